@@ -1,0 +1,63 @@
+/**
+ * Deploys TXTC, the USD test token and a Uniswap V2 TXTC/USD pair (official @uniswap/v2-core artifacts)
+ * seeded so that 1 USD = 100 TXTC, through the signer's ChainWriter. Used by `npm start`, the tests and
+ * `npm run deploy:contracts`.
+ */
+import { ContractFactory, Contract, Interface, parseUnits, type InterfaceAbi } from 'ethers';
+import { loadArtifact } from '../../contracts/compile';
+import { chainReference } from './txtc';
+import type { ChainWriter } from './writer';
+import type { Deployment } from './deployment';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const uniswapFactoryArtifact = require('@uniswap/v2-core/build/UniswapV2Factory.json') as { abi: InterfaceAbi; bytecode: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const uniswapPairArtifact = require('@uniswap/v2-core/build/UniswapV2Pair.json') as { abi: InterfaceAbi };
+
+/** Pool depth of the seeded pair: deep enough that quotes barely move. */
+const SEED_USD = parseUnits('1000000', 6);
+const SEED_TXTC = parseUnits('100000000', 18);
+
+async function deploy(writer: ChainWriter, abi: InterfaceAbi, bytecode: string, args: unknown[]): Promise<string> {
+  const factory = new ContractFactory(abi, bytecode.startsWith('0x') ? bytecode : `0x${bytecode}`);
+  const tx = await factory.getDeployTransaction(...args);
+  const sent = await writer.send(tx);
+  const receipt = await sent.wait();
+  if (!receipt?.contractAddress) throw new Error('deployment produced no contract address');
+  return receipt.contractAddress;
+}
+
+async function call(writer: ChainWriter, address: string, abi: InterfaceAbi, fn: string, args: unknown[]): Promise<void> {
+  const data = new Interface(abi).encodeFunctionData(fn, args);
+  const sent = await writer.send({ to: address, data });
+  const receipt = await sent.wait();
+  if (receipt?.status !== 1) throw new Error(`${fn} failed during deployment`);
+}
+
+export async function deployAll(writer: ChainWriter): Promise<Deployment> {
+  const network = await writer.provider.getNetwork();
+  const txtcArtifact = loadArtifact('Txtc');
+  const usdArtifact = loadArtifact('TestUsd');
+  const deployer = writer.address;
+
+  const txtc = await deploy(writer, txtcArtifact.abi as InterfaceAbi, txtcArtifact.bytecode, [deployer]);
+  const usd = await deploy(writer, usdArtifact.abi as InterfaceAbi, usdArtifact.bytecode, [deployer]);
+  const uniswapFactory = await deploy(writer, uniswapFactoryArtifact.abi, uniswapFactoryArtifact.bytecode, [deployer]);
+
+  await call(writer, uniswapFactory, uniswapFactoryArtifact.abi, 'createPair', [txtc, usd]);
+  const factory = new Contract(uniswapFactory, uniswapFactoryArtifact.abi, writer.provider);
+  const ratePair = (await factory.getFunction('getPair')(txtc, usd)) as string;
+
+  await call(writer, txtc, txtcArtifact.abi as InterfaceAbi, 'mint', [ratePair, SEED_TXTC, chainReference(`liquidity-seed:${ratePair}`)]);
+  await call(writer, usd, usdArtifact.abi as InterfaceAbi, 'mint', [ratePair, SEED_USD]);
+  await call(writer, ratePair, uniswapPairArtifact.abi, 'mint', [deployer]);
+
+  return { chainId: Number(network.chainId), txtc, usd, uniswapFactory, ratePair, deployer, deployedAt: new Date().toISOString() };
+}
+
+/** True when every recorded contract still has code on the chain (a restarted Hardhat node forgets). */
+export async function deploymentIsLive(writer: ChainWriter, deployment: Deployment): Promise<boolean> {
+  for (const address of [deployment.txtc, deployment.usd, deployment.ratePair]) {
+    if ((await writer.provider.getCode(address)) === '0x') return false;
+  }
+  return true;
+}

@@ -1,0 +1,219 @@
+/**
+ * The one typed configuration of txtc-bridge, read from environment variables and validated at start.
+ * A bad value stops start-up with one line naming the variable (see ConfigError).
+ * `.env.example` documents every variable listed here.
+ */
+import { z } from 'zod';
+import { parseDecimal } from './money/decimal';
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Hardhat's first well-known development account: public knowledge, never valid outside local mode. */
+export const LOCAL_DEV_SIGNER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+/** Development-only seed for custodial wallets; production must set WALLET_MNEMONIC. */
+export const LOCAL_DEV_WALLET_MNEMONIC =
+  'rude shadow pair churn service mammal border infant quiz neglect success sad';
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const port = z.coerce.number().int().min(1).max(65535);
+const nonNegativeInt = z.coerce.number().int().min(0);
+const rate = z.coerce.number().min(0).max(1);
+/** A decimal written by a person (USD amounts, percents), held as an integer of `digits` places. */
+const decimal = (digits: number) =>
+  z.string().transform((value, ctx) => {
+    try {
+      return parseDecimal(value, digits);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `must be a plain decimal number with at most ${digits} decimals` });
+      return z.NEVER;
+    }
+  });
+
+const schema = z.object({
+  APP_ENV: z.enum(['local', 'production']).default('local'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port.default(8082),
+  DATA_DIR: z.string().min(1).default('data'),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/txtc_bridge'),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('txtc-bridge'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  START_LOCAL_TEMPORAL: bool.default(true),
+
+  CHAIN_RPC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
+  START_LOCAL_CHAIN: bool.default(true),
+  CHAIN_BLOCK_TIME_MS: nonNegativeInt.default(0),
+  CHAIN_SIGNER_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key').optional(),
+  CHAIN_RECEIPT_TIMEOUT_MS: nonNegativeInt.default(60000),
+  TXTC_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address').optional(),
+  RATE_PAIR_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address').optional(),
+  WALLET_MNEMONIC: z.string().optional(),
+
+  PLATFORM_FEE_PERCENT: decimal(2).refine((bps) => bps <= 10000n, 'must be between 0 and 100'),
+  GAS_FEE_TXTC: decimal(18),
+  MIN_AIRTIME_AMOUNT: decimal(2),
+  MAX_AIRTIME_AMOUNT: decimal(2),
+  DAILY_LIMIT_USD: decimal(2),
+  RATE_SOURCE: z.enum(['uniswap', 'fixed']).default('uniswap'),
+  TXTC_PER_USD: decimal(18).refine((v) => v > 0n, 'must be greater than 0'),
+  RATE_FALLBACK_TO_FIXED: bool.default(true),
+  RATES_CACHE_TTL_MS: nonNegativeInt.default(60000),
+
+  USSD_SHORTCODE: z.string().regex(/^\*[\d*]+#$/, 'must look like *123*456#').default('*123*456#'),
+  USSD_SESSION_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(180),
+
+  TELCO_ADAPTER: z.enum(['simulated']).default('simulated'),
+  SIM_TELCO_LATENCY_MS: nonNegativeInt.default(0),
+  SIM_TELCO_ERROR_RATE: rate.default(0),
+  SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
+});
+
+/** Every variable the configuration reads (each documented in .env.example). */
+export const CONFIG_VARIABLES = (): string[] => Object.keys(schema.shape);
+
+/** Defaults of the decimal variables, as a person would write them. */
+const decimalDefaults: Record<string, string> = {
+  PLATFORM_FEE_PERCENT: '2',
+  GAS_FEE_TXTC: '0',
+  MIN_AIRTIME_AMOUNT: '1',
+  MAX_AIRTIME_AMOUNT: '100',
+  DAILY_LIMIT_USD: '500',
+  TXTC_PER_USD: '100',
+};
+
+export interface Config {
+  appEnv: 'local' | 'production';
+  logLevel: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiPort: number;
+    cliPath?: string;
+    startLocal: boolean;
+  };
+  chain: {
+    rpcUrl: string;
+    startLocal: boolean;
+    blockTimeMs: number;
+    signerPrivateKey: string;
+    receiptTimeoutMs: number;
+    txtcAddress?: string;
+    ratePairAddress?: string;
+  };
+  walletMnemonic: string;
+  fees: {
+    /** basis points of gross TXTC */
+    platformFeeBps: bigint;
+    /** TXTC base units charged per conversion */
+    gasFeeTxtc: bigint;
+  };
+  limits: {
+    minUsdCents: bigint;
+    maxUsdCents: bigint;
+    dailyUsdCents: bigint;
+  };
+  rates: {
+    source: 'uniswap' | 'fixed';
+    /** TXTC base units per 1 USD for the fixed source */
+    fixedTxtcPerUsd: bigint;
+    fallbackToFixed: boolean;
+    cacheTtlMs: number;
+  };
+  ussd: { shortcode: string; sessionTimeoutSeconds: number };
+  telco: {
+    adapter: 'simulated';
+    simulated: { latencyMs: number; errorRate: number; timeoutAfterCommitRate: number };
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    input[key] = value === undefined || value === '' ? decimalDefaults[key] : value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(input[variable] ?? null)})`);
+  }
+  const e = parsed.data;
+  const local = e.APP_ENV === 'local';
+  if (!local && !e.CHAIN_SIGNER_PRIVATE_KEY) throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'is required when APP_ENV=production');
+  if (!local && !e.WALLET_MNEMONIC) throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
+  if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
+    throw new ConfigError('MIN_AIRTIME_AMOUNT', `must not exceed MAX_AIRTIME_AMOUNT`);
+  }
+  if (e.WALLET_MNEMONIC !== undefined && e.WALLET_MNEMONIC.trim().split(/\s+/).length < 12) {
+    throw new ConfigError('WALLET_MNEMONIC', 'must be a BIP-39 phrase of at least 12 words');
+  }
+  return {
+    appEnv: e.APP_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiPort: e.TEMPORAL_UI_PORT,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      startLocal: e.START_LOCAL_TEMPORAL,
+    },
+    chain: {
+      rpcUrl: e.CHAIN_RPC_URL,
+      startLocal: e.START_LOCAL_CHAIN,
+      blockTimeMs: e.CHAIN_BLOCK_TIME_MS,
+      signerPrivateKey: e.CHAIN_SIGNER_PRIVATE_KEY ?? LOCAL_DEV_SIGNER_KEY,
+      receiptTimeoutMs: e.CHAIN_RECEIPT_TIMEOUT_MS,
+      txtcAddress: e.TXTC_ADDRESS,
+      ratePairAddress: e.RATE_PAIR_ADDRESS,
+    },
+    walletMnemonic: e.WALLET_MNEMONIC ?? LOCAL_DEV_WALLET_MNEMONIC,
+    fees: { platformFeeBps: e.PLATFORM_FEE_PERCENT, gasFeeTxtc: e.GAS_FEE_TXTC },
+    limits: { minUsdCents: e.MIN_AIRTIME_AMOUNT, maxUsdCents: e.MAX_AIRTIME_AMOUNT, dailyUsdCents: e.DAILY_LIMIT_USD },
+    rates: {
+      source: e.RATE_SOURCE,
+      fixedTxtcPerUsd: e.TXTC_PER_USD,
+      fallbackToFixed: e.RATE_FALLBACK_TO_FIXED,
+      cacheTtlMs: e.RATES_CACHE_TTL_MS,
+    },
+    ussd: { shortcode: e.USSD_SHORTCODE, sessionTimeoutSeconds: e.USSD_SESSION_TIMEOUT },
+    telco: {
+      adapter: e.TELCO_ADAPTER,
+      simulated: {
+        latencyMs: e.SIM_TELCO_LATENCY_MS,
+        errorRate: e.SIM_TELCO_ERROR_RATE,
+        timeoutAfterCommitRate: e.SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE,
+      },
+    },
+  };
+}
+
+/** For entry points: load the configuration or print the one line that says what is wrong and exit. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The shared dependencies of the worker and the API, built once from the configuration: the Postgres
+ * pool, the chain provider, the one writer of the signer, and where TXTC and the rate pair live.
+ */
+import type { Pool } from 'pg';
+import type { JsonRpcProvider } from 'ethers';
+import type { Config } from './config';
+import { createPool } from './db/pool';
+import { createProvider } from './chain/provider';
+import { ChainWriter } from './chain/writer';
+import { readDeployment } from './chain/deployment';
+
+export interface ChainAddresses {
+  txtc: string;
+  ratePair?: string;
+}
+
+export interface Runtime {
+  config: Config;
+  pool: Pool;
+  provider: JsonRpcProvider;
+  writer: ChainWriter;
+  addresses: ChainAddresses;
+  close(): Promise<void>;
+}
+
+/** TXTC_ADDRESS / RATE_PAIR_ADDRESS when set, else the deployment file recorded for the chain. */
+export async function resolveAddresses(config: Config, provider: JsonRpcProvider): Promise<ChainAddresses> {
+  if (config.chain.txtcAddress) return { txtc: config.chain.txtcAddress, ratePair: config.chain.ratePairAddress };
+  const { chainId } = await provider.getNetwork();
+  const deployment = readDeployment(config.dataDir, Number(chainId));
+  if (!deployment) {
+    throw new Error(`no TXTC deployment recorded for chain ${chainId}: set TXTC_ADDRESS or run npm run deploy:contracts`);
+  }
+  return { txtc: deployment.txtc, ratePair: config.chain.ratePairAddress ?? deployment.ratePair };
+}
+
+export async function createRuntime(config: Config): Promise<Runtime> {
+  const pool = createPool(config.databaseUrl);
+  const provider = createProvider(config.chain.rpcUrl);
+  const writer = new ChainWriter(config.chain.signerPrivateKey, provider);
+  const addresses = await resolveAddresses(config, provider);
+  return {
+    config,
+    pool,
+    provider,
+    writer,
+    addresses,
+    async close() {
+      provider.destroy();
+      await pool.end();
+    },
+  };
+}

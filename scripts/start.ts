@@ -1,0 +1,133 @@
+/**
+ * `npm start`: the whole system on local defaults. Brings up, unless configured to external ones, the
+ * Temporal dev server (with its UI; state in DATA_DIR/temporal), Postgres migrations, the local chain
+ * with TXTC deployed, the worker and the API; prints each URL; Ctrl-C stops every child it started.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfigOrExit, type Config } from '../lib/config';
+import { ensureDatabase, runMigrations } from '../lib/db/pool';
+import { ensureTemporalCli } from '../lib/temporal-cli';
+import { startLocalChain, rpcAnswers } from '../lib/chain/local-node';
+import { createProvider } from '../lib/chain/provider';
+import { ChainWriter } from '../lib/chain/writer';
+import { deployAll, deploymentIsLive } from '../lib/chain/deploy';
+import { readDeployment, writeDeployment } from '../lib/chain/deployment';
+import { portOpen, startService, stopService, waitFor, type Service } from '../lib/processes';
+
+const ROOT = resolve(__dirname, '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const services: Service[] = [];
+let stopping = false;
+let sdkServer: { teardown(): Promise<void> } | undefined;
+
+const say = (line: string): void => void process.stdout.write(`[start] ${line}\n`);
+
+async function postgres(config: Config): Promise<void> {
+  try {
+    await ensureDatabase(config.databaseUrl);
+  } catch (e) {
+    const url = new URL(config.databaseUrl);
+    const local = ['127.0.0.1', 'localhost'].includes(url.hostname);
+    if (!local || (e as { code?: string }).code !== 'ECONNREFUSED' || !existsSync('/usr/bin/pg_ctlcluster')) throw e;
+    say('Postgres is not running; starting the local cluster');
+    const version = execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n')[0]!;
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+    await ensureDatabase(config.databaseUrl);
+  }
+  const applied = await runMigrations(config.databaseUrl);
+  say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+}
+
+async function temporal(config: Config): Promise<void> {
+  const [host, portText] = config.temporal.address.split(':') as [string, string];
+  const port = Number(portText);
+  if (!config.temporal.startLocal) return say(`using external Temporal at ${config.temporal.address}`);
+  if (await portOpen(port, host)) return say(`Temporal already answers at ${config.temporal.address}; using it`);
+  const dbFile = resolve(config.dataDir, 'temporal', 'dev.db');
+  mkdirSync(resolve(config.dataDir, 'temporal'), { recursive: true });
+  const cli = ensureTemporalCli((l) => say(l));
+  if (cli) {
+    const service = startService('temporal', cli, [
+      'server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', String(config.temporal.uiPort),
+      '--namespace', config.temporal.namespace, '--db-filename', dbFile, '--log-level', 'warn',
+      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+      '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+    ], { quiet: true });
+    services.push(service);
+    await waitFor('Temporal dev server', () => portOpen(port, host), 60000, service.child);
+  } else {
+    say('no temporal CLI and no Go: letting the Temporal SDK download its dev server');
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    sdkServer = await TestWorkflowEnvironment.createLocal({
+      server: { ip: host, port, ui: true, uiPort: config.temporal.uiPort, dbFilename: dbFile, namespace: config.temporal.namespace },
+    });
+  }
+}
+
+async function chain(config: Config): Promise<void> {
+  const url = new URL(config.chain.rpcUrl);
+  if (config.chain.startLocal && !(await rpcAnswers(config.chain.rpcUrl).catch(() => false))) {
+    services.push(await startLocalChain(Number(url.port || 8545), config.chain.blockTimeMs, true));
+    say(`local chain started (${config.chain.blockTimeMs ? `${config.chain.blockTimeMs} ms blocks` : 'instant blocks'})`);
+  }
+  if (config.chain.txtcAddress) return;
+  const provider = createProvider(config.chain.rpcUrl);
+  try {
+    const writer = new ChainWriter(config.chain.signerPrivateKey, provider);
+    const chainId = Number((await provider.getNetwork()).chainId);
+    const recorded = readDeployment(config.dataDir, chainId);
+    if (recorded && (await deploymentIsLive(writer, recorded))) return say(`TXTC at ${recorded.txtc}`);
+    const deployment = await deployAll(writer);
+    const file = writeDeployment(config.dataDir, deployment);
+    say(`TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}`);
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping');
+    for (const service of [...services].reverse()) await stopService(service);
+    await sdkServer?.teardown();
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  mkdirSync(config.dataDir, { recursive: true });
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  await postgres(config);
+  await temporal(config);
+  await chain(config);
+
+  for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
+    const service = startService(name, TSX, [join(ROOT, entry)], {});
+    service.child.once('exit', (code) => {
+      if (!stopping) {
+        say(`${name} exited (${code}); stopping everything`);
+        void shutdown(1);
+      }
+    });
+    services.push(service);
+  }
+  const api = `http://127.0.0.1:${config.port}`;
+  await waitFor('API', async () => (await fetch(`${api}/health`)).status === 200, 90000);
+  say('txtc-bridge is up');
+  say(`  API          ${api}  (health: ${api}/health)`);
+  if (config.temporal.startLocal) say(`  Temporal UI  http://127.0.0.1:${config.temporal.uiPort}`);
+  say(`  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
+  say(`  Chain RPC    ${config.chain.rpcUrl}`);
+  say('Ctrl-C stops everything');
+}
+
+main().catch(async (e: unknown) => {
+  process.stderr.write(`[start] failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  await shutdown(1);
+});

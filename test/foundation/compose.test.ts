@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+
+type Service = {
+  image?: string;
+  build?: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+};
+const compose = parse(readFileSync(resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+
+test('docker-compose.yml parses and holds the whole stack', () => {
+  expect(Object.keys(compose.services).sort()).toEqual(['api', 'chain', 'deploy', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+});
+
+test('each service publishes the port the README names', () => {
+  expect(compose.services.api!.ports).toContain('8082:8082');
+  expect(compose.services['temporal-ui']!.ports).toContain('8233:8080');
+  expect(compose.services.temporal!.ports).toContain('7233:7233');
+  expect(compose.services.chain!.ports).toContain('8545:8545');
+  expect(compose.services.postgres!.ports).toContain('5432:5432');
+});
+
+test('Temporal runs on Postgres, and the worker and API wait for migrations, the deployment and Temporal', () => {
+  expect(compose.services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
+  for (const name of ['worker', 'api']) {
+    const deps = compose.services[name]!.depends_on!;
+    expect(deps.temporal).toEqual({ condition: 'service_healthy' });
+    expect(deps.migrate).toEqual({ condition: 'service_completed_successfully' });
+    expect(deps.deploy).toEqual({ condition: 'service_completed_successfully' });
+    // The app services point at the compose hosts, not at anything they would start themselves.
+    expect(compose.services[name]!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', START_LOCAL_TEMPORAL: 'false', CHAIN_RPC_URL: 'http://chain:8545' });
+  }
+});

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../lib/config';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+describe('configuration', () => {
+  test('defaults match the design: fee 2%, limits $1-$100, orchestrator port 8082', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8082);
+    expect(config.fees.platformFeeBps).toBe(200n);
+    expect(config.limits.minUsdCents).toBe(100n);
+    expect(config.limits.maxUsdCents).toBe(10000n);
+    expect(config.ussd.shortcode).toBe('*123*456#');
+    expect(config.rates.fixedTxtcPerUsd).toBe(100n * 10n ** 18n);
+  });
+
+  test.each([
+    ['PLATFORM_FEE_PERCENT', 'two'],
+    ['PLATFORM_FEE_PERCENT', '150'],
+    ['PORT', '99999'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['MAX_AIRTIME_AMOUNT', '-5'],
+    ['TEMPORAL_ADDRESS', 'localhost'],
+    ['USSD_SHORTCODE', '123'],
+    ['SIM_TELCO_ERROR_RATE', '2'],
+  ])('a bad %s (%s) is a ConfigError naming the variable', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  test('.env.example documents every variable the configuration reads', () => {
+    const example = readFileSync(resolve(ROOT, '.env.example'), 'utf8');
+    const missing = CONFIG_VARIABLES().filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example));
+    expect(missing).toEqual([]);
+  });
+
+  test('production refuses to run on the development signer key', () => {
+    expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(/CHAIN_SIGNER_PRIVATE_KEY is required/);
+  });
+
+  test('a bad value stops a process at start-up with one line naming the variable', () => {
+    const result = spawnSync(resolve(ROOT, 'node_modules/.bin/tsx'), ['api/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PLATFORM_FEE_PERCENT: 'lots' },
+      encoding: 'utf8',
+      timeout: 30000,
+    });
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Invalid configuration: PLATFORM_FEE_PERCENT /);
+  });
+});

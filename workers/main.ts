@@ -1,0 +1,33 @@
+/** The worker process: runs every workflow and activity of txtc-bridge on the configured task queue. */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../lib/config';
+import { createLogger } from '../lib/log';
+import { createRuntime } from '../lib/runtime';
+import { createActivities } from '../activities';
+import { createBridgeWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.logLevel, 'worker');
+  const runtime = await createRuntime(config);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createBridgeWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities: createActivities({ ...runtime, log }),
+  });
+  log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  try {
+    await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks are done
+  } finally {
+    await connection.close();
+    await runtime.close();
+    log.info('worker stopped');
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`worker failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
