@@ -1,0 +1,89 @@
+/**
+ * Airtime -> TXTC arithmetic (../shared/MONEY.md), in integers only. One rounding rule: every division
+ * rounds down what the user receives and up what the user pays (airtime debited, fees), so the platform
+ * never pays out a fraction it did not take in.
+ */
+import { divCeil } from './decimal';
+
+export const BPS = 10000n;
+export const USD_CENTS = 100n;
+export const MICRO_USD = 1_000_000n;
+
+/** TXTC base units per 1 USD as an exact fraction (a pool's reserves give one). */
+export interface TxtcRate {
+  numerator: bigint;
+  denominator: bigint;
+  source: string;
+}
+
+export interface OperatorRate {
+  operator: string;
+  currency: string;
+  minorDigits: number;
+  /** airtime minor units that 1 USD buys */
+  minorUnitsPerUsd: bigint;
+  operatorFeeBps: bigint;
+}
+
+export interface FeeSettings {
+  platformFeeBps: bigint;
+  gasFeeTxtc: bigint;
+}
+
+export interface Quote {
+  airtimeAmountMinor: bigint;
+  /** USD value of the airtime, rounded down to the micro-dollar (for limits and records) */
+  usdMicros: bigint;
+  txtcGross: bigint;
+  platformFee: bigint;
+  operatorFee: bigint;
+  gasFee: bigint;
+  txtcNet: bigint;
+  /** TXTC base units per USD, rounded down (for display and records) */
+  txtcPerUsd: bigint;
+}
+
+/** Airtime to debit for a USD amount: rounded up, a person pays at least what they asked to spend. */
+export function airtimeForUsdCents(usdCents: bigint, rate: OperatorRate): bigint {
+  return divCeil(usdCents * rate.minorUnitsPerUsd, USD_CENTS);
+}
+
+/**
+ * What `airtimeAmountMinor` of airtime buys. Throws when the fees would eat it all (net <= 0), so every
+ * returned quote has net > 0 and gross = net + fees exactly.
+ */
+export function quoteConversion(airtimeAmountMinor: bigint, operator: OperatorRate, txtc: TxtcRate, fees: FeeSettings): Quote {
+  if (airtimeAmountMinor <= 0n) throw new RangeError('airtime amount must be positive');
+  if (txtc.numerator <= 0n || txtc.denominator <= 0n) throw new RangeError('TXTC rate must be positive');
+  // gross = airtime / (minor per USD) * (TXTC per USD), one division at the end.
+  const txtcGross = (airtimeAmountMinor * txtc.numerator) / (operator.minorUnitsPerUsd * txtc.denominator);
+  const platformFee = divCeil(txtcGross * fees.platformFeeBps, BPS);
+  const operatorFee = divCeil(txtcGross * operator.operatorFeeBps, BPS);
+  const gasFee = fees.gasFeeTxtc;
+  const txtcNet = txtcGross - platformFee - operatorFee - gasFee;
+  if (txtcNet <= 0n) throw new AmountTooSmallError(txtcGross, platformFee + operatorFee + gasFee);
+  return {
+    airtimeAmountMinor,
+    usdMicros: (airtimeAmountMinor * MICRO_USD) / operator.minorUnitsPerUsd,
+    txtcGross,
+    platformFee,
+    operatorFee,
+    gasFee,
+    txtcNet,
+    txtcPerUsd: txtc.numerator / txtc.denominator,
+  };
+}
+
+export class AmountTooSmallError extends Error {
+  constructor(readonly gross: bigint, readonly fees: bigint) {
+    super('the amount is too small to cover the fees');
+    this.name = 'AmountTooSmallError';
+  }
+}
+
+/** Exact comparison of an airtime amount's USD value with a USD limit in cents: -1, 0 or 1. */
+export function compareAirtimeToUsdCents(airtimeAmountMinor: bigint, rate: OperatorRate, usdCents: bigint): number {
+  const left = airtimeAmountMinor * USD_CENTS;
+  const right = usdCents * rate.minorUnitsPerUsd;
+  return left < right ? -1 : left > right ? 1 : 0;
+}

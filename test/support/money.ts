@@ -1,0 +1,31 @@
+/** Test helpers for money: fresh demo subscribers, and what the simulated operator and the chain hold. */
+import type { Pool } from 'pg';
+import { randomInt } from 'node:crypto';
+import { SimulatedOperator } from '../../lib/telco/simulated';
+
+/** A fresh, valid Safaricom number nobody else in this run uses. */
+export function newSafaricomNumber(): string {
+  return `+2547${randomInt(10, 30)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`.slice(0, 13);
+}
+
+export async function topUp(pool: Pool, phoneNumber: string, operator: string, amountMinor: bigint): Promise<void> {
+  await new SimulatedOperator(pool).topUp(phoneNumber, operator, amountMinor, `test-topup:${phoneNumber}:${amountMinor}:${Date.now()}`);
+}
+
+export async function airtimeBalance(pool: Pool, phoneNumber: string): Promise<bigint> {
+  const { rows } = await pool.query<{ balance_minor: string }>('SELECT balance_minor FROM sim_telco_accounts WHERE phone_number = $1', [phoneNumber]);
+  return BigInt(rows[0]?.balance_minor ?? '0');
+}
+
+export async function telcoOperations(pool: Pool, phoneNumber: string) {
+  const { rows } = await pool.query<{ reference: string; kind: string; amount_minor: string; status: string }>(
+    "SELECT reference, kind, amount_minor, status FROM sim_telco_operations WHERE phone_number = $1 AND kind <> 'topup' ORDER BY created_at",
+    [phoneNumber],
+  );
+  return rows.map((r) => ({ reference: r.reference, kind: r.kind, amountMinor: BigInt(r.amount_minor), status: r.status }));
+}
+
+export async function smsTo(pool: Pool, phoneNumber: string): Promise<string[]> {
+  const { rows } = await pool.query<{ message: string }>('SELECT message FROM sim_telco_sms WHERE phone_number = $1 ORDER BY id', [phoneNumber]);
+  return rows.map((r) => r.message);
+}
