@@ -5,11 +5,15 @@ import { createLogger } from '../lib/log';
 import { createRuntime } from '../lib/runtime';
 import { createActivities } from '../activities';
 import { createBridgeWorker } from './worker';
+import { SimulatedOperator } from '../lib/telco/simulated';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'worker');
   const runtime = await createRuntime(config);
+  if (config.appEnv === 'local' && config.telco.adapter === 'simulated') {
+    await new SimulatedOperator(runtime.pool).seedDemoAccounts();
+  }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createBridgeWorker({
     connection,

@@ -1,0 +1,30 @@
+/** Development-only routes (APP_ENV=local): top up a simulated operator account. */
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { identifySubscriber } from '../lib/telco/detect';
+import { parseDecimal } from '../lib/money/decimal';
+import { formatAirtime } from '../lib/money/format';
+import { SimulatedOperator } from '../lib/telco/simulated';
+import { validate } from './validation';
+import type { ApiContext } from './app';
+
+const topupBody = z.object({
+  phoneNumber: z.string().min(6).max(20),
+  amount: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal number')]),
+  operator: z.string().min(2).max(40).optional(),
+});
+
+export function devRoutes(ctx: ApiContext) {
+  const simulated = new SimulatedOperator(ctx.deps.pool);
+  return new Hono().post('/telco/topup', validate('json', topupBody), async (c) => {
+    const body = c.req.valid('json');
+    const subscriber = identifySubscriber(body.phoneNumber, body.operator);
+    const rate = await ctx.rates.operatorRate(subscriber.operator);
+    const amountMinor = parseDecimal(typeof body.amount === 'number' ? String(body.amount) : body.amount, rate.minorDigits);
+    const reference = `dev-topup:${c.req.header('Idempotency-Key') ?? randomUUID()}`;
+    const result = await simulated.topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference);
+    const balance = result.balanceAfterMinor ?? 0n;
+    return c.json({ phoneNumber: subscriber.phoneNumber, operator: subscriber.operator, reference, balance: { currency: rate.currency, amountMinor: balance.toString(), display: formatAirtime(balance, rate.currency, rate.minorDigits) } });
+  });
+}

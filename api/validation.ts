@@ -1,0 +1,15 @@
+/** One validator hook for every route, so every 400 has the same JSON shape. */
+import { zValidator } from '@hono/zod-validator';
+import type { ValidationTargets } from 'hono';
+import type { ZodType } from 'zod';
+import { errorBody } from './errors';
+
+export function validate<T extends ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
+  return zValidator(target, schema, (result, c) => {
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const field = issue?.path.join('.') || target;
+      return c.json(errorBody(c, 'InvalidRequest', `${field}: ${issue?.message ?? 'invalid'}`, result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))), 400);
+    }
+  });
+}
