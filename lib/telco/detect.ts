@@ -21,7 +21,7 @@ export const SUPPORTED_COUNTRIES = Object.keys(OPERATOR_PREFIXES);
 
 /** "+254 712 345678", "254712345678" or, with a default country, "0712345678" -> "+254712345678". */
 export function normalizePhone(input: string, defaultCountry?: string): { phoneNumber: string; country: string } {
-  const raw = input.trim();
+  const raw = input.trim().replace(/[\s().-]/g, '');
   const withPlus = /^\d{10,15}$/.test(raw) && !raw.startsWith('0') ? `+${raw}` : raw;
   const parsed = parsePhoneNumberFromString(withPlus, defaultCountry as CountryCode | undefined);
   if (!parsed || !parsed.isValid() || !parsed.country) {
