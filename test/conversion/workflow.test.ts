@@ -160,3 +160,19 @@ test('the operator timing out after committing the debit: one debit, resolved by
   const retried = history.events!.filter((e) => e.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type === 'TelcoTimeout');
   expect(retried.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([2]);
 });
+
+test('eight conversions at once from eight numbers: every one mints exactly its own 980 TXTC through the one writer', async () => {
+  const phones = Array.from({ length: 8 }, () => newSafaricomNumber());
+  for (const phone of phones) await topUp(stack.runtime.pool, phone, 'safaricom-ke', 200000n);
+  const states = await withWorker(stack, activities(), (taskQueue) =>
+    Promise.all(phones.map((phone) => stack.client.workflow.execute(conversionWorkflow, {
+      taskQueue, workflowId: conversionWorkflowId('api', uniqueId('concurrent')), args: [input(phone, { usdCents: '1000' })],
+    }))),
+  );
+  expect(states.map((s) => s.status)).toEqual(Array(8).fill('completed'));
+  expect(new Set(states.map((s) => s.txHash)).size).toBe(8);
+  for (const [i, state] of states.entries()) {
+    expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
+    expect(await airtimeBalance(stack.runtime.pool, phones[i]!)).toBe(200000n - 129000n);
+  }
+});

@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
     server: {
       ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
       ip: '127.0.0.1',
-      log: { format: 'pretty', level: 'error' },
+      log: { format: 'pretty', level: 'never' },
     },
   });
 
