@@ -5,7 +5,6 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // solc ships no types
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const solc = require('solc') as { compile(input: string, opts: { import: (p: string) => unknown }): string; version(): string };
 
 export const CONTRACTS_DIR = resolve(__dirname);

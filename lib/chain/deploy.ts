@@ -8,9 +8,7 @@ import { loadArtifact } from '../../contracts/compile';
 import { chainReference } from './txtc';
 import type { ChainWriter } from './writer';
 import type { Deployment } from './deployment';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const uniswapFactoryArtifact = require('@uniswap/v2-core/build/UniswapV2Factory.json') as { abi: InterfaceAbi; bytecode: string };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const uniswapPairArtifact = require('@uniswap/v2-core/build/UniswapV2Pair.json') as { abi: InterfaceAbi };
 
 /** Pool depth of the seeded pair: deep enough that quotes barely move. */
