@@ -23,7 +23,10 @@ export function healthRoutes(deps: AppDeps) {
   return new Hono().get('/', async (c) => {
     const timeoutMs = 3000;
     const [temporal, postgres, chain] = await Promise.all([
-      check(timeoutMs, async () => { await deps.temporal.workflowService.getSystemInfo({}); }),
+      check(timeoutMs, async () => {
+        const { connection } = deps.temporal;
+        await connection.withDeadline(Date.now() + timeoutMs - 500, () => deps.temporal.workflowService.getSystemInfo({}));
+      }),
       check(timeoutMs, async () => { await deps.pool.query('SELECT 1'); }),
       check(timeoutMs, async () => {
         await deps.provider.getBlockNumber();

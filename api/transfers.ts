@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { conversionStateQuery } from '../workflows/definitions';
 import { ApiError } from './errors';
 import { conversionView } from './views';
 import type { ApiContext } from './app';
@@ -25,7 +26,10 @@ export function transferRoutes(ctx: ApiContext) {
       if (e instanceof WorkflowNotFoundError) throw new ApiError(404, 'NotFound', 'no such transfer');
       throw e;
     }
-    if (description.status.name === 'RUNNING') return c.json({ id, type: 'conversion', status: 'pending', stage: 'started' });
+    if (description.status.name === 'RUNNING') {
+      const state = await handle.query(conversionStateQuery).catch(() => undefined);
+      return c.json({ id, type: 'conversion', status: 'pending', stage: state?.stage ?? 'started' });
+    }
     const failure = await handle.result().then(
       () => null,
       (e: unknown) => {

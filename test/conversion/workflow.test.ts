@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseUnits } from 'ethers';
 import { conversionWorkflow } from '../../workflows';
-import { conversionWorkflowId, stepReference, type ConversionInput } from '../../workflows/definitions';
+import { conversionStateQuery, conversionWorkflowId, stepReference, type ConversionInput } from '../../workflows/definitions';
 import { createActivities } from '../../activities';
 import { ChainWriter } from '../../lib/chain/writer';
 import { TxtcToken } from '../../lib/chain/txtc';
@@ -175,4 +175,22 @@ test('eight conversions at once from eight numbers: every one mints exactly its 
     expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
     expect(await airtimeBalance(stack.runtime.pool, phones[i]!)).toBe(200000n - 129000n);
   }
+});
+
+test('the conversionState query tells a running conversion’s stage, and the final state after it completes', async () => {
+  const phone = newSafaricomNumber();
+  await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+  const slowTelco = new SimulatedOperator(stack.runtime.pool, { latencyMs: 600, errorRate: 0, timeoutAfterCommitRate: 0 });
+  const workflowId = conversionWorkflowId('api', uniqueId('query'));
+  await withWorker(stack, activities({ telco: slowTelco }), async (taskQueue) => {
+    const handle = await stack.client.workflow.start(conversionWorkflow, { taskQueue, workflowId, args: [input(phone, { usdCents: '500' })] });
+    let seen: string | undefined;
+    for (let i = 0; i < 40 && seen !== 'quoted'; i++) {
+      seen = (await handle.query(conversionStateQuery)).stage;
+      if (seen !== 'quoted') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen).toBe('quoted'); // waiting on the (slow) operator's balance check
+    await handle.result();
+    expect(await handle.query(conversionStateQuery)).toMatchObject({ id: workflowId, stage: 'completed', status: 'completed', quote: { txtcNet: TXTC('490').toString() } });
+  });
 });
