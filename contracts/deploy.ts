@@ -6,23 +6,16 @@
 import { loadConfigOrExit } from '../lib/config';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
-import { deployAll, deploymentIsLive } from '../lib/chain/deploy';
-import { readDeployment, writeDeployment } from '../lib/chain/deployment';
+import { ensureDeployment } from '../lib/chain/deploy';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const provider = createProvider(config.chain.rpcUrl);
   try {
-    const writer = new ChainWriter(config.chain.signerPrivateKey, provider);
-    const chainId = Number((await provider.getNetwork()).chainId);
-    const recorded = readDeployment(config.dataDir, chainId);
-    if (recorded && (await deploymentIsLive(writer, recorded))) {
-      process.stdout.write(`TXTC already deployed on chain ${chainId} at ${recorded.txtc}\n`);
-      return;
-    }
-    const deployment = await deployAll(writer);
-    const file = writeDeployment(config.dataDir, deployment);
-    process.stdout.write(`TXTC deployed on chain ${chainId} at ${deployment.txtc}; recorded in ${file}\n`);
+    const { deployment, fresh, file } = await ensureDeployment(new ChainWriter(config.chain.signerPrivateKey, provider), config.dataDir);
+    process.stdout.write(fresh
+      ? `TXTC deployed on chain ${deployment.chainId} at ${deployment.txtc}; recorded in ${file}\n`
+      : `TXTC already deployed on chain ${deployment.chainId} at ${deployment.txtc}\n`);
   } finally {
     provider.destroy();
   }

@@ -12,8 +12,7 @@ import { ensureTemporalCli } from '../lib/temporal-cli';
 import { startLocalChain, rpcAnswers } from '../lib/chain/local-node';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
-import { deployAll, deploymentIsLive } from '../lib/chain/deploy';
-import { readDeployment, writeDeployment } from '../lib/chain/deployment';
+import { ensureDeployment } from '../lib/chain/deploy';
 import { portOpen, startService, stopService, waitFor, type Service } from '../lib/processes';
 
 const ROOT = resolve(__dirname, '..');
@@ -75,13 +74,8 @@ async function chain(config: Config): Promise<void> {
   if (config.chain.txtcAddress) return;
   const provider = createProvider(config.chain.rpcUrl);
   try {
-    const writer = new ChainWriter(config.chain.signerPrivateKey, provider);
-    const chainId = Number((await provider.getNetwork()).chainId);
-    const recorded = readDeployment(config.dataDir, chainId);
-    if (recorded && (await deploymentIsLive(writer, recorded))) return say(`TXTC at ${recorded.txtc}`);
-    const deployment = await deployAll(writer);
-    const file = writeDeployment(config.dataDir, deployment);
-    say(`TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}`);
+    const { deployment, fresh, file } = await ensureDeployment(new ChainWriter(config.chain.signerPrivateKey, provider), config.dataDir);
+    say(fresh ? `TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}` : `TXTC at ${deployment.txtc}`);
   } finally {
     provider.destroy();
   }

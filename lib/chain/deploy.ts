@@ -7,7 +7,7 @@ import { ContractFactory, Contract, Interface, parseUnits, type InterfaceAbi } f
 import { loadArtifact } from '../../contracts/compile';
 import { chainReference } from './txtc';
 import type { ChainWriter } from './writer';
-import type { Deployment } from './deployment';
+import { deploymentFile, readDeployment, writeDeployment, type Deployment } from './deployment';
 const uniswapFactoryArtifact = require('@uniswap/v2-core/build/UniswapV2Factory.json') as { abi: InterfaceAbi; bytecode: string };
 const uniswapPairArtifact = require('@uniswap/v2-core/build/UniswapV2Pair.json') as { abi: InterfaceAbi };
 
@@ -58,4 +58,13 @@ export async function deploymentIsLive(writer: ChainWriter, deployment: Deployme
     if ((await writer.provider.getCode(address)) === '0x') return false;
   }
   return true;
+}
+
+/** The recorded deployment when it is still live on the chain, otherwise a fresh one, recorded. */
+export async function ensureDeployment(writer: ChainWriter, dataDir: string): Promise<{ deployment: Deployment; fresh: boolean; file: string }> {
+  const chainId = Number((await writer.provider.getNetwork()).chainId);
+  const recorded = readDeployment(dataDir, chainId);
+  if (recorded && (await deploymentIsLive(writer, recorded))) return { deployment: recorded, fresh: false, file: deploymentFile(dataDir, chainId) };
+  const deployment = await deployAll(writer);
+  return { deployment, fresh: true, file: writeDeployment(dataDir, deployment) };
 }

@@ -101,3 +101,17 @@ describe('one writer per signer', () => {
     expect((await after.wait())?.status).toBe(1);
   });
 });
+
+test('the deploy step records the addresses and keeps a live deployment instead of redeploying', async () => {
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { ensureDeployment } = await import('../../lib/chain/deploy');
+  const dataDir = mkdtempSync(join(tmpdir(), 'txtc-deploy-'));
+  const first = await ensureDeployment(writer, dataDir);
+  expect(first.fresh).toBe(true);
+  expect(JSON.parse(readFileSync(first.file, 'utf8'))).toMatchObject({ chainId: 31337, txtc: first.deployment.txtc, ratePair: first.deployment.ratePair });
+  const second = await ensureDeployment(writer, dataDir);
+  expect(second).toMatchObject({ fresh: false, deployment: { txtc: first.deployment.txtc } });
+  expect(await provider.getCode(first.deployment.txtc)).not.toBe('0x');
+});

@@ -1,0 +1,58 @@
+/**
+ * A throwaway copy of the real parts on free ports: a Temporal dev server (the temporal CLI through
+ * @temporalio/testing, or the SDK's download where there is no CLI and no Go), a Hardhat node with TXTC
+ * and the rate pair deployed, and a fresh Postgres database with every migration applied.
+ * The test suite and the benchmarks stand on it.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ensureTemporalCli } from './temporal-cli';
+import { freePort, stopService } from './processes';
+import { startLocalChain } from './chain/local-node';
+import { createProvider } from './chain/provider';
+import { ChainWriter } from './chain/writer';
+import { deployAll } from './chain/deploy';
+import type { Deployment } from './chain/deployment';
+import { LOCAL_DEV_SIGNER_KEY } from './config';
+import { dropDatabase, ensureDatabase, runMigrations } from './db/pool';
+
+export interface EphemeralStack {
+  temporalAddress: string;
+  rpcUrl: string;
+  databaseUrl: string;
+  deployment: Deployment;
+  stop(): Promise<void>;
+}
+
+export async function startEphemeralStack(options: { name: string; blockTimeMs?: number; postgresBaseUrl?: string }): Promise<EphemeralStack> {
+  const cli = ensureTemporalCli();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'never' },
+    },
+  });
+
+  const chainPort = await freePort();
+  const chain = await startLocalChain(chainPort, options.blockTimeMs ?? 0);
+  const rpcUrl = `http://127.0.0.1:${chainPort}`;
+  const provider = createProvider(rpcUrl);
+  const deployment = await deployAll(new ChainWriter(LOCAL_DEV_SIGNER_KEY, provider));
+  provider.destroy();
+
+  const databaseUrl = `${options.postgresBaseUrl ?? 'postgres://postgres@127.0.0.1:5432'}/txtc_${options.name}_${Date.now()}_${process.pid}`;
+  await ensureDatabase(databaseUrl);
+  await runMigrations(databaseUrl);
+
+  return {
+    temporalAddress: env.address,
+    rpcUrl,
+    databaseUrl,
+    deployment,
+    async stop() {
+      await env.teardown();
+      await stopService(chain);
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
