@@ -77,6 +77,9 @@ const schema = z.object({
   SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
 });
 
+/** Never echoed in an error: keys, seeds, and URLs that may carry a password. */
+const SECRET_VARIABLES = new Set(['CHAIN_SIGNER_PRIVATE_KEY', 'WALLET_MNEMONIC', 'DATABASE_URL', 'CHAIN_RPC_URL']);
+
 /** Every variable the configuration reads (each documented in .env.example). */
 export const CONFIG_VARIABLES = (): string[] => Object.keys(schema.shape);
 
@@ -149,7 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(input[variable] ?? null)})`);
+    const shown = SECRET_VARIABLES.has(variable) ? 'value hidden' : `got ${JSON.stringify(input[variable] ?? null)}`;
+    throw new ConfigError(variable, `${issue.message} (${shown})`);
   }
   const e = parsed.data;
   const local = e.APP_ENV === 'local';

@@ -36,6 +36,12 @@ describe('configuration', () => {
     expect(missing).toEqual([]);
   });
 
+  test('a malformed secret is named but never echoed', () => {
+    const key = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef00';
+    expect(() => loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key })).toThrow(/^Invalid configuration: CHAIN_SIGNER_PRIVATE_KEY .*\(value hidden\)$/);
+    try { loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key }); } catch (e) { expect((e as Error).message).not.toContain('deadbeef'); }
+  });
+
   test('production refuses to run on the development signer key', () => {
     expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(/CHAIN_SIGNER_PRIVATE_KEY is required/);
   });
