@@ -48,6 +48,10 @@ export function startService(name: string, command: string, args: string[], opti
     stdio: options.quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     detached: false,
   });
+  // Whatever way this process ends, it takes its children with it.
+  const reap = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  process.once('exit', reap);
+  child.once('exit', () => process.removeListener('exit', reap));
   if (options.quiet) {
     let tail = '';
     child.stderr?.on('data', (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-4000); });

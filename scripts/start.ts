@@ -56,6 +56,7 @@ async function temporal(config: Config): Promise<void> {
     ], { quiet: true });
     services.push(service);
     await waitFor('Temporal dev server', () => portOpen(port, host), 60000, service.child);
+    say(`Temporal dev server started (state in ${dbFile})`);
   } else {
     say('no temporal CLI and no Go: letting the Temporal SDK download its dev server');
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
