@@ -1,10 +1,10 @@
 /** Conversion activities: the quote (rates, fees, limits) and the record in airtime_transactions. */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import {
   ErrorTypes,
   type Channel,
   type ConversionInput,
-  type ConversionLimits,
+  type ConversionLimitSettings,
   type ConversionQuote,
 } from '../workflows/definitions';
 import type { Config } from '../lib/config';
@@ -14,7 +14,7 @@ import type { ConversionRepo, ConversionUpdate } from '../lib/db/conversions';
 
 export function createConversionActivities(deps: { rates: RateService; conversions: ConversionRepo; config: Pick<Config, 'fees' | 'limits'> }) {
   return {
-    async quoteConversion(input: ConversionInput): Promise<{ quote: ConversionQuote; limits: ConversionLimits }> {
+    async quoteConversion(input: ConversionInput): Promise<{ quote: ConversionQuote; limits: ConversionLimitSettings }> {
       const operator = await deps.rates.operatorRate(input.operator).catch((e: unknown) => {
         if (e instanceof UnknownOperatorError) throw ApplicationFailure.nonRetryable(e.message, ErrorTypes.UnknownOperator);
         throw e;
@@ -32,8 +32,6 @@ export function createConversionActivities(deps: { rates: RateService; conversio
           throw e;
         }
       })();
-      const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
-      const used = await deps.conversions.usedLast24hUsdMicros(input.phoneNumber, workflowId);
       return {
         quote: {
           operator: operator.operator,
@@ -54,13 +52,14 @@ export function createConversionActivities(deps: { rates: RateService; conversio
           minUsdCents: deps.config.limits.minUsdCents.toString(),
           maxUsdCents: deps.config.limits.maxUsdCents.toString(),
           dailyUsdCents: deps.config.limits.dailyUsdCents.toString(),
-          usedTodayUsdMicros: used.toString(),
         },
       };
     },
 
-    async recordConversion(input: { id: string; channel: Channel; phoneNumber: string; quote: ConversionQuote }): Promise<void> {
-      await deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, input.quote);
+    /** Records the quote; returns what the number converted in the last 24 hours besides this one. */
+    async recordConversion(input: { id: string; channel: Channel; phoneNumber: string; quote: ConversionQuote }): Promise<{ usedTodayUsdMicros: string }> {
+      const used = await deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, input.quote);
+      return { usedTodayUsdMicros: used.toString() };
     },
 
     async updateConversion(id: string, update: ConversionUpdate): Promise<void> {

@@ -105,8 +105,8 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     quote = quoted.quote;
     state.quote = quote;
     state.stage = 'quoted';
-    await db.recordConversion({ id, channel: input.channel, phoneNumber: input.phoneNumber, quote });
-    checkLimits(quote, quoted.limits);
+    const { usedTodayUsdMicros } = await db.recordConversion({ id, channel: input.channel, phoneNumber: input.phoneNumber, quote });
+    checkLimits(quote, { ...quoted.limits, usedTodayUsdMicros });
     const balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
     if (BigInt(balance) < BigInt(quote.airtimeAmountMinor)) {
       throw ApplicationFailure.nonRetryable('not enough airtime', ErrorTypes.InsufficientAirtime);

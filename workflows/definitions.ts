@@ -67,10 +67,13 @@ export interface ConversionQuote {
   rateSource: string;
 }
 
-export interface ConversionLimits {
+export interface ConversionLimitSettings {
   minUsdCents: string;
   maxUsdCents: string;
   dailyUsdCents: string;
+}
+
+export interface ConversionLimits extends ConversionLimitSettings {
   /** value of this number's other conversions in the last 24 hours */
   usedTodayUsdMicros: string;
 }

@@ -88,16 +88,37 @@ export interface ConversionUpdate {
 
 export function createConversionRepo(pool: Pool) {
   return {
-    /** Records a quoted conversion; a second call for the same id changes nothing. */
-    async insertQuoted(id: string, channel: Channel, phoneNumber: string, quote: ConversionQuote): Promise<void> {
-      await pool.query(
-        `INSERT INTO airtime_transactions (id, channel, phone_number, operator, currency, airtime_amount_minor, usd_micros,
-           txtc_gross, platform_fee, operator_fee, gas_fee, txtc_amount, txtc_per_usd, minor_units_per_usd, rate_source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (id) DO NOTHING`,
-        [id, channel, phoneNumber, quote.operator, quote.currency, quote.airtimeAmountMinor, quote.usdMicros, quote.txtcGross,
-          quote.platformFee, quote.operatorFee, quote.gasFee, quote.txtcNet, quote.txtcPerUsd, quote.minorUnitsPerUsd, quote.rateSource],
-      );
+    /**
+     * Records a quoted conversion (a second call for the same id changes nothing) and returns the USD
+     * value of the number's other conversions in the last 24 hours that did not fail. A per-number lock
+     * makes the two one step, so concurrent requests of one number each see the others.
+     */
+    async insertQuoted(id: string, channel: Channel, phoneNumber: string, quote: ConversionQuote): Promise<bigint> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('airtime_transactions:' || $1))", [phoneNumber]);
+        await client.query(
+          `INSERT INTO airtime_transactions (id, channel, phone_number, operator, currency, airtime_amount_minor, usd_micros,
+             txtc_gross, platform_fee, operator_fee, gas_fee, txtc_amount, txtc_per_usd, minor_units_per_usd, rate_source)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           ON CONFLICT (id) DO NOTHING`,
+          [id, channel, phoneNumber, quote.operator, quote.currency, quote.airtimeAmountMinor, quote.usdMicros, quote.txtcGross,
+            quote.platformFee, quote.operatorFee, quote.gasFee, quote.txtcNet, quote.txtcPerUsd, quote.minorUnitsPerUsd, quote.rateSource],
+        );
+        const { rows } = await client.query<{ total: string }>(
+          `SELECT COALESCE(SUM(usd_micros), 0)::text AS total FROM airtime_transactions
+           WHERE phone_number = $1 AND id <> $2 AND status <> 'failed' AND created_at > now() - interval '24 hours'`,
+          [phoneNumber, id],
+        );
+        await client.query('COMMIT');
+        return BigInt(rows[0]!.total);
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
     },
 
     async update(id: string, u: ConversionUpdate): Promise<void> {
@@ -124,16 +145,6 @@ export function createConversionRepo(pool: Pool) {
     async get(id: string): Promise<ConversionRecord | undefined> {
       const { rows } = await pool.query<Row>('SELECT * FROM airtime_transactions WHERE id = $1', [id]);
       return rows[0] ? toRecord(rows[0]) : undefined;
-    },
-
-    /** USD value of a number's conversions in the last 24 hours that did not fail, this one excluded. */
-    async usedLast24hUsdMicros(phoneNumber: string, excludeId: string): Promise<bigint> {
-      const { rows } = await pool.query<{ total: string }>(
-        `SELECT COALESCE(SUM(usd_micros), 0)::text AS total FROM airtime_transactions
-         WHERE phone_number = $1 AND id <> $2 AND status <> 'failed' AND created_at > now() - interval '24 hours'`,
-        [phoneNumber, excludeId],
-      );
-      return BigInt(rows[0]!.total);
     },
   };
 }

@@ -194,3 +194,18 @@ test('the conversionState query tells a running conversion’s stage, and the fi
     expect(await handle.query(conversionStateQuery)).toMatchObject({ id: workflowId, stage: 'completed', status: 'completed', quote: { txtcNet: TXTC('490').toString() } });
   });
 });
+
+test('two conversions of one number at once cannot both pass a daily limit that fits only one', async () => {
+  const phone = newSafaricomNumber();
+  await topUp(stack.runtime.pool, phone, 'safaricom-ke', 10_000_000n);
+  const acts = activities({ config: { ...stack.config, limits: { ...stack.config.limits, dailyUsdCents: 1500n } } });
+  const outcomes = await withWorker(stack, acts, (taskQueue) =>
+    Promise.allSettled([1, 2].map(() => stack.client.workflow.execute(conversionWorkflow, {
+      taskQueue, workflowId: conversionWorkflowId('api', uniqueId('race')), args: [input(phone, { usdCents: '1000' })],
+    }))),
+  );
+  expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+  expect(((rejected.reason as WorkflowFailedError).cause as ApplicationFailure).type).toBe('DailyLimitExceeded');
+  expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(10_000_000n - 129000n);
+});
