@@ -7,7 +7,6 @@ import { Contract, Interface, keccak256, toUtf8Bytes, type JsonRpcProvider, type
 import { loadArtifact } from '../../contracts/compile';
 import type { ChainWriter } from './writer';
 
-export const TXTC_DECIMALS = 18;
 
 /** The 32-byte on-chain reference of an off-chain reference string such as "conversion-x:mint". */
 export function chainReference(reference: string): string {
