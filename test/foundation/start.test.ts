@@ -1,0 +1,57 @@
+/** The README's first command, end to end: `npm start` on free ports brings everything up and Ctrl-C stops it. */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { dropDatabase } from '../../lib/db/pool';
+import { freePort, waitFor } from '../../lib/processes';
+import { readStack } from '../support/stack-file';
+import { findTemporalCli } from '../../lib/temporal-cli';
+
+const ROOT = resolve(__dirname, '..', '..');
+const databaseUrl = `${readStack().databaseUrl}_start`;
+afterAll(async () => { await dropDatabase(databaseUrl); });
+
+test('npm start brings up Temporal with its UI, the schema, the chain with TXTC, the worker and the API; SIGINT stops every child', async () => {
+  const [apiPort, temporalPort, uiPort, chainPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'txtc-start-'));
+  const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      PORT: String(apiPort),
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      TEMPORAL_UI_PORT: String(uiPort),
+      CHAIN_RPC_URL: `http://127.0.0.1:${chainPort}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  try {
+    await waitFor('npm start', async () => output.includes('txtc-bridge is up'), 120000, child);
+    expect(output).toContain(`API          http://127.0.0.1:${apiPort}`);
+    expect(output).toContain(`Temporal UI  http://127.0.0.1:${uiPort}`);
+    expect(output).toContain(`Chain RPC    http://127.0.0.1:${chainPort}`);
+
+    const health = await fetch(`http://127.0.0.1:${apiPort}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+    const list = spawnSync(findTemporalCli()!, ['workflow', 'list', '--address', `127.0.0.1:${temporalPort}`], { encoding: 'utf8' });
+    expect(list.status).toBe(0);
+  } finally {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }
+  // Nothing it started still listens.
+  for (const port of [apiPort, temporalPort, chainPort]) {
+    const stillUp = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    expect(stillUp).toBe(false);
+  }
+});
