@@ -31,7 +31,7 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const telco = deps.telco ?? createTelco(deps.config, deps.pool);
-  const token = deps.token ?? new TxtcToken(deps.addresses.txtc, deps.provider, deps.writer);
+  const token = deps.token ?? new TxtcToken(deps.addresses.txtc, deps.provider, deps.writer, deps.addresses.txtcFromBlock);
   const rates = deps.rates ?? new RateService(deps);
   return {
     ...createSystemActivities(deps),

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     CHAIN_RPC_URL: stack.rpcUrl,
     CHAIN_BLOCK_TIME_MS: String(blockTimeMs),
     TXTC_ADDRESS: stack.deployment.txtc,
+    TXTC_DEPLOY_BLOCK: String(stack.deployment.txtcBlock),
     RATE_PAIR_ADDRESS: stack.deployment.ratePair,
     DAILY_LIMIT_USD: '1000000',
   });

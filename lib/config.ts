@@ -55,6 +55,7 @@ const schema = z.object({
   CHAIN_SIGNER_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key').optional(),
   CHAIN_RECEIPT_TIMEOUT_MS: nonNegativeInt.default(60000),
   TXTC_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address').optional(),
+  TXTC_DEPLOY_BLOCK: nonNegativeInt.default(0),
   RATE_PAIR_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address').optional(),
   WALLET_MNEMONIC: z.string().optional(),
 
@@ -114,6 +115,8 @@ export interface Config {
     signerPrivateKey: string;
     receiptTimeoutMs: number;
     txtcAddress?: string;
+    /** first block to search for TXTC events when TXTC_ADDRESS is given */
+    txtcDeployBlock: number;
     ratePairAddress?: string;
   };
   walletMnemonic: string;
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signerPrivateKey: e.CHAIN_SIGNER_PRIVATE_KEY ?? LOCAL_DEV_SIGNER_KEY,
       receiptTimeoutMs: e.CHAIN_RECEIPT_TIMEOUT_MS,
       txtcAddress: e.TXTC_ADDRESS,
+      txtcDeployBlock: e.TXTC_DEPLOY_BLOCK,
       ratePairAddress: e.RATE_PAIR_ADDRESS,
     },
     walletMnemonic: e.WALLET_MNEMONIC ?? LOCAL_DEV_WALLET_MNEMONIC,

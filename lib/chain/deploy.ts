@@ -16,12 +16,16 @@ const SEED_USD = parseUnits('1000000', 6);
 const SEED_TXTC = parseUnits('100000000', 18);
 
 async function deploy(writer: ChainWriter, abi: InterfaceAbi, bytecode: string, args: unknown[]): Promise<string> {
+  return (await deployWithBlock(writer, abi, bytecode, args)).address;
+}
+
+async function deployWithBlock(writer: ChainWriter, abi: InterfaceAbi, bytecode: string, args: unknown[]): Promise<{ address: string; block: number }> {
   const factory = new ContractFactory(abi, bytecode.startsWith('0x') ? bytecode : `0x${bytecode}`);
   const tx = await factory.getDeployTransaction(...args);
   const sent = await writer.send(tx);
   const receipt = await sent.wait();
   if (!receipt?.contractAddress) throw new Error('deployment produced no contract address');
-  return receipt.contractAddress;
+  return { address: receipt.contractAddress, block: receipt.blockNumber };
 }
 
 async function call(writer: ChainWriter, address: string, abi: InterfaceAbi, fn: string, args: unknown[]): Promise<void> {
@@ -37,7 +41,7 @@ export async function deployAll(writer: ChainWriter): Promise<Deployment> {
   const usdArtifact = loadArtifact('TestUsd');
   const deployer = writer.address;
 
-  const txtc = await deploy(writer, txtcArtifact.abi as InterfaceAbi, txtcArtifact.bytecode, [deployer]);
+  const { address: txtc, block: txtcBlock } = await deployWithBlock(writer, txtcArtifact.abi as InterfaceAbi, txtcArtifact.bytecode, [deployer]);
   const usd = await deploy(writer, usdArtifact.abi as InterfaceAbi, usdArtifact.bytecode, [deployer]);
   const uniswapFactory = await deploy(writer, uniswapFactoryArtifact.abi, uniswapFactoryArtifact.bytecode, [deployer]);
 
@@ -49,7 +53,7 @@ export async function deployAll(writer: ChainWriter): Promise<Deployment> {
   await call(writer, usd, usdArtifact.abi as InterfaceAbi, 'mint', [ratePair, SEED_USD]);
   await call(writer, ratePair, uniswapPairArtifact.abi, 'mint', [deployer]);
 
-  return { chainId: Number(network.chainId), txtc, usd, uniswapFactory, ratePair, deployer, deployedAt: new Date().toISOString() };
+  return { chainId: Number(network.chainId), txtc, txtcBlock, usd, uniswapFactory, ratePair, deployer, deployedAt: new Date().toISOString() };
 }
 
 /** True when every recorded contract still has code on the chain (a restarted Hardhat node forgets). */

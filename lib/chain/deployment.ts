@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 export interface Deployment {
   chainId: number;
   txtc: string;
+  /** block TXTC was deployed in: where searches of its mint events start */
+  txtcBlock: number;
   usd: string;
   uniswapFactory: string;
   ratePair: string;

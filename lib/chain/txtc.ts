@@ -33,7 +33,7 @@ export class TxtcToken {
   readonly iface: Interface;
   readonly contract: Contract;
 
-  constructor(readonly address: string, readonly provider: JsonRpcProvider, private readonly writer?: ChainWriter) {
+  constructor(readonly address: string, readonly provider: JsonRpcProvider, private readonly writer?: ChainWriter, private readonly fromBlock = 0) {
     this.iface = new Interface(loadArtifact('Txtc').abi as never);
     this.contract = new Contract(address, this.iface, provider);
   }
@@ -48,7 +48,7 @@ export class TxtcToken {
 
   /** The mint made with this reference, if any. */
   async findMint(reference: string): Promise<MintReceipt | undefined> {
-    const logs = await this.contract.queryFilter(this.contract.filters.ReferencedMint!(chainReference(reference)), 0);
+    const logs = await this.contract.queryFilter(this.contract.filters.ReferencedMint!(chainReference(reference)), this.fromBlock);
     const log = logs[0] as EventLog | undefined;
     if (!log) return undefined;
     return { txHash: log.transactionHash, blockNumber: log.blockNumber, to: log.args[1] as string, amount: log.args[2] as bigint, alreadyMinted: true };

@@ -110,7 +110,8 @@ test('the deploy step records the addresses and keeps a live deployment instead 
   const dataDir = mkdtempSync(join(tmpdir(), 'txtc-deploy-'));
   const first = await ensureDeployment(writer, dataDir);
   expect(first.fresh).toBe(true);
-  expect(JSON.parse(readFileSync(first.file, 'utf8'))).toMatchObject({ chainId: 31337, txtc: first.deployment.txtc, ratePair: first.deployment.ratePair });
+  expect(JSON.parse(readFileSync(first.file, 'utf8'))).toMatchObject({ chainId: 31337, txtc: first.deployment.txtc, ratePair: first.deployment.ratePair, txtcBlock: first.deployment.txtcBlock });
+  expect(first.deployment.txtcBlock).toBeGreaterThan(0);
   const second = await ensureDeployment(writer, dataDir);
   expect(second).toMatchObject({ fresh: false, deployment: { txtc: first.deployment.txtc } });
   expect(await provider.getCode(first.deployment.txtc)).not.toBe('0x');

@@ -24,6 +24,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: stack.temporalAddress,
     CHAIN_RPC_URL: stack.rpcUrl,
     TXTC_ADDRESS: stack.deployment.txtc,
+    TXTC_DEPLOY_BLOCK: String(stack.deployment.txtcBlock),
     RATE_PAIR_ADDRESS: stack.deployment.ratePair,
     ...env,
   });
