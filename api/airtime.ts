@@ -27,6 +27,8 @@ const buyBody = z.object({
   operator: z.string().min(2).max(40).optional(),
 });
 
+const TEMPORAL_CALL_TIMEOUT_MS = 5000;
+
 export function transferLocation(id: string): string {
   return `/api/transfers/${encodeURIComponent(id)}`;
 }
@@ -77,14 +79,15 @@ export function airtimeRoutes(ctx: ApiContext) {
       const workflowId = conversionWorkflowId('api', key);
       const fingerprint = requestHash(input);
       try {
-        await deps.temporal.workflow.start<typeof conversionWorkflow>('conversionWorkflow', {
+        // A bounded wait: a gateway would rather get a 503 and retry with the same key (safe) than hang.
+        await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => deps.temporal.workflow.start<typeof conversionWorkflow>('conversionWorkflow', {
           taskQueue: deps.config.temporal.taskQueue,
           workflowId,
           args: [input],
           memo: { requestHash: fingerprint },
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        });
+        }));
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
         // Same key: the same transfer, unless the key is being reused for a different request.

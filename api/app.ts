@@ -5,7 +5,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import type { Client } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { JsonRpcProvider } from 'ethers';
 import type { Config } from '../lib/config';
@@ -46,6 +46,11 @@ export interface ApiContext {
   conversions: ConversionRepo;
 }
 
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
+}
+
 export function createApp(deps: AppDeps) {
   const ctx: ApiContext = {
     deps,
@@ -69,6 +74,10 @@ export function createApp(deps: AppDeps) {
     if (err instanceof PhoneNumberError) return c.json(errorBody(c, err.code, err.message), 400);
     if (err instanceof DecimalError) return c.json(errorBody(c, 'InvalidAmount', err.message), 400);
     if (err instanceof UnknownOperatorError) return c.json(errorBody(c, 'UnknownOperator', err.message), 400);
+    if (err instanceof ServiceError || isConnectionError(err)) {
+      deps.log.warn({ err: err.message, requestId: c.get('requestId'), path: c.req.path }, 'dependency unavailable');
+      return c.json(errorBody(c, 'Unavailable', 'the service is busy; try again (with the same Idempotency-Key)'), 503);
+    }
     if (err instanceof HTTPException && err.status < 500) return c.json(errorBody(c, 'InvalidRequest', err.message || 'bad request'), err.status);
     deps.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled API error');
     return c.json(errorBody(c, 'InternalError', 'something went wrong; quote the request id when asking for help'), 500);

@@ -207,3 +207,19 @@ test('POST /dev/telco/topup credits a simulated account in local mode only', asy
     expect((await prod.request('/dev/telco/topup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phoneNumber: phone, amount: '1' }) })).status).toBe(404);
   });
 });
+
+test('when Temporal does not answer, a buy is a 503 the gateway can retry with the same key, and nothing moves', async () => {
+  const { Client, Connection } = await import('@temporalio/client');
+  const { freePort } = await import('../../lib/processes');
+  const phone = newSafaricomNumber();
+  await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500000n);
+  const down = createApp({ ...stack.runtime, temporal: new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) }), log: testLog });
+  const res = await down.request('/api/airtime/buy', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'Idempotency-Key': uniqueId('key') },
+    body: JSON.stringify({ phoneNumber: phone, airtimeAmount: '1290' }),
+  });
+  expect(res.status).toBe(503);
+  expect(await res.json()).toMatchObject({ error: { code: 'Unavailable' } });
+  expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
+});
