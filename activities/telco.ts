@@ -34,7 +34,7 @@ export function createTelcoActivities(deps: { telco: TelcoOperator; log: Logger 
       if (result.status === 'rejected') {
         throw ApplicationFailure.nonRetryable(
           result.reason === 'InsufficientAirtime' ? 'not enough airtime' : `operator rejected the ${kind}: ${result.reason ?? 'no reason'}`,
-          result.reason === 'InsufficientAirtime' ? ErrorTypes.InsufficientAirtime : 'OperatorRejected',
+          result.reason === 'InsufficientAirtime' ? ErrorTypes.InsufficientAirtime : ErrorTypes.OperatorRejected,
         );
       }
       return { reference: result.reference, balanceAfterMinor: result.balanceAfterMinor?.toString(), resolvedByStatus };
@@ -63,6 +63,10 @@ export function createTelcoActivities(deps: { telco: TelcoOperator; log: Logger 
   }
 
   return {
+    /** What the operator did with a reference: settles a debit whose attempts all ended without an answer. */
+    async airtimeMovementStatus(reference: string): Promise<'committed' | 'rejected' | 'unknown'> {
+      return (await deps.telco.status(reference))?.status ?? 'unknown';
+    },
     async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
       return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();
     },

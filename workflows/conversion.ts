@@ -40,6 +40,18 @@ const db = proxyActivities<ConversionActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes: BUSINESS_ERRORS },
 });
+// Once airtime has moved, the record must catch up and an unknown outcome must be settled, however long
+// the database, operator or node is away: these retry until they succeed (ops see them in the UI).
+const records = proxyActivities<ConversionActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const settle = proxyActivities<TelcoActivities & ChainActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Failures that prove the operator moved nothing. */
+const DEBIT_REFUSALS: string[] = [ErrorTypes.InsufficientAirtime, ErrorTypes.OperatorRejected, ErrorTypes.ReferenceConflict];
 
 function operatorRateOf(quote: ConversionQuote): OperatorRate {
   return { operator: quote.operator, currency: quote.currency, minorDigits: quote.minorDigits, minorUnitsPerUsd: BigInt(quote.minorUnitsPerUsd), operatorFeeBps: 0n };
@@ -117,13 +129,17 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   const q = quote;
 
   // Debit. The operator may still refuse (balance changed since the check); that is a rejection too.
+  // A failure that proves nothing is settled by the operator's word on the reference before anything else.
   try {
     await telco.debitAirtime({ phoneNumber: input.phoneNumber, operator: input.operator, amountMinor: q.airtimeAmountMinor, reference: ref('debit') });
   } catch (err) {
-    return await reject(err);
+    if (isCancellation(err) || DEBIT_REFUSALS.includes(failureOf(err).type)) return await reject(err);
+    const outcome = await settle.airtimeMovementStatus(ref('debit'));
+    if (outcome !== 'committed') return await reject(err);
+    log.warn('debit settled as committed by status after its attempts failed', { id });
   }
   state.stage = 'debited';
-  await db.updateConversion(id, { stage: 'debited', debitReference: ref('debit') });
+  await records.updateConversion(id, { stage: 'debited', debitReference: ref('debit') });
 
   // Wallet and mint. From here a failure owes the person their airtime back.
   let mint: MintResult;
@@ -133,17 +149,17 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   } catch (err) {
     if (isCancellation(err)) throw err;
     // Before refunding, make sure the mint did not land after all (a receipt lost in a node error).
-    const landed = await chain.findMint(ref('mint'));
+    const landed = await settle.findMint(ref('mint'));
     if (!landed || !state.walletAddress) return await refund(err);
     mint = landed;
   }
   state.txHash = mint.txHash;
   state.stage = 'minted';
-  await db.updateConversion(id, { stage: 'minted', walletAddress: state.walletAddress, mintReference: ref('mint'), txHash: mint.txHash });
+  await records.updateConversion(id, { stage: 'minted', walletAddress: state.walletAddress, mintReference: ref('mint'), txHash: mint.txHash });
 
   state.stage = 'completed';
   state.status = 'completed';
-  await db.updateConversion(id, { stage: 'completed', status: 'completed' });
+  await records.updateConversion(id, { stage: 'completed', status: 'completed' });
   await notify(
     `You bought ${formatTxtc(BigInt(q.txtcNet))} TXTC with ${formatAirtime(BigInt(q.airtimeAmountMinor), q.currency, q.minorDigits)} airtime ` +
       `(${formatUsdMicros(BigInt(q.usdMicros))}). Wallet: ${shortHex(state.walletAddress)} TX: ${shortHex(mint.txHash)}`,
@@ -157,7 +173,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     state.stage = 'rejected';
     state.status = 'failed';
     state.failure = failure;
-    if (quote) await db.updateConversion(id, { stage: 'rejected', status: 'failed', failureCode: failure.type, failureMessage: failure.message });
+    if (quote) await records.updateConversion(id, { stage: 'rejected', status: 'failed', failureCode: failure.type, failureMessage: failure.message });
     await notify(rejectionSms(failure.type, failure.message, quote), ref('sms-failure'));
     throw ApplicationFailure.nonRetryable(failure.message, failure.type);
   }
@@ -173,12 +189,12 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       // Surfaced, never swallowed: the record and the failed workflow tell ops a person is owed airtime.
       state.stage = 'refund_failed';
       const refundFailure = failureOf(refundErr);
-      await db.updateConversion(id, { stage: 'refund_failed', status: 'failed', failureCode: failure.type, failureMessage: `${failure.message}; refund failed: ${refundFailure.message}` });
+      await records.updateConversion(id, { stage: 'refund_failed', status: 'failed', failureCode: failure.type, failureMessage: `${failure.message}; refund failed: ${refundFailure.message}` });
       log.error('refund failed; airtime owed', { id });
       throw ApplicationFailure.nonRetryable(`refund of ${amount} failed: ${refundFailure.message}`, 'RefundFailed');
     }
     state.stage = 'refunded';
-    await db.updateConversion(id, { stage: 'refunded', status: 'failed', refundReference: ref('refund'), refunded: true, failureCode: failure.type, failureMessage: failure.message });
+    await records.updateConversion(id, { stage: 'refunded', status: 'failed', refundReference: ref('refund'), refunded: true, failureCode: failure.type, failureMessage: failure.message });
     await notify(`TXTC purchase failed; your ${amount} airtime has been refunded.`, ref('sms-failure'));
     throw ApplicationFailure.nonRetryable(`conversion failed and ${amount} was refunded: ${failure.message}`, failure.type);
   }

@@ -15,6 +15,7 @@ export const ErrorTypes = {
   AmountTooSmall: 'AmountTooSmall',
   DailyLimitExceeded: 'DailyLimitExceeded',
   InsufficientAirtime: 'InsufficientAirtime',
+  OperatorRejected: 'OperatorRejected',
   UnknownOperator: 'UnknownOperator',
   MintRejected: 'MintRejected',
   ReferenceConflict: 'ReferenceConflict',

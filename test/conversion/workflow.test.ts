@@ -209,3 +209,39 @@ test('two conversions of one number at once cannot both pass a daily limit that 
   expect(((rejected.reason as WorkflowFailedError).cause as ApplicationFailure).type).toBe('DailyLimitExceeded');
   expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(10_000_000n - 129000n);
 });
+
+describe('a debit whose attempts end without a clear answer is settled by the operator’s status', () => {
+  /** The real simulated operator, answering a debit with a protocol error (after or instead of committing). */
+  function garbledDebits(commit: boolean) {
+    const real = new SimulatedOperator(stack.runtime.pool);
+    return Object.assign(Object.create(real) as SimulatedOperator, {
+      async debit(movement: Parameters<SimulatedOperator['debit']>[0]) {
+        if (commit) await real.debit(movement);
+        throw ApplicationFailure.nonRetryable('operator answered with an unreadable body', 'OperatorProtocolError');
+      },
+    });
+  }
+
+  test('committed at the operator: the conversion goes on, one debit, one mint', async () => {
+    const phone = newSafaricomNumber();
+    await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+    const { workflowId, run } = await runConversion(activities({ telco: garbledDebits(true) }), input(phone, { usdCents: '1000' }));
+    const state = await run;
+    expect(state.status).toBe('completed');
+    expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([
+      { reference: stepReference(workflowId, 'debit'), kind: 'debit', amountMinor: 129000n, status: 'committed' },
+    ]);
+    expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
+  });
+
+  test('never seen by the operator: rejected, nothing charged, nothing minted', async () => {
+    const phone = newSafaricomNumber();
+    await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+    const { workflowId, run } = await runConversion(activities({ telco: garbledDebits(false) }), input(phone, { usdCents: '1000' }));
+    expect(await failureType(run)).toBe('OperatorProtocolError');
+    expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(300000n);
+    expect(await token.referenceUsed(stepReference(workflowId, 'mint'))).toBe(false);
+    expect(await createConversionRepo(stack.runtime.pool).get(workflowId)).toMatchObject({ status: 'failed', stage: 'rejected' });
+    expect(await smsTo(stack.runtime.pool, phone)).toEqual(['TXTC purchase failed. Nothing was charged. Please try again later.']);
+  });
+});
