@@ -61,8 +61,14 @@ export class SimulatedOperator implements TelcoOperator {
 
   async checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance> {
     await this.delay();
-    const account = await this.ensureAccount(this.pool, phoneNumber, operator);
-    return { phoneNumber, operator, currency: account.currency, balanceMinor: BigInt(account.balance_minor) };
+    // A read opens no account: a number nobody topped up simply has nothing.
+    const { rows } = await this.pool.query<{ currency: string; balance_minor: string }>(
+      `SELECT COALESCE(a.currency, r.currency) AS currency, COALESCE(a.balance_minor, 0)::text AS balance_minor
+       FROM operator_rates r LEFT JOIN sim_telco_accounts a ON a.phone_number = $1 WHERE r.operator = $2`,
+      [phoneNumber, operator],
+    );
+    if (!rows[0]) throw new RangeError(`operator ${operator} is not served`);
+    return { phoneNumber, operator, currency: rows[0].currency, balanceMinor: BigInt(rows[0].balance_minor) };
   }
 
   debit(movement: AirtimeMovement): Promise<TelcoResult> {

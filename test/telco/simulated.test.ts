@@ -62,3 +62,11 @@ test('demo accounts are seeded once and keep their balances', async () => {
   await sim.seedDemoAccounts();
   expect(await airtimeBalance(pool, demo.phoneNumber)).toBe(demo.balanceMinor - 1n);
 });
+
+test('a balance check of an unknown number answers zero and opens no account', async () => {
+  const sim = new SimulatedOperator(pool);
+  const phone = newSafaricomNumber();
+  expect(await sim.checkBalance(phone, 'safaricom-ke')).toEqual({ phoneNumber: phone, operator: 'safaricom-ke', currency: 'KES', balanceMinor: 0n });
+  const { rowCount } = await pool.query('SELECT 1 FROM sim_telco_accounts WHERE phone_number = $1', [phone]);
+  expect(rowCount).toBe(0);
+});
