@@ -11,18 +11,16 @@ import type { conversionWorkflow } from '../workflows/conversion';
 import { IDEMPOTENCY_KEY, conversionWorkflowId, type ConversionInput } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { formatDecimal, parseDecimal } from '../lib/money/decimal';
-import { airtimeForUsdCents, compareAirtimeToUsdCents, quoteConversion, type OperatorRate } from '../lib/money/conversion';
-import { formatAirtime, formatTxtc } from '../lib/money/format';
+import { airtimeForUsdCents, perTransactionLimitBreach, quoteConversion, type OperatorRate } from '../lib/money/conversion';
+import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { ApiError } from './errors';
-import { validate } from './validation';
+import { decimalAmount, validate } from './validation';
 import { percentFromBps } from './views';
 import type { ApiContext } from './app';
 
-const amount = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal number')]);
-
 const buyBody = z.object({
   phoneNumber: z.string().min(6).max(20),
-  airtimeAmount: amount,
+  airtimeAmount: decimalAmount,
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'must be a 3-letter currency code').transform((c) => c.toUpperCase()).optional(),
   operator: z.string().min(2).max(40).optional(),
 });
@@ -61,18 +59,17 @@ export function airtimeRoutes(ctx: ApiContext) {
       const body = c.req.valid('json');
       const subscriber = identifySubscriber(body.phoneNumber, body.operator);
       const rate = await rates.operatorRate(subscriber.operator);
-      const amountText = typeof body.airtimeAmount === 'number' ? String(body.airtimeAmount) : body.airtimeAmount;
-      const { airtime, ...amountField } = airtimeOf(rate, amountText, body.currency);
+      const { airtime, ...amountField } = airtimeOf(rate, body.airtimeAmount, body.currency);
       if (airtime <= 0n) throw new ApiError(400, 'InvalidRequest', 'airtimeAmount must be more than zero');
 
       // Early answer for amounts out of range; the workflow checks again (with the daily limit).
       const { limits } = deps.config;
-      const usd = (cents: bigint) => `$${formatDecimal(cents, 2)}`;
-      if (compareAirtimeToUsdCents(airtime, rate, limits.minUsdCents) < 0) {
-        throw new ApiError(400, 'AmountBelowMinimum', `the smallest purchase is ${usd(limits.minUsdCents)} (${formatAirtime(airtimeForUsdCents(limits.minUsdCents, rate), rate.currency, rate.minorDigits)})`);
-      }
-      if (compareAirtimeToUsdCents(airtime, rate, limits.maxUsdCents) > 0) {
-        throw new ApiError(400, 'AmountAboveMaximum', `the largest purchase is ${usd(limits.maxUsdCents)} (${formatAirtime(airtimeForUsdCents(limits.maxUsdCents, rate), rate.currency, rate.minorDigits)})`);
+      const breach = perTransactionLimitBreach(airtime, rate, limits);
+      if (breach) {
+        const [code, words, cents] = breach === 'below'
+          ? ['AmountBelowMinimum', 'smallest', limits.minUsdCents] as const
+          : ['AmountAboveMaximum', 'largest', limits.maxUsdCents] as const;
+        throw new ApiError(400, code, `the ${words} purchase is ${formatUsdCents(cents)} (${formatAirtime(airtimeForUsdCents(cents, rate), rate.currency, rate.minorDigits)})`);
       }
 
       const input: ConversionInput = { channel: 'api', phoneNumber: subscriber.phoneNumber, operator: subscriber.operator, ...amountField };

@@ -6,12 +6,12 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { parseDecimal } from '../lib/money/decimal';
 import { formatAirtime } from '../lib/money/format';
 import { SimulatedOperator } from '../lib/telco/simulated';
-import { validate } from './validation';
+import { decimalAmount, validate } from './validation';
 import type { ApiContext } from './app';
 
 const topupBody = z.object({
   phoneNumber: z.string().min(6).max(20),
-  amount: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal number')]),
+  amount: decimalAmount,
   operator: z.string().min(2).max(40).optional(),
 });
 
@@ -21,7 +21,7 @@ export function devRoutes(ctx: ApiContext) {
     const body = c.req.valid('json');
     const subscriber = identifySubscriber(body.phoneNumber, body.operator);
     const rate = await ctx.rates.operatorRate(subscriber.operator);
-    const amountMinor = parseDecimal(typeof body.amount === 'number' ? String(body.amount) : body.amount, rate.minorDigits);
+    const amountMinor = parseDecimal(body.amount, rate.minorDigits);
     const reference = `dev-topup:${c.req.header('Idempotency-Key') ?? randomUUID()}`;
     const result = await simulated.topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference);
     const balance = result.balanceAfterMinor ?? 0n;

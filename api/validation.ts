@@ -1,8 +1,13 @@
 /** One validator hook for every route, so every 400 has the same JSON shape. */
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { errorBody } from './errors';
+
+/** An amount as a person or a JSON client writes it (10, "10.50"), passed on as decimal text; never a float. */
+export const decimalAmount = z
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal number')])
+  .transform((v) => (typeof v === 'number' ? String(v) : v));
 
 export function validate<T extends ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
   return zValidator(target, schema, (result, c) => {

@@ -10,13 +10,13 @@ import type { Pool } from 'pg';
 const WALLET_PATH = "m/44'/60'/1'/0";
 
 export class WalletDirectory {
-  private readonly root: HDNodeWallet;
+  private root: HDNodeWallet | undefined;
 
-  constructor(private readonly pool: Pool, mnemonic: string) {
-    this.root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(mnemonic.trim()), WALLET_PATH);
-  }
+  constructor(private readonly pool: Pool, private readonly mnemonic: string) {}
 
+  /** Derived on first use: a process that only looks wallets up (the API) never derives from the seed. */
   addressAt(index: number): string {
+    this.root ??= HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(this.mnemonic.trim()), WALLET_PATH);
     return this.root.deriveChild(index).address;
   }
 

@@ -17,9 +17,8 @@ import {
   type ConversionQuote,
   type ConversionState,
 } from './definitions';
-import { compareAirtimeToUsdCents, type OperatorRate } from '../lib/money/conversion';
-import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
-import { formatDecimal } from '../lib/money/decimal';
+import { perTransactionLimitBreach, type OperatorRate } from '../lib/money/conversion';
+import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
 
 const BUSINESS_ERRORS = Object.values(ErrorTypes);
 
@@ -57,24 +56,25 @@ function operatorRateOf(quote: ConversionQuote): OperatorRate {
   return { operator: quote.operator, currency: quote.currency, minorDigits: quote.minorDigits, minorUnitsPerUsd: BigInt(quote.minorUnitsPerUsd), operatorFeeBps: 0n };
 }
 
-const usd = (cents: string) => `$${formatDecimal(BigInt(cents), 2)}`;
-
 /** MIN/MAX per transaction and the 24-hour limit, compared exactly on the USD value of the airtime. */
 export function checkLimits(quote: ConversionQuote, limits: ConversionLimits): void {
   const rate = operatorRateOf(quote);
   const airtime = BigInt(quote.airtimeAmountMinor);
-  if (compareAirtimeToUsdCents(airtime, rate, BigInt(limits.minUsdCents)) < 0) {
-    throw ApplicationFailure.nonRetryable(`the smallest purchase is ${usd(limits.minUsdCents)}`, ErrorTypes.AmountBelowMinimum);
+  const minUsdCents = BigInt(limits.minUsdCents);
+  const maxUsdCents = BigInt(limits.maxUsdCents);
+  const breach = perTransactionLimitBreach(airtime, rate, { minUsdCents, maxUsdCents });
+  if (breach === 'below') {
+    throw ApplicationFailure.nonRetryable(`the smallest purchase is ${formatUsdCents(minUsdCents)}`, ErrorTypes.AmountBelowMinimum);
   }
-  if (compareAirtimeToUsdCents(airtime, rate, BigInt(limits.maxUsdCents)) > 0) {
-    throw ApplicationFailure.nonRetryable(`the largest purchase is ${usd(limits.maxUsdCents)}`, ErrorTypes.AmountAboveMaximum);
+  if (breach === 'above') {
+    throw ApplicationFailure.nonRetryable(`the largest purchase is ${formatUsdCents(maxUsdCents)}`, ErrorTypes.AmountAboveMaximum);
   }
   // used (micro-USD) + airtime / rate (USD) <= daily (cents), multiplied out to integers.
   const usedScaled = BigInt(limits.usedTodayUsdMicros) * rate.minorUnitsPerUsd;
   const thisScaled = airtime * 1_000_000n;
   const dailyScaled = BigInt(limits.dailyUsdCents) * 10_000n * rate.minorUnitsPerUsd;
   if (usedScaled + thisScaled > dailyScaled) {
-    throw ApplicationFailure.nonRetryable(`this would pass your daily limit of ${usd(limits.dailyUsdCents)}`, ErrorTypes.DailyLimitExceeded);
+    throw ApplicationFailure.nonRetryable(`this would pass your daily limit of ${formatUsdCents(BigInt(limits.dailyUsdCents))}`, ErrorTypes.DailyLimitExceeded);
   }
 }
 

@@ -81,6 +81,17 @@ export class AmountTooSmallError extends Error {
   }
 }
 
+/** Which per-transaction limit (USD cents) an airtime amount breaks, if any, compared exactly. */
+export function perTransactionLimitBreach(
+  airtimeAmountMinor: bigint,
+  rate: OperatorRate,
+  limits: { minUsdCents: bigint; maxUsdCents: bigint },
+): 'below' | 'above' | undefined {
+  if (compareAirtimeToUsdCents(airtimeAmountMinor, rate, limits.minUsdCents) < 0) return 'below';
+  if (compareAirtimeToUsdCents(airtimeAmountMinor, rate, limits.maxUsdCents) > 0) return 'above';
+  return undefined;
+}
+
 /** Exact comparison of an airtime amount's USD value with a USD limit in cents: -1, 0 or 1. */
 export function compareAirtimeToUsdCents(airtimeAmountMinor: bigint, rate: OperatorRate, usdCents: bigint): number {
   const left = airtimeAmountMinor * USD_CENTS;

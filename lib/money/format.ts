@@ -19,6 +19,11 @@ export function formatAirtime(minor: bigint, currency: string, minorDigits: numb
   return `${currency} ${groupThousands(formatDecimal(minor, minorDigits))}`;
 }
 
+/** 1500n US cents -> "$15.00" (limits as people read them) */
+export function formatUsdCents(cents: bigint): string {
+  return `$${formatDecimal(cents, 2)}`;
+}
+
 /** 10000000n micro-USD -> "$10.00" */
 export function formatUsdMicros(micros: bigint): string {
   return `$${groupThousands(formatDecimal(micros, 6, 2))}`;
