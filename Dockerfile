@@ -4,5 +4,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
+RUN npm run build:contracts
 ENV APP_ENV=local DATA_DIR=/data
 CMD ["npx", "tsx", "api/main.ts"]

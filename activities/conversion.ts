@@ -1,65 +1,51 @@
-/** Conversion activities: the quote (rates, fees, limits) and the record in airtime_transactions. */
-import { ApplicationFailure } from '@temporalio/activity';
-import {
-  ErrorTypes,
-  type Channel,
-  type ConversionInput,
-  type ConversionLimitSettings,
-  type ConversionQuote,
-} from '../workflows/definitions';
+/**
+ * Conversion bookkeeping, run as local activities: the quote and its record with the number's 24-hour
+ * total in one step, the debit's record with the wallet the TXTC goes to, and later record updates.
+ */
+import type { Channel, ConversionInput, ConversionLimits, ConversionQuote } from '../workflows/definitions';
+import { BridgeError } from '../workflows/definitions';
 import type { Config } from '../lib/config';
-import { AmountTooSmallError, airtimeForUsdCents, quoteConversion } from '../lib/money/conversion';
-import { UnknownOperatorError, type RateService } from '../lib/rates';
+import { airtimeForUsdCents, quoteWithRates } from '../lib/money/conversion';
+import { toWire } from '../lib/money/wire';
+import type { RateService } from '../lib/rates';
+import type { WalletDirectory } from '../lib/wallets';
 import type { ConversionRepo, ConversionUpdate } from '../lib/db/conversions';
 
-export function createConversionActivities(deps: { rates: RateService; conversions: ConversionRepo; config: Pick<Config, 'fees' | 'limits'> }) {
+export function createConversionActivities(deps: {
+  rates: RateService;
+  conversions: ConversionRepo;
+  wallets: WalletDirectory;
+  config: Pick<Config, 'fees' | 'limits'>;
+}) {
   return {
-    async quoteConversion(input: ConversionInput): Promise<{ quote: ConversionQuote; limits: ConversionLimitSettings }> {
-      const operator = await deps.rates.operatorRate(input.operator).catch((e: unknown) => {
-        if (e instanceof UnknownOperatorError) throw ApplicationFailure.nonRetryable(e.message, ErrorTypes.UnknownOperator);
-        throw e;
-      });
-      const airtime = input.airtimeAmountMinor !== undefined
-        ? BigInt(input.airtimeAmountMinor)
-        : airtimeForUsdCents(BigInt(input.usdCents ?? '0'), operator);
-      if (airtime <= 0n) throw ApplicationFailure.nonRetryable('amount must be positive', ErrorTypes.InvalidRequest);
-      const txtc = await deps.rates.txtcRate();
-      const q = (() => {
-        try {
-          return quoteConversion(airtime, operator, txtc, deps.config.fees);
-        } catch (e) {
-          if (e instanceof AmountTooSmallError) throw ApplicationFailure.nonRetryable(e.message, ErrorTypes.AmountTooSmall);
-          throw e;
-        }
-      })();
+    /**
+     * Quotes the request (rates, fees), records it (a repeat for the same id changes nothing) and returns
+     * the limits with what the number moved in the last 24 hours besides this one.
+     */
+    async prepareConversion(input: ConversionInput & { id: string; channel: Channel }): Promise<{ quote: ConversionQuote; limits: ConversionLimits }> {
+      const operator = await deps.rates.operatorRate(input.operator);
+      const airtime =
+        input.airtimeAmountMinor !== undefined ? BigInt(input.airtimeAmountMinor) : airtimeForUsdCents(BigInt(input.usdCents ?? '0'), operator);
+      if (airtime <= 0n) throw new BridgeError('InvalidRequest', 'amount must be positive');
+      const quote = quoteWithRates(airtime, operator, await deps.rates.txtcRate(), deps.config.fees);
+      const used = await deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, quote);
+      const { limits } = deps.config;
       return {
-        quote: {
-          operator: operator.operator,
-          currency: operator.currency,
-          minorDigits: operator.minorDigits,
-          airtimeAmountMinor: q.airtimeAmountMinor.toString(),
-          usdMicros: q.usdMicros.toString(),
-          txtcGross: q.txtcGross.toString(),
-          platformFee: q.platformFee.toString(),
-          operatorFee: q.operatorFee.toString(),
-          gasFee: q.gasFee.toString(),
-          txtcNet: q.txtcNet.toString(),
-          txtcPerUsd: q.txtcPerUsd.toString(),
-          minorUnitsPerUsd: operator.minorUnitsPerUsd.toString(),
-          rateSource: txtc.source,
-        },
+        quote: toWire(quote),
         limits: {
-          minUsdCents: deps.config.limits.minUsdCents.toString(),
-          maxUsdCents: deps.config.limits.maxUsdCents.toString(),
-          dailyUsdCents: deps.config.limits.dailyUsdCents.toString(),
+          minUsdCents: limits.minUsdCents.toString(),
+          maxUsdCents: limits.maxUsdCents.toString(),
+          dailyUsdCents: limits.dailyUsdCents.toString(),
+          usedTodayUsdMicros: used.toString(),
         },
       };
     },
 
-    /** Records the quote; returns what the number converted in the last 24 hours besides this one. */
-    async recordConversion(input: { id: string; channel: Channel; phoneNumber: string; quote: ConversionQuote }): Promise<{ usedTodayUsdMicros: string }> {
-      const used = await deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, input.quote);
-      return { usedTodayUsdMicros: used.toString() };
+    /** Records the debit and returns the number's wallet (created on first use) that the TXTC goes to. */
+    async recordDebit(input: { id: string; phoneNumber: string; debitReference: string }): Promise<string> {
+      const walletAddress = await deps.wallets.ensure(input.phoneNumber);
+      await deps.conversions.update(input.id, { stage: 'debited', debitReference: input.debitReference, walletAddress });
+      return walletAddress;
     },
 
     async updateConversion(id: string, update: ConversionUpdate): Promise<void> {

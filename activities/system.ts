@@ -1,14 +1,14 @@
-import type { Pool } from 'pg';
-import type { JsonRpcProvider } from 'ethers';
 import { hostname } from 'node:os';
+import type { JsonRpcProvider } from 'ethers';
+import type { Pool } from 'pg';
 import type { SystemCheckResult } from '../workflows/definitions';
+import { ping } from '../lib/db/pool';
 
 export function createSystemActivities(deps: { pool: Pool; provider: JsonRpcProvider }) {
   return {
     async checkDependencies(): Promise<SystemCheckResult> {
-      const { rows } = await deps.pool.query<{ db: string }>('SELECT current_database() AS db');
-      const [network, blockNumber] = await Promise.all([deps.provider.getNetwork(), deps.provider.getBlockNumber()]);
-      return { database: rows[0]!.db, chainId: Number(network.chainId), blockNumber, checkedBy: `${hostname()}:${process.pid}` };
+      const [database, network, blockNumber] = await Promise.all([ping(deps.pool), deps.provider.getNetwork(), deps.provider.getBlockNumber()]);
+      return { database, chainId: Number(network.chainId), blockNumber, checkedBy: `${hostname()}:${process.pid}` };
     },
   };
 }

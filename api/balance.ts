@@ -7,7 +7,7 @@ import { validate } from './validation';
 import type { ApiContext } from './app';
 
 export function balanceRoutes(ctx: ApiContext) {
-  const { rates, telco, wallets, token } = ctx;
+  const { rates, telco, wallets, txtc: token } = ctx.services;
   return new Hono().get('/:phone', validate('query', z.object({ operator: z.string().min(2).max(40).optional() })), async (c) => {
     const subscriber = identifySubscriber(c.req.param('phone'), c.req.valid('query').operator);
     const rate = await rates.operatorRate(subscriber.operator);

@@ -17,10 +17,11 @@ const topupBody = z.object({
 
 export function devRoutes(ctx: ApiContext) {
   const simulated = new SimulatedOperator(ctx.deps.pool);
+  const { rates } = ctx.services;
   return new Hono().post('/telco/topup', validate('json', topupBody), async (c) => {
     const body = c.req.valid('json');
     const subscriber = identifySubscriber(body.phoneNumber, body.operator);
-    const rate = await ctx.rates.operatorRate(subscriber.operator);
+    const rate = await rates.operatorRate(subscriber.operator);
     const amountMinor = parseDecimal(body.amount, rate.minorDigits);
     const reference = `dev-topup:${c.req.header('Idempotency-Key') ?? randomUUID()}`;
     const result = await simulated.topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference);

@@ -1,14 +1,15 @@
-/** The API's one error shape: { error: { code, message }, requestId } with the right status. */
+/** The API's one error shape: { error: { code, message }, requestId }, the status from the failure list. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { BridgeError, httpStatusOf, type FailureType } from '../workflows/definitions/errors';
 
-export class ApiError extends Error {
-  constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string, readonly details?: unknown) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { BridgeError };
 
 export function errorBody(c: Context, code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) }, requestId: c.get('requestId') as string | undefined };
+}
+
+/** The response for a failure type: one lookup for every route. */
+export function failureResponse(c: Context, code: FailureType, message: string, details?: unknown) {
+  return c.json(errorBody(c, code, message, details), httpStatusOf(code) as ContentfulStatusCode);
 }

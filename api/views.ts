@@ -3,7 +3,7 @@ import type { ConversionRecord } from '../lib/db/conversions';
 import { formatAirtime, formatTxtc, formatUsdMicros } from '../lib/money/format';
 import { formatDecimal } from '../lib/money/decimal';
 
-export function conversionView(r: ConversionRecord, minorDigits: number) {
+export function conversionView(r: ConversionRecord) {
   return {
     id: r.id,
     type: 'conversion' as const,
@@ -12,13 +12,9 @@ export function conversionView(r: ConversionRecord, minorDigits: number) {
     stage: r.stage,
     phoneNumber: r.phoneNumber,
     operator: r.operator,
-    airtime: { currency: r.currency, amountMinor: r.airtimeAmountMinor.toString(), display: formatAirtime(r.airtimeAmountMinor, r.currency, minorDigits) },
+    airtime: { currency: r.currency, amountMinor: r.airtimeAmountMinor.toString(), display: formatAirtime(r.airtimeAmountMinor, r.currency, r.minorDigits) },
     usd: { micros: r.usdMicros.toString(), display: formatUsdMicros(r.usdMicros) },
-    txtc: {
-      gross: r.txtcGross.toString(),
-      net: r.txtcAmount.toString(),
-      display: formatTxtc(r.txtcAmount),
-    },
+    txtc: { gross: r.txtcGross.toString(), net: r.txtcNet.toString(), display: formatTxtc(r.txtcNet) },
     fees: { platform: r.platformFee.toString(), operator: r.operatorFee.toString(), gas: r.gasFee.toString() },
     rate: { txtcPerUsd: r.txtcPerUsd.toString(), txtcPerUsdDisplay: formatTxtc(r.txtcPerUsd), airtimeMinorPerUsd: r.minorUnitsPerUsd.toString(), source: r.rateSource },
     walletAddress: r.walletAddress,

@@ -1,22 +1,18 @@
 /**
  * Compiles contracts/*.sol from source with the `solc` npm package (no compiler download) and writes
  * contracts/artifacts/<Name>.json ({ contractName, abi, bytecode }). Artifacts are generated, never edited.
+ * Build tooling: `npm start`, the tests, the benchmarks and the Docker build call it; the worker and the
+ * API only load what it wrote (lib/chain/artifacts.ts).
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // solc ships no types
 const solc = require('solc') as { compile(input: string, opts: { import: (p: string) => unknown }): string; version(): string };
 
-export const CONTRACTS_DIR = resolve(__dirname);
-export const ARTIFACTS_DIR = join(CONTRACTS_DIR, 'artifacts');
-const NODE_MODULES = resolve(__dirname, '..', 'node_modules');
+import { ARTIFACTS_DIR, type Artifact } from '../lib/chain/artifacts';
 
-export interface Artifact {
-  contractName: string;
-  abi: unknown[];
-  bytecode: string;
-  compiler: string;
-}
+export const CONTRACTS_DIR = resolve(__dirname);
+const NODE_MODULES = resolve(__dirname, '..', 'node_modules');
 
 function sources(): string[] {
   return readdirSync(CONTRACTS_DIR).filter((f) => f.endsWith('.sol')).sort();
@@ -58,17 +54,17 @@ export function compileContracts(): Record<string, Artifact> {
   return artifacts;
 }
 
-function stale(name: string): boolean {
-  const file = join(ARTIFACTS_DIR, `${name}.json`);
-  if (!existsSync(file)) return true;
-  const built = statSync(file).mtimeMs;
-  return sources().some((s) => statSync(join(CONTRACTS_DIR, s)).mtimeMs > built);
+/** True when an artifact is missing or older than a source. */
+function stale(): boolean {
+  return sources().some((source) => {
+    const file = join(ARTIFACTS_DIR, `${source.replace(/\.sol$/, '')}.json`);
+    return !existsSync(file) || statSync(join(CONTRACTS_DIR, source)).mtimeMs > statSync(file).mtimeMs;
+  });
 }
 
-/** The artifact of one contract, compiling first when it is missing or older than the sources. */
-export function loadArtifact(name: string): Artifact {
-  if (stale(name)) compileContracts();
-  return JSON.parse(readFileSync(join(ARTIFACTS_DIR, `${name}.json`), 'utf8')) as Artifact;
+/** Compiles when an artifact is missing or older than its source (build tooling only). */
+export function ensureCompiled(): void {
+  if (stale()) compileContracts();
 }
 
 if (require.main === module) {

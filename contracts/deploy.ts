@@ -6,7 +6,7 @@
 import { loadConfigOrExit } from '../lib/config';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
-import { ensureDeployment } from '../lib/chain/deploy';
+import { ensureDeployment } from '../scripts/local/deploy';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

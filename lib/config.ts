@@ -19,6 +19,10 @@ export const LOCAL_DEV_SIGNER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478c
 export const LOCAL_DEV_WALLET_MNEMONIC =
   'rude shadow pair churn service mammal border infant quiz neglect success sad';
 
+/** Telco adapters this build has; real operators' adapters join this list. */
+export const TELCO_ADAPTERS = ['simulated'] as const;
+export type TelcoAdapterName = (typeof TELCO_ADAPTERS)[number];
+
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const port = z.coerce.number().int().min(1).max(65535);
 const nonNegativeInt = z.coerce.number().int().min(0);
@@ -72,7 +76,24 @@ const schema = z.object({
   USSD_SHORTCODE: z.string().regex(/^\*[\d*]+#$/, 'must look like *123*456#').default('*123*456#'),
   USSD_SESSION_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(180),
 
-  TELCO_ADAPTER: z.enum(['simulated']).default('simulated'),
+  TELCO_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
+  TELCO_OPERATOR_ADAPTERS: z
+    .string()
+    .regex(/^(\s*[a-z0-9-]+=[a-z-]+\s*(,\s*[a-z0-9-]+=[a-z-]+\s*)*)?$/, 'must look like "mtn-ug=simulated,airtel-ke=simulated"')
+    .default('')
+    .transform((text, ctx) => {
+      const out: Record<string, TelcoAdapterName> = {};
+      for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [operator, adapter] = pair.split('=') as [string, string];
+        if (!(TELCO_ADAPTERS as readonly string[]).includes(adapter)) {
+          ctx.addIssue({ code: 'custom', message: `names an unknown adapter "${adapter}" (known: ${TELCO_ADAPTERS.join(', ')})` });
+          return z.NEVER;
+        }
+        out[operator] = adapter as TelcoAdapterName;
+      }
+      return out;
+    }),
+  SMS_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
   SIM_TELCO_LATENCY_MS: nonNegativeInt.default(0),
   SIM_TELCO_ERROR_RATE: rate.default(0),
   SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
@@ -140,7 +161,10 @@ export interface Config {
   };
   ussd: { shortcode: string; sessionTimeoutSeconds: number };
   telco: {
-    adapter: 'simulated';
+    /** the adapter of every operator TELCO_OPERATOR_ADAPTERS does not name */
+    adapter: TelcoAdapterName;
+    operatorAdapters: Record<string, TelcoAdapterName>;
+    smsAdapter: TelcoAdapterName;
     simulated: { latencyMs: number; errorRate: number; timeoutAfterCommitRate: number };
   };
 }
@@ -204,6 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ussd: { shortcode: e.USSD_SHORTCODE, sessionTimeoutSeconds: e.USSD_SESSION_TIMEOUT },
     telco: {
       adapter: e.TELCO_ADAPTER,
+      operatorAdapters: e.TELCO_OPERATOR_ADAPTERS,
+      smsAdapter: e.SMS_ADAPTER,
       simulated: {
         latencyMs: e.SIM_TELCO_LATENCY_MS,
         errorRate: e.SIM_TELCO_ERROR_RATE,

@@ -6,6 +6,8 @@ import { Contract, type JsonRpcProvider } from 'ethers';
 import type { Pool } from 'pg';
 import type { Config } from './config';
 import type { OperatorRate, TxtcRate } from './money/conversion';
+import { BridgeError } from '../workflows/definitions/errors';
+import { createOperatorRateRepo } from './db/operator-rates';
 
 const PAIR_ABI = [
   'function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)',
@@ -14,9 +16,9 @@ const PAIR_ABI = [
 ];
 const ERC20_ABI = ['function decimals() view returns (uint8)'];
 
-export class UnknownOperatorError extends Error {
+export class UnknownOperatorError extends BridgeError {
   constructor(readonly operator: string) {
-    super(`unknown operator "${operator}"`);
+    super('UnknownOperator', `unknown operator "${operator}"`);
     this.name = 'UnknownOperatorError';
   }
 }
@@ -29,6 +31,7 @@ interface Cached<T> {
 export class RateService {
   private operators: Cached<Map<string, OperatorRate>> | undefined;
   private txtc: Cached<TxtcRate> | undefined;
+  private readonly repo: ReturnType<typeof createOperatorRateRepo>;
 
   constructor(
     private readonly deps: {
@@ -38,7 +41,9 @@ export class RateService {
       addresses: { txtc: string; ratePair?: string };
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.repo = createOperatorRateRepo(deps.pool);
+  }
 
   private fresh<T>(cached: Cached<T> | undefined): cached is Cached<T> {
     return !!cached && (this.deps.now ?? Date.now)() - cached.at < this.deps.config.rates.cacheTtlMs;
@@ -46,16 +51,7 @@ export class RateService {
 
   async operatorRates(): Promise<Map<string, OperatorRate>> {
     if (this.fresh(this.operators)) return this.operators.value;
-    const { rows } = await this.deps.pool.query<{
-      operator: string; currency: string; minor_digits: number; minor_units_per_usd: string; operator_fee_bps: number;
-    }>('SELECT operator, currency, minor_digits, minor_units_per_usd, operator_fee_bps FROM operator_rates');
-    const value = new Map(rows.map((r) => [r.operator, {
-      operator: r.operator,
-      currency: r.currency,
-      minorDigits: r.minor_digits,
-      minorUnitsPerUsd: BigInt(r.minor_units_per_usd),
-      operatorFeeBps: BigInt(r.operator_fee_bps),
-    }]));
+    const value = new Map((await this.repo.all()).map((r) => [r.operator, r]));
     this.operators = { value, at: (this.deps.now ?? Date.now)() };
     return value;
   }

@@ -7,13 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfigOrExit, type Config } from '../lib/config';
+import { ensureCompiled } from '../contracts/compile';
 import { ensureDatabase, runMigrations } from '../lib/db/pool';
-import { ensureTemporalCli } from '../lib/temporal-cli';
-import { startLocalChain, rpcAnswers } from '../lib/chain/local-node';
+import { ensureTemporalCli } from './local/temporal-cli';
+import { startLocalChain, rpcAnswers } from './local/chain-node';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
-import { ensureDeployment } from '../lib/chain/deploy';
-import { portOpen, startService, stopService, waitFor, type Service } from '../lib/processes';
+import { ensureDeployment } from './local/deploy';
+import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
+  ensureCompiled(); // the worker and the API load compiled artifacts; nothing at run time compiles
   await postgres(config);
   await temporal(config);
   await chain(config);

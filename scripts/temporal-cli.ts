@@ -1,5 +1,5 @@
 /** `npm run temporal:cli`: print the path of the temporal CLI, building it when needed (used by .ci/run). */
-import { ensureTemporalCli } from '../lib/temporal-cli';
+import { ensureTemporalCli } from './local/temporal-cli';
 
 const path = ensureTemporalCli();
 if (!path) {

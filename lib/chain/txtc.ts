@@ -4,9 +4,9 @@
  * so a retried activity (or a second broadcast racing the first) ends with exactly one mint.
  */
 import { Contract, Interface, keccak256, toUtf8Bytes, type JsonRpcProvider, type EventLog } from 'ethers';
-import { loadArtifact } from '../../contracts/compile';
+import { loadArtifact } from './artifacts';
+import { BridgeError } from '../../workflows/definitions/errors';
 import type { ChainWriter } from './writer';
-
 
 /** The 32-byte on-chain reference of an off-chain reference string such as "conversion-x:mint". */
 export function chainReference(reference: string): string {
@@ -22,14 +22,20 @@ export interface MintReceipt {
   alreadyMinted: boolean;
 }
 
-export class MintRejectedError extends Error {
+/** What the conversion needs of TXTC (TxtcToken; tests may wrap one to inject node faults). */
+export interface MintingToken {
+  mintOnce(to: string, amount: bigint, reference: string, receiptTimeoutMs: number): Promise<MintReceipt>;
+  findMint(reference: string): Promise<MintReceipt | undefined>;
+}
+
+export class MintRejectedError extends BridgeError {
   constructor(readonly reason: string) {
-    super(`mint rejected by the TXTC contract: ${reason}`);
+    super('MintRejected', `mint rejected by the TXTC contract: ${reason}`);
     this.name = 'MintRejectedError';
   }
 }
 
-export class TxtcToken {
+export class TxtcToken implements MintingToken {
   readonly iface: Interface;
   readonly contract: Contract;
 

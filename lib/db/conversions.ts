@@ -1,25 +1,38 @@
 /** The airtime_transactions table: one row per conversion, kept by the conversion workflow's activities. */
 import type { Pool } from 'pg';
-import type { Channel, ConversionQuote, ConversionStage } from '../../workflows/definitions';
+import { BridgeError, type Channel, type ConversionStage, type ConversionUpdate, type TransferStatus } from '../../workflows/definitions';
 
-export interface ConversionRecord {
+export type { ConversionUpdate };
+import type { ConversionQuote } from '../money/conversion';
+import { withTransaction } from './pool';
+import { lockNumber, usedTodayUsdMicros } from './limits';
+
+/** Where each field of the quote is kept; the one map both the insert and the read use. */
+const QUOTE_COLUMNS = {
+  operator: 'operator',
+  currency: 'currency',
+  airtimeAmountMinor: 'airtime_amount_minor',
+  usdMicros: 'usd_micros',
+  txtcGross: 'txtc_gross',
+  platformFee: 'platform_fee',
+  operatorFee: 'operator_fee',
+  gasFee: 'gas_fee',
+  txtcNet: 'txtc_amount',
+  txtcPerUsd: 'txtc_per_usd',
+  minorUnitsPerUsd: 'minor_units_per_usd',
+  rateSource: 'rate_source',
+} as const satisfies Partial<Record<keyof ConversionQuote, string>>;
+const QUOTE_FIELDS = Object.keys(QUOTE_COLUMNS) as (keyof typeof QUOTE_COLUMNS)[];
+const TEXT_FIELDS = new Set<string>(['operator', 'currency', 'rateSource']);
+
+export interface ConversionRecord extends ConversionQuote {
   id: string;
   channel: Channel;
   phoneNumber: string;
-  operator: string;
-  currency: string;
-  status: 'pending' | 'completed' | 'failed';
+  status: TransferStatus;
   stage: ConversionStage;
-  airtimeAmountMinor: bigint;
-  usdMicros: bigint;
-  txtcGross: bigint;
-  platformFee: bigint;
-  operatorFee: bigint;
-  gasFee: bigint;
+  /** the TXTC minted to the person (= txtcNet; column txtc_amount) */
   txtcAmount: bigint;
-  txtcPerUsd: bigint;
-  minorUnitsPerUsd: bigint;
-  rateSource: string;
   walletAddress: string | null;
   txHash: string | null;
   debitReference: string | null;
@@ -32,93 +45,68 @@ export interface ConversionRecord {
   updatedAt: Date;
 }
 
-interface Row {
-  id: string; channel: Channel; phone_number: string; operator: string; currency: string;
-  status: ConversionRecord['status']; stage: ConversionStage;
-  airtime_amount_minor: string; usd_micros: string; txtc_gross: string; platform_fee: string; operator_fee: string;
-  gas_fee: string; txtc_amount: string; txtc_per_usd: string; minor_units_per_usd: string; rate_source: string;
-  wallet_address: string | null; tx_hash: string | null; debit_reference: string | null; mint_reference: string | null;
-  refund_reference: string | null; failure_code: string | null; failure_message: string | null;
-  refunded_at: Date | null; created_at: Date; updated_at: Date;
+const SELECT = `SELECT t.id, t.channel, t.phone_number, t.status, t.stage, r.minor_digits,
+  ${QUOTE_FIELDS.map((f) => `t.${QUOTE_COLUMNS[f]}::text AS ${QUOTE_COLUMNS[f]}`).join(', ')},
+  t.wallet_address, t.tx_hash, t.debit_reference, t.mint_reference, t.refund_reference, t.failure_code,
+  t.failure_message, t.refunded_at, t.created_at, t.updated_at
+  FROM airtime_transactions t JOIN operator_rates r ON r.operator = t.operator`;
+
+type Row = Record<string, string | number | Date | null>;
+
+function toRecord(r: Row): ConversionRecord {
+  const quote = Object.fromEntries(
+    QUOTE_FIELDS.map((f) => {
+      const raw = r[QUOTE_COLUMNS[f]] as string;
+      return [f, TEXT_FIELDS.has(f) ? raw : BigInt(raw)];
+    }),
+  ) as Omit<ConversionQuote, 'minorDigits'>;
+  return {
+    ...quote,
+    minorDigits: Number(r.minor_digits),
+    txtcAmount: quote.txtcNet,
+    id: r.id as string,
+    channel: r.channel as Channel,
+    phoneNumber: r.phone_number as string,
+    status: r.status as TransferStatus,
+    stage: r.stage as ConversionStage,
+    walletAddress: r.wallet_address as string | null,
+    txHash: r.tx_hash as string | null,
+    debitReference: r.debit_reference as string | null,
+    mintReference: r.mint_reference as string | null,
+    refundReference: r.refund_reference as string | null,
+    failureCode: r.failure_code as string | null,
+    failureMessage: r.failure_message as string | null,
+    refundedAt: r.refunded_at as Date | null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  };
 }
 
-const toRecord = (r: Row): ConversionRecord => ({
-  id: r.id,
-  channel: r.channel,
-  phoneNumber: r.phone_number,
-  operator: r.operator,
-  currency: r.currency,
-  status: r.status,
-  stage: r.stage,
-  airtimeAmountMinor: BigInt(r.airtime_amount_minor),
-  usdMicros: BigInt(r.usd_micros),
-  txtcGross: BigInt(r.txtc_gross),
-  platformFee: BigInt(r.platform_fee),
-  operatorFee: BigInt(r.operator_fee),
-  gasFee: BigInt(r.gas_fee),
-  txtcAmount: BigInt(r.txtc_amount),
-  txtcPerUsd: BigInt(r.txtc_per_usd),
-  minorUnitsPerUsd: BigInt(r.minor_units_per_usd),
-  rateSource: r.rate_source,
-  walletAddress: r.wallet_address,
-  txHash: r.tx_hash,
-  debitReference: r.debit_reference,
-  mintReference: r.mint_reference,
-  refundReference: r.refund_reference,
-  failureCode: r.failure_code,
-  failureMessage: r.failure_message,
-  refundedAt: r.refunded_at,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-/** What a step changes on the record. */
-export interface ConversionUpdate {
-  stage: ConversionStage;
-  status?: ConversionRecord['status'];
-  debitReference?: string;
-  mintReference?: string;
-  refundReference?: string;
-  walletAddress?: string;
-  txHash?: string;
-  failureCode?: string;
-  failureMessage?: string;
-  refunded?: boolean;
+export class RecordNotFoundError extends BridgeError {
+  constructor(table: string, id: string) {
+    super('NotFound', `no ${table} record ${id}`);
+  }
 }
 
 export function createConversionRepo(pool: Pool) {
   return {
     /**
      * Records a quoted conversion (a second call for the same id changes nothing) and returns the USD
-     * value of the number's other conversions in the last 24 hours that did not fail. A per-number lock
-     * makes the two one step, so concurrent requests of one number each see the others.
+     * value of the number's other money movements in the last 24 hours, under the number's lock.
      */
     async insertQuoted(id: string, channel: Channel, phoneNumber: string, quote: ConversionQuote): Promise<bigint> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('airtime_transactions:' || $1))", [phoneNumber]);
+      return withTransaction(pool, async (client) => {
+        await lockNumber(client, phoneNumber);
+        const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
+        const values = QUOTE_FIELDS.map((f) => String(quote[f]));
         await client.query(
-          `INSERT INTO airtime_transactions (id, channel, phone_number, operator, currency, airtime_amount_minor, usd_micros,
-             txtc_gross, platform_fee, operator_fee, gas_fee, txtc_amount, txtc_per_usd, minor_units_per_usd, rate_source)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+          `INSERT INTO airtime_transactions (id, channel, phone_number, ${columns.join(', ')})
+           VALUES ($1, $2, $3, ${columns.map((_, i) => `$${i + 4}`).join(', ')})
            ON CONFLICT (id) DO NOTHING`,
-          [id, channel, phoneNumber, quote.operator, quote.currency, quote.airtimeAmountMinor, quote.usdMicros, quote.txtcGross,
-            quote.platformFee, quote.operatorFee, quote.gasFee, quote.txtcNet, quote.txtcPerUsd, quote.minorUnitsPerUsd, quote.rateSource],
+          [id, channel, phoneNumber, ...values],
         );
-        const { rows } = await client.query<{ total: string }>(
-          `SELECT COALESCE(SUM(usd_micros), 0)::text AS total FROM airtime_transactions
-           WHERE phone_number = $1 AND id <> $2 AND status <> 'failed' AND created_at > now() - interval '24 hours'`,
-          [phoneNumber, id],
-        );
-        await client.query('COMMIT');
-        return BigInt(rows[0]!.total);
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
+        return usedTodayUsdMicros(client, phoneNumber, id);
+      });
     },
 
     async update(id: string, u: ConversionUpdate): Promise<void> {
@@ -136,14 +124,25 @@ export function createConversionRepo(pool: Pool) {
            refunded_at = CASE WHEN $11 THEN COALESCE(refunded_at, now()) ELSE refunded_at END,
            updated_at = now()
          WHERE id = $1`,
-        [id, u.stage, u.status ?? null, u.debitReference ?? null, u.mintReference ?? null, u.refundReference ?? null,
-          u.walletAddress ?? null, u.txHash ?? null, u.failureCode ?? null, u.failureMessage ?? null, u.refunded ?? false],
+        [
+          id,
+          u.stage,
+          u.status ?? null,
+          u.debitReference ?? null,
+          u.mintReference ?? null,
+          u.refundReference ?? null,
+          u.walletAddress ?? null,
+          u.txHash ?? null,
+          u.failure?.type ?? null,
+          u.failure?.message ?? null,
+          u.refunded ?? false,
+        ],
       );
-      if (rowCount === 0) throw new Error(`no conversion ${id} to update`);
+      if (rowCount === 0) throw new RecordNotFoundError('conversion', id);
     },
 
     async get(id: string): Promise<ConversionRecord | undefined> {
-      const { rows } = await pool.query<Row>('SELECT * FROM airtime_transactions WHERE id = $1', [id]);
+      const { rows } = await pool.query<Row>(`${SELECT} WHERE t.id = $1`, [id]);
       return rows[0] ? toRecord(rows[0]) : undefined;
     },
   };

@@ -1,4 +1,4 @@
-import { Pool, types } from 'pg';
+import { Pool, types, type PoolClient } from 'pg';
 import { resolve } from 'node:path';
 import { migrate } from 'postgres-migrations';
 
@@ -9,6 +9,28 @@ export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', 'migrations');
 
 export function createPool(databaseUrl: string, max = 10): Pool {
   return new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+}
+
+/** Runs `fn` in one transaction on one connection: committed when it returns, rolled back when it throws. */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** A round trip to the database (health, system check): its name. */
+export async function ping(pool: Pool): Promise<string> {
+  const { rows } = await pool.query<{ db: string }>('SELECT current_database() AS db');
+  return rows[0]!.db;
 }
 
 /** Applies migrations/NNNN_*.sql in order, once each (recorded with a hash in the `migrations` table). */

@@ -4,6 +4,7 @@
  * never pays out a fraction it did not take in.
  */
 import { divCeil } from './decimal';
+import { BridgeError } from '../../workflows/definitions/errors';
 
 export const BPS = 10000n;
 export const USD_CENTS = 100n;
@@ -74,9 +75,41 @@ export function quoteConversion(airtimeAmountMinor: bigint, operator: OperatorRa
   };
 }
 
-export class AmountTooSmallError extends Error {
+/**
+ * A conversion's quote as the workflows, the records and the API carry it: the amounts of `Quote` and
+ * the rates they came from. Declared once; Temporal carries it as `Wire<ConversionQuote>` (lib/money/wire).
+ */
+export type ConversionQuote = Quote &
+  Pick<OperatorRate, 'operator' | 'currency' | 'minorDigits' | 'minorUnitsPerUsd'> & { rateSource: string };
+
+/** The bigint fields of a ConversionQuote (for fromWire). */
+export const CONVERSION_QUOTE_AMOUNTS = [
+  'airtimeAmountMinor',
+  'usdMicros',
+  'txtcGross',
+  'platformFee',
+  'operatorFee',
+  'gasFee',
+  'txtcNet',
+  'txtcPerUsd',
+  'minorUnitsPerUsd',
+] as const satisfies readonly (keyof ConversionQuote)[];
+
+/** quoteConversion with the rates it used attached. */
+export function quoteWithRates(airtimeAmountMinor: bigint, operator: OperatorRate, txtc: TxtcRate, fees: FeeSettings): ConversionQuote {
+  return {
+    ...quoteConversion(airtimeAmountMinor, operator, txtc, fees),
+    operator: operator.operator,
+    currency: operator.currency,
+    minorDigits: operator.minorDigits,
+    minorUnitsPerUsd: operator.minorUnitsPerUsd,
+    rateSource: txtc.source,
+  };
+}
+
+export class AmountTooSmallError extends BridgeError {
   constructor(readonly gross: bigint, readonly fees: bigint) {
-    super('the amount is too small to cover the fees');
+    super('AmountTooSmall', 'the amount is too small to cover the fees');
     this.name = 'AmountTooSmallError';
   }
 }

@@ -3,9 +3,16 @@
  * minor units without ever passing through a float.
  */
 
+import { BridgeError } from '../../workflows/definitions/errors';
+
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
-export class DecimalError extends Error {}
+export class DecimalError extends BridgeError {
+  constructor(message: string) {
+    super('InvalidAmount', message);
+    this.name = 'DecimalError';
+  }
+}
 
 /** "10.5" with 2 digits -> 1050n. Rejects signs, exponents and more fraction digits than allowed. */
 export function parseDecimal(text: string | number, digits: number): bigint {

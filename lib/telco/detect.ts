@@ -1,10 +1,14 @@
 /** Phone numbers in, E.164 and operator out (libphonenumber-js for parsing, the prefix table for operators). */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { OPERATOR_PREFIXES } from './prefixes';
+import { BridgeError } from '../../workflows/definitions/errors';
 
-export class PhoneNumberError extends Error {
-  constructor(readonly code: 'InvalidPhoneNumber' | 'UnsupportedCountry' | 'UnknownOperator', message: string) {
-    super(message);
+export class PhoneNumberError extends BridgeError {
+  constructor(
+    override readonly code: 'InvalidPhoneNumber' | 'UnsupportedCountry' | 'UnknownOperator',
+    message: string,
+  ) {
+    super(code, message);
     this.name = 'PhoneNumberError';
   }
 }

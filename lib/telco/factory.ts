@@ -1,12 +1,75 @@
-/** Which adapter serves which operator. Today every operator is served by the simulated operator. */
+/**
+ * Which adapter serves which operator, from configuration: TELCO_ADAPTER for every operator unless
+ * TELCO_OPERATOR_ADAPTERS names another for it, and SMS_ADAPTER for messaging. The simulated operator is
+ * the default and, today, the only adapter; real ones register here.
+ */
 import type { Pool } from 'pg';
-import type { Config } from '../config';
+import type { Config, TelcoAdapterName } from '../config';
 import { SimulatedOperator } from './simulated';
-import type { TelcoOperator } from './types';
+import type {
+  AirtimeMovement,
+  AirtimeTransfer,
+  MessagingPort,
+  MovementLookup,
+  TelcoOperator,
+  TelcoResult,
+} from './types';
 
-export function createTelco(config: Pick<Config, 'telco'>, pool: Pool): TelcoOperator {
-  switch (config.telco.adapter) {
-    case 'simulated':
-      return new SimulatedOperator(pool, config.telco.simulated);
+/** Routes every airtime call to the adapter configured for its operator. */
+export class TelcoRouter implements TelcoOperator {
+  readonly name = 'router';
+
+  constructor(
+    private readonly byOperator: ReadonlyMap<string, TelcoOperator>,
+    private readonly fallback: TelcoOperator,
+  ) {}
+
+  adapterFor(operator: string): TelcoOperator {
+    return this.byOperator.get(operator) ?? this.fallback;
   }
+
+  /** Whether the operator moves airtime between its own subscribers in one call. */
+  supportsTransfer(operator: string): boolean {
+    return typeof this.adapterFor(operator).transfer === 'function';
+  }
+
+  checkBalance(phoneNumber: string, operator: string) {
+    return this.adapterFor(operator).checkBalance(phoneNumber, operator);
+  }
+
+  debit(m: AirtimeMovement): Promise<TelcoResult> {
+    return this.adapterFor(m.operator).debit(m);
+  }
+
+  credit(m: AirtimeMovement): Promise<TelcoResult> {
+    return this.adapterFor(m.operator).credit(m);
+  }
+
+  transfer(t: AirtimeTransfer): Promise<TelcoResult> {
+    const adapter = this.adapterFor(t.operator);
+    if (!adapter.transfer) throw new Error(`${adapter.name} offers no transfer for ${t.operator}`);
+    return adapter.transfer(t);
+  }
+
+  status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
+    return this.adapterFor(lookup.operator).status(lookup);
+  }
+}
+
+export function createTelco(config: Pick<Config, 'telco'>, pool: Pool): { airtime: TelcoRouter; messaging: MessagingPort } {
+  const adapters = new Map<TelcoAdapterName, TelcoOperator & MessagingPort>();
+  const adapter = (name: TelcoAdapterName): TelcoOperator & MessagingPort => {
+    let found = adapters.get(name);
+    if (!found) {
+      switch (name) {
+        case 'simulated':
+          found = new SimulatedOperator(pool, config.telco.simulated);
+          break;
+      }
+      adapters.set(name, found);
+    }
+    return found;
+  };
+  const byOperator = new Map(Object.entries(config.telco.operatorAdapters).map(([op, name]) => [op, adapter(name)]));
+  return { airtime: new TelcoRouter(byOperator, adapter(config.telco.adapter)), messaging: adapter(config.telco.smsAdapter) };
 }

@@ -1,8 +1,11 @@
 /**
- * The one telco interface. Every operator adapter (the simulated operator today; Africa's Talking,
- * MTN MoMo and Airtel later) implements it. Money calls carry the caller's reference, and an adapter
- * returns the first result for a reference it has seen, never moving money twice.
+ * The telco ports. Airtime (balance, debit, credit, a same-operator transfer where the operator offers one,
+ * and the status of an earlier movement) and messaging (SMS) are separate products on every aggregator,
+ * so they are separate ports; an adapter may implement both. Money calls carry the caller's reference,
+ * and an adapter returns the first result for a reference it has seen, never moving money twice.
  */
+import { BridgeError } from '../../workflows/definitions/errors';
+
 export interface AirtimeBalance {
   phoneNumber: string;
   operator: string;
@@ -17,12 +20,36 @@ export interface AirtimeMovement {
   reference: string;
 }
 
+/** Same-operator P2P: the operator moves airtime from one subscriber to another in one call. */
+export interface AirtimeTransfer {
+  fromPhone: string;
+  toPhone: string;
+  operator: string;
+  amountMinor: bigint;
+  reference: string;
+}
+
+export type MovementKind = 'debit' | 'credit' | 'transfer';
+
+/**
+ * What a real operator needs to find an earlier movement: the reference, and which operator and which
+ * kind of movement it was (MTN MoMo keeps collections and disbursements apart, for one).
+ */
+export interface MovementLookup {
+  reference: string;
+  operator: string;
+  kind: MovementKind;
+}
+
 export interface TelcoResult {
   reference: string;
   status: 'committed' | 'rejected';
   /** why a movement was rejected, e.g. InsufficientAirtime */
   reason?: string;
+  /** the (sending) subscriber's balance after the movement */
   balanceAfterMinor?: bigint;
+  /** a transfer's receiver balance after it */
+  receiverBalanceAfterMinor?: bigint;
 }
 
 export interface TelcoOperator {
@@ -30,15 +57,21 @@ export interface TelcoOperator {
   checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance>;
   debit(movement: AirtimeMovement): Promise<TelcoResult>;
   credit(movement: AirtimeMovement): Promise<TelcoResult>;
-  /** The result of an earlier debit/credit by its reference; undefined when the operator never saw it. */
-  status(reference: string): Promise<TelcoResult | undefined>;
+  /** Present when the operator moves airtime between two of its subscribers in one call. */
+  transfer?(transfer: AirtimeTransfer): Promise<TelcoResult>;
+  /** The result of an earlier movement; undefined when the operator never saw the reference. */
+  status(lookup: MovementLookup): Promise<TelcoResult | undefined>;
+}
+
+export interface MessagingPort {
+  readonly name: string;
   sendSms(phoneNumber: string, message: string, reference: string): Promise<void>;
 }
 
 /** The operator did not answer in time: the call may or may not have committed. Ask status(reference). */
-export class TelcoTimeoutError extends Error {
+export class TelcoTimeoutError extends BridgeError {
   constructor(readonly reference: string) {
-    super(`operator timed out on ${reference}; outcome unknown`);
+    super('TelcoTimeout', `operator timed out on ${reference}; outcome unknown`);
     this.name = 'TelcoTimeoutError';
   }
 }
@@ -52,9 +85,9 @@ export class TelcoUnavailableError extends Error {
 }
 
 /** A reference was reused for a different movement: a bug upstream, never retried. */
-export class TelcoReferenceConflictError extends Error {
+export class TelcoReferenceConflictError extends BridgeError {
   constructor(readonly reference: string) {
-    super(`reference ${reference} was already used for a different movement`);
+    super('ReferenceConflict', `reference ${reference} was already used for a different movement`);
     this.name = 'TelcoReferenceConflictError';
   }
 }

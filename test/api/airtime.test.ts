@@ -210,7 +210,7 @@ test('POST /dev/telco/topup credits a simulated account in local mode only', asy
 
 test('when Temporal does not answer, a buy is a 503 the gateway can retry with the same key, and nothing moves', async () => {
   const { Client, Connection } = await import('@temporalio/client');
-  const { freePort } = await import('../../lib/processes');
+  const { freePort } = await import('../../scripts/local/processes');
   const phone = newSafaricomNumber();
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500000n);
   const down = createApp({ ...stack.runtime, temporal: new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) }), log: testLog });

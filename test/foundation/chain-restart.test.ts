@@ -1,11 +1,11 @@
 import { Wallet } from 'ethers';
-import { startLocalChain } from '../../lib/chain/local-node';
+import { startLocalChain } from '../../scripts/local/chain-node';
 import { createProvider } from '../../lib/chain/provider';
 import { ChainWriter } from '../../lib/chain/writer';
-import { deployAll } from '../../lib/chain/deploy';
+import { deployAll } from '../../scripts/local/deploy';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
-import { freePort, stopService, type Service } from '../../lib/processes';
+import { freePort, stopService, type Service } from '../../scripts/local/processes';
 
 let node: Service | undefined;
 afterAll(async () => { if (node) await stopService(node); });

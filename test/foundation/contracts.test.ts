@@ -2,7 +2,7 @@ import { Contract, Interface, Signature, Wallet, parseUnits } from 'ethers';
 import { compileContracts } from '../../contracts/compile';
 import { createProvider } from '../../lib/chain/provider';
 import { ChainWriter } from '../../lib/chain/writer';
-import { deployAll } from '../../lib/chain/deploy';
+import { deployAll } from '../../scripts/local/deploy';
 import { TxtcToken, chainReference, MintRejectedError } from '../../lib/chain/txtc';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import { readStack } from '../support/stack-file';
@@ -106,7 +106,7 @@ test('the deploy step records the addresses and keeps a live deployment instead 
   const { mkdtempSync, readFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { ensureDeployment } = await import('../../lib/chain/deploy');
+  const { ensureDeployment } = await import('../../scripts/local/deploy');
   const dataDir = mkdtempSync(join(tmpdir(), 'txtc-deploy-'));
   const first = await ensureDeployment(writer, dataDir);
   expect(first.fresh).toBe(true);

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createProvider } from '../../lib/chain/provider';
-import { freePort } from '../../lib/processes';
+import { freePort } from '../../scripts/local/processes';
 import { openStack, testLog, type TestStackHandle } from '../support/stack';
 
 let stack: TestStackHandle;

@@ -4,9 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dropDatabase } from '../../lib/db/pool';
-import { freePort, waitFor } from '../../lib/processes';
+import { freePort, waitFor } from '../../scripts/local/processes';
 import { readStack } from '../support/stack-file';
-import { findTemporalCli } from '../../lib/temporal-cli';
+import { findTemporalCli } from '../../scripts/local/temporal-cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const databaseUrl = `${readStack().databaseUrl}_start`;

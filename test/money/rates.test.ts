@@ -1,6 +1,6 @@
 import { RateService } from '../../lib/rates';
 import { createProvider } from '../../lib/chain/provider';
-import { freePort } from '../../lib/processes';
+import { freePort } from '../../scripts/local/processes';
 import { openStack, type TestStackHandle } from '../support/stack';
 
 let stack: TestStackHandle;

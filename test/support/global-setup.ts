@@ -2,7 +2,7 @@
  * Brings up the real parts once per test run (lib/ephemeral-stack.ts) and tells the test files where
  * they are through TXTC_TEST_STACK; the teardown stops them and drops the run's database.
  */
-import { startEphemeralStack } from '../../lib/ephemeral-stack';
+import { startEphemeralStack } from '../../scripts/local/ephemeral-stack';
 import { STACK_ENV, type TestStack } from './stack-file';
 
 export default async function globalSetup(): Promise<void> {

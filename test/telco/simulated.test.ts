@@ -44,12 +44,12 @@ test('failure injection: an error before committing moves nothing; a timeout aft
   await topUp(pool, phone, 'safaricom-ke', 1000n);
   const failing = new SimulatedOperator(pool, { latencyMs: 0, errorRate: 1, timeoutAfterCommitRate: 0 });
   await expect(failing.debit(move(phone, 100n, `${phone}:e`))).rejects.toThrow(TelcoUnavailableError);
-  expect(await failing.status(`${phone}:e`)).toBeUndefined();
+  expect(await failing.status({ reference: `${phone}:e`, operator: 'safaricom-ke', kind: 'debit' })).toBeUndefined();
   expect(await airtimeBalance(pool, phone)).toBe(1000n);
 
   const timingOut = new SimulatedOperator(pool, { latencyMs: 0, errorRate: 0, timeoutAfterCommitRate: 1 });
   await expect(timingOut.debit(move(phone, 100n, `${phone}:t`))).rejects.toThrow(TelcoTimeoutError);
-  expect(await timingOut.status(`${phone}:t`)).toEqual({ reference: `${phone}:t`, status: 'committed', balanceAfterMinor: 900n });
+  expect(await timingOut.status({ reference: `${phone}:t`, operator: 'safaricom-ke', kind: 'debit' })).toEqual({ reference: `${phone}:t`, status: 'committed', balanceAfterMinor: 900n });
   expect(await airtimeBalance(pool, phone)).toBe(900n);
 });
 

@@ -7,13 +7,13 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli } from './temporal-cli';
 import { freePort, stopService } from './processes';
-import { startLocalChain } from './chain/local-node';
-import { createProvider } from './chain/provider';
-import { ChainWriter } from './chain/writer';
-import { deployAll } from './chain/deploy';
-import type { Deployment } from './chain/deployment';
-import { LOCAL_DEV_SIGNER_KEY } from './config';
-import { dropDatabase, ensureDatabase, runMigrations } from './db/pool';
+import { startLocalChain } from './chain-node';
+import { createProvider } from '../../lib/chain/provider';
+import { ChainWriter } from '../../lib/chain/writer';
+import { deployAll } from './deploy';
+import type { Deployment } from '../../lib/chain/deployment';
+import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
+import { dropDatabase, ensureDatabase, runMigrations } from '../../lib/db/pool';
 
 export interface EphemeralStack {
   temporalAddress: string;

@@ -1,6 +1,6 @@
 /** Starts Hardhat 2's node as the local EVM chain (chainId 31337), for development and tests. */
 import { resolve } from 'node:path';
-import { startService, waitFor, type Service } from '../processes';
+import { startService, waitFor, type Service } from './processes';
 
 const HARDHAT_CLI = resolve(__dirname, '..', '..', 'node_modules', 'hardhat', 'internal', 'cli', 'cli.js');
 const PROJECT_ROOT = resolve(__dirname, '..', '..');

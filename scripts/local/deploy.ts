@@ -4,10 +4,11 @@
  * `npm run deploy:contracts`.
  */
 import { ContractFactory, Contract, Interface, parseUnits, type InterfaceAbi } from 'ethers';
-import { loadArtifact } from '../../contracts/compile';
-import { chainReference } from './txtc';
-import type { ChainWriter } from './writer';
-import { deploymentFile, readDeployment, writeDeployment, type Deployment } from './deployment';
+import { loadArtifact } from '../../lib/chain/artifacts';
+import { ensureCompiled } from '../../contracts/compile';
+import { chainReference } from '../../lib/chain/txtc';
+import type { ChainWriter } from '../../lib/chain/writer';
+import { deploymentFile, readDeployment, writeDeployment, type Deployment } from '../../lib/chain/deployment';
 const uniswapFactoryArtifact = require('@uniswap/v2-core/build/UniswapV2Factory.json') as { abi: InterfaceAbi; bytecode: string };
 const uniswapPairArtifact = require('@uniswap/v2-core/build/UniswapV2Pair.json') as { abi: InterfaceAbi };
 
@@ -36,6 +37,7 @@ async function call(writer: ChainWriter, address: string, abi: InterfaceAbi, fn:
 }
 
 export async function deployAll(writer: ChainWriter): Promise<Deployment> {
+  ensureCompiled();
   const network = await writer.provider.getNetwork();
   const txtcArtifact = loadArtifact('Txtc');
   const usdArtifact = loadArtifact('TestUsd');

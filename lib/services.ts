@@ -1,0 +1,51 @@
+/**
+ * The service graph, built once per process by the worker and by the API: rates, the telco ports
+ * (routed per operator), custodial wallets, TXTC and the repositories. Tests pass their own telco or
+ * token (to inject faults); everything else is the real thing.
+ */
+import type { Pool } from 'pg';
+import type { JsonRpcProvider } from 'ethers';
+import type { Config } from './config';
+import type { ChainAddresses } from './runtime';
+import type { ChainWriter } from './chain/writer';
+import { TxtcToken, type MintingToken } from './chain/txtc';
+import { RateService } from './rates';
+import { WalletDirectory } from './wallets';
+import { createTelco } from './telco/factory';
+import type { MessagingPort, TelcoOperator } from './telco/types';
+import { createConversionRepo } from './db/conversions';
+import { createWalletRepo } from './db/wallets';
+
+export interface ServiceDeps {
+  config: Config;
+  pool: Pool;
+  provider: JsonRpcProvider;
+  addresses: ChainAddresses;
+  /** the signer's one writer (the worker); without it TXTC is read-only */
+  writer?: ChainWriter;
+  /** defaults: the adapters configuration names, TXTC at addresses.txtc */
+  telco?: TelcoOperator;
+  messaging?: MessagingPort;
+  token?: MintingToken;
+  rates?: RateService;
+}
+
+export function createServices(deps: ServiceDeps) {
+  const routed = createTelco(deps.config, deps.pool);
+  const txtc = new TxtcToken(deps.addresses.txtc, deps.provider, deps.writer, deps.addresses.txtcFromBlock);
+  return {
+    config: deps.config,
+    pool: deps.pool,
+    provider: deps.provider,
+    rates: deps.rates ?? new RateService(deps),
+    telco: deps.telco ?? routed.airtime,
+    messaging: deps.messaging ?? routed.messaging,
+    wallets: new WalletDirectory(createWalletRepo(deps.pool), deps.config.walletMnemonic),
+    txtc,
+    /** what mints: TXTC itself unless a test wraps it */
+    token: deps.token ?? txtc,
+    conversions: createConversionRepo(deps.pool),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

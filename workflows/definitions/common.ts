@@ -1,0 +1,33 @@
+/** Ids, channels and step references shared by every flow. */
+
+export type Channel = 'api' | 'ussd' | 'sms';
+
+/** Idempotency keys as the REST API accepts them: the workflow id is built from one. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{7,99}$/;
+
+/** Every side effect of a workflow has its own reference, derived from the workflow id. */
+export type Step =
+  | 'debit'
+  | 'credit'
+  | 'transfer'
+  | 'mint'
+  | 'send'
+  | 'refund'
+  | 'sms'
+  | 'sms-failure'
+  | 'sms-receiver'
+  | 'convert';
+
+export function stepReference(workflowId: string, step: Step): string {
+  return `${workflowId}:${step}`;
+}
+
+/** Where a money movement stands, as the API and the channels report it. */
+export type TransferStatus = 'pending' | 'completed' | 'failed';
+
+export interface SystemCheckResult {
+  database: string;
+  chainId: number;
+  blockNumber: number;
+  checkedBy: string;
+}

@@ -1,0 +1,71 @@
+/** The airtime -> TXTC conversion: its workflow id, input, wire quote, state and query. */
+import { defineQuery } from '@temporalio/workflow';
+import type { Channel, TransferStatus } from './common';
+import type { Failure } from './errors';
+import type { ConversionQuote as Quote } from '../../lib/money/conversion';
+import type { Wire } from '../../lib/money/wire';
+
+export function conversionWorkflowId(channel: Channel, requestKey: string): string {
+  return `conversion:${channel}:${requestKey}`;
+}
+
+export interface ConversionInput {
+  channel: Channel;
+  phoneNumber: string;
+  operator: string;
+  /** exactly one of these: airtime minor units of the operator's currency, or US cents */
+  airtimeAmountMinor?: string;
+  usdCents?: string;
+}
+
+/** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */
+export type ConversionQuote = Wire<Quote>;
+
+export interface ConversionLimits {
+  minUsdCents: string;
+  maxUsdCents: string;
+  dailyUsdCents: string;
+  /** value of this number's other money movements in the last 24 hours */
+  usedTodayUsdMicros: string;
+}
+
+export type ConversionStage =
+  | 'started'
+  | 'quoted'
+  | 'debited'
+  | 'minted'
+  | 'completed'
+  | 'refunded'
+  | 'rejected'
+  | 'refund_failed';
+
+export interface ConversionState {
+  id: string;
+  kind?: 'conversion';
+  stage: ConversionStage;
+  status: TransferStatus;
+  quote?: ConversionQuote;
+  walletAddress?: string;
+  txHash?: string;
+  failure?: Failure;
+}
+
+/**
+ * Every money workflow answers the one query name 'state', so the API reads any kind with one call;
+ * each kind types it with its own state.
+ */
+export const STATE_QUERY = 'state';
+export const conversionStateQuery = defineQuery<ConversionState>(STATE_QUERY);
+
+/** What a step changes on the conversion's record (the workflow sends it to a local activity). */
+export interface ConversionUpdate {
+  stage: ConversionStage;
+  status?: TransferStatus;
+  debitReference?: string;
+  mintReference?: string;
+  refundReference?: string;
+  walletAddress?: string;
+  txHash?: string;
+  failure?: Failure;
+  refunded?: boolean;
+}

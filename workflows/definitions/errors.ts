@@ -1,0 +1,73 @@
+/**
+ * Every failure anybody can see, in one list: workflow rejections, activity errors the workflows act on,
+ * and the API's own. Each carries the HTTP status it maps to, so the API's error handler is one lookup,
+ * and whether a retry can help (activity retry policies read it). Tests and the API read the type, not
+ * the text. Side-effect free: workflows import it.
+ */
+export const Failures = {
+  // The request itself
+  InvalidRequest: { status: 400, retryable: false },
+  InvalidAmount: { status: 400, retryable: false },
+  InvalidPhoneNumber: { status: 400, retryable: false },
+  UnsupportedCountry: { status: 400, retryable: false },
+  UnknownOperator: { status: 400, retryable: false },
+  SelfTransfer: { status: 400, retryable: false },
+  AmountBelowMinimum: { status: 400, retryable: false },
+  AmountAboveMaximum: { status: 400, retryable: false },
+  AmountTooSmall: { status: 400, retryable: false },
+  IdempotencyKeyReused: { status: 409, retryable: false },
+  NotFound: { status: 404, retryable: false },
+  // Business rules and balances, decided inside the workflows
+  DailyLimitExceeded: { status: 422, retryable: false },
+  InsufficientAirtime: { status: 422, retryable: false },
+  InsufficientTxtc: { status: 422, retryable: false },
+  Cancelled: { status: 409, retryable: false },
+  // What operators and the chain answer
+  OperatorRejected: { status: 502, retryable: false },
+  MintRejected: { status: 502, retryable: false },
+  TransferRejected: { status: 502, retryable: false },
+  ReferenceConflict: { status: 500, retryable: false },
+  TelcoTimeout: { status: 504, retryable: true },
+  RefundFailed: { status: 500, retryable: false },
+  // The platform
+  Unavailable: { status: 503, retryable: true },
+  InternalError: { status: 500, retryable: true },
+} as const satisfies Record<string, { status: 400 | 404 | 409 | 422 | 500 | 502 | 503 | 504; retryable: boolean }>;
+
+export type FailureType = keyof typeof Failures;
+
+/** The failure types themselves, e.g. `FailureTypes.InsufficientAirtime === 'InsufficientAirtime'`. */
+export const FailureTypes = Object.fromEntries(Object.keys(Failures).map((k) => [k, k])) as { [K in FailureType]: K };
+
+/** Types no retry can change: activity retry policies stop on them. */
+export const NON_RETRYABLE: FailureType[] = (Object.keys(Failures) as FailureType[]).filter((k) => !Failures[k].retryable);
+
+export function isFailureType(type: string | undefined | null): type is FailureType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(Failures, type);
+}
+
+/** HTTP status of a failure type; unknown types are internal errors. */
+export function httpStatusOf(type: string): (typeof Failures)[FailureType]['status'] {
+  return isFailureType(type) ? Failures[type].status : 500;
+}
+
+/** A failure as it is recorded and shown: its type and a sentence a person can read. */
+export interface Failure {
+  type: string;
+  message: string;
+}
+
+/**
+ * A domain error outside workflows (parsers, repositories, the API): one class, typed by a failure
+ * type, so every layer maps it the same way.
+ */
+export class BridgeError extends Error {
+  constructor(
+    readonly code: FailureType,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Definitions shared by the API, the worker and the workflows: ids, queries, inputs, states and the one
+ * list of failures. Side-effect free, so workflow code can import them.
+ */
+export * from './errors';
+export * from './common';
+export * from './conversion';

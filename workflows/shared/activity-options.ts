@@ -1,0 +1,59 @@
+/**
+ * Timeouts and retry policies by kind of call, in one place. Workflows proxy their activities with one of
+ * these instead of literals of their own. Business failures (the one list, definitions/errors.ts) are
+ * never retried; everything else is, with backoff.
+ */
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import { FailureTypes, NON_RETRYABLE } from '../definitions/errors';
+
+const backoff = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
+
+/** Operator calls: balance, debit, credit, transfer. A debit/credit asks status(reference) before acting. */
+export const telcoCall: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** A refund is money owed: it keeps trying far longer before the workflow gives up and surfaces it. */
+export const refundCall: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    ...backoff,
+    maximumInterval: '1 minute',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: [FailureTypes.ReferenceConflict, FailureTypes.OperatorRejected],
+  },
+};
+
+/** SMS is best effort: a few quick tries, then the workflow logs it and goes on (money already moved). */
+export const smsCall: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { ...backoff, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** Chain writes: a referenced mint or transfer, found on chain on a retry instead of sent again. */
+export const chainCall: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/**
+ * Once money has moved, an unknown outcome (did the debit commit? did the mint land?) must be settled,
+ * however long the operator or the node is away: no attempt limit. Ops see these waiting in the UI.
+ */
+export const settleCall: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { ...backoff, maximumInterval: '1 minute' },
+};
+
+/** Short Postgres bookkeeping before money moves (quote, record, limit sums): local, bounded. */
+export const bookkeeping: LocalActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+
+/** Record updates after money moved: local, retried until the database takes them. */
+export const recordsUntilSettled: LocalActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { ...backoff, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureTypes.NotFound] },
+};

@@ -1,0 +1,49 @@
+/** Helpers every money workflow uses: what a failure was, and moving state and record on together. */
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { FailureTypes, type Failure, type FailureType } from '../definitions/errors';
+import type { TransferStatus } from '../definitions/common';
+
+/** The type and message of whatever failed; an activity's ApplicationFailure is found inside its wrapper. */
+export function failureOf(err: unknown): Failure {
+  if (isCancellation(err)) return { type: FailureTypes.Cancelled, message: 'cancelled before any money moved' };
+  let e: unknown = err;
+  while (e && typeof e === 'object' && !(e instanceof ApplicationFailure) && 'cause' in e && (e as { cause?: unknown }).cause) {
+    e = (e as { cause: unknown }).cause;
+  }
+  if (e instanceof ApplicationFailure) return { type: e.type ?? 'Error', message: e.message };
+  return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A business rejection thrown from workflow code, typed from the one list (or passed on as it came). */
+export function rejection(type: FailureType | (string & NonNullable<unknown>), message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
+
+interface Tracked<Stage extends string> {
+  stage: Stage;
+  status: TransferStatus;
+  failure?: Failure;
+}
+
+export interface StageUpdate<Stage extends string> {
+  stage: Stage;
+  status?: TransferStatus;
+  failure?: Failure;
+}
+
+/**
+ * One step forward in the workflow's state (what the query answers) and in its record (what the API
+ * and ops read), always together. Runs even while the workflow is being cancelled: a record must say
+ * how things ended.
+ */
+export function stageKeeper<Stage extends string, Update extends StageUpdate<Stage>>(
+  state: Tracked<Stage>,
+  persist: (update: Update) => Promise<void>,
+): (update: Update) => Promise<void> {
+  return async (update) => {
+    state.stage = update.stage;
+    if (update.status) state.status = update.status;
+    if (update.failure) state.failure = update.failure;
+    await CancellationScope.nonCancellable(() => persist(update));
+  };
+}
