@@ -12,7 +12,10 @@ export function createChainActivities(deps: { token: MintingToken; receiptTimeou
   return {
     async mintTxtc(input: { to: string; amount: string; reference: string }): Promise<MintResult> {
       const mint = await deps.token.mintOnce(input.to, BigInt(input.amount), input.reference, deps.receiptTimeoutMs);
-      deps.log.info({ reference: input.reference, txHash: mint.txHash, alreadyMinted: mint.alreadyMinted }, 'TXTC minted');
+      deps.log.info(
+        { reference: input.reference, txHash: mint.txHash, alreadyMinted: mint.alreadyMinted },
+        'TXTC minted',
+      );
       return { txHash: mint.txHash, blockNumber: mint.blockNumber, alreadyMinted: mint.alreadyMinted };
     },
 

@@ -22,10 +22,14 @@ export function createConversionActivities(deps: {
      * Quotes the request (rates, fees), records it (a repeat for the same id changes nothing) and returns
      * the limits with what the number moved in the last 24 hours besides this one.
      */
-    async prepareConversion(input: ConversionInput & { id: string; channel: Channel }): Promise<{ quote: ConversionQuote; limits: ConversionLimits }> {
+    async prepareConversion(
+      input: ConversionInput & { id: string; channel: Channel },
+    ): Promise<{ quote: ConversionQuote; limits: ConversionLimits }> {
       const operator = await deps.rates.operatorRate(input.operator);
       const airtime =
-        input.airtimeAmountMinor !== undefined ? BigInt(input.airtimeAmountMinor) : airtimeForUsdCents(BigInt(input.usdCents ?? '0'), operator);
+        input.airtimeAmountMinor !== undefined
+          ? BigInt(input.airtimeAmountMinor)
+          : airtimeForUsdCents(BigInt(input.usdCents ?? '0'), operator);
       if (airtime <= 0n) throw new BridgeError('InvalidRequest', 'amount must be positive');
       const quote = quoteWithRates(airtime, operator, await deps.rates.txtcRate(), deps.config.fees);
       const used = await deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, quote);
@@ -44,7 +48,11 @@ export function createConversionActivities(deps: {
     /** Records the debit and returns the number's wallet (created on first use) that the TXTC goes to. */
     async recordDebit(input: { id: string; phoneNumber: string; debitReference: string }): Promise<string> {
       const walletAddress = await deps.wallets.ensure(input.phoneNumber);
-      await deps.conversions.update(input.id, { stage: 'debited', debitReference: input.debitReference, walletAddress });
+      await deps.conversions.update(input.id, {
+        stage: 'debited',
+        debitReference: input.debitReference,
+        walletAddress,
+      });
       return walletAddress;
     },
 

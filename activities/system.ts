@@ -7,7 +7,11 @@ import { ping } from '../lib/db/pool';
 export function createSystemActivities(deps: { pool: Pool; provider: JsonRpcProvider }) {
   return {
     async checkDependencies(): Promise<SystemCheckResult> {
-      const [database, network, blockNumber] = await Promise.all([ping(deps.pool), deps.provider.getNetwork(), deps.provider.getBlockNumber()]);
+      const [database, network, blockNumber] = await Promise.all([
+        ping(deps.pool),
+        deps.provider.getNetwork(),
+        deps.provider.getBlockNumber(),
+      ]);
       return { database, chainId: Number(network.chainId), blockNumber, checkedBy: `${hostname()}:${process.pid}` };
     },
   };

@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { BridgeError, conversionWorkflowId, type ConversionInput } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { formatDecimal, parseDecimal } from '../lib/money/decimal';
-import { airtimeForUsdCents, perTransactionLimitBreach, quoteConversion, type OperatorRate } from '../lib/money/conversion';
+import {
+  airtimeForUsdCents,
+  perTransactionLimitBreach,
+  quoteConversion,
+  type OperatorRate,
+} from '../lib/money/conversion';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
 import { decimalAmount, validate } from './validation';
@@ -66,7 +71,12 @@ export function airtimeRoutes(ctx: ApiContext) {
         throw new BridgeError(code, `the ${words} purchase is ${formatUsdCents(cents)} (${shown})`);
       }
 
-      const input: ConversionInput = { channel: 'api', phoneNumber: subscriber.phoneNumber, operator: subscriber.operator, ...amountField };
+      const input: ConversionInput = {
+        channel: 'api',
+        phoneNumber: subscriber.phoneNumber,
+        operator: subscriber.operator,
+        ...amountField,
+      };
       const { id } = await startIdempotent(deps.temporal, {
         workflowType: 'conversionWorkflow',
         workflowId: conversionWorkflowId('api', key),
@@ -80,7 +90,9 @@ export function airtimeRoutes(ctx: ApiContext) {
     .get('/rates', validate('query', z.object({ operator: z.string().min(2).max(40).optional() })), async (c) => {
       const { operator } = c.req.valid('query');
       const all = await rates.operatorRates();
-      const selected = operator ? [...all.values()].filter((r) => r.operator === operator.toLowerCase()) : [...all.values()];
+      const selected = operator
+        ? [...all.values()].filter((r) => r.operator === operator.toLowerCase())
+        : [...all.values()];
       if (operator && selected.length === 0) {
         throw new BridgeError('NotFound', `no rates for operator "${operator}"; known: ${[...all.keys()].join(', ')}`);
       }
@@ -95,8 +107,16 @@ export function airtimeRoutes(ctx: ApiContext) {
           source: txtc.source,
           decimals: 18,
         },
-        fees: { platformFeePercent: percentFromBps(fees.platformFeeBps), platformFeeBps: fees.platformFeeBps.toString(), gasFeeTxtc: fees.gasFeeTxtc.toString() },
-        limits: { minUsd: formatDecimal(limits.minUsdCents, 2), maxUsd: formatDecimal(limits.maxUsdCents, 2), dailyUsd: formatDecimal(limits.dailyUsdCents, 2) },
+        fees: {
+          platformFeePercent: percentFromBps(fees.platformFeeBps),
+          platformFeeBps: fees.platformFeeBps.toString(),
+          gasFeeTxtc: fees.gasFeeTxtc.toString(),
+        },
+        limits: {
+          minUsd: formatDecimal(limits.minUsdCents, 2),
+          maxUsd: formatDecimal(limits.maxUsdCents, 2),
+          dailyUsd: formatDecimal(limits.dailyUsdCents, 2),
+        },
         operators: selected.map((r) => {
           const example = quoteConversion(airtimeForUsdCents(1000n, r), r, txtc, fees);
           return {

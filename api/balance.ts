@@ -8,19 +8,27 @@ import type { ApiContext } from './app';
 
 export function balanceRoutes(ctx: ApiContext) {
   const { rates, telco, wallets, txtc: token } = ctx.services;
-  return new Hono().get('/:phone', validate('query', z.object({ operator: z.string().min(2).max(40).optional() })), async (c) => {
-    const subscriber = identifySubscriber(c.req.param('phone'), c.req.valid('query').operator);
-    const rate = await rates.operatorRate(subscriber.operator);
-    const [airtime, walletAddress] = await Promise.all([
-      telco.checkBalance(subscriber.phoneNumber, subscriber.operator),
-      wallets.find(subscriber.phoneNumber),
-    ]);
-    const txtc = walletAddress ? await token.balanceOf(walletAddress) : 0n;
-    return c.json({
-      phoneNumber: subscriber.phoneNumber,
-      operator: subscriber.operator,
-      airtime: { currency: airtime.currency, amountMinor: airtime.balanceMinor.toString(), display: formatAirtime(airtime.balanceMinor, airtime.currency, rate.minorDigits) },
-      txtc: { walletAddress: walletAddress ?? null, amount: txtc.toString(), display: formatTxtc(txtc) },
-    });
-  });
+  return new Hono().get(
+    '/:phone',
+    validate('query', z.object({ operator: z.string().min(2).max(40).optional() })),
+    async (c) => {
+      const subscriber = identifySubscriber(c.req.param('phone'), c.req.valid('query').operator);
+      const rate = await rates.operatorRate(subscriber.operator);
+      const [airtime, walletAddress] = await Promise.all([
+        telco.checkBalance(subscriber.phoneNumber, subscriber.operator),
+        wallets.find(subscriber.phoneNumber),
+      ]);
+      const txtc = walletAddress ? await token.balanceOf(walletAddress) : 0n;
+      return c.json({
+        phoneNumber: subscriber.phoneNumber,
+        operator: subscriber.operator,
+        airtime: {
+          currency: airtime.currency,
+          amountMinor: airtime.balanceMinor.toString(),
+          display: formatAirtime(airtime.balanceMinor, airtime.currency, rate.minorDigits),
+        },
+        txtc: { walletAddress: walletAddress ?? null, amount: txtc.toString(), display: formatTxtc(txtc) },
+      });
+    },
+  );
 }

@@ -26,6 +26,15 @@ export function devRoutes(ctx: ApiContext) {
     const reference = `dev-topup:${c.req.header('Idempotency-Key') ?? randomUUID()}`;
     const result = await simulated.topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference);
     const balance = result.balanceAfterMinor ?? 0n;
-    return c.json({ phoneNumber: subscriber.phoneNumber, operator: subscriber.operator, reference, balance: { currency: rate.currency, amountMinor: balance.toString(), display: formatAirtime(balance, rate.currency, rate.minorDigits) } });
+    return c.json({
+      phoneNumber: subscriber.phoneNumber,
+      operator: subscriber.operator,
+      reference,
+      balance: {
+        currency: rate.currency,
+        amountMinor: balance.toString(),
+        display: formatAirtime(balance, rate.currency, rate.minorDigits),
+      },
+    });
   });
 }

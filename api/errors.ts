@@ -6,7 +6,10 @@ import { BridgeError, httpStatusOf, type FailureType } from '../workflows/defini
 export { BridgeError };
 
 export function errorBody(c: Context, code: string, message: string, details?: unknown) {
-  return { error: { code, message, ...(details === undefined ? {} : { details }) }, requestId: c.get('requestId') as string | undefined };
+  return {
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+    requestId: c.get('requestId') as string | undefined,
+  };
 }
 
 /** The response for a failure type: one lookup for every route. */

@@ -8,7 +8,9 @@ async function check(timeoutMs: number, probe: () => Promise<void>): Promise<Che
   try {
     await Promise.race([
       probe(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
     return { status: 'ok' };
   } catch (e) {
@@ -25,12 +27,17 @@ export function healthRoutes(deps: AppDeps) {
     const [temporal, postgres, chain] = await Promise.all([
       check(timeoutMs, async () => {
         const { connection } = deps.temporal;
-        await connection.withDeadline(Date.now() + timeoutMs - 500, () => deps.temporal.workflowService.getSystemInfo({}));
+        await connection.withDeadline(Date.now() + timeoutMs - 500, () =>
+          deps.temporal.workflowService.getSystemInfo({}),
+        );
       }),
-      check(timeoutMs, async () => { await deps.pool.query('SELECT 1'); }),
+      check(timeoutMs, async () => {
+        await deps.pool.query('SELECT 1');
+      }),
       check(timeoutMs, async () => {
         await deps.provider.getBlockNumber();
-        if ((await deps.provider.getCode(deps.addresses.txtc)) === '0x') throw new Error('TXTC contract not deployed at the configured address');
+        if ((await deps.provider.getCode(deps.addresses.txtc)) === '0x')
+          throw new Error('TXTC contract not deployed at the configured address');
       }),
     ]);
     const dependencies = { temporal, postgres, chain };

@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   });
   const stop = () => {
     server.close(() => {
-      void connection.close().then(() => runtime.close()).then(() => process.exit(0));
+      void connection
+        .close()
+        .then(() => runtime.close())
+        .then(() => process.exit(0));
     });
   };
   process.once('SIGINT', stop);

@@ -29,7 +29,13 @@ export function transferRoutes(ctx: ApiContext) {
     const deadline = () => Date.now() + TEMPORAL_CALL_TIMEOUT_MS;
     try {
       const state = await deps.temporal.connection.withDeadline(deadline(), () => handle.query(conversionStateQuery));
-      return c.json({ id, type: kind, status: state.status, stage: state.stage, failure: state.failure ? { code: state.failure.type, message: state.failure.message } : null });
+      return c.json({
+        id,
+        type: kind,
+        status: state.status,
+        stage: state.stage,
+        failure: state.failure ? { code: state.failure.type, message: state.failure.message } : null,
+      });
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) throw notFound();
     }
@@ -37,7 +43,8 @@ export function transferRoutes(ctx: ApiContext) {
     const description = await handle.describe().catch((e: unknown) => {
       throw e instanceof WorkflowNotFoundError ? notFound() : e;
     });
-    if (description.status.name === 'RUNNING') return c.json({ id, type: kind, status: 'pending', stage: 'started', failure: null });
+    if (description.status.name === 'RUNNING')
+      return c.json({ id, type: kind, status: 'pending', stage: 'started', failure: null });
     const failure = await handle.result().then(
       () => null,
       (e: unknown) => {
@@ -47,6 +54,12 @@ export function transferRoutes(ctx: ApiContext) {
           : { code: description.status.name, message: 'the transfer did not complete' };
       },
     );
-    return c.json({ id, type: kind, status: failure ? 'failed' : 'pending', stage: failure ? 'rejected' : 'started', failure });
+    return c.json({
+      id,
+      type: kind,
+      status: failure ? 'failed' : 'pending',
+      stage: failure ? 'rejected' : 'started',
+      failure,
+    });
   });
 }

@@ -14,7 +14,15 @@ export function validate<T extends ZodType, Target extends keyof ValidationTarge
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue?.path.join('.') || target;
-      return c.json(errorBody(c, 'InvalidRequest', `${field}: ${issue?.message ?? 'invalid'}`, result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))), 400);
+      return c.json(
+        errorBody(
+          c,
+          'InvalidRequest',
+          `${field}: ${issue?.message ?? 'invalid'}`,
+          result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        ),
+        400,
+      );
     }
   });
 }

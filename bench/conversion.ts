@@ -56,7 +56,10 @@ async function main(): Promise<void> {
     activities: createActivities({ ...runtime, log: createLogger('silent') }),
   });
   const sim = new SimulatedOperator(runtime.pool);
-  const phones = Array.from({ length: count }, (_, i) => `+2547${10 + (i % 20)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`);
+  const phones = Array.from(
+    { length: count },
+    (_, i) => `+2547${10 + (i % 20)}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`,
+  );
   for (const phone of new Set(phones)) await sim.topUp(phone, 'safaricom-ke', 10_000_000n, `bench-topup:${phone}`);
 
   let completed = 0;

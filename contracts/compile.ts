@@ -6,8 +6,12 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-// solc ships no types
-const solc = require('solc') as { compile(input: string, opts: { import: (p: string) => unknown }): string; version(): string };
+// solc ships no types and no ES module
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const solc = require('solc') as {
+  compile(input: string, opts: { import: (p: string) => unknown }): string;
+  version(): string;
+};
 
 import { ARTIFACTS_DIR, type Artifact } from '../lib/chain/artifacts';
 
@@ -15,7 +19,9 @@ export const CONTRACTS_DIR = resolve(__dirname);
 const NODE_MODULES = resolve(__dirname, '..', 'node_modules');
 
 function sources(): string[] {
-  return readdirSync(CONTRACTS_DIR).filter((f) => f.endsWith('.sol')).sort();
+  return readdirSync(CONTRACTS_DIR)
+    .filter((f) => f.endsWith('.sol'))
+    .sort();
 }
 
 function findImport(path: string): { contents: string } | { error: string } {
@@ -46,7 +52,12 @@ export function compileContracts(): Record<string, Artifact> {
   const artifacts: Record<string, Artifact> = {};
   for (const file of sources()) {
     for (const [name, contract] of Object.entries(output.contracts[file] ?? {})) {
-      const artifact = { contractName: name, abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}`, compiler: solc.version() };
+      const artifact = {
+        contractName: name,
+        abi: contract.abi,
+        bytecode: `0x${contract.evm.bytecode.object}`,
+        compiler: solc.version(),
+      };
       writeFileSync(join(ARTIFACTS_DIR, `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
       artifacts[name] = artifact;
     }
@@ -70,5 +81,7 @@ export function ensureCompiled(): void {
 if (require.main === module) {
   const started = Date.now();
   const built = compileContracts();
-  process.stdout.write(`compiled ${Object.keys(built).join(', ')} with solc ${solc.version()} in ${Date.now() - started} ms\n`);
+  process.stdout.write(
+    `compiled ${Object.keys(built).join(', ')} with solc ${solc.version()} in ${Date.now() - started} ms\n`,
+  );
 }

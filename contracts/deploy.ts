@@ -12,10 +12,15 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const provider = createProvider(config.chain.rpcUrl);
   try {
-    const { deployment, fresh, file } = await ensureDeployment(new ChainWriter(config.chain.signerPrivateKey, provider), config.dataDir);
-    process.stdout.write(fresh
-      ? `TXTC deployed on chain ${deployment.chainId} at ${deployment.txtc}; recorded in ${file}\n`
-      : `TXTC already deployed on chain ${deployment.chainId} at ${deployment.txtc}\n`);
+    const { deployment, fresh, file } = await ensureDeployment(
+      new ChainWriter(config.chain.signerPrivateKey, provider),
+      config.dataDir,
+    );
+    process.stdout.write(
+      fresh
+        ? `TXTC deployed on chain ${deployment.chainId} at ${deployment.txtc}; recorded in ${file}\n`
+        : `TXTC already deployed on chain ${deployment.chainId} at ${deployment.txtc}\n`,
+    );
   } finally {
     provider.destroy();
   }

@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { parseDecimal } from './money/decimal';
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`Invalid configuration: ${variable} ${detail}`);
     this.name = 'ConfigError';
   }
@@ -16,8 +19,7 @@ export class ConfigError extends Error {
 /** Hardhat's first well-known development account: public knowledge, never valid outside local mode. */
 export const LOCAL_DEV_SIGNER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 /** Development-only seed for custodial wallets; production must set WALLET_MNEMONIC. */
-export const LOCAL_DEV_WALLET_MNEMONIC =
-  'rude shadow pair churn service mammal border infant quiz neglect success sad';
+export const LOCAL_DEV_WALLET_MNEMONIC = 'rude shadow pair churn service mammal border infant quiz neglect success sad';
 
 /** Telco adapters this build has; real operators' adapters join this list. */
 export const TELCO_ADAPTERS = ['simulated'] as const;
@@ -32,7 +34,7 @@ const decimal = (digits: number) =>
   z.string().transform((value, ctx) => {
     try {
       return parseDecimal(value, digits);
-    } catch (e) {
+    } catch {
       ctx.addIssue({ code: 'custom', message: `must be a plain decimal number with at most ${digits} decimals` });
       return z.NEVER;
     }
@@ -44,9 +46,15 @@ const schema = z.object({
   PORT: port.default(8082),
   DATA_DIR: z.string().min(1).default('data'),
 
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/txtc_bridge'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/txtc_bridge'),
 
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('txtc-bridge'),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -56,11 +64,20 @@ const schema = z.object({
   CHAIN_RPC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
   START_LOCAL_CHAIN: bool.default(true),
   CHAIN_BLOCK_TIME_MS: nonNegativeInt.default(0),
-  CHAIN_SIGNER_PRIVATE_KEY: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key').optional(),
+  CHAIN_SIGNER_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key')
+    .optional(),
   CHAIN_RECEIPT_TIMEOUT_MS: nonNegativeInt.default(60000),
-  TXTC_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address').optional(),
+  TXTC_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address')
+    .optional(),
   TXTC_DEPLOY_BLOCK: nonNegativeInt.default(0),
-  RATE_PAIR_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address').optional(),
+  RATE_PAIR_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address')
+    .optional(),
   WALLET_MNEMONIC: z.string().optional(),
 
   PLATFORM_FEE_PERCENT: decimal(2).refine((bps) => bps <= 10000n, 'must be between 0 and 100'),
@@ -73,20 +90,32 @@ const schema = z.object({
   RATE_FALLBACK_TO_FIXED: bool.default(true),
   RATES_CACHE_TTL_MS: nonNegativeInt.default(60000),
 
-  USSD_SHORTCODE: z.string().regex(/^\*[\d*]+#$/, 'must look like *123*456#').default('*123*456#'),
+  USSD_SHORTCODE: z
+    .string()
+    .regex(/^\*[\d*]+#$/, 'must look like *123*456#')
+    .default('*123*456#'),
   USSD_SESSION_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(180),
 
   TELCO_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
   TELCO_OPERATOR_ADAPTERS: z
     .string()
-    .regex(/^(\s*[a-z0-9-]+=[a-z-]+\s*(,\s*[a-z0-9-]+=[a-z-]+\s*)*)?$/, 'must look like "mtn-ug=simulated,airtel-ke=simulated"')
+    .regex(
+      /^(\s*[a-z0-9-]+=[a-z-]+\s*(,\s*[a-z0-9-]+=[a-z-]+\s*)*)?$/,
+      'must look like "mtn-ug=simulated,airtel-ke=simulated"',
+    )
     .default('')
     .transform((text, ctx) => {
       const out: Record<string, TelcoAdapterName> = {};
-      for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const pair of text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [operator, adapter] = pair.split('=') as [string, string];
         if (!(TELCO_ADAPTERS as readonly string[]).includes(adapter)) {
-          ctx.addIssue({ code: 'custom', message: `names an unknown adapter "${adapter}" (known: ${TELCO_ADAPTERS.join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `names an unknown adapter "${adapter}" (known: ${TELCO_ADAPTERS.join(', ')})`,
+          });
           return z.NEVER;
         }
         out[operator] = adapter as TelcoAdapterName;
@@ -184,7 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const local = e.APP_ENV === 'local';
-  if (!local && !e.CHAIN_SIGNER_PRIVATE_KEY) throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'is required when APP_ENV=production');
+  if (!local && !e.CHAIN_SIGNER_PRIVATE_KEY)
+    throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'is required when APP_ENV=production');
   if (!local && !e.WALLET_MNEMONIC) throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
   if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
     throw new ConfigError('MIN_AIRTIME_AMOUNT', `must not exceed MAX_AIRTIME_AMOUNT`);

@@ -17,7 +17,16 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', name = 'tx
     name,
     level,
     redact: {
-      paths: ['privateKey', '*.privateKey', 'mnemonic', '*.mnemonic', 'signerPrivateKey', '*.signerPrivateKey', 'authorization', '*.authorization'],
+      paths: [
+        'privateKey',
+        '*.privateKey',
+        'mnemonic',
+        '*.mnemonic',
+        'signerPrivateKey',
+        '*.signerPrivateKey',
+        'authorization',
+        '*.authorization',
+      ],
       censor: '[redacted]',
     },
     formatters: {

@@ -95,12 +95,17 @@ export class RateService {
       pair.getFunction('token1')(),
     ])) as [[bigint, bigint], string, string];
     const txtcIs0 = token0.toLowerCase() === this.deps.addresses.txtc.toLowerCase();
-    if (!txtcIs0 && token1.toLowerCase() !== this.deps.addresses.txtc.toLowerCase()) throw new Error('rate pair does not hold TXTC');
+    if (!txtcIs0 && token1.toLowerCase() !== this.deps.addresses.txtc.toLowerCase())
+      throw new Error('rate pair does not hold TXTC');
     const usdToken = txtcIs0 ? token1 : token0;
     const usdDecimals = Number(await new Contract(usdToken, ERC20_ABI, this.deps.provider).getFunction('decimals')());
     const txtcReserve = txtcIs0 ? reserve0 : reserve1;
     const usdReserve = txtcIs0 ? reserve1 : reserve0;
     if (txtcReserve === 0n || usdReserve === 0n) throw new Error('rate pair has no liquidity');
-    return { numerator: txtcReserve * 10n ** BigInt(usdDecimals), denominator: usdReserve, source: `uniswap-v2:${pairAddress}` };
+    return {
+      numerator: txtcReserve * 10n ** BigInt(usdDecimals),
+      denominator: usdReserve,
+      source: `uniswap-v2:${pairAddress}`,
+    };
   }
 }

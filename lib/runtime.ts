@@ -28,13 +28,24 @@ export interface Runtime {
 
 /** TXTC_ADDRESS / RATE_PAIR_ADDRESS when set, else the deployment file recorded for the chain. */
 export async function resolveAddresses(config: Config, provider: JsonRpcProvider): Promise<ChainAddresses> {
-  if (config.chain.txtcAddress) return { txtc: config.chain.txtcAddress, txtcFromBlock: config.chain.txtcDeployBlock, ratePair: config.chain.ratePairAddress };
+  if (config.chain.txtcAddress)
+    return {
+      txtc: config.chain.txtcAddress,
+      txtcFromBlock: config.chain.txtcDeployBlock,
+      ratePair: config.chain.ratePairAddress,
+    };
   const { chainId } = await provider.getNetwork();
   const deployment = readDeployment(config.dataDir, Number(chainId));
   if (!deployment) {
-    throw new Error(`no TXTC deployment recorded for chain ${chainId}: set TXTC_ADDRESS or run npm run deploy:contracts`);
+    throw new Error(
+      `no TXTC deployment recorded for chain ${chainId}: set TXTC_ADDRESS or run npm run deploy:contracts`,
+    );
   }
-  return { txtc: deployment.txtc, txtcFromBlock: deployment.txtcBlock ?? 0, ratePair: config.chain.ratePairAddress ?? deployment.ratePair };
+  return {
+    txtc: deployment.txtc,
+    txtcFromBlock: deployment.txtcBlock ?? 0,
+    ratePair: config.chain.ratePairAddress ?? deployment.ratePair,
+  };
 }
 
 export async function createRuntime(config: Config): Promise<Runtime> {

@@ -49,12 +49,31 @@ async function temporal(config: Config): Promise<void> {
   mkdirSync(resolve(config.dataDir, 'temporal'), { recursive: true });
   const cli = ensureTemporalCli((l) => say(l));
   if (cli) {
-    const service = startService('temporal', cli, [
-      'server', 'start-dev', '--ip', host, '--port', String(port), '--ui-port', String(config.temporal.uiPort),
-      '--namespace', config.temporal.namespace, '--db-filename', dbFile, '--log-level', 'warn',
-      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-      '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
-    ], { quiet: true });
+    const service = startService(
+      'temporal',
+      cli,
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        host,
+        '--port',
+        String(port),
+        '--ui-port',
+        String(config.temporal.uiPort),
+        '--namespace',
+        config.temporal.namespace,
+        '--db-filename',
+        dbFile,
+        '--log-level',
+        'warn',
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecution=true',
+        '--dynamic-config-value',
+        'frontend.enableExecuteMultiOperation=true',
+      ],
+      { quiet: true },
+    );
     services.push(service);
     await waitFor('Temporal dev server', () => portOpen(port, host), 60000, service.child);
     say(`Temporal dev server started (state in ${dbFile})`);
@@ -62,7 +81,14 @@ async function temporal(config: Config): Promise<void> {
     say('no temporal CLI and no Go: letting the Temporal SDK download its dev server');
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     sdkServer = await TestWorkflowEnvironment.createLocal({
-      server: { ip: host, port, ui: true, uiPort: config.temporal.uiPort, dbFilename: dbFile, namespace: config.temporal.namespace },
+      server: {
+        ip: host,
+        port,
+        ui: true,
+        uiPort: config.temporal.uiPort,
+        dbFilename: dbFile,
+        namespace: config.temporal.namespace,
+      },
     });
   }
 }
@@ -71,13 +97,22 @@ async function chain(config: Config): Promise<void> {
   const url = new URL(config.chain.rpcUrl);
   if (config.chain.startLocal && !(await rpcAnswers(config.chain.rpcUrl).catch(() => false))) {
     services.push(await startLocalChain(Number(url.port || 8545), config.chain.blockTimeMs, true));
-    say(`local chain started (${config.chain.blockTimeMs ? `${config.chain.blockTimeMs} ms blocks` : 'instant blocks'})`);
+    say(
+      `local chain started (${config.chain.blockTimeMs ? `${config.chain.blockTimeMs} ms blocks` : 'instant blocks'})`,
+    );
   }
   if (config.chain.txtcAddress) return;
   const provider = createProvider(config.chain.rpcUrl);
   try {
-    const { deployment, fresh, file } = await ensureDeployment(new ChainWriter(config.chain.signerPrivateKey, provider), config.dataDir);
-    say(fresh ? `TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}` : `TXTC at ${deployment.txtc}`);
+    const { deployment, fresh, file } = await ensureDeployment(
+      new ChainWriter(config.chain.signerPrivateKey, provider),
+      config.dataDir,
+    );
+    say(
+      fresh
+        ? `TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}`
+        : `TXTC at ${deployment.txtc}`,
+    );
   } finally {
     provider.destroy();
   }
@@ -104,7 +139,10 @@ async function main(): Promise<void> {
   await temporal(config);
   await chain(config);
 
-  for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/main.ts']] as const) {
+  for (const [name, entry] of [
+    ['worker', 'workers/main.ts'],
+    ['api', 'api/main.ts'],
+  ] as const) {
     const service = startService(name, TSX, [join(ROOT, entry)], {});
     service.child.once('exit', (code) => {
       if (!stopping) {
@@ -119,7 +157,9 @@ async function main(): Promise<void> {
   say('txtc-bridge is up');
   say(`  API          ${api}  (health: ${api}/health)`);
   if (config.temporal.startLocal) say(`  Temporal UI  http://127.0.0.1:${config.temporal.uiPort}`);
-  say(`  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
+  say(
+    `  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
+  );
   say(`  Chain RPC    ${config.chain.rpcUrl}`);
   say('Ctrl-C stops everything');
 }

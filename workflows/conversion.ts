@@ -7,7 +7,15 @@
  * Bookkeeping in Postgres runs as local activities; operator and chain calls and SMS are regular ones.
  * A cancel is honoured until the debit starts; from then on the conversion finishes (mint or refund).
  */
-import { CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { TelcoActivities } from '../activities/telco';
 import type { ChainActivities, MintResult } from '../activities/chain';
 import type { ConversionActivities } from '../activities/conversion';
@@ -22,10 +30,22 @@ import {
   type ConversionUpdate,
   type Step,
 } from './definitions';
-import { CONVERSION_QUOTE_AMOUNTS, perTransactionLimitBreach, type ConversionQuote as Quote } from '../lib/money/conversion';
+import {
+  CONVERSION_QUOTE_AMOUNTS,
+  perTransactionLimitBreach,
+  type ConversionQuote as Quote,
+} from '../lib/money/conversion';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
-import { bookkeeping, chainCall, recordsUntilSettled, refundCall, settleCall, smsCall, telcoCall } from './shared/activity-options';
+import {
+  bookkeeping,
+  chainCall,
+  recordsUntilSettled,
+  refundCall,
+  settleCall,
+  smsCall,
+  telcoCall,
+} from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
 
 const telco = proxyActivities<TelcoActivities>(telcoCall);
@@ -37,7 +57,11 @@ const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
 const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
 
 /** Failures that prove the operator moved nothing. */
-const DEBIT_REFUSALS: string[] = [FailureTypes.InsufficientAirtime, FailureTypes.OperatorRejected, FailureTypes.ReferenceConflict];
+const DEBIT_REFUSALS: string[] = [
+  FailureTypes.InsufficientAirtime,
+  FailureTypes.OperatorRejected,
+  FailureTypes.ReferenceConflict,
+];
 
 /** MIN/MAX per transaction and the 24-hour limit, compared exactly on the USD value of the airtime. */
 export function checkLimits(wire: ConversionQuote, limits: ConversionLimits): void {
@@ -46,14 +70,19 @@ export function checkLimits(wire: ConversionQuote, limits: ConversionLimits): vo
   const minUsdCents = BigInt(limits.minUsdCents);
   const maxUsdCents = BigInt(limits.maxUsdCents);
   const breach = perTransactionLimitBreach(quote.airtimeAmountMinor, rate, { minUsdCents, maxUsdCents });
-  if (breach === 'below') throw rejection('AmountBelowMinimum', `the smallest purchase is ${formatUsdCents(minUsdCents)}`);
-  if (breach === 'above') throw rejection('AmountAboveMaximum', `the largest purchase is ${formatUsdCents(maxUsdCents)}`);
+  if (breach === 'below')
+    throw rejection('AmountBelowMinimum', `the smallest purchase is ${formatUsdCents(minUsdCents)}`);
+  if (breach === 'above')
+    throw rejection('AmountAboveMaximum', `the largest purchase is ${formatUsdCents(maxUsdCents)}`);
   // used (micro-USD) + airtime / rate (USD) <= daily (cents), multiplied out to integers.
   const usedScaled = BigInt(limits.usedTodayUsdMicros) * rate.minorUnitsPerUsd;
   const thisScaled = quote.airtimeAmountMinor * 1_000_000n;
   const dailyScaled = BigInt(limits.dailyUsdCents) * 10_000n * rate.minorUnitsPerUsd;
   if (usedScaled + thisScaled > dailyScaled) {
-    throw rejection('DailyLimitExceeded', `this would pass your daily limit of ${formatUsdCents(BigInt(limits.dailyUsdCents))}`);
+    throw rejection(
+      'DailyLimitExceeded',
+      `this would pass your daily limit of ${formatUsdCents(BigInt(limits.dailyUsdCents))}`,
+    );
   }
 }
 
@@ -80,7 +109,9 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   const state: ConversionState = { id, kind: 'conversion', stage: 'started', status: 'pending' };
   setHandler(conversionStateQuery, () => state);
   const ref = (step: Step) => stepReference(id, step);
-  const advance = stageKeeper<ConversionState['stage'], ConversionUpdate>(state, (update) => records.updateConversion(id, update));
+  const advance = stageKeeper<ConversionState['stage'], ConversionUpdate>(state, (update) =>
+    records.updateConversion(id, update),
+  );
 
   // Quote, record and limits in one local step, then the balance. A refusal here changes no balance;
   // the record (when there is one) and an SMS say why.
@@ -93,13 +124,18 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     checkLimits(prepared.quote, prepared.limits);
     const balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
     if (BigInt(balance) < quote.airtimeAmountMinor) throw rejection('InsufficientAirtime', 'not enough airtime');
-    if (CancellationScope.current().consideredCancelled) throw rejection('Cancelled', 'cancelled before any money moved');
+    if (CancellationScope.current().consideredCancelled)
+      throw rejection('Cancelled', 'cancelled before any money moved');
   } catch (err) {
     return await reject(err);
   }
   const q = quote;
   const airtime = formatAirtime(q.airtimeAmountMinor, q.currency, q.minorDigits);
-  const movement = { phoneNumber: input.phoneNumber, operator: input.operator, amountMinor: q.airtimeAmountMinor.toString() };
+  const movement = {
+    phoneNumber: input.phoneNumber,
+    operator: input.operator,
+    amountMinor: q.airtimeAmountMinor.toString(),
+  };
 
   // From the debit on, a cancel is too late: the money is moving, so the conversion finishes.
   return await CancellationScope.nonCancellable(async () => {
@@ -109,12 +145,20 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       await telco.debitAirtime({ ...movement, reference: ref('debit') });
     } catch (err) {
       if (DEBIT_REFUSALS.includes(failureOf(err).type)) return await reject(err);
-      const outcome = await settle.airtimeMovementStatus({ reference: ref('debit'), operator: input.operator, kind: 'debit' });
+      const outcome = await settle.airtimeMovementStatus({
+        reference: ref('debit'),
+        operator: input.operator,
+        kind: 'debit',
+      });
       if (outcome !== 'committed') return await reject(err);
       log.warn('debit settled as committed by status after its attempts failed', { id });
     }
     state.stage = 'debited';
-    const walletAddress = await records.recordDebit({ id, phoneNumber: input.phoneNumber, debitReference: ref('debit') });
+    const walletAddress = await records.recordDebit({
+      id,
+      phoneNumber: input.phoneNumber,
+      debitReference: ref('debit'),
+    });
     state.walletAddress = walletAddress;
 
     // Mint. From here a failure owes the person their airtime back, unless the mint landed after all.
@@ -127,7 +171,13 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       mint = landed;
     }
     state.txHash = mint.txHash;
-    await advance({ stage: 'completed', status: 'completed', mintReference: ref('mint'), txHash: mint.txHash, walletAddress });
+    await advance({
+      stage: 'completed',
+      status: 'completed',
+      mintReference: ref('mint'),
+      txHash: mint.txHash,
+      walletAddress,
+    });
     await notify(
       `You bought ${formatTxtc(q.txtcNet)} TXTC with ${airtime} airtime (${formatUsdMicros(q.usdMicros)}). ` +
         `Wallet: ${shortHex(walletAddress)} TX: ${shortHex(mint.txHash)}`,
@@ -140,7 +190,9 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     const failure = failureOf(err);
     if (quote) await advance({ stage: 'rejected', status: 'failed', failure });
     else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
-    await CancellationScope.nonCancellable(() => notify(rejectionSms(failure.type, failure.message, quote), 'sms-failure'));
+    await CancellationScope.nonCancellable(() =>
+      notify(rejectionSms(failure.type, failure.message, quote), 'sms-failure'),
+    );
     if (isCancellation(err)) throw err;
     throw rejection(failure.type, failure.message);
   }
@@ -158,7 +210,10 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
         failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
       });
       log.error('refund failed; airtime owed', { id });
-      await notify(`TXTC purchase failed; the refund of your ${airtime} airtime is delayed. Support has been alerted.`, 'sms-failure');
+      await notify(
+        `TXTC purchase failed; the refund of your ${airtime} airtime is delayed. Support has been alerted.`,
+        'sms-failure',
+      );
       throw rejection('RefundFailed', `refund of ${airtime} failed: ${refundFailure.message}`);
     }
     await advance({ stage: 'refunded', status: 'failed', refundReference: ref('refund'), refunded: true, failure });

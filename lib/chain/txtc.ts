@@ -39,7 +39,12 @@ export class TxtcToken implements MintingToken {
   readonly iface: Interface;
   readonly contract: Contract;
 
-  constructor(readonly address: string, readonly provider: JsonRpcProvider, private readonly writer?: ChainWriter, private readonly fromBlock = 0) {
+  constructor(
+    readonly address: string,
+    readonly provider: JsonRpcProvider,
+    private readonly writer?: ChainWriter,
+    private readonly fromBlock = 0,
+  ) {
     this.iface = new Interface(loadArtifact('Txtc').abi as never);
     this.contract = new Contract(address, this.iface, provider);
   }
@@ -54,10 +59,19 @@ export class TxtcToken implements MintingToken {
 
   /** The mint made with this reference, if any. */
   async findMint(reference: string): Promise<MintReceipt | undefined> {
-    const logs = await this.contract.queryFilter(this.contract.filters.ReferencedMint!(chainReference(reference)), this.fromBlock);
+    const logs = await this.contract.queryFilter(
+      this.contract.filters.ReferencedMint!(chainReference(reference)),
+      this.fromBlock,
+    );
     const log = logs[0] as EventLog | undefined;
     if (!log) return undefined;
-    return { txHash: log.transactionHash, blockNumber: log.blockNumber, to: log.args[1] as string, amount: log.args[2] as bigint, alreadyMinted: true };
+    return {
+      txHash: log.transactionHash,
+      blockNumber: log.blockNumber,
+      to: log.args[1] as string,
+      amount: log.args[2] as bigint,
+      alreadyMinted: true,
+    };
   }
 
   /** Mints `amount` to `to` unless `reference` minted before; either way returns the one mint. */
@@ -93,12 +107,15 @@ export class TxtcToken implements MintingToken {
   }
 
   private revertReason(e: unknown): string | undefined {
-    const data = (e as { data?: string; info?: { error?: { data?: string } } }).data ?? (e as { info?: { error?: { data?: string } } }).info?.error?.data;
+    const data =
+      (e as { data?: string; info?: { error?: { data?: string } } }).data ??
+      (e as { info?: { error?: { data?: string } } }).info?.error?.data;
     if (typeof data === 'string' && data.length >= 10) {
       const parsed = this.iface.parseError(data);
       if (parsed) return parsed.name;
     }
-    if ((e as { code?: string }).code === 'CALL_EXCEPTION') return (e as { reason?: string }).reason ?? 'execution reverted';
+    if ((e as { code?: string }).code === 'CALL_EXCEPTION')
+      return (e as { reason?: string }).reason ?? 'execution reverted';
     return undefined;
   }
 }

@@ -12,7 +12,10 @@ export class ChainWriter {
   private nextNonce: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(privateKey: string, readonly provider: JsonRpcProvider) {
+  constructor(
+    privateKey: string,
+    readonly provider: JsonRpcProvider,
+  ) {
     this.wallet = new Wallet(privateKey, provider);
     this.address = this.wallet.address;
   }

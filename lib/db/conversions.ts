@@ -1,6 +1,12 @@
 /** The airtime_transactions table: one row per conversion, kept by the conversion workflow's activities. */
 import type { Pool } from 'pg';
-import { BridgeError, type Channel, type ConversionStage, type ConversionUpdate, type TransferStatus } from '../../workflows/definitions';
+import {
+  BridgeError,
+  type Channel,
+  type ConversionStage,
+  type ConversionUpdate,
+  type TransferStatus,
+} from '../../workflows/definitions';
 
 export type { ConversionUpdate };
 import type { ConversionQuote } from '../money/conversion';

@@ -46,30 +46,30 @@ export async function runMigrations(databaseUrl: string): Promise<string[]> {
   }
 }
 
-/** Creates the database named in the URL when it does not exist (connecting to `postgres` to do so). */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
+/** The database a URL names, and a connection to the server's `postgres` database to create or drop it. */
+async function onServerOf<T>(databaseUrl: string, fn: (admin: Pool, name: string) => Promise<T>): Promise<T> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must be letters, digits and _`);
   url.pathname = '/postgres';
-  const pool = createPool(url.toString(), 1);
+  const admin = createPool(url.toString(), 1);
   try {
-    const { rowCount } = await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await pool.query(`CREATE DATABASE "${name}"`);
+    return await fn(admin, name);
   } finally {
-    await pool.end();
+    await admin.end();
   }
 }
 
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database name "${name}" must be letters, digits and _`);
-  url.pathname = '/postgres';
-  const pool = createPool(url.toString(), 1);
-  try {
-    await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await pool.end();
-  }
+/** Creates the database named in the URL when it does not exist. */
+export function ensureDatabase(databaseUrl: string): Promise<void> {
+  return onServerOf(databaseUrl, async (admin, name) => {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await admin.query(`CREATE DATABASE "${name}"`);
+  });
+}
+
+export function dropDatabase(databaseUrl: string): Promise<void> {
+  return onServerOf(databaseUrl, async (admin, name) => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
 }

@@ -40,14 +40,20 @@ const toOperation = (r: OperationRow): SimOperation => ({
 });
 
 async function findOperation(db: Pool | PoolClient, reference: string): Promise<SimOperation | undefined> {
-  const { rows } = await db.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM sim_telco_operations WHERE reference = $1`, [reference]);
+  const { rows } = await db.query<OperationRow>(
+    `SELECT ${OPERATION_COLUMNS} FROM sim_telco_operations WHERE reference = $1`,
+    [reference],
+  );
   return rows[0] && toOperation(rows[0]);
 }
 
 export function createSimTelcoRepo(pool: Pool) {
   return {
     /** A number's balance and currency; a number nobody topped up has nothing (a read opens no account). */
-    async balance(phoneNumber: string, operator: string): Promise<{ currency: string; balanceMinor: bigint } | undefined> {
+    async balance(
+      phoneNumber: string,
+      operator: string,
+    ): Promise<{ currency: string; balanceMinor: bigint } | undefined> {
       const { rows } = await pool.query<{ currency: string; balance_minor: string }>(
         `SELECT COALESCE(a.currency, r.currency) AS currency, COALESCE(a.balance_minor, 0)::text AS balance_minor
          FROM operator_rates r LEFT JOIN sim_telco_accounts a ON a.phone_number = $1 WHERE r.operator = $2`,
@@ -87,10 +93,10 @@ export function createSimTelcoRepo(pool: Pool) {
         const after = kind === 'debit' ? balance - m.amountMinor : balance + m.amountMinor;
         const rejected = after < 0n;
         if (!rejected) {
-          await client.query('UPDATE sim_telco_accounts SET balance_minor = $2, updated_at = now() WHERE phone_number = $1', [
-            m.phoneNumber,
-            after.toString(),
-          ]);
+          await client.query(
+            'UPDATE sim_telco_accounts SET balance_minor = $2, updated_at = now() WHERE phone_number = $1',
+            [m.phoneNumber, after.toString()],
+          );
         }
         const { rows } = await client.query<OperationRow>(
           `INSERT INTO sim_telco_operations (reference, phone_number, kind, amount_minor, status, reason, balance_after)

@@ -53,7 +53,12 @@ export function airtimeForUsdCents(usdCents: bigint, rate: OperatorRate): bigint
  * What `airtimeAmountMinor` of airtime buys. Throws when the fees would eat it all (net <= 0), so every
  * returned quote has net > 0 and gross = net + fees exactly.
  */
-export function quoteConversion(airtimeAmountMinor: bigint, operator: OperatorRate, txtc: TxtcRate, fees: FeeSettings): Quote {
+export function quoteConversion(
+  airtimeAmountMinor: bigint,
+  operator: OperatorRate,
+  txtc: TxtcRate,
+  fees: FeeSettings,
+): Quote {
   if (airtimeAmountMinor <= 0n) throw new RangeError('airtime amount must be positive');
   if (txtc.numerator <= 0n || txtc.denominator <= 0n) throw new RangeError('TXTC rate must be positive');
   // gross = airtime / (minor per USD) * (TXTC per USD), one division at the end.
@@ -96,7 +101,12 @@ export const CONVERSION_QUOTE_AMOUNTS = [
 ] as const satisfies readonly (keyof ConversionQuote)[];
 
 /** quoteConversion with the rates it used attached. */
-export function quoteWithRates(airtimeAmountMinor: bigint, operator: OperatorRate, txtc: TxtcRate, fees: FeeSettings): ConversionQuote {
+export function quoteWithRates(
+  airtimeAmountMinor: bigint,
+  operator: OperatorRate,
+  txtc: TxtcRate,
+  fees: FeeSettings,
+): ConversionQuote {
   return {
     ...quoteConversion(airtimeAmountMinor, operator, txtc, fees),
     operator: operator.operator,
@@ -108,7 +118,10 @@ export function quoteWithRates(airtimeAmountMinor: bigint, operator: OperatorRat
 }
 
 export class AmountTooSmallError extends BridgeError {
-  constructor(readonly gross: bigint, readonly fees: bigint) {
+  constructor(
+    readonly gross: bigint,
+    readonly fees: bigint,
+  ) {
     super('AmountTooSmall', 'the amount is too small to cover the fees');
     this.name = 'AmountTooSmallError';
   }

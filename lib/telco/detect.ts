@@ -29,7 +29,10 @@ export function normalizePhone(input: string, defaultCountry?: string): { phoneN
   const withPlus = /^\d{10,15}$/.test(raw) && !raw.startsWith('0') ? `+${raw}` : raw;
   const parsed = parsePhoneNumberFromString(withPlus, defaultCountry as CountryCode | undefined);
   if (!parsed || !parsed.isValid() || !parsed.country) {
-    throw new PhoneNumberError('InvalidPhoneNumber', `"${input}" is not a valid phone number; use the international format, e.g. +254712345678`);
+    throw new PhoneNumberError(
+      'InvalidPhoneNumber',
+      `"${input}" is not a valid phone number; use the international format, e.g. +254712345678`,
+    );
   }
   if (!SUPPORTED_COUNTRIES.includes(parsed.country)) {
     throw new PhoneNumberError('UnsupportedCountry', `numbers from ${parsed.country} are not supported yet`);
@@ -43,10 +46,12 @@ export function detectOperator(phoneNumber: string, country: string): string {
   let best: { operator: string; length: number } | undefined;
   for (const { operator, prefixes } of OPERATOR_PREFIXES[country] ?? []) {
     for (const prefix of prefixes) {
-      if (national.startsWith(prefix) && prefix.length > (best?.length ?? 0)) best = { operator, length: prefix.length };
+      if (national.startsWith(prefix) && prefix.length > (best?.length ?? 0))
+        best = { operator, length: prefix.length };
     }
   }
-  if (!best) throw new PhoneNumberError('UnknownOperator', `no supported operator serves ${phoneNumber.slice(0, 7)}...`);
+  if (!best)
+    throw new PhoneNumberError('UnknownOperator', `no supported operator serves ${phoneNumber.slice(0, 7)}...`);
   return best.operator;
 }
 
@@ -59,9 +64,14 @@ export function identifySubscriber(input: string, operatorHint?: string): Subscr
   if (!operatorHint) return { phoneNumber, country, operator: detectOperator(phoneNumber, country) };
   const hint = operatorHint.trim().toLowerCase().replace(/\s+/g, '');
   const operators = (OPERATOR_PREFIXES[country] ?? []).map((o) => o.operator);
-  const match = operators.find((id) => id === hint || id === `${hint}-${country.toLowerCase()}` || id.split('-')[0] === hint);
+  const match = operators.find(
+    (id) => id === hint || id === `${hint}-${country.toLowerCase()}` || id.split('-')[0] === hint,
+  );
   if (!match) {
-    throw new PhoneNumberError('UnknownOperator', `operator "${operatorHint}" does not serve ${country}; known there: ${operators.join(', ')}`);
+    throw new PhoneNumberError(
+      'UnknownOperator',
+      `operator "${operatorHint}" does not serve ${country}; known there: ${operators.join(', ')}`,
+    );
   }
   return { phoneNumber, country, operator: match };
 }

@@ -56,7 +56,10 @@ export class TelcoRouter implements TelcoOperator {
   }
 }
 
-export function createTelco(config: Pick<Config, 'telco'>, pool: Pool): { airtime: TelcoRouter; messaging: MessagingPort } {
+export function createTelco(
+  config: Pick<Config, 'telco'>,
+  pool: Pool,
+): { airtime: TelcoRouter; messaging: MessagingPort } {
   const adapters = new Map<TelcoAdapterName, TelcoOperator & MessagingPort>();
   const adapter = (name: TelcoAdapterName): TelcoOperator & MessagingPort => {
     let found = adapters.get(name);
@@ -71,5 +74,8 @@ export function createTelco(config: Pick<Config, 'telco'>, pool: Pool): { airtim
     return found;
   };
   const byOperator = new Map(Object.entries(config.telco.operatorAdapters).map(([op, name]) => [op, adapter(name)]));
-  return { airtime: new TelcoRouter(byOperator, adapter(config.telco.adapter)), messaging: adapter(config.telco.smsAdapter) };
+  return {
+    airtime: new TelcoRouter(byOperator, adapter(config.telco.adapter)),
+    messaging: adapter(config.telco.smsAdapter),
+  };
 }

@@ -106,7 +106,10 @@ export class SimulatedOperator implements TelcoOperator, MessagingPort {
   private async apply(kind: 'debit' | 'credit' | 'topup', m: AirtimeMovement): Promise<TelcoResult> {
     if (m.amountMinor <= 0n) throw new RangeError('amount must be positive');
     const { operation, seen } = await this.repo.apply(kind, m);
-    if (seen && (operation.kind !== kind || operation.phoneNumber !== m.phoneNumber || operation.amountMinor !== m.amountMinor)) {
+    if (
+      seen &&
+      (operation.kind !== kind || operation.phoneNumber !== m.phoneNumber || operation.amountMinor !== m.amountMinor)
+    ) {
       throw new TelcoReferenceConflictError(m.reference);
     }
     return toResult(operation);

@@ -6,11 +6,16 @@ const HARDHAT_CLI = resolve(__dirname, '..', '..', 'node_modules', 'hardhat', 'i
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 export async function startLocalChain(port: number, blockTimeMs: number, quiet = true): Promise<Service> {
-  const service = startService('chain', process.execPath, [HARDHAT_CLI, 'node', '--hostname', '127.0.0.1', '--port', String(port)], {
-    cwd: PROJECT_ROOT,
-    quiet,
-    env: { CHAIN_BLOCK_TIME_MS: String(blockTimeMs), HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' },
-  });
+  const service = startService(
+    'chain',
+    process.execPath,
+    [HARDHAT_CLI, 'node', '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: PROJECT_ROOT,
+      quiet,
+      env: { CHAIN_BLOCK_TIME_MS: String(blockTimeMs), HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' },
+    },
+  );
   await waitFor('local chain', () => rpcAnswers(`http://127.0.0.1:${port}`), 60000, service.child);
   return service;
 }

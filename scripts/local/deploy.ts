@@ -9,8 +9,14 @@ import { ensureCompiled } from '../../contracts/compile';
 import { chainReference } from '../../lib/chain/txtc';
 import type { ChainWriter } from '../../lib/chain/writer';
 import { deploymentFile, readDeployment, writeDeployment, type Deployment } from '../../lib/chain/deployment';
-const uniswapFactoryArtifact = require('@uniswap/v2-core/build/UniswapV2Factory.json') as { abi: InterfaceAbi; bytecode: string };
+// Uniswap's compiled artifacts are plain JSON files of the package.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const uniswapFactoryArtifact = require('@uniswap/v2-core/build/UniswapV2Factory.json') as {
+  abi: InterfaceAbi;
+  bytecode: string;
+};
 const uniswapPairArtifact = require('@uniswap/v2-core/build/UniswapV2Pair.json') as { abi: InterfaceAbi };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Pool depth of the seeded pair: deep enough that quotes barely move. */
 const SEED_USD = parseUnits('1000000', 6);
@@ -20,7 +26,12 @@ async function deploy(writer: ChainWriter, abi: InterfaceAbi, bytecode: string, 
   return (await deployWithBlock(writer, abi, bytecode, args)).address;
 }
 
-async function deployWithBlock(writer: ChainWriter, abi: InterfaceAbi, bytecode: string, args: unknown[]): Promise<{ address: string; block: number }> {
+async function deployWithBlock(
+  writer: ChainWriter,
+  abi: InterfaceAbi,
+  bytecode: string,
+  args: unknown[],
+): Promise<{ address: string; block: number }> {
   const factory = new ContractFactory(abi, bytecode.startsWith('0x') ? bytecode : `0x${bytecode}`);
   const tx = await factory.getDeployTransaction(...args);
   const sent = await writer.send(tx);
@@ -29,7 +40,13 @@ async function deployWithBlock(writer: ChainWriter, abi: InterfaceAbi, bytecode:
   return { address: receipt.contractAddress, block: receipt.blockNumber };
 }
 
-async function call(writer: ChainWriter, address: string, abi: InterfaceAbi, fn: string, args: unknown[]): Promise<void> {
+async function call(
+  writer: ChainWriter,
+  address: string,
+  abi: InterfaceAbi,
+  fn: string,
+  args: unknown[],
+): Promise<void> {
   const data = new Interface(abi).encodeFunctionData(fn, args);
   const sent = await writer.send({ to: address, data });
   const receipt = await sent.wait();
@@ -43,7 +60,12 @@ export async function deployAll(writer: ChainWriter): Promise<Deployment> {
   const usdArtifact = loadArtifact('TestUsd');
   const deployer = writer.address;
 
-  const { address: txtc, block: txtcBlock } = await deployWithBlock(writer, txtcArtifact.abi as InterfaceAbi, txtcArtifact.bytecode, [deployer]);
+  const { address: txtc, block: txtcBlock } = await deployWithBlock(
+    writer,
+    txtcArtifact.abi as InterfaceAbi,
+    txtcArtifact.bytecode,
+    [deployer],
+  );
   const usd = await deploy(writer, usdArtifact.abi as InterfaceAbi, usdArtifact.bytecode, [deployer]);
   const uniswapFactory = await deploy(writer, uniswapFactoryArtifact.abi, uniswapFactoryArtifact.bytecode, [deployer]);
 
@@ -51,11 +73,24 @@ export async function deployAll(writer: ChainWriter): Promise<Deployment> {
   const factory = new Contract(uniswapFactory, uniswapFactoryArtifact.abi, writer.provider);
   const ratePair = (await factory.getFunction('getPair')(txtc, usd)) as string;
 
-  await call(writer, txtc, txtcArtifact.abi as InterfaceAbi, 'mint', [ratePair, SEED_TXTC, chainReference(`liquidity-seed:${ratePair}`)]);
+  await call(writer, txtc, txtcArtifact.abi as InterfaceAbi, 'mint', [
+    ratePair,
+    SEED_TXTC,
+    chainReference(`liquidity-seed:${ratePair}`),
+  ]);
   await call(writer, usd, usdArtifact.abi as InterfaceAbi, 'mint', [ratePair, SEED_USD]);
   await call(writer, ratePair, uniswapPairArtifact.abi, 'mint', [deployer]);
 
-  return { chainId: Number(network.chainId), txtc, txtcBlock, usd, uniswapFactory, ratePair, deployer, deployedAt: new Date().toISOString() };
+  return {
+    chainId: Number(network.chainId),
+    txtc,
+    txtcBlock,
+    usd,
+    uniswapFactory,
+    ratePair,
+    deployer,
+    deployedAt: new Date().toISOString(),
+  };
 }
 
 /** True when every recorded contract still has code on the chain (a restarted Hardhat node forgets). */
@@ -67,10 +102,14 @@ export async function deploymentIsLive(writer: ChainWriter, deployment: Deployme
 }
 
 /** The recorded deployment when it is still live on the chain, otherwise a fresh one, recorded. */
-export async function ensureDeployment(writer: ChainWriter, dataDir: string): Promise<{ deployment: Deployment; fresh: boolean; file: string }> {
+export async function ensureDeployment(
+  writer: ChainWriter,
+  dataDir: string,
+): Promise<{ deployment: Deployment; fresh: boolean; file: string }> {
   const chainId = Number((await writer.provider.getNetwork()).chainId);
   const recorded = readDeployment(dataDir, chainId);
-  if (recorded && (await deploymentIsLive(writer, recorded))) return { deployment: recorded, fresh: false, file: deploymentFile(dataDir, chainId) };
+  if (recorded && (await deploymentIsLive(writer, recorded)))
+    return { deployment: recorded, fresh: false, file: deploymentFile(dataDir, chainId) };
   const deployment = await deployAll(writer);
   return { deployment, fresh: true, file: writeDeployment(dataDir, deployment) };
 }

@@ -23,7 +23,11 @@ export interface EphemeralStack {
   stop(): Promise<void>;
 }
 
-export async function startEphemeralStack(options: { name: string; blockTimeMs?: number; postgresBaseUrl?: string }): Promise<EphemeralStack> {
+export async function startEphemeralStack(options: {
+  name: string;
+  blockTimeMs?: number;
+  postgresBaseUrl?: string;
+}): Promise<EphemeralStack> {
   const cli = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -44,7 +44,9 @@ export function findTemporalCli(): string | undefined {
 }
 
 /** Finds the CLI or builds it with `go install` into the cache; undefined when there is no Go either. */
-export function ensureTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string | undefined {
+export function ensureTemporalCli(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): string | undefined {
   const found = findTemporalCli();
   if (found) return found;
   const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);

@@ -14,12 +14,19 @@ beforeAll(async () => {
   stack = await openStack();
   token = new TxtcToken(stack.runtime.addresses.txtc, stack.runtime.provider);
 });
-afterAll(async () => { await stack.close(); });
+afterAll(async () => {
+  await stack.close();
+});
 
 /** The API on the worker's task queue, for the duration of `fn`. */
 async function withApi<T>(fn: () => Promise<T>): Promise<T> {
   return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({ ...stack.runtime, config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } }, temporal: stack.client, log: testLog });
+    app = createApp({
+      ...stack.runtime,
+      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
+      temporal: stack.client,
+      log: testLog,
+    });
     return fn();
   });
 }
@@ -74,7 +81,9 @@ test('the same request sent five times with one Idempotency-Key is one transfer:
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500000n);
   const key = uniqueId('key');
   await withApi(async () => {
-    const responses = await Promise.all([1, 2, 3, 4, 5].map(() => buy({ phoneNumber: phone, airtimeAmount: '1290' }, key)));
+    const responses = await Promise.all(
+      [1, 2, 3, 4, 5].map(async () => buy({ phoneNumber: phone, airtimeAmount: '1290' }, key)),
+    );
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
     const ids = new Set(await Promise.all(responses.map(async (r) => ((await r.json()) as { id: string }).id)));
     expect(ids.size).toBe(1);
@@ -117,7 +126,13 @@ test('insufficient airtime: the transfer fails with the reason, nothing is debit
     const res = await buy({ phoneNumber: phone, airtimeAmount: 10, currency: 'USD' }, uniqueId('key'));
     expect(res.status).toBe(202);
     const transfer = await waitForStatus(((await res.json()) as { id: string }).id);
-    expect(transfer).toMatchObject({ status: 'failed', stage: 'rejected', failure: { code: 'InsufficientAirtime' }, refunded: false, txHash: null });
+    expect(transfer).toMatchObject({
+      status: 'failed',
+      stage: 'rejected',
+      failure: { code: 'InsufficientAirtime' },
+      refunded: false,
+      txHash: null,
+    });
     expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
     expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(50000n);
   });
@@ -132,11 +147,36 @@ describe('bad input is a 400 with a JSON error and changes nothing', () => {
     ['a zero amount', { phoneNumber: phone, airtimeAmount: '0' }, 'key-00000003', 'InvalidRequest'],
     ['three decimals of KES', { phoneNumber: phone, airtimeAmount: '100.005' }, 'key-00000004', 'InvalidAmount'],
     ['an invalid number', { phoneNumber: '+2547', airtimeAmount: 100 }, 'key-00000005', 'InvalidRequest'],
-    ['a number that is not a phone', { phoneNumber: '+254000000000', airtimeAmount: 100 }, 'key-00000006', 'InvalidPhoneNumber'],
-    ['an unsupported country', { phoneNumber: '+14155550100', airtimeAmount: 100 }, 'key-00000007', 'UnsupportedCountry'],
-    ['an operator that does not serve the number', { phoneNumber: phone, airtimeAmount: 100, operator: 'glo' }, 'key-00000008', 'UnknownOperator'],
-    ['another currency than the number’s', { phoneNumber: phone, airtimeAmount: 100, currency: 'NGN' }, 'key-00000009', 'InvalidRequest'],
-    ['below the minimum', { phoneNumber: phone, airtimeAmount: '0.50', currency: 'USD' }, 'key-00000010', 'AmountBelowMinimum'],
+    [
+      'a number that is not a phone',
+      { phoneNumber: '+254000000000', airtimeAmount: 100 },
+      'key-00000006',
+      'InvalidPhoneNumber',
+    ],
+    [
+      'an unsupported country',
+      { phoneNumber: '+14155550100', airtimeAmount: 100 },
+      'key-00000007',
+      'UnsupportedCountry',
+    ],
+    [
+      'an operator that does not serve the number',
+      { phoneNumber: phone, airtimeAmount: 100, operator: 'glo' },
+      'key-00000008',
+      'UnknownOperator',
+    ],
+    [
+      'another currency than the number’s',
+      { phoneNumber: phone, airtimeAmount: 100, currency: 'NGN' },
+      'key-00000009',
+      'InvalidRequest',
+    ],
+    [
+      'below the minimum',
+      { phoneNumber: phone, airtimeAmount: '0.50', currency: 'USD' },
+      'key-00000010',
+      'AmountBelowMinimum',
+    ],
     ['above the maximum', { phoneNumber: phone, airtimeAmount: '20000' }, 'key-00000011', 'AmountAboveMaximum'],
   ])('%s', async (_name, body, key, code) => {
     await withApi(async () => {
@@ -150,7 +190,11 @@ describe('bad input is a 400 with a JSON error and changes nothing', () => {
 
   test('a body that is not JSON', async () => {
     await withApi(async () => {
-      const res = await app.request('/api/airtime/buy', { method: 'POST', headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-00000012' }, body: '{not json' });
+      const res = await app.request('/api/airtime/buy', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-00000012' },
+        body: '{not json',
+      });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: 'InvalidRequest' } });
       expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
@@ -174,7 +218,14 @@ test('GET /api/airtime/rates gives the quote inputs: 100 TXTC per USD from the p
       txtc: { perUsd: parseUnits('100', 18).toString(), perUsdDisplay: '100' },
       fees: { platformFeePercent: '2', platformFeeBps: '200', gasFeeTxtc: '0' },
       limits: { minUsd: '1.00', maxUsd: '100.00' },
-      operators: [{ operator: 'safaricom-ke', currency: 'KES', airtimeMinorPerUsd: '12900', example: { usd: '10.00', airtime: 'KES 1,290.00', txtcGross: '1000', txtcNet: '980' } }],
+      operators: [
+        {
+          operator: 'safaricom-ke',
+          currency: 'KES',
+          airtimeMinorPerUsd: '12900',
+          example: { usd: '10.00', airtime: 'KES 1,290.00', txtcGross: '1000', txtcNet: '980' },
+        },
+      ],
     });
     expect((await app.request('/api/airtime/rates?operator=nope')).status).toBe(404);
   });
@@ -199,12 +250,29 @@ test('GET /api/balance/:phone gives airtime from the operator and TXTC from the 
 test('POST /dev/telco/topup credits a simulated account in local mode only', async () => {
   const phone = newSafaricomNumber();
   await withApi(async () => {
-    const res = await app.request('/dev/telco/topup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phoneNumber: phone, amount: '250.50' }) });
+    const res = await app.request('/dev/telco/topup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phoneNumber: phone, amount: '250.50' }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ balance: { amountMinor: '25050', display: 'KES 250.50' } });
     expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(25050n);
-    const prod = createApp({ ...stack.runtime, config: { ...stack.config, appEnv: 'production' }, temporal: stack.client, log: testLog });
-    expect((await prod.request('/dev/telco/topup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phoneNumber: phone, amount: '1' }) })).status).toBe(404);
+    const prod = createApp({
+      ...stack.runtime,
+      config: { ...stack.config, appEnv: 'production' },
+      temporal: stack.client,
+      log: testLog,
+    });
+    expect(
+      (
+        await prod.request('/dev/telco/topup', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ phoneNumber: phone, amount: '1' }),
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -213,7 +281,11 @@ test('when Temporal does not answer, a buy is a 503 the gateway can retry with t
   const { freePort } = await import('../../scripts/local/processes');
   const phone = newSafaricomNumber();
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500000n);
-  const down = createApp({ ...stack.runtime, temporal: new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) }), log: testLog });
+  const down = createApp({
+    ...stack.runtime,
+    temporal: new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}` }) }),
+    log: testLog,
+  });
   const res = await down.request('/api/airtime/buy', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'Idempotency-Key': uniqueId('key') },

@@ -1,8 +1,14 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseUnits } from 'ethers';
 import { conversionWorkflow } from '../../workflows';
-import { conversionStateQuery, conversionWorkflowId, stepReference, type ConversionInput } from '../../workflows/definitions';
+import {
+  conversionStateQuery,
+  conversionWorkflowId,
+  stepReference,
+  type ConversionInput,
+} from '../../workflows/definitions';
 import { createActivities } from '../../activities';
 import { ChainWriter } from '../../lib/chain/writer';
 import { TxtcToken } from '../../lib/chain/txtc';
@@ -21,7 +27,9 @@ beforeAll(async () => {
   stack = await openStack();
   token = new TxtcToken(stack.runtime.addresses.txtc, stack.runtime.provider);
 });
-afterAll(async () => { await stack.close(); });
+afterAll(async () => {
+  await stack.close();
+});
 
 const activities = (overrides: Partial<Parameters<typeof createActivities>[0]> = {}) =>
   createActivities({ ...stack.runtime, log: testLog, ...overrides });
@@ -39,7 +47,10 @@ async function runConversion(acts: ReturnType<typeof activities>, args: Conversi
 }
 
 async function failureType(run: Promise<unknown>): Promise<string | undefined> {
-  const err = await run.then(() => undefined, (e: unknown) => e);
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -53,17 +64,33 @@ test("the design's example: 10 USD of airtime from a Kenyan number mints 980 TXT
   const state = await run;
 
   expect(state.status).toBe('completed');
-  expect(state.quote).toMatchObject({ airtimeAmountMinor: '129000', currency: 'KES', txtcGross: TXTC('1000').toString(), platformFee: TXTC('20').toString(), txtcNet: TXTC('980').toString() });
+  expect(state.quote).toMatchObject({
+    airtimeAmountMinor: '129000',
+    currency: 'KES',
+    txtcGross: TXTC('1000').toString(),
+    platformFee: TXTC('20').toString(),
+    txtcNet: TXTC('980').toString(),
+  });
   expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
   expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(500000n - 129000n);
   expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([
     { reference: stepReference(workflowId, 'debit'), kind: 'debit', amountMinor: 129000n, status: 'committed' },
   ]);
   const record = await createConversionRepo(stack.runtime.pool).get(workflowId);
-  expect(record).toMatchObject({ status: 'completed', stage: 'completed', txtcAmount: TXTC('980'), airtimeAmountMinor: 129000n, usdMicros: 10_000_000n, txHash: state.txHash, walletAddress: state.walletAddress });
+  expect(record).toMatchObject({
+    status: 'completed',
+    stage: 'completed',
+    txtcAmount: TXTC('980'),
+    airtimeAmountMinor: 129000n,
+    usdMicros: 10_000_000n,
+    txHash: state.txHash,
+    walletAddress: state.walletAddress,
+  });
   const sms = await smsTo(stack.runtime.pool, phone);
   expect(sms).toHaveLength(1);
-  expect(sms[0]).toMatch(/^You bought 980 TXTC with KES 1,290.00 airtime \(\$10.00\)\. Wallet: 0x[0-9a-fA-F]{4}\.\.\.[0-9a-fA-F]{4} TX: 0x/);
+  expect(sms[0]).toMatch(
+    /^You bought 980 TXTC with KES 1,290.00 airtime \(\$10.00\)\. Wallet: 0x[0-9a-fA-F]{4}\.\.\.[0-9a-fA-F]{4} TX: 0x/,
+  );
 });
 
 test('insufficient airtime is rejected: nothing debited, nothing minted, the record and the SMS say why', async () => {
@@ -75,8 +102,15 @@ test('insufficient airtime is rejected: nothing debited, nothing minted, the rec
   expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(1000n);
   expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
   expect(await token.referenceUsed(stepReference(workflowId, 'mint'))).toBe(false);
-  expect(await createConversionRepo(stack.runtime.pool).get(workflowId)).toMatchObject({ status: 'failed', stage: 'rejected', failureCode: 'InsufficientAirtime', walletAddress: null });
-  expect(await smsTo(stack.runtime.pool, phone)).toEqual(['TXTC purchase failed: you do not have KES 1,290.00 of airtime. Nothing was charged.']);
+  expect(await createConversionRepo(stack.runtime.pool).get(workflowId)).toMatchObject({
+    status: 'failed',
+    stage: 'rejected',
+    failureCode: 'InsufficientAirtime',
+    walletAddress: null,
+  });
+  expect(await smsTo(stack.runtime.pool, phone)).toEqual([
+    'TXTC purchase failed: you do not have KES 1,290.00 of airtime. Nothing was charged.',
+  ]);
 });
 
 test('an amount above MAX_AIRTIME_AMOUNT is refused inside the workflow before any debit', async () => {
@@ -85,7 +119,9 @@ test('an amount above MAX_AIRTIME_AMOUNT is refused inside the workflow before a
   const { run } = await runConversion(activities(), input(phone, { usdCents: '15000' }));
   expect(await failureType(run)).toBe('AmountAboveMaximum');
   expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
-  expect(await smsTo(stack.runtime.pool, phone)).toEqual(['TXTC purchase failed: the largest purchase is $100.00. Nothing was charged.']);
+  expect(await smsTo(stack.runtime.pool, phone)).toEqual([
+    'TXTC purchase failed: the largest purchase is $100.00. Nothing was charged.',
+  ]);
 });
 
 test('the daily limit counts the number’s earlier conversions', async () => {
@@ -101,7 +137,11 @@ test('the daily limit counts the number’s earlier conversions', async () => {
 test('a mint failing for good refunds the airtime, marks the record failed and refunded, and tells the person', async () => {
   const phone = newSafaricomNumber();
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
-  const notMinter = new TxtcToken(stack.runtime.addresses.txtc, stack.runtime.provider, new ChainWriter(NOT_A_MINTER_KEY, stack.runtime.provider));
+  const notMinter = new TxtcToken(
+    stack.runtime.addresses.txtc,
+    stack.runtime.provider,
+    new ChainWriter(NOT_A_MINTER_KEY, stack.runtime.provider),
+  );
   const { workflowId, run } = await runConversion(activities({ token: notMinter }), input(phone, { usdCents: '1000' }));
   expect(await failureType(run)).toBe('MintRejected');
 
@@ -111,10 +151,18 @@ test('a mint failing for good refunds the airtime, marks the record failed and r
     { reference: stepReference(workflowId, 'refund'), kind: 'credit', amountMinor: 129000n, status: 'committed' },
   ]);
   const record = await createConversionRepo(stack.runtime.pool).get(workflowId);
-  expect(record).toMatchObject({ status: 'failed', stage: 'refunded', failureCode: 'MintRejected', refundReference: stepReference(workflowId, 'refund'), txHash: null });
+  expect(record).toMatchObject({
+    status: 'failed',
+    stage: 'refunded',
+    failureCode: 'MintRejected',
+    refundReference: stepReference(workflowId, 'refund'),
+    txHash: null,
+  });
   expect(record!.refundedAt).toBeInstanceOf(Date);
   expect(await token.referenceUsed(stepReference(workflowId, 'mint'))).toBe(false);
-  expect(await smsTo(stack.runtime.pool, phone)).toEqual(['TXTC purchase failed; your KES 1,290.00 airtime has been refunded.']);
+  expect(await smsTo(stack.runtime.pool, phone)).toEqual([
+    'TXTC purchase failed; your KES 1,290.00 airtime has been refunded.',
+  ]);
 });
 
 test('a mint retried after a transient node error (the mint landed, its answer was lost) still mints exactly once', async () => {
@@ -145,7 +193,11 @@ test('a mint retried after a transient node error (the mint landed, its answer w
 test('the operator timing out after committing the debit: one debit, resolved by status, conversion done', async () => {
   const phone = newSafaricomNumber();
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
-  const timingOut = new SimulatedOperator(stack.runtime.pool, { latencyMs: 0, errorRate: 0, timeoutAfterCommitRate: 1 });
+  const timingOut = new SimulatedOperator(stack.runtime.pool, {
+    latencyMs: 0,
+    errorRate: 0,
+    timeoutAfterCommitRate: 1,
+  });
   const { workflowId, run } = await runConversion(activities({ telco: timingOut }), input(phone, { usdCents: '1000' }));
   const state = await run;
 
@@ -157,7 +209,9 @@ test('the operator timing out after committing the debit: one debit, resolved by
   expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
   // The debit activity ran twice: its second attempt followed the operator's timeout and asked for the status.
-  const retried = history.events!.filter((e) => e.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type === 'TelcoTimeout');
+  const retried = history.events!.filter(
+    (e) => e.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type === 'TelcoTimeout',
+  );
   expect(retried.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([2]);
 });
 
@@ -165,9 +219,15 @@ test('eight conversions at once from eight numbers: every one mints exactly its 
   const phones = Array.from({ length: 8 }, () => newSafaricomNumber());
   for (const phone of phones) await topUp(stack.runtime.pool, phone, 'safaricom-ke', 200000n);
   const states = await withWorker(stack, activities(), (taskQueue) =>
-    Promise.all(phones.map((phone) => stack.client.workflow.execute(conversionWorkflow, {
-      taskQueue, workflowId: conversionWorkflowId('api', uniqueId('concurrent')), args: [input(phone, { usdCents: '1000' })],
-    }))),
+    Promise.all(
+      phones.map((phone) =>
+        stack.client.workflow.execute(conversionWorkflow, {
+          taskQueue,
+          workflowId: conversionWorkflowId('api', uniqueId('concurrent')),
+          args: [input(phone, { usdCents: '1000' })],
+        }),
+      ),
+    ),
   );
   expect(states.map((s) => s.status)).toEqual(Array(8).fill('completed'));
   expect(new Set(states.map((s) => s.txHash)).size).toBe(8);
@@ -180,10 +240,18 @@ test('eight conversions at once from eight numbers: every one mints exactly its 
 test('the conversionState query tells a running conversion’s stage, and the final state after it completes', async () => {
   const phone = newSafaricomNumber();
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
-  const slowTelco = new SimulatedOperator(stack.runtime.pool, { latencyMs: 600, errorRate: 0, timeoutAfterCommitRate: 0 });
+  const slowTelco = new SimulatedOperator(stack.runtime.pool, {
+    latencyMs: 600,
+    errorRate: 0,
+    timeoutAfterCommitRate: 0,
+  });
   const workflowId = conversionWorkflowId('api', uniqueId('query'));
   await withWorker(stack, activities({ telco: slowTelco }), async (taskQueue) => {
-    const handle = await stack.client.workflow.start(conversionWorkflow, { taskQueue, workflowId, args: [input(phone, { usdCents: '500' })] });
+    const handle = await stack.client.workflow.start(conversionWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [input(phone, { usdCents: '500' })],
+    });
     let seen: string | undefined;
     for (let i = 0; i < 40 && seen !== 'quoted'; i++) {
       seen = (await handle.query(conversionStateQuery)).stage;
@@ -191,7 +259,12 @@ test('the conversionState query tells a running conversion’s stage, and the fi
     }
     expect(seen).toBe('quoted'); // waiting on the (slow) operator's balance check
     await handle.result();
-    expect(await handle.query(conversionStateQuery)).toMatchObject({ id: workflowId, stage: 'completed', status: 'completed', quote: { txtcNet: TXTC('490').toString() } });
+    expect(await handle.query(conversionStateQuery)).toMatchObject({
+      id: workflowId,
+      stage: 'completed',
+      status: 'completed',
+      quote: { txtcNet: TXTC('490').toString() },
+    });
   });
 });
 
@@ -200,9 +273,15 @@ test('two conversions of one number at once cannot both pass a daily limit that 
   await topUp(stack.runtime.pool, phone, 'safaricom-ke', 10_000_000n);
   const acts = activities({ config: { ...stack.config, limits: { ...stack.config.limits, dailyUsdCents: 1500n } } });
   const outcomes = await withWorker(stack, acts, (taskQueue) =>
-    Promise.allSettled([1, 2].map(() => stack.client.workflow.execute(conversionWorkflow, {
-      taskQueue, workflowId: conversionWorkflowId('api', uniqueId('race')), args: [input(phone, { usdCents: '1000' })],
-    }))),
+    Promise.allSettled(
+      [1, 2].map(() =>
+        stack.client.workflow.execute(conversionWorkflow, {
+          taskQueue,
+          workflowId: conversionWorkflowId('api', uniqueId('race')),
+          args: [input(phone, { usdCents: '1000' })],
+        }),
+      ),
+    ),
   );
   expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
   const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
@@ -225,7 +304,10 @@ describe('a debit whose attempts end without a clear answer is settled by the op
   test('committed at the operator: the conversion goes on, one debit, one mint', async () => {
     const phone = newSafaricomNumber();
     await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
-    const { workflowId, run } = await runConversion(activities({ telco: garbledDebits(true) }), input(phone, { usdCents: '1000' }));
+    const { workflowId, run } = await runConversion(
+      activities({ telco: garbledDebits(true) }),
+      input(phone, { usdCents: '1000' }),
+    );
     const state = await run;
     expect(state.status).toBe('completed');
     expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([
@@ -237,11 +319,143 @@ describe('a debit whose attempts end without a clear answer is settled by the op
   test('never seen by the operator: rejected, nothing charged, nothing minted', async () => {
     const phone = newSafaricomNumber();
     await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
-    const { workflowId, run } = await runConversion(activities({ telco: garbledDebits(false) }), input(phone, { usdCents: '1000' }));
+    const { workflowId, run } = await runConversion(
+      activities({ telco: garbledDebits(false) }),
+      input(phone, { usdCents: '1000' }),
+    );
     expect(await failureType(run)).toBe('OperatorProtocolError');
     expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(300000n);
     expect(await token.referenceUsed(stepReference(workflowId, 'mint'))).toBe(false);
-    expect(await createConversionRepo(stack.runtime.pool).get(workflowId)).toMatchObject({ status: 'failed', stage: 'rejected' });
-    expect(await smsTo(stack.runtime.pool, phone)).toEqual(['TXTC purchase failed. Nothing was charged. Please try again later.']);
+    expect(await createConversionRepo(stack.runtime.pool).get(workflowId)).toMatchObject({
+      status: 'failed',
+      stage: 'rejected',
+    });
+    expect(await smsTo(stack.runtime.pool, phone)).toEqual([
+      'TXTC purchase failed. Nothing was charged. Please try again later.',
+    ]);
+  });
+});
+
+describe('paths where something fails after money moved, and cancellation', () => {
+  const notMinterToken = () =>
+    new TxtcToken(
+      stack.runtime.addresses.txtc,
+      stack.runtime.provider,
+      new ChainWriter(NOT_A_MINTER_KEY, stack.runtime.provider),
+    );
+
+  test('a refund the operator refuses for good is surfaced: RefundFailed, record refund_failed, the person told, airtime owed', async () => {
+    const phone = newSafaricomNumber();
+    await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+    const real = new SimulatedOperator(stack.runtime.pool);
+    const refusingCredits = Object.assign(Object.create(real) as SimulatedOperator, {
+      credit: (m: { reference: string }) =>
+        Promise.resolve({ reference: m.reference, status: 'rejected' as const, reason: 'SubscriberBarred' }),
+    });
+    const { workflowId, run } = await runConversion(
+      activities({ token: notMinterToken(), telco: refusingCredits }),
+      input(phone, { usdCents: '1000' }),
+    );
+    expect(await failureType(run)).toBe('RefundFailed');
+
+    expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(300000n - 129000n);
+    const record = await createConversionRepo(stack.runtime.pool).get(workflowId);
+    expect(record).toMatchObject({
+      status: 'failed',
+      stage: 'refund_failed',
+      failureCode: 'MintRejected',
+      refundedAt: null,
+    });
+    expect(record!.failureMessage).toMatch(/refund failed: operator rejected the credit: SubscriberBarred/);
+    expect(await smsTo(stack.runtime.pool, phone)).toEqual([
+      'TXTC purchase failed; the refund of your KES 1,290.00 airtime is delayed. Support has been alerted.',
+    ]);
+  });
+
+  test('an SMS gateway that is down does not undo money: debited once, minted once, completed after five SMS attempts', async () => {
+    const phone = newSafaricomNumber();
+    await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+    const downGateway = { name: 'down', sendSms: () => Promise.reject(new Error('SMS gateway unavailable')) };
+    const { workflowId, run } = await runConversion(
+      activities({ messaging: downGateway }),
+      input(phone, { usdCents: '1000' }),
+    );
+    const state = await run;
+
+    expect(state.status).toBe('completed');
+    expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
+    expect(await telcoOperations(stack.runtime.pool, phone)).toHaveLength(1);
+    expect(await smsTo(stack.runtime.pool, phone)).toEqual([]);
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    const smsStarted = history.events!.filter((e) => {
+      const scheduled = history.events!.find(
+        (s) => s.eventId?.toString() === e.activityTaskStartedEventAttributes?.scheduledEventId?.toString(),
+      );
+      return scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSms';
+    });
+    expect(smsStarted.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([5]);
+  });
+
+  test('a conversion cancelled before its debit ends cancelled: nothing charged, record and SMS say so', async () => {
+    const phone = newSafaricomNumber();
+    await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+    const slowTelco = new SimulatedOperator(stack.runtime.pool, {
+      latencyMs: 1500,
+      errorRate: 0,
+      timeoutAfterCommitRate: 0,
+    });
+    const workflowId = conversionWorkflowId('api', uniqueId('cancel'));
+    await withWorker(stack, activities({ telco: slowTelco }), async (taskQueue) => {
+      const handle = await stack.client.workflow.start(conversionWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [input(phone, { usdCents: '1000' })],
+      });
+      for (let i = 0; i < 50 && (await handle.query(conversionStateQuery)).stage !== 'quoted'; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      await handle.cancel();
+      const err = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    });
+    expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
+    expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(300000n);
+    expect(await createConversionRepo(stack.runtime.pool).get(workflowId)).toMatchObject({
+      status: 'failed',
+      stage: 'rejected',
+      failureCode: 'Cancelled',
+    });
+    expect(await smsTo(stack.runtime.pool, phone)).toEqual(['TXTC purchase cancelled. Nothing was charged.']);
+  });
+
+  test('a cancel that arrives once the debit is under way is too late: the conversion finishes, one debit, one mint', async () => {
+    const phone = newSafaricomNumber();
+    await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
+    const real = new SimulatedOperator(stack.runtime.pool);
+    let debitStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (debitStarted = resolve));
+    const slowDebits = Object.assign(Object.create(real) as SimulatedOperator, {
+      async debit(m: Parameters<SimulatedOperator['debit']>[0]) {
+        debitStarted();
+        await new Promise((r) => setTimeout(r, 1000));
+        return real.debit(m);
+      },
+    });
+    const workflowId = conversionWorkflowId('api', uniqueId('late-cancel'));
+    const state = await withWorker(stack, activities({ telco: slowDebits }), async (taskQueue) => {
+      const handle = await stack.client.workflow.start(conversionWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [input(phone, { usdCents: '1000' })],
+      });
+      await started;
+      await handle.cancel();
+      return handle.result();
+    });
+    expect(state.status).toBe('completed');
+    expect(await telcoOperations(stack.runtime.pool, phone)).toHaveLength(1);
+    expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
   });
 });

@@ -8,7 +8,9 @@ import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import { freePort, stopService, type Service } from '../../scripts/local/processes';
 
 let node: Service | undefined;
-afterAll(async () => { if (node) await stopService(node); });
+afterAll(async () => {
+  if (node) await stopService(node);
+});
 
 test('the writer keeps sending after the node restarts (its nonces re-read, not reused)', async () => {
   const port = await freePort();

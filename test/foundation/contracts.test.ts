@@ -43,7 +43,9 @@ describe('TXTC deployed to the local node', () => {
     expect(await txtc.balanceOf(holder)).toBe(parseUnits('5', 18));
 
     // Sent with a fixed gas limit so it reaches the chain instead of failing estimation.
-    await expect(writer.send({ to: txtc.address, data, gasLimit: 200000 }).then((sent) => sent.wait())).rejects.toThrow(/reverted/);
+    await expect(writer.send({ to: txtc.address, data, gasLimit: 200000 }).then((sent) => sent.wait())).rejects.toThrow(
+      /reverted/,
+    );
     expect(await txtc.balanceOf(holder)).toBe(parseUnits('5', 18));
     await expect(provider.call({ from: writer.address, to: txtc.address, data })).rejects.toMatchObject({
       data: txtc.iface.encodeErrorResult('ReferenceAlreadyUsed', [ref]),
@@ -61,7 +63,9 @@ describe('TXTC deployed to the local node', () => {
   test('an account without the minter role cannot mint', async () => {
     const outsider = new TxtcToken(txtc.address, provider, new ChainWriter(OUTSIDER_KEY, provider));
     await expect(outsider.mintOnce(holder, 1n, 'contract-test:outsider', 10000)).rejects.toThrow(MintRejectedError);
-    await expect(outsider.mintOnce(holder, 1n, 'contract-test:outsider', 10000)).rejects.toThrow(/AccessControlUnauthorizedAccount/);
+    await expect(outsider.mintOnce(holder, 1n, 'contract-test:outsider', 10000)).rejects.toThrow(
+      /AccessControlUnauthorizedAccount/,
+    );
   });
 
   test('EIP-2612 permit lets a holder approve by signature', async () => {
@@ -73,11 +77,27 @@ describe('TXTC deployed to the local node', () => {
     const signature = Signature.from(
       await owner.signTypedData(
         { name: 'TXTC', version: '1', chainId, verifyingContract: txtc.address },
-        { Permit: [{ name: 'owner', type: 'address' }, { name: 'spender', type: 'address' }, { name: 'value', type: 'uint256' }, { name: 'nonce', type: 'uint256' }, { name: 'deadline', type: 'uint256' }] },
+        {
+          Permit: [
+            { name: 'owner', type: 'address' },
+            { name: 'spender', type: 'address' },
+            { name: 'value', type: 'uint256' },
+            { name: 'nonce', type: 'uint256' },
+            { name: 'deadline', type: 'uint256' },
+          ],
+        },
         { owner: owner.address, spender, value: 42n, nonce: 0n, deadline },
       ),
     );
-    const data = txtc.iface.encodeFunctionData('permit', [owner.address, spender, 42n, deadline, signature.v, signature.r, signature.s]);
+    const data = txtc.iface.encodeFunctionData('permit', [
+      owner.address,
+      spender,
+      42n,
+      deadline,
+      signature.v,
+      signature.r,
+      signature.s,
+    ]);
     expect((await (await writer.send({ to: txtc.address, data })).wait())?.status).toBe(1);
     expect(await token.getFunction('allowance')(owner.address, spender)).toBe(42n);
   });
@@ -110,7 +130,12 @@ test('the deploy step records the addresses and keeps a live deployment instead 
   const dataDir = mkdtempSync(join(tmpdir(), 'txtc-deploy-'));
   const first = await ensureDeployment(writer, dataDir);
   expect(first.fresh).toBe(true);
-  expect(JSON.parse(readFileSync(first.file, 'utf8'))).toMatchObject({ chainId: 31337, txtc: first.deployment.txtc, ratePair: first.deployment.ratePair, txtcBlock: first.deployment.txtcBlock });
+  expect(JSON.parse(readFileSync(first.file, 'utf8'))).toMatchObject({
+    chainId: 31337,
+    txtc: first.deployment.txtc,
+    ratePair: first.deployment.ratePair,
+    txtcBlock: first.deployment.txtcBlock,
+  });
   expect(first.deployment.txtcBlock).toBeGreaterThan(0);
   const second = await ensureDeployment(writer, dataDir);
   expect(second).toMatchObject({ fresh: false, deployment: { txtc: first.deployment.txtc } });

@@ -5,8 +5,12 @@ import { freePort } from '../../scripts/local/processes';
 import { openStack, testLog, type TestStackHandle } from '../support/stack';
 
 let stack: TestStackHandle;
-beforeAll(async () => { stack = await openStack(); });
-afterAll(async () => { await stack.close(); });
+beforeAll(async () => {
+  stack = await openStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
 
 function app(overrides: Partial<Parameters<typeof createApp>[0]> = {}) {
   return createApp({ ...stack.runtime, temporal: stack.client, log: testLog, ...overrides });

@@ -3,7 +3,9 @@ import { readStack } from '../support/stack-file';
 
 const url = `${readStack().databaseUrl}_migrations`;
 
-afterAll(async () => { await dropDatabase(url); });
+afterAll(async () => {
+  await dropDatabase(url);
+});
 
 test('migrations apply in order on an empty database, and a second run applies nothing and fails nothing', async () => {
   await ensureDatabase(url);
@@ -18,7 +20,14 @@ test('migrations apply in order on an empty database, and a second run applies n
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['airtime_transactions', 'p2p_transfers', 'operator_rates', 'ussd_sessions', 'wallets', 'migrations']),
+      expect.arrayContaining([
+        'airtime_transactions',
+        'p2p_transfers',
+        'operator_rates',
+        'ussd_sessions',
+        'wallets',
+        'migrations',
+      ]),
     );
     // Money never in floating point.
     const floats = await pool.query(

@@ -10,10 +10,17 @@ import { findTemporalCli } from '../../scripts/local/temporal-cli';
 
 const ROOT = resolve(__dirname, '..', '..');
 const databaseUrl = `${readStack().databaseUrl}_start`;
-afterAll(async () => { await dropDatabase(databaseUrl); });
+afterAll(async () => {
+  await dropDatabase(databaseUrl);
+});
 
 test('npm start brings up Temporal with its UI, the schema, the chain with TXTC, the worker and the API; SIGINT stops every child', async () => {
-  const [apiPort, temporalPort, uiPort, chainPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [apiPort, temporalPort, uiPort, chainPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dataDir = mkdtempSync(join(tmpdir(), 'txtc-start-'));
   const child = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
     cwd: ROOT,
@@ -30,10 +37,14 @@ test('npm start brings up Temporal with its UI, the schema, the chain with TXTC,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   try {
-    await waitFor('npm start', async () => output.includes('txtc-bridge is up'), 120000, child);
+    await waitFor('npm start', () => Promise.resolve(output.includes('txtc-bridge is up')), 120000, child);
     expect(output).toContain(`API          http://127.0.0.1:${apiPort}`);
     expect(output).toContain(`Temporal UI  http://127.0.0.1:${uiPort}`);
     expect(output).toContain(`Chain RPC    http://127.0.0.1:${chainPort}`);
@@ -42,7 +53,9 @@ test('npm start brings up Temporal with its UI, the schema, the chain with TXTC,
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
-    const list = spawnSync(findTemporalCli()!, ['workflow', 'list', '--address', `127.0.0.1:${temporalPort}`], { encoding: 'utf8' });
+    const list = spawnSync(findTemporalCli()!, ['workflow', 'list', '--address', `127.0.0.1:${temporalPort}`], {
+      encoding: 'utf8',
+    });
     expect(list.status).toBe(0);
   } finally {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -51,7 +64,10 @@ test('npm start brings up Temporal with its UI, the schema, the chain with TXTC,
   }
   // Nothing it started still listens.
   for (const port of [apiPort, temporalPort, chainPort]) {
-    const stillUp = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+    const stillUp = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
     expect(stillUp).toBe(false);
   }
 });

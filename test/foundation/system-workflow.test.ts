@@ -2,8 +2,12 @@ import { openStack, withWorker, defaultActivities, uniqueId, type TestStackHandl
 import { systemCheckWorkflow } from '../../workflows';
 
 let stack: TestStackHandle;
-beforeAll(async () => { stack = await openStack(); });
-afterAll(async () => { await stack.close(); });
+beforeAll(async () => {
+  stack = await openStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
 
 test('the real worker runs a workflow on the dev server whose activity reaches Postgres and the chain', async () => {
   const result = await withWorker(stack, defaultActivities(stack), (taskQueue) =>

@@ -4,8 +4,12 @@ import { freePort } from '../../scripts/local/processes';
 import { openStack, type TestStackHandle } from '../support/stack';
 
 let stack: TestStackHandle;
-beforeAll(async () => { stack = await openStack(); });
-afterAll(async () => { await stack.close(); });
+beforeAll(async () => {
+  stack = await openStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
 
 test('TXTC per USD is read from the Uniswap V2 pair seeded at 1 USD = 100 TXTC', async () => {
   const rate = await new RateService(stack.runtime).txtcRate();

@@ -7,7 +7,12 @@ import { STACK_ENV, type TestStack } from './stack-file';
 
 export default async function globalSetup(): Promise<void> {
   const stack = await startEphemeralStack({ name: 'test', postgresBaseUrl: process.env.TEST_DATABASE_BASE_URL });
-  const shared: TestStack = { temporalAddress: stack.temporalAddress, rpcUrl: stack.rpcUrl, databaseUrl: stack.databaseUrl, deployment: stack.deployment };
+  const shared: TestStack = {
+    temporalAddress: stack.temporalAddress,
+    rpcUrl: stack.rpcUrl,
+    databaseUrl: stack.databaseUrl,
+    deployment: stack.deployment,
+  };
   process.env[STACK_ENV] = JSON.stringify(shared);
   (globalThis as Record<string, unknown>).__txtcTestStack = stack;
 }

@@ -9,11 +9,19 @@ export function newSafaricomNumber(): string {
 }
 
 export async function topUp(pool: Pool, phoneNumber: string, operator: string, amountMinor: bigint): Promise<void> {
-  await new SimulatedOperator(pool).topUp(phoneNumber, operator, amountMinor, `test-topup:${phoneNumber}:${amountMinor}:${Date.now()}`);
+  await new SimulatedOperator(pool).topUp(
+    phoneNumber,
+    operator,
+    amountMinor,
+    `test-topup:${phoneNumber}:${amountMinor}:${Date.now()}`,
+  );
 }
 
 export async function airtimeBalance(pool: Pool, phoneNumber: string): Promise<bigint> {
-  const { rows } = await pool.query<{ balance_minor: string }>('SELECT balance_minor FROM sim_telco_accounts WHERE phone_number = $1', [phoneNumber]);
+  const { rows } = await pool.query<{ balance_minor: string }>(
+    'SELECT balance_minor FROM sim_telco_accounts WHERE phone_number = $1',
+    [phoneNumber],
+  );
   return BigInt(rows[0]?.balance_minor ?? '0');
 }
 
@@ -22,10 +30,18 @@ export async function telcoOperations(pool: Pool, phoneNumber: string) {
     "SELECT reference, kind, amount_minor, status FROM sim_telco_operations WHERE phone_number = $1 AND kind <> 'topup' ORDER BY created_at",
     [phoneNumber],
   );
-  return rows.map((r) => ({ reference: r.reference, kind: r.kind, amountMinor: BigInt(r.amount_minor), status: r.status }));
+  return rows.map((r) => ({
+    reference: r.reference,
+    kind: r.kind,
+    amountMinor: BigInt(r.amount_minor),
+    status: r.status,
+  }));
 }
 
 export async function smsTo(pool: Pool, phoneNumber: string): Promise<string[]> {
-  const { rows } = await pool.query<{ message: string }>('SELECT message FROM sim_telco_sms WHERE phone_number = $1 ORDER BY id', [phoneNumber]);
+  const { rows } = await pool.query<{ message: string }>(
+    'SELECT message FROM sim_telco_sms WHERE phone_number = $1 ORDER BY id',
+    [phoneNumber],
+  );
   return rows.map((r) => r.message);
 }

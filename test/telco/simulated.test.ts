@@ -5,9 +5,16 @@ import { readStack } from '../support/stack-file';
 import { airtimeBalance, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
 
 const pool = createPool(readStack().databaseUrl);
-afterAll(async () => { await pool.end(); });
+afterAll(async () => {
+  await pool.end();
+});
 
-const move = (phoneNumber: string, amountMinor: bigint, reference: string) => ({ phoneNumber, operator: 'safaricom-ke', amountMinor, reference });
+const move = (phoneNumber: string, amountMinor: bigint, reference: string) => ({
+  phoneNumber,
+  operator: 'safaricom-ke',
+  amountMinor,
+  reference,
+});
 
 test('a debit repeated with the same reference returns the first result and moves money once, even concurrently', async () => {
   const sim = new SimulatedOperator(pool);
@@ -23,7 +30,10 @@ test('a debit beyond the balance is rejected, recorded, and stays rejected when 
   const sim = new SimulatedOperator(pool);
   const phone = newSafaricomNumber();
   await topUp(pool, phone, 'safaricom-ke', 100n);
-  expect(await sim.debit(move(phone, 101n, `${phone}:big`))).toMatchObject({ status: 'rejected', reason: 'InsufficientAirtime' });
+  expect(await sim.debit(move(phone, 101n, `${phone}:big`))).toMatchObject({
+    status: 'rejected',
+    reason: 'InsufficientAirtime',
+  });
   await topUp(pool, phone, 'safaricom-ke', 1000n);
   expect(await sim.debit(move(phone, 101n, `${phone}:big`))).toMatchObject({ status: 'rejected' });
   expect(await airtimeBalance(pool, phone)).toBe(1100n);
@@ -49,7 +59,11 @@ test('failure injection: an error before committing moves nothing; a timeout aft
 
   const timingOut = new SimulatedOperator(pool, { latencyMs: 0, errorRate: 0, timeoutAfterCommitRate: 1 });
   await expect(timingOut.debit(move(phone, 100n, `${phone}:t`))).rejects.toThrow(TelcoTimeoutError);
-  expect(await timingOut.status({ reference: `${phone}:t`, operator: 'safaricom-ke', kind: 'debit' })).toEqual({ reference: `${phone}:t`, status: 'committed', balanceAfterMinor: 900n });
+  expect(await timingOut.status({ reference: `${phone}:t`, operator: 'safaricom-ke', kind: 'debit' })).toEqual({
+    reference: `${phone}:t`,
+    status: 'committed',
+    balanceAfterMinor: 900n,
+  });
   expect(await airtimeBalance(pool, phone)).toBe(900n);
 });
 
@@ -66,7 +80,12 @@ test('demo accounts are seeded once and keep their balances', async () => {
 test('a balance check of an unknown number answers zero and opens no account', async () => {
   const sim = new SimulatedOperator(pool);
   const phone = newSafaricomNumber();
-  expect(await sim.checkBalance(phone, 'safaricom-ke')).toEqual({ phoneNumber: phone, operator: 'safaricom-ke', currency: 'KES', balanceMinor: 0n });
+  expect(await sim.checkBalance(phone, 'safaricom-ke')).toEqual({
+    phoneNumber: phone,
+    operator: 'safaricom-ke',
+    currency: 'KES',
+    balanceMinor: 0n,
+  });
   const { rowCount } = await pool.query('SELECT 1 FROM sim_telco_accounts WHERE phone_number = $1', [phone]);
   expect(rowCount).toBe(0);
 });

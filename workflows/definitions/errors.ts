@@ -40,7 +40,9 @@ export type FailureType = keyof typeof Failures;
 export const FailureTypes = Object.fromEntries(Object.keys(Failures).map((k) => [k, k])) as { [K in FailureType]: K };
 
 /** Types no retry can change: activity retry policies stop on them. */
-export const NON_RETRYABLE: FailureType[] = (Object.keys(Failures) as FailureType[]).filter((k) => !Failures[k].retryable);
+export const NON_RETRYABLE: FailureType[] = (Object.keys(Failures) as FailureType[]).filter(
+  (k) => !Failures[k].retryable,
+);
 
 export function isFailureType(type: string | undefined | null): type is FailureType {
   return typeof type === 'string' && Object.prototype.hasOwnProperty.call(Failures, type);

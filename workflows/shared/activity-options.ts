@@ -49,7 +49,13 @@ export const settleCall: ActivityOptions = {
 /** Short Postgres bookkeeping before money moves (quote, record, limit sums): local, bounded. */
 export const bookkeeping: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 20, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '500 ms',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 };
 
 /** Record updates after money moved: local, retried until the database takes them. */

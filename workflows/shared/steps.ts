@@ -7,8 +7,14 @@ import type { TransferStatus } from '../definitions/common';
 export function failureOf(err: unknown): Failure {
   if (isCancellation(err)) return { type: FailureTypes.Cancelled, message: 'cancelled before any money moved' };
   let e: unknown = err;
-  while (e && typeof e === 'object' && !(e instanceof ApplicationFailure) && 'cause' in e && (e as { cause?: unknown }).cause) {
-    e = (e as { cause: unknown }).cause;
+  while (
+    e &&
+    typeof e === 'object' &&
+    !(e instanceof ApplicationFailure) &&
+    'cause' in e &&
+    (e as { cause?: unknown }).cause
+  ) {
+    e = e.cause;
   }
   if (e instanceof ApplicationFailure) return { type: e.type ?? 'Error', message: e.message };
   return { type: 'Error', message: err instanceof Error ? err.message : String(err) };

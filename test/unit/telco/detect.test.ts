@@ -1,4 +1,4 @@
-import { identifySubscriber, PhoneNumberError } from '../../lib/telco/detect';
+import { identifySubscriber, PhoneNumberError } from '../../../lib/telco/detect';
 
 describe('operator detection from the number', () => {
   test.each([
@@ -22,7 +22,11 @@ describe('operator detection from the number', () => {
   });
 
   test('numbers come out in E.164', () => {
-    expect(identifySubscriber('254 712 345 678')).toEqual({ phoneNumber: '+254712345678', country: 'KE', operator: 'safaricom-ke' });
+    expect(identifySubscriber('254 712 345 678')).toEqual({
+      phoneNumber: '+254712345678',
+      country: 'KE',
+      operator: 'safaricom-ke',
+    });
   });
 
   test('an explicit operator wins over the prefix (ported numbers), within the number’s country', () => {
@@ -40,6 +44,10 @@ describe('operator detection from the number', () => {
     ['+447911123456', 'UnsupportedCountry'],
   ])('%s is refused as %s', (number, code) => {
     expect(() => identifySubscriber(number)).toThrow(PhoneNumberError);
-    try { identifySubscriber(number); } catch (e) { expect((e as PhoneNumberError).code).toBe(code); }
+    try {
+      identifySubscriber(number);
+    } catch (e) {
+      expect((e as PhoneNumberError).code).toBe(code);
+    }
   });
 });

@@ -9,10 +9,21 @@ type Service = {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
 };
-const compose = parse(readFileSync(resolve(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(readFileSync(resolve(__dirname, '../../../docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+};
 
 test('docker-compose.yml parses and holds the whole stack', () => {
-  expect(Object.keys(compose.services).sort()).toEqual(['api', 'chain', 'deploy', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+  expect(Object.keys(compose.services).sort()).toEqual([
+    'api',
+    'chain',
+    'deploy',
+    'migrate',
+    'postgres',
+    'temporal',
+    'temporal-ui',
+    'worker',
+  ]);
 });
 
 test('each service publishes the port the README names', () => {
@@ -31,6 +42,10 @@ test('Temporal runs on Postgres, and the worker and API wait for migrations, the
     expect(deps.migrate).toEqual({ condition: 'service_completed_successfully' });
     expect(deps.deploy).toEqual({ condition: 'service_completed_successfully' });
     // The app services point at the compose hosts, not at anything they would start themselves.
-    expect(compose.services[name]!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', START_LOCAL_TEMPORAL: 'false', CHAIN_RPC_URL: 'http://chain:8545' });
+    expect(compose.services[name]!.environment).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      START_LOCAL_TEMPORAL: 'false',
+      CHAIN_RPC_URL: 'http://chain:8545',
+    });
   }
 });

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../lib/config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../lib/config';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = resolve(__dirname, '..', '..', '..');
 
 describe('configuration', () => {
   test('defaults match the design: fee 2%, limits $1-$100, orchestrator port 8082', () => {
@@ -38,8 +38,14 @@ describe('configuration', () => {
 
   test('a malformed secret is named but never echoed', () => {
     const key = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef00';
-    expect(() => loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key })).toThrow(/^Invalid configuration: CHAIN_SIGNER_PRIVATE_KEY .*\(value hidden\)$/);
-    try { loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key }); } catch (e) { expect((e as Error).message).not.toContain('deadbeef'); }
+    expect(() => loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key })).toThrow(
+      /^Invalid configuration: CHAIN_SIGNER_PRIVATE_KEY .*\(value hidden\)$/,
+    );
+    try {
+      loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('deadbeef');
+    }
   });
 
   test('production refuses to run on the development signer key', () => {
@@ -54,7 +60,10 @@ describe('configuration', () => {
       timeout: 30000,
     });
     expect(result.status).toBe(1);
-    const lines = result.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'));
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('npm warn'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Invalid configuration: PLATFORM_FEE_PERCENT /);
   });
