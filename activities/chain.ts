@@ -1,5 +1,11 @@
-/** Chain activities: the referenced TXTC mint (exactly once per reference) and finding it again. */
-import type { MintingToken } from '../lib/chain/txtc';
+/**
+ * Chain activities: the referenced TXTC mint and the referenced, relayed TXTC transfer (each exactly once
+ * per reference), finding them again, and a number's TXTC balance.
+ */
+import { Context } from '@temporalio/activity';
+import { BridgeError } from '../workflows/definitions';
+import type { MintingToken, TransferReceipt, TransferringToken } from '../lib/chain/txtc';
+import type { WalletDirectory } from '../lib/wallets';
 import type { Logger } from '../lib/log';
 
 export interface MintResult {
@@ -8,7 +14,34 @@ export interface MintResult {
   alreadyMinted: boolean;
 }
 
-export function createChainActivities(deps: { token: MintingToken; receiptTimeoutMs: number; log: Logger }) {
+export interface TransferResult {
+  txHash: string;
+  blockNumber: number;
+  alreadySent: boolean;
+}
+
+const transferResult = (t: TransferReceipt): TransferResult => ({
+  txHash: t.txHash,
+  blockNumber: t.blockNumber,
+  alreadySent: t.alreadySent,
+});
+
+/** The sending attempt's number: a first attempt cannot have sent before, so it skips the look. */
+function attempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 2; // outside an activity (a direct call): look first
+  }
+}
+
+export function createChainActivities(deps: {
+  token: MintingToken;
+  relay: TransferringToken;
+  wallets: WalletDirectory;
+  receiptTimeoutMs: number;
+  log: Logger;
+}) {
   return {
     async mintTxtc(input: { to: string; amount: string; reference: string }): Promise<MintResult> {
       const mint = await deps.token.mintOnce(input.to, BigInt(input.amount), input.reference, deps.receiptTimeoutMs);
@@ -23,6 +56,51 @@ export function createChainActivities(deps: { token: MintingToken; receiptTimeou
     async findMint(reference: string): Promise<MintResult | undefined> {
       const mint = await deps.token.findMint(reference);
       return mint && { txHash: mint.txHash, blockNumber: mint.blockNumber, alreadyMinted: true };
+    },
+
+    /** TXTC base units in the number's wallet ("0" when it has none). */
+    async txtcBalance(phoneNumber: string): Promise<string> {
+      const address = await deps.wallets.find(phoneNumber);
+      return address ? (await deps.relay.balanceOf(address)).toString() : '0';
+    },
+
+    /**
+     * Moves TXTC from the number's wallet to `to`: the wallet's own key signs the authorisation (derived in
+     * memory, never stored), the platform's signer relays it and pays the gas.
+     */
+    async sendTxtc(input: {
+      fromPhone: string;
+      to: string;
+      amount: string;
+      reference: string;
+      deadline: number;
+    }): Promise<TransferResult> {
+      const sender = await deps.wallets.signerFor(input.fromPhone);
+      if (!sender) throw new BridgeError('InsufficientTxtc', 'the sender has no TXTC wallet');
+      const sent = await deps.relay.transferOnce(
+        sender,
+        input.to,
+        BigInt(input.amount),
+        input.reference,
+        deps.receiptTimeoutMs,
+        {
+          lookFirst: attempt() > 1,
+          deadline: input.deadline,
+        },
+      );
+      deps.log.info({ reference: input.reference, txHash: sent.txHash, alreadySent: sent.alreadySent }, 'TXTC sent');
+      return transferResult(sent);
+    },
+
+    /**
+     * Settles a send whose attempts ended without an answer: the transfer if it landed; null once the chain
+     * is past the authorisation's deadline without it (it can never land); otherwise it asks again later.
+     */
+    async transferOutcome(input: { reference: string; deadline: number }): Promise<TransferResult | null> {
+      const found = await deps.relay.findTransfer(input.reference);
+      if (found) return transferResult(found);
+      if ((await deps.relay.chainTime()) > input.deadline) return null;
+      throw new Error(`send ${input.reference} not found yet; its authorisation is valid until ${input.deadline}`);
     },
   };
 }

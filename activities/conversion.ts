@@ -26,13 +26,22 @@ export function createConversionActivities(deps: {
       input: ConversionInput & { id: string; channel: Channel },
     ): Promise<{ quote: ConversionQuote; limits: ConversionLimits }> {
       const operator = await deps.rates.operatorRate(input.operator);
+      const txtc = await deps.rates.txtcRate();
       const airtime =
         input.airtimeAmountMinor !== undefined
           ? BigInt(input.airtimeAmountMinor)
           : airtimeForUsdCents(BigInt(input.usdCents ?? '0'), operator);
-      if (airtime <= 0n) throw new BridgeError('InvalidRequest', 'amount must be positive');
-      const quote = quoteWithRates(airtime, operator, await deps.rates.txtcRate(), deps.config.fees);
-      const used = await deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, quote);
+      const target = input.txtcNetTarget === undefined ? undefined : BigInt(input.txtcNetTarget);
+      if (target === undefined && airtime <= 0n) throw new BridgeError('InvalidRequest', 'amount must be positive');
+      // A hybrid's leg buys a net TXTC target; anything else an airtime amount.
+      const quote = quoteWithRates(airtime, operator, txtc, deps.config.fees, target);
+      const used = await deps.conversions.insertQuoted(
+        input.id,
+        input.channel,
+        input.phoneNumber,
+        quote,
+        input.parentId,
+      );
       const { limits } = deps.config;
       return {
         quote: toWire(quote),

@@ -5,6 +5,7 @@ import { createSystemActivities } from './system';
 import { createTelcoActivities } from './telco';
 import { createChainActivities } from './chain';
 import { createConversionActivities } from './conversion';
+import { createTransferActivities } from './transfers';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -17,8 +18,9 @@ export function createActivities(deps: ActivityDeps) {
   return withTypedFailures({
     ...createSystemActivities(services),
     ...createTelcoActivities({ telco: services.telco, messaging: services.messaging, log }),
-    ...createChainActivities({ token: services.token, receiptTimeoutMs: config.chain.receiptTimeoutMs, log }),
+    ...createChainActivities({ ...services, receiptTimeoutMs: config.chain.receiptTimeoutMs, log }),
     ...createConversionActivities({ ...services, config }),
+    ...createTransferActivities({ ...services, config }),
   });
 }
 

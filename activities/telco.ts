@@ -18,7 +18,18 @@ export interface AirtimeMovementInput {
 
 export interface AirtimeMovementResult {
   reference: string;
+  /** the (sending) subscriber's balance after the movement */
   balanceAfterMinor?: string;
+  /** a transfer's receiver balance after it */
+  receiverBalanceAfterMinor?: string;
+}
+
+export interface AirtimeTransferInput {
+  fromPhone: string;
+  toPhone: string;
+  operator: string;
+  amountMinor: string;
+  reference: string;
 }
 
 /** A rejected movement as a typed, final failure. */
@@ -30,7 +41,11 @@ function committedOrThrow(kind: MovementKind, result: TelcoResult): AirtimeMovem
       insufficient ? FailureTypes.InsufficientAirtime : FailureTypes.OperatorRejected,
     );
   }
-  return { reference: result.reference, balanceAfterMinor: result.balanceAfterMinor?.toString() };
+  return {
+    reference: result.reference,
+    balanceAfterMinor: result.balanceAfterMinor?.toString(),
+    receiverBalanceAfterMinor: result.receiverBalanceAfterMinor?.toString(),
+  };
 }
 
 export function createTelcoActivities(deps: { telco: TelcoOperator; messaging: MessagingPort; log: Logger }) {
@@ -46,8 +61,31 @@ export function createTelcoActivities(deps: { telco: TelcoOperator; messaging: M
 
   return {
     /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
-    async airtimeMovementStatus(lookup: MovementLookup): Promise<'committed' | 'rejected' | 'unknown'> {
-      return (await deps.telco.status(lookup))?.status ?? 'unknown';
+    async airtimeMovementStatus(
+      lookup: MovementLookup,
+    ): Promise<{ status: 'committed' | 'rejected' | 'unknown' } & Partial<AirtimeMovementResult>> {
+      const result = await deps.telco.status(lookup);
+      if (!result) return { status: 'unknown' };
+      return {
+        status: result.status,
+        reference: result.reference,
+        balanceAfterMinor: result.balanceAfterMinor?.toString(),
+        receiverBalanceAfterMinor: result.receiverBalanceAfterMinor?.toString(),
+      };
+    },
+    /** Same-operator P2P in one operator call; status first, like debit and credit. */
+    async transferAirtime(input: AirtimeTransferInput): Promise<AirtimeMovementResult> {
+      const earlier = await deps.telco.status({
+        reference: input.reference,
+        operator: input.operator,
+        kind: 'transfer',
+      });
+      if (earlier) return committedOrThrow('transfer', earlier);
+      if (!deps.telco.transfer) throw new Error(`${deps.telco.name} offers no airtime transfer for ${input.operator}`);
+      return committedOrThrow(
+        'transfer',
+        await deps.telco.transfer({ ...input, amountMinor: BigInt(input.amountMinor) }),
+      );
     },
     async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
       return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();

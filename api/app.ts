@@ -12,7 +12,8 @@ import { BridgeError } from '../workflows/definitions';
 import { errorBody, failureResponse } from './errors';
 import { healthRoutes } from './health';
 import { airtimeRoutes } from './airtime';
-import { transferRoutes } from './transfers';
+import { airtimeTransferRoute, transferRoutes } from './transfers';
+import { transactionRoutes } from './transactions';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
 
@@ -37,9 +38,11 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
   app.use(requestId());
   app.route('/health', healthRoutes(deps));
+  app.route('/api/airtime/transfer', airtimeTransferRoute(ctx));
   app.route('/api/airtime', airtimeRoutes(ctx));
   app.route('/api/transfers', transferRoutes(ctx));
   app.route('/api/balance', balanceRoutes(ctx));
+  app.route('/api/transactions', transactionRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
 
   app.notFound((c) => failureResponse(c, 'NotFound', 'no such resource'));

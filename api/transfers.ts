@@ -1,65 +1,182 @@
 /**
- * /api/transfers/:id: any money movement's status, amounts, fees, rate, wallet and tx hash. The record
- * answers when there is one; otherwise the workflow's state query (one Temporal call, every kind answers
- * the same query name), and for a closed workflow no worker can replay, its result.
+ * /api/transfers: start a P2P transfer (airtime, TXTC or hybrid) and read any money movement's status.
+ * POST /api/airtime/transfer (the description's route) shares the start path below.
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { BridgeError, conversionStateQuery } from '../workflows/definitions';
-import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
-import { conversionView } from './views';
+import {
+  BridgeError,
+  TRANSFER_WORKFLOWS,
+  conversionStateQuery,
+  transferWorkflowId,
+  type TransferInput,
+  type TransferKind,
+} from '../workflows/definitions';
+import { identifySubscriber } from '../lib/telco/detect';
+import { parseDecimal } from '../lib/money/decimal';
+import { TXTC_DECIMALS, formatUsdCents } from '../lib/money/format';
+import { quoteTransfer, usdLimitBreach } from '../lib/money/transfer';
+import { TEMPORAL_CALL_TIMEOUT_MS, idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
+import { decimalAmount, validate } from './validation';
+import { conversionView, transferView } from './views';
 import type { ApiContext } from './app';
+import type { Context } from 'hono';
 
-/** Workflow-id prefixes of the money movements this route reports. */
-const KINDS = ['conversion'] as const;
+const phone = z.string().min(6).max(20);
+const operator = z.string().min(2).max(40).optional();
+
+export const airtimeTransferBody = z.object({
+  fromPhone: phone,
+  toPhone: phone,
+  amount: decimalAmount,
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3,4}$/, 'must be a currency code such as KES, USD or TXTC')
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  fromOperator: operator,
+  toOperator: operator,
+});
+
+const transferBody = airtimeTransferBody.extend({ transferType: z.enum(['airtime', 'txtc', 'hybrid']) });
+
+/** A transfer request as a workflow input: parties identified, the amount in integers (MONEY.md). */
+async function transferInputOf(
+  ctx: ApiContext,
+  kind: TransferKind,
+  body: z.infer<typeof airtimeTransferBody>,
+): Promise<TransferInput> {
+  const { rates } = ctx.services;
+  const from = identifySubscriber(body.fromPhone, body.fromOperator);
+  const to = identifySubscriber(body.toPhone, body.toOperator);
+  if (from.phoneNumber === to.phoneNumber)
+    throw new BridgeError('SelfTransfer', 'fromPhone and toPhone are the same number');
+  const [fromRate, toRate] = await Promise.all([rates.operatorRate(from.operator), rates.operatorRate(to.operator)]);
+  const input: TransferInput = {
+    channel: 'api',
+    kind,
+    fromPhone: from.phoneNumber,
+    fromOperator: from.operator,
+    toPhone: to.phoneNumber,
+    toOperator: to.operator,
+  };
+  const { currency } = body;
+  if (currency === 'USD') {
+    input.usdCents = parseDecimal(body.amount, 2).toString();
+  } else if (kind === 'airtime') {
+    if (currency !== undefined && currency !== fromRate.currency) {
+      throw new BridgeError('InvalidRequest', `currency must be ${fromRate.currency} or USD for this sender`);
+    }
+    input.amountMinor = parseDecimal(body.amount, fromRate.minorDigits).toString();
+  } else {
+    if (currency !== undefined && currency !== 'TXTC')
+      throw new BridgeError('InvalidRequest', 'a TXTC transfer is in TXTC or USD');
+    input.txtcAmount = parseDecimal(body.amount, TXTC_DECIMALS).toString();
+  }
+  if (kind === 'airtime' && fromRate.currency !== toRate.currency) {
+    throw new BridgeError(
+      'UnsupportedTransfer',
+      `airtime can be sent only within one currency (${fromRate.currency} to ${toRate.currency}); send TXTC instead`,
+    );
+  }
+  // Early answer for amounts out of range; the workflow checks again, with the daily limit.
+  const big = (v?: string) => (v === undefined ? undefined : BigInt(v));
+  const quote = quoteTransfer(
+    kind,
+    { amountMinor: big(input.amountMinor), txtcAmount: big(input.txtcAmount), usdCents: big(input.usdCents) },
+    fromRate,
+    await rates.txtcRate(),
+    ctx.deps.config.fees,
+  );
+  const { limits } = ctx.deps.config;
+  const breach = usdLimitBreach(quote.usdMicros, 0n, limits);
+  if (breach === 'below')
+    throw new BridgeError('AmountBelowMinimum', `the smallest transfer is ${formatUsdCents(limits.minUsdCents)}`);
+  if (breach === 'above')
+    throw new BridgeError('AmountAboveMaximum', `the largest transfer is ${formatUsdCents(limits.maxUsdCents)}`);
+  return input;
+}
+
+/** Starts the kind's workflow, id `transfer:api:<Idempotency-Key>`, and answers 202 with its Location. */
+export async function startTransfer(ctx: ApiContext, c: Context, key: string, input: TransferInput) {
+  const { id } = await startIdempotent(ctx.deps.temporal, {
+    workflowType: TRANSFER_WORKFLOWS[input.kind],
+    workflowId: transferWorkflowId('api', key),
+    taskQueue: ctx.deps.config.temporal.taskQueue,
+    args: [input],
+    request: input,
+  });
+  c.header('Location', transferLocation(id));
+  return c.json({ id, status: 'pending', links: { self: transferLocation(id) } }, 202);
+}
 
 export function transferRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const notFound = () => new BridgeError('NotFound', 'no such transfer');
-  return new Hono().get('/:id', async (c) => {
-    const id = c.req.param('id');
-    const kind = KINDS.find((k) => id.startsWith(`${k}:`));
-    if (!kind) throw notFound();
-    const record = await services.conversions.get(id);
-    if (record) return c.json(conversionView(record));
+  return new Hono()
+    .post('/', validate('header', idempotencyHeader), validate('json', transferBody), async (c) => {
+      const body = c.req.valid('json');
+      return startTransfer(
+        ctx,
+        c,
+        c.req.valid('header')['idempotency-key'],
+        await transferInputOf(ctx, body.transferType, body),
+      );
+    })
+    .get('/:id', async (c) => {
+      const id = c.req.param('id');
+      if (!/^(conversion|transfer):/.test(id)) throw notFound();
+      const [conversion, transfer] = await Promise.all([services.conversions.get(id), services.transfers.get(id)]);
+      if (conversion) return c.json(conversionView(conversion));
+      if (transfer) return c.json(transferView(transfer, (await services.rates.operatorRate(transfer.fromOperator)).minorDigits));
 
-    // Started but not yet recorded, or refused before a quote existed: the workflow knows.
-    const handle = deps.temporal.workflow.getHandle(id);
-    const deadline = () => Date.now() + TEMPORAL_CALL_TIMEOUT_MS;
-    try {
-      const state = await deps.temporal.connection.withDeadline(deadline(), () => handle.query(conversionStateQuery));
+      // Started but not yet recorded, or refused before a record existed: the workflow knows.
+      const type = id.startsWith('transfer:') ? 'transfer' : 'conversion';
+      const handle = deps.temporal.workflow.getHandle(id);
+      try {
+        const state = await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+          handle.query(conversionStateQuery),
+        );
+        const failure = state.failure ? { code: state.failure.type, message: state.failure.message } : null;
+        return c.json({ id, type, status: state.status, stage: state.stage, failure });
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw notFound();
+      }
+      // No worker answered the query: the closed workflow's result tells how it ended.
+      const description = await handle.describe().catch((e: unknown) => {
+        throw e instanceof WorkflowNotFoundError ? notFound() : e;
+      });
+      if (description.status.name === 'RUNNING')
+        return c.json({ id, type, status: 'pending', stage: 'started', failure: null });
+      const failure = await handle.result().then(
+        () => null,
+        (e: unknown) => {
+          const cause = e instanceof WorkflowFailedError ? e.cause : undefined;
+          return cause instanceof ApplicationFailure
+            ? { code: cause.type ?? 'Error', message: cause.message }
+            : { code: description.status.name, message: 'the transfer did not complete' };
+        },
+      );
       return c.json({
         id,
-        type: kind,
-        status: state.status,
-        stage: state.stage,
-        failure: state.failure ? { code: state.failure.type, message: state.failure.message } : null,
+        type,
+        status: failure ? 'failed' : 'pending',
+        stage: failure ? 'rejected' : 'started',
+        failure,
       });
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) throw notFound();
-    }
-    // No worker answered the query: the closed workflow's result tells how it ended.
-    const description = await handle.describe().catch((e: unknown) => {
-      throw e instanceof WorkflowNotFoundError ? notFound() : e;
     });
-    if (description.status.name === 'RUNNING')
-      return c.json({ id, type: kind, status: 'pending', stage: 'started', failure: null });
-    const failure = await handle.result().then(
-      () => null,
-      (e: unknown) => {
-        const cause = e instanceof WorkflowFailedError ? e.cause : undefined;
-        return cause instanceof ApplicationFailure
-          ? { code: cause.type ?? 'Error', message: cause.message }
-          : { code: description.status.name, message: 'the transfer did not complete' };
-      },
-    );
-    return c.json({
-      id,
-      type: kind,
-      status: failure ? 'failed' : 'pending',
-      stage: failure ? 'rejected' : 'started',
-      failure,
-    });
-  });
+}
+
+/** POST /api/airtime/transfer: an airtime transfer, the body without transferType. */
+export function airtimeTransferRoute(ctx: ApiContext) {
+  return new Hono().post('/', validate('header', idempotencyHeader), validate('json', airtimeTransferBody), async (c) =>
+    startTransfer(
+      ctx,
+      c,
+      c.req.valid('header')['idempotency-key'],
+      await transferInputOf(ctx, 'airtime', c.req.valid('json')),
+    ),
+  );
 }

@@ -1,5 +1,8 @@
 /** JSON views of domain records: amounts as strings of integers, plus what a person would read. */
 import type { ConversionRecord } from '../lib/db/conversions';
+import type { HistoryEntry, TransferRecord } from '../lib/db/transfers';
+import type { OperatorRate } from '../lib/money/conversion';
+import { maskPhone } from '../lib/log';
 import { formatAirtime, formatTxtc, formatUsdMicros } from '../lib/money/format';
 import { formatDecimal } from '../lib/money/decimal';
 
@@ -36,3 +39,59 @@ export function conversionView(r: ConversionRecord) {
 }
 
 export const percentFromBps = (bps: bigint) => formatDecimal(bps, 2, 2, true);
+
+/** Airtime as the API shows it: integer minor units and what a person reads. */
+function airtimeAmount(currency: string | null, minor: bigint | null, minorDigits: number) {
+  return currency && minor !== null
+    ? { currency, amountMinor: minor.toString(), display: formatAirtime(minor, currency, minorDigits) }
+    : null;
+}
+
+const txtcAmount = (amount: bigint | null) =>
+  amount === null ? null : { amount: amount.toString(), display: formatTxtc(amount) };
+
+export function transferView(r: TransferRecord, minorDigits = 2) {
+  return {
+    id: r.id,
+    type: 'transfer' as const,
+    transferType: r.kind,
+    channel: r.channel,
+    status: r.status,
+    stage: r.stage,
+    from: { phoneNumber: r.fromPhone, operator: r.fromOperator, wallet: r.fromWallet },
+    to: { phoneNumber: r.toPhone, operator: r.toOperator, wallet: r.toWallet },
+    airtime: airtimeAmount(r.currency, r.amountMinor, minorDigits),
+    txtc: txtcAmount(r.txtcAmount),
+    /** hybrid: how much of the TXTC came from the sender's wallet; the rest from the linked conversion */
+    txtcFromBalance: r.txtcFromBalance?.toString() ?? null,
+    conversionId: r.conversionId,
+    usd: { micros: r.usdMicros.toString(), display: formatUsdMicros(r.usdMicros) },
+    txHash: r.txHash,
+    references: {
+      transfer: r.transferReference,
+      debit: r.debitReference,
+      credit: r.creditReference,
+      send: r.sendReference,
+      refund: r.refundReference,
+    },
+    refunded: r.refundedAt !== null,
+    failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage } : null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export function historyView(e: HistoryEntry, rates: Map<string, OperatorRate>) {
+  const minorDigits = [...rates.values()].find((r) => r.currency === e.currency)?.minorDigits ?? 2;
+  return {
+    id: e.id,
+    kind: e.kind,
+    direction: e.direction,
+    counterparty: e.counterparty ? maskPhone(e.counterparty) : null,
+    airtime: airtimeAmount(e.currency, e.amountMinor, minorDigits),
+    txtc: txtcAmount(e.txtcAmount),
+    usd: { micros: e.usdMicros.toString(), display: formatUsdMicros(e.usdMicros) },
+    status: e.status,
+    createdAt: e.createdAt.toISOString(),
+  };
+}

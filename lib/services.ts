@@ -8,13 +8,14 @@ import type { JsonRpcProvider } from 'ethers';
 import type { Config } from './config';
 import type { ChainAddresses } from './runtime';
 import type { ChainWriter } from './chain/writer';
-import { TxtcToken, type MintingToken } from './chain/txtc';
+import { TxtcToken, type MintingToken, type TransferringToken } from './chain/txtc';
 import { RateService } from './rates';
 import { WalletDirectory } from './wallets';
 import { createTelco } from './telco/factory';
 import type { MessagingPort, TelcoOperator } from './telco/types';
 import { createConversionRepo } from './db/conversions';
 import { createWalletRepo } from './db/wallets';
+import { createTransferRepo } from './db/transfers';
 
 export interface ServiceDeps {
   config: Config;
@@ -27,6 +28,7 @@ export interface ServiceDeps {
   telco?: TelcoOperator;
   messaging?: MessagingPort;
   token?: MintingToken;
+  relay?: TransferringToken;
   rates?: RateService;
 }
 
@@ -44,7 +46,10 @@ export function createServices(deps: ServiceDeps) {
     txtc,
     /** what mints: TXTC itself unless a test wraps it */
     token: deps.token ?? txtc,
+    /** what relays TXTC transfers: TXTC itself unless a test wraps it */
+    relay: deps.relay ?? txtc,
     conversions: createConversionRepo(deps.pool),
+    transfers: createTransferRepo(deps.pool),
   };
 }
 

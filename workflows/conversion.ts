@@ -121,7 +121,8 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     state.quote = prepared.quote;
     state.stage = 'quoted';
     quote = fromWire<Quote>(prepared.quote, CONVERSION_QUOTE_AMOUNTS);
-    checkLimits(prepared.quote, prepared.limits);
+    // A hybrid's leg: its transfer checked the limits on the whole amount and tells the person.
+    if (!input.parentId) checkLimits(prepared.quote, prepared.limits);
     const balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
     if (BigInt(balance) < quote.airtimeAmountMinor) throw rejection('InsufficientAirtime', 'not enough airtime');
     if (CancellationScope.current().consideredCancelled)
@@ -150,7 +151,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
         operator: input.operator,
         kind: 'debit',
       });
-      if (outcome !== 'committed') return await reject(err);
+      if (outcome.status !== 'committed') return await reject(err);
       log.warn('debit settled as committed by status after its attempts failed', { id });
     }
     state.stage = 'debited';
@@ -221,8 +222,9 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     throw rejection(failure.type, `conversion failed and ${airtime} was refunded: ${failure.message}`);
   }
 
-  /** The SMS is best effort: its failure is logged, it does not undo money that moved. */
+  /** The SMS is best effort: its failure is logged, it does not undo money that moved. A leg sends none. */
   async function notify(message: string, step: Step): Promise<void> {
+    if (input.parentId) return;
     try {
       await sms.sendSms(input.phoneNumber, message, ref(step));
     } catch (err) {

@@ -1,3 +1,4 @@
 // Every workflow the worker registers.
 export { systemCheckWorkflow } from './system';
 export { conversionWorkflow } from './conversion';
+export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow } from './transfers';

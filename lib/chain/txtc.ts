@@ -1,9 +1,20 @@
 /**
- * The TXTC token as the bridge uses it: balances, and a mint that happens once per reference. The
- * contract rejects a reused reference, and mintOnce first looks for an earlier mint of that reference,
- * so a retried activity (or a second broadcast racing the first) ends with exactly one mint.
+ * The TXTC token as the bridge uses it: balances, and a mint or a transfer that happens once per reference.
+ * The contract rejects a reused reference, and mintOnce/transferOnce first look for an earlier mint or
+ * transfer of that reference, so a retried activity (or a second broadcast racing the first) ends with
+ * exactly one. A transfer is authorised by the sender's own key (EIP-712) and relayed by the platform's
+ * signer, which pays the gas: custodial wallets hold no ETH.
  */
-import { Contract, Interface, keccak256, toUtf8Bytes, type JsonRpcProvider, type EventLog } from 'ethers';
+import {
+  Contract,
+  Interface,
+  Signature,
+  keccak256,
+  toUtf8Bytes,
+  type EventLog,
+  type HDNodeWallet,
+  type JsonRpcProvider,
+} from 'ethers';
 import { loadArtifact } from './artifacts';
 import { BridgeError } from '../../workflows/definitions/errors';
 import type { ChainWriter } from './writer';
@@ -35,7 +46,94 @@ export class MintRejectedError extends BridgeError {
   }
 }
 
-export class TxtcToken implements MintingToken {
+export interface TransferReceipt {
+  txHash: string;
+  blockNumber: number;
+  from: string;
+  to: string;
+  amount: bigint;
+  /** true when this call found an earlier transfer of the reference instead of sending one */
+  alreadySent: boolean;
+}
+
+/** A wallet that can authorise a transfer (a custodial HDNodeWallet); only its signature leaves it. */
+export interface TransferSigner {
+  address: string;
+  signTypedData: HDNodeWallet['signTypedData'];
+}
+
+/** A signed transfer: transferWithAuthorization's arguments, in the order of the contract's TransferEntry. */
+export interface TransferAuthorisation {
+  from: string;
+  to: string;
+  value: bigint;
+  ref: string;
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+export interface TransferOptions {
+  /** false: skip the look for an earlier transfer (the caller just looked) */
+  lookFirst?: boolean;
+  /** how long the authorisation stays valid, in seconds of chain time (default 3600) */
+  deadlineSeconds?: number;
+  /**
+   * the authorisation's deadline as a unix time, the same for every attempt of one send: once the chain is
+   * past it, a send of the reference that has not landed never can (wins over deadlineSeconds)
+   */
+  deadline?: number;
+}
+
+/** What a TXTC transfer needs of TXTC (TxtcToken; tests may wrap one to inject node faults). */
+export interface TransferringToken {
+  transferOnce(
+    sender: TransferSigner,
+    to: string,
+    amount: bigint,
+    reference: string,
+    receiptTimeoutMs: number,
+    options?: TransferOptions,
+  ): Promise<TransferReceipt>;
+  findTransfer(reference: string): Promise<TransferReceipt | undefined>;
+  balanceOf(owner: string): Promise<bigint>;
+  chainTime(): Promise<number>;
+}
+
+/** The EIP-712 type a sender signs (the contract's TRANSFER_TYPEHASH), on the token's permit domain. */
+export const TRANSFER_TYPES = {
+  ReferencedTransfer: [
+    { name: 'from', type: 'address' },
+    { name: 'to', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'ref', type: 'bytes32' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+};
+
+/** Why transferBatch skipped an entry: the reason code of the TransferSkipped event. */
+export const TransferSkipReason = {
+  ZeroReference: 1,
+  ReferenceUsed: 2,
+  Expired: 3,
+  BadSignature: 4,
+  ZeroReceiver: 5,
+  InsufficientBalance: 6,
+} as const;
+
+const DEFAULT_DEADLINE_SECONDS = 3600;
+/** How long a transfer whose reference a pending transaction holds waits for it when no receipt timeout is given. */
+const DEFAULT_PENDING_WAIT_MS = 60000;
+
+export class TransferRejectedError extends BridgeError {
+  constructor(readonly reason: string) {
+    super('TransferRejected', `transfer rejected by the TXTC contract: ${reason}`);
+    this.name = 'TransferRejectedError';
+  }
+}
+
+export class TxtcToken implements MintingToken, TransferringToken {
   readonly iface: Interface;
   readonly contract: Contract;
 
@@ -97,6 +195,155 @@ export class TxtcToken implements MintingToken {
       if (reason) throw new MintRejectedError(reason);
       throw e;
     }
+  }
+
+  /** The transfer made with this reference, if any. */
+  /** The chain's time: the latest block's timestamp (authorisation deadlines are compared with it). */
+  async chainTime(): Promise<number> {
+    const latest = await this.provider.getBlock('latest');
+    if (!latest) throw new Error('the node returned no latest block');
+    return latest.timestamp;
+  }
+
+  async findTransfer(reference: string): Promise<TransferReceipt | undefined> {
+    const logs = await this.contract.queryFilter(
+      this.contract.filters.ReferencedTransfer!(chainReference(reference)),
+      this.fromBlock,
+    );
+    const log = logs[0] as EventLog | undefined;
+    if (!log) return undefined;
+    return {
+      txHash: log.transactionHash,
+      blockNumber: log.blockNumber,
+      from: log.args[1] as string,
+      to: log.args[2] as string,
+      amount: log.args[3] as bigint,
+      alreadySent: true,
+    };
+  }
+
+  /** The sender's signature on moving `amount` to `to` under `reference`, valid for `deadlineSeconds` of chain time. */
+  async authoriseTransfer(
+    sender: TransferSigner,
+    to: string,
+    amount: bigint,
+    reference: string,
+    deadlineSeconds = DEFAULT_DEADLINE_SECONDS,
+    deadline?: number,
+  ): Promise<TransferAuthorisation> {
+    const [{ chainId }, latest] = await Promise.all([this.provider.getNetwork(), this.provider.getBlock('latest')]);
+    if (!latest) throw new Error('the node returned no latest block');
+    const message = {
+      from: sender.address,
+      to,
+      value: amount,
+      ref: chainReference(reference),
+      deadline: BigInt(deadline ?? latest.timestamp + deadlineSeconds),
+    };
+    const domain = { name: 'TXTC', version: '1', chainId, verifyingContract: this.address };
+    const { v, r, s } = Signature.from(await sender.signTypedData(domain, TRANSFER_TYPES, message));
+    return { ...message, v, r, s };
+  }
+
+  /**
+   * Moves `amount` from the sender's wallet to `to`, relayed by the platform's signer, unless `reference`
+   * transferred before; either way returns the one transfer. A short balance is InsufficientTxtc, another
+   * revert TransferRejected; a node error is rethrown as it is (the caller retries).
+   */
+  async transferOnce(
+    sender: TransferSigner,
+    to: string,
+    amount: bigint,
+    reference: string,
+    receiptTimeoutMs: number,
+    options: TransferOptions = {},
+  ): Promise<TransferReceipt> {
+    if (!this.writer) throw new Error('TxtcToken was built without a writer');
+    if (options.lookFirst !== false) {
+      const earlier = await this.findTransfer(reference);
+      if (earlier) return this.sameTransfer(earlier, sender.address, to, amount, reference);
+    }
+
+    const auth = await this.authoriseTransfer(sender, to, amount, reference, options.deadlineSeconds, options.deadline);
+    const data = this.iface.encodeFunctionData('transferWithAuthorization', [
+      auth.from,
+      auth.to,
+      auth.value,
+      auth.ref,
+      auth.deadline,
+      auth.v,
+      auth.r,
+      auth.s,
+    ]);
+    try {
+      // The writer estimates gas first: a revert (short balance, reference used) is known before anything is broadcast.
+      const sent = await this.writer.send({ to: this.address, data });
+      const receipt = await sent.wait(1, receiptTimeoutMs || undefined);
+      if (!receipt) throw new Error(`no receipt for transfer ${sent.hash}`);
+      return {
+        txHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+        from: sender.address,
+        to,
+        amount,
+        alreadySent: false,
+      };
+    } catch (e) {
+      // A racing broadcast of the same reference may have won: that earlier transfer is the transfer.
+      const found = await this.findTransfer(reference);
+      if (found) return this.sameTransfer(found, sender.address, to, amount, reference);
+      const reason = await this.transferRevertReason(e, data);
+      if (reason === 'ReferenceAlreadyUsed') {
+        const pending = await this.pendingTransfer(reference, receiptTimeoutMs);
+        return this.sameTransfer(pending, sender.address, to, amount, reference);
+      }
+      if (reason === 'ERC20InsufficientBalance') throw new BridgeError('InsufficientTxtc', 'not enough TXTC');
+      if (reason) throw new TransferRejectedError(reason);
+      throw e;
+    }
+  }
+
+  /**
+   * The node says the reference is used but no mined transfer shows it: either a racing broadcast is still
+   * pending (blocks are not instant; wait for it) or a mint used the reference (a conflict, rejected).
+   */
+  private async pendingTransfer(reference: string, timeoutMs: number): Promise<TransferReceipt> {
+    const until = Date.now() + (timeoutMs || DEFAULT_PENDING_WAIT_MS);
+    while (!(await this.referenceUsed(reference))) {
+      if (Date.now() >= until) throw new Error(`transfer ${reference}: a pending transaction holds the reference`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const mined = await this.findTransfer(reference);
+    if (!mined) throw new TransferRejectedError(`reference ${reference} was used by something other than a transfer`);
+    return mined;
+  }
+
+  /** The revert's error name; a transaction that reverted on chain carries none, so it is replayed once to learn it. */
+  private async transferRevertReason(e: unknown, data: string): Promise<string | undefined> {
+    const reason = this.revertReason(e);
+    if (!(e as { receipt?: unknown }).receipt || !this.writer) return reason;
+    try {
+      await this.provider.call({ from: this.writer.address, to: this.address, data });
+      return reason;
+    } catch (replayed) {
+      return this.revertReason(replayed) ?? reason;
+    }
+  }
+
+  private sameTransfer(
+    transfer: TransferReceipt,
+    from: string,
+    to: string,
+    amount: bigint,
+    reference: string,
+  ): TransferReceipt {
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    if (!same(transfer.from, from) || !same(transfer.to, to) || transfer.amount !== amount) {
+      throw new TransferRejectedError(
+        `reference ${reference} already transferred a different amount, sender or receiver`,
+      );
+    }
+    return transfer;
   }
 
   private sameMint(mint: MintReceipt, to: string, amount: bigint, reference: string): MintReceipt {

@@ -47,6 +47,8 @@ export interface ConversionRecord extends ConversionQuote {
   failureCode: string | null;
   failureMessage: string | null;
   refundedAt: Date | null;
+  /** a hybrid transfer's leg: the transfer it bought TXTC for */
+  parentTransferId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,7 +56,7 @@ export interface ConversionRecord extends ConversionQuote {
 const SELECT = `SELECT t.id, t.channel, t.phone_number, t.status, t.stage, r.minor_digits,
   ${QUOTE_FIELDS.map((f) => `t.${QUOTE_COLUMNS[f]}::text AS ${QUOTE_COLUMNS[f]}`).join(', ')},
   t.wallet_address, t.tx_hash, t.debit_reference, t.mint_reference, t.refund_reference, t.failure_code,
-  t.failure_message, t.refunded_at, t.created_at, t.updated_at
+  t.failure_message, t.refunded_at, t.created_at, t.updated_at, t.parent_transfer_id
   FROM airtime_transactions t JOIN operator_rates r ON r.operator = t.operator`;
 
 type Row = Record<string, string | number | Date | null>;
@@ -83,6 +85,7 @@ function toRecord(r: Row): ConversionRecord {
     failureCode: r.failure_code as string | null,
     failureMessage: r.failure_message as string | null,
     refundedAt: r.refunded_at as Date | null,
+    parentTransferId: r.parent_transfer_id as string | null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -100,16 +103,22 @@ export function createConversionRepo(pool: Pool) {
      * Records a quoted conversion (a second call for the same id changes nothing) and returns the USD
      * value of the number's other money movements in the last 24 hours, under the number's lock.
      */
-    async insertQuoted(id: string, channel: Channel, phoneNumber: string, quote: ConversionQuote): Promise<bigint> {
+    async insertQuoted(
+      id: string,
+      channel: Channel,
+      phoneNumber: string,
+      quote: ConversionQuote,
+      parentTransferId?: string,
+    ): Promise<bigint> {
       return withTransaction(pool, async (client) => {
         await lockNumber(client, phoneNumber);
         const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
         const values = QUOTE_FIELDS.map((f) => String(quote[f]));
         await client.query(
-          `INSERT INTO airtime_transactions (id, channel, phone_number, ${columns.join(', ')})
-           VALUES ($1, $2, $3, ${columns.map((_, i) => `$${i + 4}`).join(', ')})
+          `INSERT INTO airtime_transactions (id, channel, phone_number, parent_transfer_id, ${columns.join(', ')})
+           VALUES ($1, $2, $3, $4, ${columns.map((_, i) => `$${i + 5}`).join(', ')})
            ON CONFLICT (id) DO NOTHING`,
-          [id, channel, phoneNumber, ...values],
+          [id, channel, phoneNumber, parentTransferId ?? null, ...values],
         );
         return usedTodayUsdMicros(client, phoneNumber, id);
       });

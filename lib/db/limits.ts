@@ -10,11 +10,22 @@ export async function lockNumber(client: PoolClient, phoneNumber: string): Promi
   await client.query("SELECT pg_advisory_xact_lock(hashtext('money-movements:' || $1))", [phoneNumber]);
 }
 
-/** USD value (micro-dollars) of the number's movements in the last 24 hours that did not fail, but `excludeId`. */
+/**
+ * USD value (micro-dollars) of the number's money movements in the last 24 hours that did not fail, but
+ * `excludeId`: its conversions and the transfers it sent. A hybrid's conversion leg counts only through its
+ * transfer (one movement of value, counted once), unless the transfer failed after the leg bought TXTC.
+ */
 export async function usedTodayUsdMicros(client: PoolClient, phoneNumber: string, excludeId: string): Promise<bigint> {
   const { rows } = await client.query<{ total: string }>(
-    `SELECT COALESCE(SUM(usd_micros), 0)::text AS total FROM airtime_transactions
-     WHERE phone_number = $1 AND id <> $2 AND status <> 'failed' AND created_at > now() - interval '24 hours'`,
+    `SELECT COALESCE(SUM(usd_micros), 0)::text AS total FROM (
+       SELECT c.usd_micros FROM airtime_transactions c
+       WHERE c.phone_number = $1 AND c.id <> $2 AND c.status <> 'failed' AND c.created_at > now() - interval '24 hours'
+         AND (c.parent_transfer_id IS NULL
+              OR EXISTS (SELECT 1 FROM p2p_transfers p WHERE p.id = c.parent_transfer_id AND p.status = 'failed'))
+       UNION ALL
+       SELECT t.usd_micros FROM p2p_transfers t
+       WHERE t.from_phone = $1 AND t.id <> $2 AND t.status <> 'failed' AND t.created_at > now() - interval '24 hours'
+     ) movements`,
     [phoneNumber, excludeId],
   );
   return BigInt(rows[0]!.total);

@@ -5,7 +5,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from './pool';
 
-export type SimKind = 'debit' | 'credit' | 'topup';
+export type SimKind = 'debit' | 'credit' | 'topup' | 'transfer';
 
 export interface SimOperation {
   reference: string;
@@ -15,9 +15,13 @@ export interface SimOperation {
   status: 'committed' | 'rejected';
   reason: string | null;
   balanceAfter: bigint | null;
+  /** transfers: the receiver and their balance after it */
+  counterparty: string | null;
+  counterpartyBalanceAfter: bigint | null;
 }
 
-const OPERATION_COLUMNS = 'reference, phone_number, kind, amount_minor::text, status, reason, balance_after::text';
+const OPERATION_COLUMNS =
+  'reference, phone_number, kind, amount_minor::text, status, reason, balance_after::text, counterparty, counterparty_balance_after::text';
 
 interface OperationRow {
   reference: string;
@@ -27,6 +31,8 @@ interface OperationRow {
   status: 'committed' | 'rejected';
   reason: string | null;
   balance_after: string | null;
+  counterparty: string | null;
+  counterparty_balance_after: string | null;
 }
 
 const toOperation = (r: OperationRow): SimOperation => ({
@@ -37,7 +43,31 @@ const toOperation = (r: OperationRow): SimOperation => ({
   status: r.status,
   reason: r.reason,
   balanceAfter: r.balance_after === null ? null : BigInt(r.balance_after),
+  counterparty: r.counterparty,
+  counterpartyBalanceAfter: r.counterparty_balance_after === null ? null : BigInt(r.counterparty_balance_after),
 });
+
+/** Opens the number's account at zero when it has none, then locks it; its balance, or undefined if not served. */
+async function lockAccount(client: PoolClient, phoneNumber: string, operator: string): Promise<bigint | undefined> {
+  await client.query(
+    `INSERT INTO sim_telco_accounts (phone_number, operator, currency, balance_minor)
+     SELECT $1, operator, currency, 0 FROM operator_rates WHERE operator = $2
+     ON CONFLICT (phone_number) DO NOTHING`,
+    [phoneNumber, operator],
+  );
+  const { rows } = await client.query<{ balance_minor: string }>(
+    'SELECT balance_minor::text FROM sim_telco_accounts WHERE phone_number = $1 FOR UPDATE',
+    [phoneNumber],
+  );
+  return rows[0] && BigInt(rows[0].balance_minor);
+}
+
+async function setBalance(client: PoolClient, phoneNumber: string, balance: bigint): Promise<void> {
+  await client.query('UPDATE sim_telco_accounts SET balance_minor = $2, updated_at = now() WHERE phone_number = $1', [
+    phoneNumber,
+    balance.toString(),
+  ]);
+}
 
 async function findOperation(db: Pool | PoolClient, reference: string): Promise<SimOperation | undefined> {
   const { rows } = await db.query<OperationRow>(
@@ -74,30 +104,13 @@ export function createSimTelcoRepo(pool: Pool) {
       m: { phoneNumber: string; operator: string; amountMinor: bigint; reference: string },
     ): Promise<{ operation: SimOperation; seen: boolean }> {
       return withTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO sim_telco_accounts (phone_number, operator, currency, balance_minor)
-           SELECT $1, operator, currency, 0 FROM operator_rates WHERE operator = $2
-           ON CONFLICT (phone_number) DO NOTHING`,
-          [m.phoneNumber, m.operator],
-        );
-        const account = (
-          await client.query<{ balance_minor: string }>(
-            'SELECT balance_minor::text FROM sim_telco_accounts WHERE phone_number = $1 FOR UPDATE',
-            [m.phoneNumber],
-          )
-        ).rows[0];
-        if (!account) throw new RangeError(`operator ${m.operator} is not served`);
+        const balance = await lockAccount(client, m.phoneNumber, m.operator);
+        if (balance === undefined) throw new RangeError(`operator ${m.operator} is not served`);
         const seen = await findOperation(client, m.reference);
         if (seen) return { operation: seen, seen: true };
-        const balance = BigInt(account.balance_minor);
         const after = kind === 'debit' ? balance - m.amountMinor : balance + m.amountMinor;
         const rejected = after < 0n;
-        if (!rejected) {
-          await client.query(
-            'UPDATE sim_telco_accounts SET balance_minor = $2, updated_at = now() WHERE phone_number = $1',
-            [m.phoneNumber, after.toString()],
-          );
-        }
+        if (!rejected) await setBalance(client, m.phoneNumber, after);
         const { rows } = await client.query<OperationRow>(
           `INSERT INTO sim_telco_operations (reference, phone_number, kind, amount_minor, status, reason, balance_after)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${OPERATION_COLUMNS}`,
@@ -109,6 +122,50 @@ export function createSimTelcoRepo(pool: Pool) {
             rejected ? 'rejected' : 'committed',
             rejected ? 'InsufficientAirtime' : null,
             (rejected ? balance : after).toString(),
+          ],
+        );
+        return { operation: toOperation(rows[0]!), seen: false };
+      });
+    },
+
+    /**
+     * Moves airtime from one subscriber to another of the same operator in one step, once per reference;
+     * both accounts are locked in a fixed order so two opposite transfers cannot deadlock.
+     */
+    async applyTransfer(t: {
+      fromPhone: string;
+      toPhone: string;
+      operator: string;
+      amountMinor: bigint;
+      reference: string;
+    }): Promise<{ operation: SimOperation; seen: boolean }> {
+      return withTransaction(pool, async (client) => {
+        const balances = new Map<string, bigint | undefined>();
+        for (const phone of [t.fromPhone, t.toPhone].sort())
+          balances.set(phone, await lockAccount(client, phone, t.operator));
+        const from = balances.get(t.fromPhone);
+        const to = balances.get(t.toPhone);
+        if (from === undefined || to === undefined) throw new RangeError(`operator ${t.operator} is not served`);
+        const seen = await findOperation(client, t.reference);
+        if (seen) return { operation: seen, seen: true };
+        const rejected = from < t.amountMinor;
+        if (!rejected) {
+          await setBalance(client, t.fromPhone, from - t.amountMinor);
+          await setBalance(client, t.toPhone, to + t.amountMinor);
+        }
+        const { rows } = await client.query<OperationRow>(
+          `INSERT INTO sim_telco_operations (reference, phone_number, kind, amount_minor, status, reason, balance_after,
+             counterparty, counterparty_balance_after)
+           VALUES ($1, $2, 'transfer', $3, $4, $5, $6, $7, $8) RETURNING ${OPERATION_COLUMNS}`,
+          [
+            t.reference,
+            t.fromPhone,
+            t.amountMinor.toString(),
+            rejected ? 'rejected' : 'committed',
+            rejected ? 'InsufficientAirtime' : null,
+            (rejected ? from : from - t.amountMinor).toString(),
+            t.toPhone,
+            (rejected ? to : to + t.amountMinor).toString(),
           ],
         );
         return { operation: toOperation(rows[0]!), seen: false };

@@ -100,15 +100,18 @@ export const CONVERSION_QUOTE_AMOUNTS = [
   'minorUnitsPerUsd',
 ] as const satisfies readonly (keyof ConversionQuote)[];
 
-/** quoteConversion with the rates it used attached. */
+/** A quote with the rates it used attached: for an airtime amount, or (a hybrid's leg) for a net TXTC target. */
 export function quoteWithRates(
   airtimeAmountMinor: bigint,
   operator: OperatorRate,
   txtc: TxtcRate,
   fees: FeeSettings,
+  txtcNetTarget?: bigint,
 ): ConversionQuote {
   return {
-    ...quoteConversion(airtimeAmountMinor, operator, txtc, fees),
+    ...(txtcNetTarget !== undefined
+      ? quoteForNetTxtc(txtcNetTarget, operator, txtc, fees)
+      : quoteConversion(airtimeAmountMinor, operator, txtc, fees)),
     operator: operator.operator,
     currency: operator.currency,
     minorDigits: operator.minorDigits,
@@ -143,4 +146,54 @@ export function compareAirtimeToUsdCents(airtimeAmountMinor: bigint, rate: Opera
   const left = airtimeAmountMinor * USD_CENTS;
   const right = usdCents * rate.minorUnitsPerUsd;
   return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** Net TXTC that `airtimeAmountMinor` buys, or 0 when the fees eat it all. */
+function netOf(airtimeAmountMinor: bigint, operator: OperatorRate, txtc: TxtcRate, fees: FeeSettings): bigint {
+  if (airtimeAmountMinor <= 0n) return 0n;
+  try {
+    return quoteConversion(airtimeAmountMinor, operator, txtc, fees).txtcNet;
+  } catch (e) {
+    if (e instanceof AmountTooSmallError) return 0n;
+    throw e;
+  }
+}
+
+/**
+ * The hybrid's shortfall (MONEY.md): the least airtime whose net covers `targetNet`, grossed up through
+ * the fees. Exactly `targetNet` is minted; what the airtime's rounding buys beyond it is added to the
+ * platform fee, so gross = net + fees still holds and the rounding favours the platform.
+ */
+export function quoteForNetTxtc(targetNet: bigint, operator: OperatorRate, txtc: TxtcRate, fees: FeeSettings): Quote {
+  if (targetNet <= 0n) throw new RangeError('target must be positive');
+  const keptBps = BPS - fees.platformFeeBps - operator.operatorFeeBps;
+  if (keptBps <= 0n) throw new RangeError('fees take everything');
+  // gross needed ~ (target + gas) / kept share; airtime = gross * minor-per-USD / TXTC-per-USD, rounded up.
+  const grossNeeded = divCeil((targetNet + fees.gasFeeTxtc) * BPS, keptBps);
+  const estimate = divCeil(grossNeeded * operator.minorUnitsPerUsd * txtc.denominator, txtc.numerator);
+  // net(airtime) never falls as airtime grows: binary search for the least airtime that covers the target.
+  let high = estimate + 2n;
+  while (netOf(high, operator, txtc, fees) < targetNet) high *= 2n;
+  let low = 0n; // net(low) < target
+  while (high - low > 1n) {
+    const mid = (low + high) / 2n;
+    if (netOf(mid, operator, txtc, fees) >= targetNet) high = mid;
+    else low = mid;
+  }
+  const airtime = high;
+  const quote = quoteConversion(airtime, operator, txtc, fees);
+  return { ...quote, txtcNet: targetNet, platformFee: quote.platformFee + (quote.txtcNet - targetNet) };
+}
+
+/** USD value of TXTC base units at a rate, in micro-dollars rounded down (for limits and records). */
+export function usdMicrosOfTxtc(amount: bigint, txtc: TxtcRate): bigint {
+  return (amount * MICRO_USD * txtc.denominator) / txtc.numerator;
+}
+
+/** The TXTC that a USD amount buys now, after the platform and gas fees (MONEY.md: "$10" sends 980 TXTC). */
+export function txtcForUsdCents(usdCents: bigint, txtc: TxtcRate, fees: FeeSettings): bigint {
+  const gross = (usdCents * txtc.numerator) / (USD_CENTS * txtc.denominator);
+  const net = gross - divCeil(gross * fees.platformFeeBps, BPS) - fees.gasFeeTxtc;
+  if (net <= 0n) throw new AmountTooSmallError(gross, gross - net);
+  return net;
 }

@@ -79,3 +79,8 @@ export function createTelco(
     messaging: adapter(config.telco.smsAdapter),
   };
 }
+
+/** Whether airtime between two subscribers of `operator` moves in one operator call. */
+export function offersTransfer(telco: TelcoOperator, operator: string): boolean {
+  return telco instanceof TelcoRouter ? telco.supportsTransfer(operator) : typeof telco.transfer === 'function';
+}

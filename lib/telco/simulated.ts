@@ -12,6 +12,7 @@ import {
   TelcoUnavailableError,
   type AirtimeBalance,
   type AirtimeMovement,
+  type AirtimeTransfer,
   type MessagingPort,
   type MovementLookup,
   type TelcoOperator,
@@ -41,6 +42,7 @@ const toResult = (op: SimOperation): TelcoResult => ({
   status: op.status,
   ...(op.reason ? { reason: op.reason } : {}),
   ...(op.balanceAfter !== null ? { balanceAfterMinor: op.balanceAfter } : {}),
+  ...(op.counterpartyBalanceAfter !== null ? { receiverBalanceAfterMinor: op.counterpartyBalanceAfter } : {}),
 });
 
 export class SimulatedOperator implements TelcoOperator, MessagingPort {
@@ -68,6 +70,29 @@ export class SimulatedOperator implements TelcoOperator, MessagingPort {
 
   credit(movement: AirtimeMovement): Promise<TelcoResult> {
     return this.move('credit', movement);
+  }
+
+  /** Same-operator P2P: both accounts move in one step, once per reference. */
+  async transfer(t: AirtimeTransfer): Promise<TelcoResult> {
+    await this.delay();
+    if (t.amountMinor <= 0n) throw new RangeError('amount must be positive');
+    if (this.faults.errorRate > 0 && this.random() < this.faults.errorRate) {
+      throw new TelcoUnavailableError(`simulated operator unavailable (transfer ${t.reference} not applied)`);
+    }
+    const { operation, seen } = await this.repo.applyTransfer(t);
+    if (
+      seen &&
+      (operation.kind !== 'transfer' ||
+        operation.phoneNumber !== t.fromPhone ||
+        operation.counterparty !== t.toPhone ||
+        operation.amountMinor !== t.amountMinor)
+    ) {
+      throw new TelcoReferenceConflictError(t.reference);
+    }
+    if (this.faults.timeoutAfterCommitRate > 0 && this.random() < this.faults.timeoutAfterCommitRate) {
+      throw new TelcoTimeoutError(t.reference);
+    }
+    return toResult(operation);
   }
 
   async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {

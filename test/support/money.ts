@@ -1,7 +1,11 @@
 /** Test helpers for money: fresh demo subscribers, and what the simulated operator and the chain hold. */
 import type { Pool } from 'pg';
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { SimulatedOperator } from '../../lib/telco/simulated';
+import { TxtcToken } from '../../lib/chain/txtc';
+import { WalletDirectory } from '../../lib/wallets';
+import { createWalletRepo } from '../../lib/db/wallets';
+import type { Runtime } from '../../lib/runtime';
 
 /** A fresh, valid Safaricom number nobody else in this run uses. */
 export function newSafaricomNumber(): string {
@@ -27,7 +31,7 @@ export async function airtimeBalance(pool: Pool, phoneNumber: string): Promise<b
 
 export async function telcoOperations(pool: Pool, phoneNumber: string) {
   const { rows } = await pool.query<{ reference: string; kind: string; amount_minor: string; status: string }>(
-    "SELECT reference, kind, amount_minor, status FROM sim_telco_operations WHERE phone_number = $1 AND kind <> 'topup' ORDER BY created_at",
+    "SELECT reference, kind, amount_minor, status FROM sim_telco_operations WHERE (phone_number = $1 OR counterparty = $1) AND kind <> 'topup' ORDER BY created_at",
     [phoneNumber],
   );
   return rows.map((r) => ({
@@ -44,4 +48,24 @@ export async function smsTo(pool: Pool, phoneNumber: string): Promise<string[]> 
     [phoneNumber],
   );
   return rows.map((r) => r.message);
+}
+
+/** A fresh, valid Airtel Kenya number nobody else in this run uses. */
+export function newAirtelKeNumber(): string {
+  return `+25473${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+}
+
+/** TXTC minted straight into the number's custodial wallet (created if need be); returns the wallet. */
+export async function fundTxtc(runtime: Runtime, phoneNumber: string, amount: bigint): Promise<string> {
+  const wallet = await new WalletDirectory(createWalletRepo(runtime.pool), runtime.config.walletMnemonic).ensure(
+    phoneNumber,
+  );
+  const token = new TxtcToken(
+    runtime.addresses.txtc,
+    runtime.provider,
+    runtime.writer,
+    runtime.addresses.txtcFromBlock,
+  );
+  await token.mintOnce(wallet, amount, `test-fund:${phoneNumber}:${randomUUID()}`, 30000);
+  return wallet;
 }

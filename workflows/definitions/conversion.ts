@@ -16,6 +16,10 @@ export interface ConversionInput {
   /** exactly one of these: airtime minor units of the operator's currency, or US cents */
   airtimeAmountMinor?: string;
   usdCents?: string;
+  /** a hybrid transfer's leg: buy exactly this net TXTC (base units) instead of an airtime amount */
+  txtcNetTarget?: string;
+  /** set on a hybrid's leg: the transfer that checked the limits and tells the person */
+  parentId?: string;
 }
 
 /** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */

@@ -12,6 +12,7 @@ export const Failures = {
   UnsupportedCountry: { status: 400, retryable: false },
   UnknownOperator: { status: 400, retryable: false },
   SelfTransfer: { status: 400, retryable: false },
+  UnsupportedTransfer: { status: 400, retryable: false },
   AmountBelowMinimum: { status: 400, retryable: false },
   AmountAboveMaximum: { status: 400, retryable: false },
   AmountTooSmall: { status: 400, retryable: false },

@@ -5,3 +5,4 @@
 export * from './errors';
 export * from './common';
 export * from './conversion';
+export * from './transfers';

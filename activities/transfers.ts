@@ -1,0 +1,99 @@
+/**
+ * Transfer bookkeeping, run as local activities: the quote and its record with the sender's 24-hour total
+ * in one step, the receiver's wallet, and record updates.
+ */
+import {
+  BridgeError,
+  type TransferInput,
+  type TransferLimits,
+  type TransferQuote,
+  type TransferUpdate,
+} from '../workflows/definitions';
+import type { Config } from '../lib/config';
+import { quoteTransfer } from '../lib/money/transfer';
+import { toWire } from '../lib/money/wire';
+import type { RateService } from '../lib/rates';
+import type { WalletDirectory } from '../lib/wallets';
+import type { TelcoOperator } from '../lib/telco/types';
+import { offersTransfer } from '../lib/telco/factory';
+import type { TransferRepo } from '../lib/db/transfers';
+
+const big = (v: string | undefined) => (v === undefined ? undefined : BigInt(v));
+
+export interface PreparedTransfer {
+  quote: TransferQuote;
+  limits: TransferLimits;
+  /** airtime: one operator call between two subscribers, or a debit and a credit */
+  route: 'transfer' | 'debit-credit';
+  /** whether the receiver ever used the service (an unregistered one is told how to dial it) */
+  receiverKnown: boolean;
+  shortcode: string;
+}
+
+export function createTransferActivities(deps: {
+  rates: RateService;
+  transfers: TransferRepo;
+  wallets: WalletDirectory;
+  telco: TelcoOperator;
+  config: Pick<Config, 'fees' | 'limits' | 'ussd'>;
+}) {
+  return {
+    /**
+     * Checks the parties, quotes the amount, records the transfer (a repeat for the same id changes
+     * nothing) and returns the limits with what the sender moved in the last 24 hours besides it.
+     */
+    async prepareTransfer(input: TransferInput & { id: string }): Promise<PreparedTransfer> {
+      if (input.fromPhone === input.toPhone)
+        throw new BridgeError('SelfTransfer', 'you cannot send to your own number');
+      const [sender, receiver, txtc] = await Promise.all([
+        deps.rates.operatorRate(input.fromOperator),
+        deps.rates.operatorRate(input.toOperator),
+        deps.rates.txtcRate(),
+      ]);
+      if (input.kind === 'airtime' && sender.currency !== receiver.currency) {
+        throw new BridgeError(
+          'UnsupportedTransfer',
+          `airtime can be sent only within one currency (${sender.currency} to ${receiver.currency}); send TXTC instead`,
+        );
+      }
+      const quote = quoteTransfer(
+        input.kind,
+        { amountMinor: big(input.amountMinor), txtcAmount: big(input.txtcAmount), usdCents: big(input.usdCents) },
+        sender,
+        txtc,
+        deps.config.fees,
+      );
+      const [used, receiverKnown] = await Promise.all([
+        deps.transfers.insertRecorded(input.id, input.channel, input, quote),
+        deps.transfers.hasUsedService(input.toPhone),
+      ]);
+      const { limits } = deps.config;
+      return {
+        quote: toWire(quote),
+        limits: {
+          minUsdCents: limits.minUsdCents.toString(),
+          maxUsdCents: limits.maxUsdCents.toString(),
+          dailyUsdCents: limits.dailyUsdCents.toString(),
+          usedTodayUsdMicros: used.toString(),
+        },
+        route:
+          input.fromOperator === input.toOperator && offersTransfer(deps.telco, input.fromOperator)
+            ? 'transfer'
+            : 'debit-credit',
+        receiverKnown,
+        shortcode: deps.config.ussd.shortcode,
+      };
+    },
+
+    /** The number's wallet, created on first use (a receiver without one gets one). */
+    async ensureWallet(phoneNumber: string): Promise<string> {
+      return deps.wallets.ensure(phoneNumber);
+    },
+
+    async updateTransfer(id: string, update: TransferUpdate): Promise<void> {
+      await deps.transfers.update(id, update);
+    },
+  };
+}
+
+export type TransferActivities = ReturnType<typeof createTransferActivities>;

@@ -1,0 +1,269 @@
+/** The p2p_transfers table (one row per airtime, TXTC or hybrid transfer) and a number's history. */
+import type { Pool } from 'pg';
+import type { Channel, TransferKind, TransferStage, TransferStatus, TransferUpdate } from '../../workflows/definitions';
+import type { TransferQuote } from '../money/transfer';
+import { withTransaction } from './pool';
+import { lockNumber, usedTodayUsdMicros } from './limits';
+import { RecordNotFoundError } from './conversions';
+
+export type { TransferUpdate };
+
+export interface TransferParties {
+  fromPhone: string;
+  fromOperator: string;
+  toPhone: string;
+  toOperator: string;
+}
+
+export interface TransferRecord extends TransferParties {
+  id: string;
+  channel: Channel;
+  kind: TransferKind;
+  status: TransferStatus;
+  stage: TransferStage;
+  currency: string | null;
+  amountMinor: bigint | null;
+  txtcAmount: bigint | null;
+  usdMicros: bigint;
+  txtcFromBalance: bigint | null;
+  conversionId: string | null;
+  fromWallet: string | null;
+  toWallet: string | null;
+  txHash: string | null;
+  transferReference: string | null;
+  debitReference: string | null;
+  creditReference: string | null;
+  sendReference: string | null;
+  refundReference: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  refundedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One line of a number's history: a conversion, or a transfer it sent or received. */
+export interface HistoryEntry {
+  id: string;
+  kind: 'conversion' | TransferKind;
+  direction: 'out' | 'in';
+  counterparty: string | null;
+  currency: string | null;
+  amountMinor: bigint | null;
+  txtcAmount: bigint | null;
+  usdMicros: bigint;
+  status: TransferStatus;
+  createdAt: Date;
+}
+
+interface Row {
+  id: string;
+  channel: Channel;
+  transfer_type: TransferKind;
+  status: TransferStatus;
+  stage: TransferStage;
+  from_phone: string;
+  from_operator: string;
+  to_phone: string;
+  to_operator: string;
+  currency: string | null;
+  amount_minor: string | null;
+  txtc_amount: string | null;
+  usd_micros: string;
+  txtc_from_balance: string | null;
+  conversion_id: string | null;
+  from_wallet: string | null;
+  to_wallet: string | null;
+  tx_hash: string | null;
+  transfer_reference: string | null;
+  debit_reference: string | null;
+  credit_reference: string | null;
+  send_reference: string | null;
+  refund_reference: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  refunded_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, channel, transfer_type, status, stage, from_phone, from_operator, to_phone, to_operator, currency,
+  amount_minor::text, txtc_amount::text, usd_micros::text, txtc_from_balance::text, conversion_id, from_wallet, to_wallet,
+  tx_hash, transfer_reference, debit_reference, credit_reference, send_reference, refund_reference, failure_code,
+  failure_message, refunded_at, created_at, updated_at`;
+
+const big = (v: string | null) => (v === null ? null : BigInt(v));
+
+const toRecord = (r: Row): TransferRecord => ({
+  id: r.id,
+  channel: r.channel,
+  kind: r.transfer_type,
+  status: r.status,
+  stage: r.stage,
+  fromPhone: r.from_phone,
+  fromOperator: r.from_operator,
+  toPhone: r.to_phone,
+  toOperator: r.to_operator,
+  currency: r.currency,
+  amountMinor: big(r.amount_minor),
+  txtcAmount: big(r.txtc_amount),
+  usdMicros: BigInt(r.usd_micros),
+  txtcFromBalance: big(r.txtc_from_balance),
+  conversionId: r.conversion_id,
+  fromWallet: r.from_wallet,
+  toWallet: r.to_wallet,
+  txHash: r.tx_hash,
+  transferReference: r.transfer_reference,
+  debitReference: r.debit_reference,
+  creditReference: r.credit_reference,
+  sendReference: r.send_reference,
+  refundReference: r.refund_reference,
+  failureCode: r.failure_code,
+  failureMessage: r.failure_message,
+  refundedAt: r.refunded_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function createTransferRepo(pool: Pool) {
+  return {
+    /**
+     * Records a transfer (a repeat for the same id changes nothing) and returns what the sender moved in
+     * the last 24 hours besides it, under the sender's one lock shared with conversions.
+     */
+    async insertRecorded(
+      id: string,
+      channel: Channel,
+      parties: TransferParties,
+      quote: TransferQuote,
+    ): Promise<bigint> {
+      return withTransaction(pool, async (client) => {
+        await lockNumber(client, parties.fromPhone);
+        await client.query(
+          `INSERT INTO p2p_transfers (id, channel, transfer_type, from_phone, from_operator, to_phone, to_operator,
+             currency, amount_minor, txtc_amount, usd_micros)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (id) DO NOTHING`,
+          [
+            id,
+            channel,
+            quote.kind,
+            parties.fromPhone,
+            parties.fromOperator,
+            parties.toPhone,
+            parties.toOperator,
+            quote.currency ?? null,
+            quote.amountMinor?.toString() ?? null,
+            quote.txtcAmount?.toString() ?? null,
+            quote.usdMicros.toString(),
+          ],
+        );
+        return usedTodayUsdMicros(client, parties.fromPhone, id);
+      });
+    },
+
+    async update(id: string, u: TransferUpdate): Promise<void> {
+      const { rowCount } = await pool.query(
+        `UPDATE p2p_transfers SET
+           stage = $2,
+           status = COALESCE($3::transfer_status, status),
+           failure_code = COALESCE($4, failure_code),
+           failure_message = COALESCE($5, failure_message),
+           transfer_reference = COALESCE($6, transfer_reference),
+           debit_reference = COALESCE($7, debit_reference),
+           credit_reference = COALESCE($8, credit_reference),
+           send_reference = COALESCE($9, send_reference),
+           refund_reference = COALESCE($10, refund_reference),
+           refunded_at = CASE WHEN $11 THEN COALESCE(refunded_at, now()) ELSE refunded_at END,
+           conversion_id = COALESCE($12, conversion_id),
+           txtc_from_balance = COALESCE($13::numeric, txtc_from_balance),
+           from_wallet = COALESCE($14, from_wallet),
+           to_wallet = COALESCE($15, to_wallet),
+           tx_hash = COALESCE($16, tx_hash),
+           updated_at = now()
+         WHERE id = $1`,
+        [
+          id,
+          u.stage,
+          u.status ?? null,
+          u.failure?.type ?? null,
+          u.failure?.message ?? null,
+          u.transferReference ?? null,
+          u.debitReference ?? null,
+          u.creditReference ?? null,
+          u.sendReference ?? null,
+          u.refundReference ?? null,
+          u.refunded ?? false,
+          u.conversionId ?? null,
+          u.txtcFromBalance ?? null,
+          u.fromWallet ?? null,
+          u.toWallet ?? null,
+          u.txHash ?? null,
+        ],
+      );
+      if (rowCount === 0) throw new RecordNotFoundError('transfer', id);
+    },
+
+    /** Whether a number ever used the service: it has a wallet, bought TXTC or sent something. */
+    async hasUsedService(phoneNumber: string): Promise<boolean> {
+      const { rows } = await pool.query<{ used: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM wallets WHERE phone_number = $1)
+             OR EXISTS (SELECT 1 FROM airtime_transactions WHERE phone_number = $1)
+             OR EXISTS (SELECT 1 FROM p2p_transfers WHERE from_phone = $1) AS used`,
+        [phoneNumber],
+      );
+      return rows[0]!.used;
+    },
+
+    async get(id: string): Promise<TransferRecord | undefined> {
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM p2p_transfers WHERE id = $1`, [id]);
+      return rows[0] && toRecord(rows[0]);
+    },
+
+    /**
+     * A number's last movements, newest first: its conversions (a hybrid's leg shows as the hybrid), the
+     * transfers it sent, and those it received that completed.
+     */
+    async history(phoneNumber: string, limit: number): Promise<HistoryEntry[]> {
+      const { rows } = await pool.query<{
+        id: string;
+        kind: HistoryEntry['kind'];
+        direction: 'out' | 'in';
+        counterparty: string | null;
+        currency: string | null;
+        amount_minor: string | null;
+        txtc_amount: string | null;
+        usd_micros: string;
+        status: TransferStatus;
+        created_at: Date;
+      }>(
+        `SELECT id, kind, direction, counterparty, currency, amount_minor, txtc_amount, usd_micros, status, created_at FROM (
+           SELECT id, 'conversion' AS kind, 'out' AS direction, NULL::text AS counterparty, currency::text AS currency,
+             airtime_amount_minor::text AS amount_minor, txtc_amount::text AS txtc_amount, usd_micros::text AS usd_micros,
+             status, created_at
+           FROM airtime_transactions WHERE phone_number = $1 AND parent_transfer_id IS NULL
+           UNION ALL
+           SELECT id, transfer_type::text, CASE WHEN from_phone = $1 THEN 'out' ELSE 'in' END,
+             CASE WHEN from_phone = $1 THEN to_phone ELSE from_phone END, currency::text, amount_minor::text,
+             txtc_amount::text, usd_micros::text, status, created_at
+           FROM p2p_transfers WHERE from_phone = $1 OR (to_phone = $1 AND status = 'completed')
+         ) movements ORDER BY created_at DESC, id LIMIT $2`,
+        [phoneNumber, limit],
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        direction: r.direction,
+        counterparty: r.counterparty,
+        currency: r.currency,
+        amountMinor: big(r.amount_minor),
+        txtcAmount: big(r.txtc_amount),
+        usdMicros: BigInt(r.usd_micros),
+        status: r.status,
+        createdAt: r.created_at,
+      }));
+    },
+  };
+}
+
+export type TransferRepo = ReturnType<typeof createTransferRepo>;

@@ -1,0 +1,85 @@
+/** P2P transfers (airtime, TXTC, hybrid): ids, input, state, query and record updates. */
+import { defineQuery } from '@temporalio/workflow';
+import type { Channel, TransferStatus } from './common';
+import type { Failure } from './errors';
+import { STATE_QUERY } from './conversion';
+import type { TransferKind, TransferQuote as Quote } from '../../lib/money/transfer';
+import type { Wire } from '../../lib/money/wire';
+
+export type { TransferKind };
+
+export function transferWorkflowId(channel: Channel, requestKey: string): string {
+  return `transfer:${channel}:${requestKey}`;
+}
+
+/** The workflow type of each kind: one workflow per kind. */
+export const TRANSFER_WORKFLOWS = {
+  airtime: 'airtimeTransferWorkflow',
+  txtc: 'txtcTransferWorkflow',
+  hybrid: 'hybridTransferWorkflow',
+} as const satisfies Record<TransferKind, string>;
+
+export interface TransferInput {
+  channel: Channel;
+  kind: TransferKind;
+  fromPhone: string;
+  fromOperator: string;
+  toPhone: string;
+  toOperator: string;
+  /** exactly one of these: airtime minor units of the sender's currency (airtime), TXTC base units (txtc, hybrid), or US cents */
+  amountMinor?: string;
+  txtcAmount?: string;
+  usdCents?: string;
+}
+
+export type TransferQuote = Wire<Quote>;
+
+export interface TransferLimits {
+  minUsdCents: string;
+  maxUsdCents: string;
+  dailyUsdCents: string;
+  usedTodayUsdMicros: string;
+}
+
+export type TransferStage =
+  | 'started'
+  | 'recorded'
+  | 'debited'
+  | 'converted'
+  | 'completed'
+  | 'rejected'
+  | 'refunded'
+  | 'refund_failed'
+  | 'send_failed';
+
+export interface TransferState {
+  id: string;
+  kind: TransferKind;
+  stage: TransferStage;
+  status: TransferStatus;
+  quote?: TransferQuote;
+  /** the hybrid's conversion (a child workflow), when the sender's TXTC fell short */
+  conversionId?: string;
+  txHash?: string;
+  failure?: Failure;
+}
+
+export const transferStateQuery = defineQuery<TransferState>(STATE_QUERY);
+
+/** What a step changes on the transfer's record. */
+export interface TransferUpdate {
+  stage: TransferStage;
+  status?: TransferStatus;
+  failure?: Failure;
+  transferReference?: string;
+  debitReference?: string;
+  creditReference?: string;
+  sendReference?: string;
+  refundReference?: string;
+  refunded?: boolean;
+  conversionId?: string;
+  txtcFromBalance?: string;
+  fromWallet?: string;
+  toWallet?: string;
+  txHash?: string;
+}

@@ -1,0 +1,477 @@
+/**
+ * P2P transfers by phone number, one workflow per kind (MONEY.md for amounts and the hybrid's shortfall):
+ * - airtime: same operator in one operator call; across operators a debit, then a credit, and if the credit
+ *   fails for good the sender is refunded (never debited with the receiver uncredited);
+ * - TXTC: between custodial wallets, authorised by the sender's own key and relayed by the platform;
+ * - hybrid: the sender's TXTC covers what it can, the shortfall is bought with airtime (the conversion
+ *   workflow as a child), then the whole amount is sent; if the send fails for good the sender keeps it.
+ * Every side effect has its own reference derived from the workflow id; a cancel is honoured until money
+ * starts to move.
+ */
+import {
+  CancellationScope,
+  executeChild,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TelcoActivities, AirtimeMovementResult } from '../activities/telco';
+import type { ChainActivities, TransferResult } from '../activities/chain';
+import type { PreparedTransfer, TransferActivities } from '../activities/transfers';
+import {
+  FailureTypes,
+  stepReference,
+  transferStateQuery,
+  type Failure,
+  type Step,
+  type TransferInput,
+  type TransferKind,
+  type TransferState,
+  type TransferUpdate,
+} from './definitions';
+import { conversionWorkflow } from './conversion';
+import { TRANSFER_QUOTE_AMOUNTS, usdLimitBreach, type TransferQuote } from '../lib/money/transfer';
+import { fromWire } from '../lib/money/wire';
+import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
+import {
+  bookkeeping,
+  chainCall,
+  recordsUntilSettled,
+  refundCall,
+  settleCall,
+  smsCall,
+  telcoCall,
+} from './shared/activity-options';
+import { failureOf, rejection, stageKeeper } from './shared/steps';
+
+const telco = proxyActivities<TelcoActivities>(telcoCall);
+const credits = proxyActivities<TelcoActivities>(refundCall);
+const sms = proxyActivities<TelcoActivities>(smsCall);
+const chain = proxyActivities<ChainActivities>(chainCall);
+const settle = proxyActivities<TelcoActivities & ChainActivities>(settleCall);
+const books = proxyLocalActivities<TransferActivities>(bookkeeping);
+const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
+
+/** Failures that prove the operator moved nothing. */
+const REFUSALS: string[] = [
+  FailureTypes.InsufficientAirtime,
+  FailureTypes.OperatorRejected,
+  FailureTypes.ReferenceConflict,
+];
+/** Failures that prove a TXTC send broadcast nothing (its revert was known before sending). */
+const SEND_REFUSALS: string[] = [FailureTypes.InsufficientTxtc, FailureTypes.TransferRejected];
+/** How long a sender's authorisation of a TXTC send is valid: after it, an unconfirmed send can never land. */
+const AUTHORISATION_SECONDS = 3600;
+
+/** What every transfer workflow shares: its state, query, record, SMS and the common rejection path. */
+function begin(kind: TransferKind, input: TransferInput) {
+  const id = workflowInfo().workflowId;
+  const state: TransferState = { id, kind, stage: 'started', status: 'pending' };
+  setHandler(transferStateQuery, () => state);
+  const ref = (step: Step) => stepReference(id, step);
+  const advance = stageKeeper<TransferState['stage'], TransferUpdate>(state, (update) =>
+    records.updateTransfer(id, update),
+  );
+  let recorded = false;
+
+  async function tell(phoneNumber: string, message: string, step: Step): Promise<void> {
+    try {
+      await CancellationScope.nonCancellable(() => sms.sendSms(phoneNumber, message, ref(step)));
+    } catch (err) {
+      log.warn('SMS not sent', { id, error: failureOf(err).message });
+    }
+  }
+
+  return {
+    id,
+    state,
+    ref,
+    advance,
+    tell,
+    /** Quote, record and limits in one local step; a refusal here changes nothing. */
+    async prepare(): Promise<{ prepared: PreparedTransfer; quote: TransferQuote }> {
+      const prepared = await books.prepareTransfer({ ...input, id });
+      recorded = true;
+      state.quote = prepared.quote;
+      state.stage = 'recorded';
+      const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
+      const limits = {
+        minUsdCents: BigInt(prepared.limits.minUsdCents),
+        maxUsdCents: BigInt(prepared.limits.maxUsdCents),
+        dailyUsdCents: BigInt(prepared.limits.dailyUsdCents),
+      };
+      const breach = usdLimitBreach(quote.usdMicros, BigInt(prepared.limits.usedTodayUsdMicros), limits);
+      if (breach === 'below')
+        throw rejection('AmountBelowMinimum', `the smallest transfer is ${formatUsdCents(limits.minUsdCents)}`);
+      if (breach === 'above')
+        throw rejection('AmountAboveMaximum', `the largest transfer is ${formatUsdCents(limits.maxUsdCents)}`);
+      if (breach === 'daily') {
+        throw rejection(
+          'DailyLimitExceeded',
+          `this would pass your daily limit of ${formatUsdCents(limits.dailyUsdCents)}`,
+        );
+      }
+      return { prepared, quote };
+    },
+    /** Before money moves: a cancel that arrived is honoured now. */
+    checkNotCancelled(): void {
+      if (CancellationScope.current().consideredCancelled)
+        throw rejection('Cancelled', 'cancelled before any money moved');
+    },
+    /** Refused before anything moved: the record (when there is one) and an SMS to the sender say why. */
+    async reject(err: unknown, why: (failure: Failure) => string): Promise<never> {
+      const failure = failureOf(err);
+      if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
+      else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+      await tell(input.fromPhone, why(failure), 'sms-failure');
+      throw rejection(failure.type, failure.message);
+    },
+  };
+}
+
+/** What a sender reads when a transfer is refused before anything moved. */
+function refusalSms(failure: Failure, amount: string): string {
+  switch (failure.type) {
+    case FailureTypes.InsufficientAirtime:
+      return `Transfer failed: you do not have ${amount} of airtime. Nothing was sent.`;
+    case FailureTypes.InsufficientTxtc:
+      return `Transfer failed: you do not have ${amount}. Nothing was sent.`;
+    case FailureTypes.Cancelled:
+      return 'Transfer cancelled. Nothing was sent.';
+    case FailureTypes.AmountBelowMinimum:
+    case FailureTypes.AmountAboveMaximum:
+    case FailureTypes.DailyLimitExceeded:
+    case FailureTypes.SelfTransfer:
+    case FailureTypes.UnsupportedTransfer:
+    case FailureTypes.AmountTooSmall:
+      return `Transfer failed: ${failure.message}. Nothing was sent.`;
+    default:
+      return 'Transfer failed. Nothing was sent. Please try again later.';
+  }
+}
+
+/** Airtime from one number to another, exactly once. */
+export async function airtimeTransferWorkflow(input: TransferInput): Promise<TransferState> {
+  const t = begin('airtime', input);
+  let prepared: PreparedTransfer;
+  let quote: TransferQuote;
+  try {
+    ({ prepared, quote } = await t.prepare());
+    const balance = BigInt(await telco.checkAirtimeBalance(input.fromPhone, input.fromOperator));
+    if (balance < quote.amountMinor!) throw rejection('InsufficientAirtime', 'not enough airtime');
+    t.checkNotCancelled();
+  } catch (err) {
+    const amount = t.state.quote
+      ? airtimeText(fromWire<TransferQuote>(t.state.quote, TRANSFER_QUOTE_AMOUNTS))
+      : 'the amount';
+    return await t.reject(err, (f) => refusalSms(f, amount));
+  }
+  const amount = airtimeText(quote);
+  const amountMinor = quote.amountMinor!.toString();
+  const receiverTail = prepared.receiverKnown ? '' : ` Dial ${prepared.shortcode} to send it on or buy TXTC with it.`;
+
+  return await CancellationScope.nonCancellable(async () => {
+    let sender: AirtimeMovementResult;
+    let receiver: AirtimeMovementResult;
+    if (prepared.route === 'transfer') {
+      // Same operator: one call moves both sides.
+      const reference = t.ref('transfer');
+      try {
+        sender = await telco.transferAirtime({
+          fromPhone: input.fromPhone,
+          toPhone: input.toPhone,
+          operator: input.fromOperator,
+          amountMinor,
+          reference,
+        });
+      } catch (err) {
+        if (REFUSALS.includes(failureOf(err).type)) return await t.reject(err, (f) => refusalSms(f, amount));
+        const outcome = await settle.airtimeMovementStatus({
+          reference,
+          operator: input.fromOperator,
+          kind: 'transfer',
+        });
+        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(f, amount));
+        sender = outcome as AirtimeMovementResult;
+      }
+      receiver = { reference, balanceAfterMinor: sender.receiverBalanceAfterMinor };
+      await t.advance({ stage: 'completed', status: 'completed', transferReference: reference });
+    } else {
+      // Across operators: debit the sender, then credit the receiver; a credit that fails for good is refunded.
+      const debit = {
+        phoneNumber: input.fromPhone,
+        operator: input.fromOperator,
+        amountMinor,
+        reference: t.ref('debit'),
+      };
+      try {
+        sender = await telco.debitAirtime(debit);
+      } catch (err) {
+        if (REFUSALS.includes(failureOf(err).type)) return await t.reject(err, (f) => refusalSms(f, amount));
+        const outcome = await settle.airtimeMovementStatus({
+          reference: debit.reference,
+          operator: debit.operator,
+          kind: 'debit',
+        });
+        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(f, amount));
+        sender = outcome as AirtimeMovementResult;
+      }
+      await t.advance({ stage: 'debited', debitReference: debit.reference });
+      const credit = {
+        phoneNumber: input.toPhone,
+        operator: input.toOperator,
+        amountMinor,
+        reference: t.ref('credit'),
+      };
+      try {
+        receiver = await credits.creditAirtime(credit);
+      } catch (err) {
+        const outcome = await settle.airtimeMovementStatus({
+          reference: credit.reference,
+          operator: credit.operator,
+          kind: 'credit',
+        });
+        if (outcome.status !== 'committed') return await refundSender(err);
+        receiver = outcome as AirtimeMovementResult;
+      }
+      await t.advance({ stage: 'completed', status: 'completed', creditReference: credit.reference });
+    }
+    const senderBalance = sender.balanceAfterMinor
+      ? ` New balance: ${airtimeText(quote, sender.balanceAfterMinor)}.`
+      : '';
+    const receiverBalance = receiver.balanceAfterMinor
+      ? ` New balance: ${airtimeText(quote, receiver.balanceAfterMinor)}.`
+      : '';
+    await t.tell(
+      input.fromPhone,
+      `You sent ${amount} airtime to ${input.toPhone}.${senderBalance} Ref: ${shortRef(t.id)}`,
+      'sms',
+    );
+    await t.tell(
+      input.toPhone,
+      `You received ${amount} airtime from ${input.fromPhone}.${receiverBalance}${receiverTail}`,
+      'sms-receiver',
+    );
+    return t.state;
+
+    async function refundSender(err: unknown): Promise<never> {
+      const failure = failureOf(err);
+      const refund = {
+        phoneNumber: input.fromPhone,
+        operator: input.fromOperator,
+        amountMinor,
+        reference: t.ref('refund'),
+      };
+      try {
+        await credits.creditAirtime(refund);
+      } catch (refundErr) {
+        const refundFailure = failureOf(refundErr);
+        await t.advance({
+          stage: 'refund_failed',
+          status: 'failed',
+          failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
+        });
+        log.error('refund failed; airtime owed', { id: t.id });
+        await t.tell(
+          input.fromPhone,
+          `Your transfer to ${input.toPhone} failed; the refund of ${amount} is delayed. Support has been alerted.`,
+          'sms-failure',
+        );
+        throw rejection('RefundFailed', `refund of ${amount} failed: ${refundFailure.message}`);
+      }
+      await t.advance({
+        stage: 'refunded',
+        status: 'failed',
+        refundReference: refund.reference,
+        refunded: true,
+        failure,
+      });
+      await t.tell(
+        input.fromPhone,
+        `Your transfer of ${amount} airtime to ${input.toPhone} failed; the airtime was refunded to you.`,
+        'sms-failure',
+      );
+      await t.tell(
+        input.toPhone,
+        `${amount} airtime from ${input.fromPhone} could not be credited to your number. Nothing changed.`,
+        'sms-receiver',
+      );
+      throw rejection(failure.type, `the credit failed and ${amount} was refunded: ${failure.message}`);
+    }
+  });
+}
+
+/** TXTC from one wallet to another; the sender's TXTC must cover it (REST `txtc`: no conversion). */
+export async function txtcTransferWorkflow(input: TransferInput): Promise<TransferState> {
+  const t = begin('txtc', input);
+  let quote: TransferQuote;
+  let toWallet: string;
+  try {
+    ({ quote } = await t.prepare());
+    const balance = BigInt(await chain.txtcBalance(input.fromPhone));
+    if (balance < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
+    toWallet = await books.ensureWallet(input.toPhone);
+    t.checkNotCancelled();
+  } catch (err) {
+    const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
+    return await t.reject(err, (f) => refusalSms(f, amount));
+  }
+  const amount = `${formatTxtc(quote.txtcAmount!)} TXTC`;
+  return await CancellationScope.nonCancellable(async () => {
+    let sent: TransferResult;
+    try {
+      sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, quote.txtcAmount!);
+    } catch (err) {
+      return await t.reject(err, (f) => refusalSms(f, amount));
+    }
+    t.state.txHash = sent.txHash;
+    await t.advance({
+      stage: 'completed',
+      status: 'completed',
+      sendReference: t.ref('send'),
+      toWallet,
+      txHash: sent.txHash,
+    });
+    await t.tell(input.fromPhone, `You sent ${amount} to ${input.toPhone}. TX: ${shortHex(sent.txHash)}`, 'sms');
+    await t.tell(
+      input.toPhone,
+      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}`,
+      'sms-receiver',
+    );
+    return t.state;
+  });
+}
+
+/**
+ * TXTC to a number, paid with the sender's TXTC and, for the shortfall only, airtime: "SEND $10 TXTC TO ...".
+ * Both legs are recorded and linked (the conversion's parent_transfer_id, the transfer's conversion_id).
+ */
+export async function hybridTransferWorkflow(input: TransferInput): Promise<TransferState> {
+  const t = begin('hybrid', input);
+  let quote: TransferQuote;
+  let ownTxtc: bigint;
+  try {
+    ({ quote } = await t.prepare());
+    ownTxtc = BigInt(await chain.txtcBalance(input.fromPhone));
+    t.checkNotCancelled();
+  } catch (err) {
+    const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
+    return await t.reject(err, (f) => refusalSms(f, amount));
+  }
+  const target = quote.txtcAmount!;
+  const shortfall = target > ownTxtc ? target - ownTxtc : 0n;
+  const amount = `${formatTxtc(target)} TXTC`;
+
+  return await CancellationScope.nonCancellable(async () => {
+    let converted: { airtime: string; usd: string; txtc: string } | undefined;
+    if (shortfall > 0n) {
+      const conversionId = `${t.id}:convert`;
+      try {
+        const leg = await executeChild(conversionWorkflow, {
+          workflowId: conversionId,
+          args: [
+            {
+              channel: input.channel,
+              phoneNumber: input.fromPhone,
+              operator: input.fromOperator,
+              txtcNetTarget: shortfall.toString(),
+              parentId: t.id,
+            },
+          ],
+        });
+        const q = leg.quote!;
+        converted = {
+          airtime: formatAirtime(BigInt(q.airtimeAmountMinor), q.currency, q.minorDigits),
+          usd: formatUsdMicros(BigInt(q.usdMicros)),
+          txtc: `${formatTxtc(BigInt(q.txtcNet))} TXTC`,
+        };
+      } catch (err) {
+        // The conversion refused (or refunded): nothing was sent, the sender's TXTC is untouched.
+        return await t.reject(err, (f) =>
+          f.type === FailureTypes.InsufficientAirtime
+            ? `Transfer failed: you do not have enough airtime to buy the ${formatTxtc(shortfall)} TXTC you are short of. Nothing was sent.`
+            : refusalSms(f, amount),
+        );
+      }
+      t.state.conversionId = conversionId;
+      await t.advance({ stage: 'converted', conversionId, txtcFromBalance: (target - shortfall).toString() });
+    }
+    const toWallet = await books.ensureWallet(input.toPhone);
+    let sent: TransferResult;
+    try {
+      sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, target);
+    } catch (err) {
+      if (!converted) return await t.reject(err, (f) => refusalSms(f, amount));
+      // The airtime became TXTC in the sender's wallet; it stays there and the sender is told.
+      const failure = failureOf(err);
+      await t.advance({
+        stage: 'send_failed',
+        status: 'failed',
+        failure,
+        txtcFromBalance: (target - shortfall).toString(),
+      });
+      await t.tell(
+        input.fromPhone,
+        `Converted ${converted.airtime} airtime to ${converted.txtc}, but sending ${amount} to ${input.toPhone} failed. The TXTC is in your wallet.`,
+        'sms-failure',
+      );
+      throw rejection(
+        failure.type,
+        `the send failed after the conversion; the sender keeps the TXTC: ${failure.message}`,
+      );
+    }
+    t.state.txHash = sent.txHash;
+    await t.advance({
+      stage: 'completed',
+      status: 'completed',
+      sendReference: t.ref('send'),
+      toWallet,
+      txHash: sent.txHash,
+      txtcFromBalance: (target - shortfall).toString(),
+    });
+    const senderText = converted
+      ? shortfall === target
+        ? `Converted ${converted.airtime} (${converted.usd}) airtime to ${amount} and sent to ${input.toPhone}.`
+        : `Converted ${converted.airtime} (${converted.usd}) airtime to ${converted.txtc} and sent ${amount} to ${input.toPhone}.`
+      : `You sent ${amount} to ${input.toPhone}.`;
+    await t.tell(input.fromPhone, `${senderText} TX: ${shortHex(sent.txHash)}`, 'sms');
+    await t.tell(
+      input.toPhone,
+      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}`,
+      'sms-receiver',
+    );
+    return t.state;
+  });
+}
+
+/**
+ * One TXTC send under one reference. A failure the contract proved (short balance, refused authorisation)
+ * is final; any other is settled on chain: the send is found, or the authorisation's deadline passes
+ * without it, after which it can never land. Only then is it reported as not sent.
+ */
+async function sendOnce(reference: string, fromPhone: string, to: string, amount: bigint): Promise<TransferResult> {
+  // Workflow time (deterministic in the sandbox), the same for every attempt of this send.
+  // eslint-disable-next-line no-restricted-syntax
+  const deadline = Math.floor(Date.now() / 1000) + AUTHORISATION_SECONDS;
+  try {
+    return await chain.sendTxtc({ fromPhone, to, amount: amount.toString(), reference, deadline });
+  } catch (err) {
+    if (SEND_REFUSALS.includes(failureOf(err).type)) throw err;
+    const landed = await settle.transferOutcome({ reference, deadline });
+    if (landed) return landed;
+    throw err;
+  }
+}
+
+/** "KES 645.00 ($5.00)" for the amount moved; a balance alone without the USD. */
+function airtimeText(quote: TransferQuote, minor?: string): string {
+  if (minor !== undefined) return formatAirtime(BigInt(minor), quote.currency!, quote.minorDigits!);
+  return `${formatAirtime(quote.amountMinor!, quote.currency!, quote.minorDigits!)} (${formatUsdMicros(quote.usdMicros)})`;
+}
+
+/** The request part of an id, for an SMS. */
+function shortRef(id: string): string {
+  return id.length > 24 ? `...${id.slice(-20)}` : id;
+}
