@@ -130,7 +130,8 @@ export function transferRoutes(ctx: ApiContext) {
       if (!/^(conversion|transfer):/.test(id)) throw notFound();
       const [conversion, transfer] = await Promise.all([services.conversions.get(id), services.transfers.get(id)]);
       if (conversion) return c.json(conversionView(conversion));
-      if (transfer) return c.json(transferView(transfer, (await services.rates.operatorRate(transfer.fromOperator)).minorDigits));
+      if (transfer)
+        return c.json(transferView(transfer, (await services.rates.operatorRate(transfer.fromOperator)).minorDigits));
 
       // Started but not yet recorded, or refused before a record existed: the workflow knows.
       const type = id.startsWith('transfer:') ? 'transfer' : 'conversion';
