@@ -16,6 +16,7 @@ import type { RateService } from '../lib/rates';
 import type { WalletDirectory } from '../lib/wallets';
 import type { TelcoOperator } from '../lib/telco/types';
 import { offersTransfer } from '../lib/telco/factory';
+import { identifySubscriber } from '../lib/telco/detect';
 import type { TransferRepo } from '../lib/db/transfers';
 
 const big = (v: string | undefined) => (v === undefined ? undefined : BigInt(v));
@@ -43,6 +44,15 @@ export function createTransferActivities(deps: {
      * nothing) and returns the limits with what the sender moved in the last 24 hours besides it.
      */
     async prepareTransfer(input: TransferInput & { id: string }): Promise<PreparedTransfer> {
+      // Whatever channel started it: both numbers valid, served, and of the operators named.
+      for (const [phone, operator] of [
+        [input.fromPhone, input.fromOperator],
+        [input.toPhone, input.toOperator],
+      ] as const) {
+        if (identifySubscriber(phone, operator).phoneNumber !== phone) {
+          throw new BridgeError('InvalidPhoneNumber', `"${phone}" is not in E.164 form`);
+        }
+      }
       if (input.fromPhone === input.toPhone)
         throw new BridgeError('SelfTransfer', 'you cannot send to your own number');
       const [sender, receiver, txtc] = await Promise.all([

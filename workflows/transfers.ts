@@ -170,7 +170,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
   }
   const amount = airtimeText(quote);
   const amountMinor = quote.amountMinor!.toString();
-  const receiverTail = prepared.receiverKnown ? '' : ` Dial ${prepared.shortcode} to send it on or buy TXTC with it.`;
+  const receiverTail = dialHint(prepared);
 
   return await CancellationScope.nonCancellable(async () => {
     let sender: AirtimeMovementResult;
@@ -306,10 +306,11 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
 /** TXTC from one wallet to another; the sender's TXTC must cover it (REST `txtc`: no conversion). */
 export async function txtcTransferWorkflow(input: TransferInput): Promise<TransferState> {
   const t = begin('txtc', input);
+  let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let toWallet: string;
   try {
-    ({ quote } = await t.prepare());
+    ({ prepared, quote } = await t.prepare());
     const balance = BigInt(await chain.txtcBalance(input.fromPhone));
     if (balance < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
     toWallet = await books.ensureWallet(input.toPhone);
@@ -337,7 +338,7 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
     await t.tell(input.fromPhone, `You sent ${amount} to ${input.toPhone}. TX: ${shortHex(sent.txHash)}`, 'sms');
     await t.tell(
       input.toPhone,
-      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}`,
+      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}${dialHint(prepared)}`,
       'sms-receiver',
     );
     return t.state;
@@ -350,10 +351,11 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
  */
 export async function hybridTransferWorkflow(input: TransferInput): Promise<TransferState> {
   const t = begin('hybrid', input);
+  let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let ownTxtc: bigint;
   try {
-    ({ quote } = await t.prepare());
+    ({ prepared, quote } = await t.prepare());
     ownTxtc = BigInt(await chain.txtcBalance(input.fromPhone));
     t.checkNotCancelled();
   } catch (err) {
@@ -439,7 +441,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
     await t.tell(input.fromPhone, `${senderText} TX: ${shortHex(sent.txHash)}`, 'sms');
     await t.tell(
       input.toPhone,
-      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}`,
+      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}${dialHint(prepared)}`,
       'sms-receiver',
     );
     return t.state;
@@ -469,6 +471,11 @@ async function sendOnce(reference: string, fromPhone: string, to: string, amount
 function airtimeText(quote: TransferQuote, minor?: string): string {
   if (minor !== undefined) return formatAirtime(BigInt(minor), quote.currency!, quote.minorDigits!);
   return `${formatAirtime(quote.amountMinor!, quote.currency!, quote.minorDigits!)} (${formatUsdMicros(quote.usdMicros)})`;
+}
+
+/** For a receiver who never used the service: how to reach it. */
+function dialHint(prepared: PreparedTransfer): string {
+  return prepared.receiverKnown ? '' : ` Dial ${prepared.shortcode} to send it on or buy TXTC with it.`;
 }
 
 /** The request part of an id, for an SMS. */
