@@ -58,10 +58,10 @@ export function createChainActivities(deps: {
       return mint && { txHash: mint.txHash, blockNumber: mint.blockNumber, alreadyMinted: true };
     },
 
-    /** TXTC base units in the number's wallet ("0" when it has none). */
-    async txtcBalance(phoneNumber: string): Promise<string> {
-      const address = await deps.wallets.find(phoneNumber);
-      return address ? (await deps.relay.balanceOf(address)).toString() : '0';
+    /** The number's wallet (null when it has none) and the TXTC base units in it. */
+    async txtcBalance(phoneNumber: string): Promise<{ wallet: string | null; balance: string }> {
+      const wallet = (await deps.wallets.find(phoneNumber)) ?? null;
+      return { wallet, balance: wallet ? (await deps.relay.balanceOf(wallet)).toString() : '0' };
     },
 
     /**

@@ -309,10 +309,12 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let toWallet: string;
+  let fromWallet: string | undefined;
   try {
     ({ prepared, quote } = await t.prepare());
-    const balance = BigInt(await chain.txtcBalance(input.fromPhone));
-    if (balance < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
+    const own = await chain.txtcBalance(input.fromPhone);
+    fromWallet = own.wallet ?? undefined;
+    if (BigInt(own.balance) < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
     toWallet = await books.ensureWallet(input.toPhone);
     t.checkNotCancelled();
   } catch (err) {
@@ -332,6 +334,7 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
       stage: 'completed',
       status: 'completed',
       sendReference: t.ref('send'),
+      fromWallet,
       toWallet,
       txHash: sent.txHash,
     });
@@ -354,9 +357,12 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let ownTxtc: bigint;
+  let fromWallet: string | undefined;
   try {
     ({ prepared, quote } = await t.prepare());
-    ownTxtc = BigInt(await chain.txtcBalance(input.fromPhone));
+    const own = await chain.txtcBalance(input.fromPhone);
+    ownTxtc = BigInt(own.balance);
+    fromWallet = own.wallet ?? undefined;
     t.checkNotCancelled();
   } catch (err) {
     const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
@@ -384,6 +390,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
           ],
         });
         const q = leg.quote!;
+        fromWallet ??= leg.walletAddress;
         converted = {
           airtime: formatAirtime(BigInt(q.airtimeAmountMinor), q.currency, q.minorDigits),
           usd: formatUsdMicros(BigInt(q.usdMicros)),
@@ -429,6 +436,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
       stage: 'completed',
       status: 'completed',
       sendReference: t.ref('send'),
+      fromWallet,
       toWallet,
       txHash: sent.txHash,
       txtcFromBalance: (target - shortfall).toString(),

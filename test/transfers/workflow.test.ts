@@ -209,6 +209,8 @@ describe('TXTC P2P', () => {
     });
     expect(await transfers().get(workflowId)).toMatchObject({
       kind: 'txtc',
+      fromWallet: await wallets.find(from),
+      toWallet: await wallets.find(to),
       status: 'completed',
       txtcAmount: TXTC('250'),
       usdMicros: 2_500_000n,
@@ -292,6 +294,7 @@ describe('hybrid: airtime in, TXTC out', () => {
       conversionId: `${workflowId}:convert`,
       txtcAmount: TXTC('980'),
       txtcFromBalance: 0n,
+      fromWallet: await wallets.find(from),
     });
     expect(await smsTo(stack.runtime.pool, from)).toEqual([
       expect.stringMatching(
