@@ -10,6 +10,7 @@ const WORKFLOW_IMPORTS = [
   '\\./[a-z-]+',
   '(\\.\\./)+lib/money/[a-z-]+',
   '(\\.\\./)+lib/telco/(detect|prefixes)',
+  '(\\.\\./)+lib/ussd/(menu|messages|types)',
 ];
 const ACTIVITY_TYPES = '(\\.\\./)+activities(/[a-z-]+)?';
 
@@ -48,7 +49,7 @@ export default tseslint.config(
             {
               regex: `^(?!(${[...WORKFLOW_IMPORTS, ACTIVITY_TYPES].join('|')})$)`,
               message:
-                'workflows may import only @temporalio/workflow, definitions, workflows/shared and pure modules (lib/money, lib/telco/detect)',
+                'workflows may import only @temporalio/workflow, definitions, workflows/shared and pure modules (lib/money, lib/telco/detect, lib/ussd menu)',
             },
             {
               regex: `^${ACTIVITY_TYPES}$`,

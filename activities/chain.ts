@@ -77,17 +77,28 @@ export function createChainActivities(deps: {
     }): Promise<TransferResult> {
       const sender = await deps.wallets.signerFor(input.fromPhone);
       if (!sender) throw new BridgeError('InsufficientTxtc', 'the sender has no TXTC wallet');
-      const sent = await deps.relay.transferOnce(
-        sender,
-        input.to,
-        BigInt(input.amount),
-        input.reference,
-        deps.receiptTimeoutMs,
-        {
-          lookFirst: attempt() > 1,
-          deadline: input.deadline,
-        },
-      );
+      const retry = attempt() > 1;
+      let sent: TransferReceipt;
+      try {
+        sent = await deps.relay.transferOnce(
+          sender,
+          input.to,
+          BigInt(input.amount),
+          input.reference,
+          deps.receiptTimeoutMs,
+          {
+            lookFirst: retry,
+            deadline: input.deadline,
+          },
+        );
+      } catch (e) {
+        // On a retry an earlier attempt's broadcast may still be pending: a short balance now proves nothing,
+        // so it stays retryable and the workflow settles the send by the authorisation's deadline.
+        if (retry && e instanceof BridgeError && e.code === 'InsufficientTxtc') {
+          throw new Error(`${e.message} (an earlier attempt may still be pending)`);
+        }
+        throw e;
+      }
       deps.log.info({ reference: input.reference, txHash: sent.txHash, alreadySent: sent.alreadySent }, 'TXTC sent');
       return transferResult(sent);
     },
@@ -97,9 +108,11 @@ export function createChainActivities(deps: {
      * is past the authorisation's deadline without it (it can never land); otherwise it asks again later.
      */
     async transferOutcome(input: { reference: string; deadline: number }): Promise<TransferResult | null> {
+      // The chain's time first: a send not found afterwards was in no block up to that time.
+      const chainTime = await deps.relay.chainTime();
       const found = await deps.relay.findTransfer(input.reference);
       if (found) return transferResult(found);
-      if ((await deps.relay.chainTime()) > input.deadline) return null;
+      if (chainTime > input.deadline) return null;
       throw new Error(`send ${input.reference} not found yet; its authorisation is valid until ${input.deadline}`);
     },
   };

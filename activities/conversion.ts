@@ -35,7 +35,7 @@ export function createConversionActivities(deps: {
       if (target === undefined && airtime <= 0n) throw new BridgeError('InvalidRequest', 'amount must be positive');
       // A hybrid's leg buys a net TXTC target; anything else an airtime amount.
       const quote = quoteWithRates(airtime, operator, txtc, deps.config.fees, target);
-      const used = await deps.conversions.insertQuoted(
+      const recorded = await deps.conversions.insertQuoted(
         input.id,
         input.channel,
         input.phoneNumber,
@@ -44,12 +44,12 @@ export function createConversionActivities(deps: {
       );
       const { limits } = deps.config;
       return {
-        quote: toWire(quote),
+        quote: toWire(recorded.quote),
         limits: {
           minUsdCents: limits.minUsdCents.toString(),
           maxUsdCents: limits.maxUsdCents.toString(),
           dailyUsdCents: limits.dailyUsdCents.toString(),
-          usedTodayUsdMicros: used.toString(),
+          usedTodayUsdMicros: recorded.usedTodayUsdMicros.toString(),
         },
       };
     },

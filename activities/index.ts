@@ -6,6 +6,7 @@ import { createTelcoActivities } from './telco';
 import { createChainActivities } from './chain';
 import { createConversionActivities } from './conversion';
 import { createTransferActivities } from './transfers';
+import { createUssdActivities } from './ussd';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createChainActivities({ ...services, receiptTimeoutMs: config.chain.receiptTimeoutMs, log }),
     ...createConversionActivities({ ...services, config }),
     ...createTransferActivities({ ...services, config }),
+    ...createUssdActivities({ ...services, config }),
   });
 }
 

@@ -73,18 +73,18 @@ export function createTransferActivities(deps: {
         txtc,
         deps.config.fees,
       );
-      const [used, receiverKnown] = await Promise.all([
+      const [recorded, receiverKnown] = await Promise.all([
         deps.transfers.insertRecorded(input.id, input.channel, input, quote),
         deps.transfers.hasUsedService(input.toPhone),
       ]);
       const { limits } = deps.config;
       return {
-        quote: toWire(quote),
+        quote: toWire(recorded.quote),
         limits: {
           minUsdCents: limits.minUsdCents.toString(),
           maxUsdCents: limits.maxUsdCents.toString(),
           dailyUsdCents: limits.dailyUsdCents.toString(),
-          usedTodayUsdMicros: used.toString(),
+          usedTodayUsdMicros: recorded.usedTodayUsdMicros.toString(),
         },
         route:
           input.fromOperator === input.toOperator && offersTransfer(deps.telco, input.fromOperator)

@@ -16,6 +16,7 @@ import type { MessagingPort, TelcoOperator } from './telco/types';
 import { createConversionRepo } from './db/conversions';
 import { createWalletRepo } from './db/wallets';
 import { createTransferRepo } from './db/transfers';
+import { createUssdRepo } from './db/ussd';
 
 export interface ServiceDeps {
   config: Config;
@@ -50,6 +51,7 @@ export function createServices(deps: ServiceDeps) {
     relay: deps.relay ?? txtc,
     conversions: createConversionRepo(deps.pool),
     transfers: createTransferRepo(deps.pool),
+    ussd: createUssdRepo(deps.pool),
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import {
   CancellationScope,
+  ParentClosePolicy,
   executeChild,
   log,
   proxyActivities,
@@ -357,12 +358,14 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let ownTxtc: bigint;
+  let toWallet: string;
   let fromWallet: string | undefined;
   try {
     ({ prepared, quote } = await t.prepare());
     const own = await chain.txtcBalance(input.fromPhone);
     ownTxtc = BigInt(own.balance);
     fromWallet = own.wallet ?? undefined;
+    toWallet = await books.ensureWallet(input.toPhone);
     t.checkNotCancelled();
   } catch (err) {
     const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
@@ -379,6 +382,8 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
       try {
         const leg = await executeChild(conversionWorkflow, {
           workflowId: conversionId,
+          // The leg outlives a terminated parent: once its debit is under way it must mint or refund.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
           args: [
             {
               channel: input.channel,
@@ -397,6 +402,17 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
           txtc: `${formatTxtc(BigInt(q.txtcNet))} TXTC`,
         };
       } catch (err) {
+        const legFailure = failureOf(err);
+        if (legFailure.type === FailureTypes.RefundFailed) {
+          // The leg took the airtime and could not give it back: airtime is owed, and the person is told so.
+          await t.advance({ stage: 'refund_failed', status: 'failed', failure: legFailure, conversionId });
+          await t.tell(
+            input.fromPhone,
+            `Your transfer to ${input.toPhone} failed; the refund of your airtime is delayed. Support has been alerted.`,
+            'sms-failure',
+          );
+          throw rejection(legFailure.type, legFailure.message);
+        }
         // The conversion refused (or refunded): nothing was sent, the sender's TXTC is untouched.
         return await t.reject(err, (f) =>
           f.type === FailureTypes.InsufficientAirtime
@@ -407,7 +423,6 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
       t.state.conversionId = conversionId;
       await t.advance({ stage: 'converted', conversionId, txtcFromBalance: (target - shortfall).toString() });
     }
-    const toWallet = await books.ensureWallet(input.toPhone);
     let sent: TransferResult;
     try {
       sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, target);

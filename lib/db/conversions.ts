@@ -100,8 +100,9 @@ export class RecordNotFoundError extends BridgeError {
 export function createConversionRepo(pool: Pool) {
   return {
     /**
-     * Records a quoted conversion (a second call for the same id changes nothing) and returns the USD
-     * value of the number's other money movements in the last 24 hours, under the number's lock.
+     * Records a quoted conversion (a second call for the same id changes nothing) and returns the quote
+     * as first recorded with the USD value of the number's other money movements in the last 24 hours,
+     * under the number's lock.
      */
     async insertQuoted(
       id: string,
@@ -109,7 +110,7 @@ export function createConversionRepo(pool: Pool) {
       phoneNumber: string,
       quote: ConversionQuote,
       parentTransferId?: string,
-    ): Promise<bigint> {
+    ): Promise<{ usedTodayUsdMicros: bigint; quote: ConversionQuote }> {
       return withTransaction(pool, async (client) => {
         await lockNumber(client, phoneNumber);
         const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
@@ -120,7 +121,13 @@ export function createConversionRepo(pool: Pool) {
            ON CONFLICT (id) DO NOTHING`,
           [id, channel, phoneNumber, parentTransferId ?? null, ...values],
         );
-        return usedTodayUsdMicros(client, phoneNumber, id);
+        // A retried attempt may have quoted again at a newer rate: the first recorded quote is the quote.
+        const { rows } = await client.query<Row>(`${SELECT} WHERE t.id = $1`, [id]);
+        const stored = toRecord(rows[0]!);
+        const first = Object.fromEntries(
+          [...QUOTE_FIELDS, 'minorDigits' as const].map((f) => [f, stored[f]]),
+        ) as unknown as ConversionQuote;
+        return { usedTodayUsdMicros: await usedTodayUsdMicros(client, phoneNumber, id), quote: first };
       });
     },
 

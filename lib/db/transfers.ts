@@ -136,7 +136,7 @@ export function createTransferRepo(pool: Pool) {
       channel: Channel,
       parties: TransferParties,
       quote: TransferQuote,
-    ): Promise<bigint> {
+    ): Promise<{ usedTodayUsdMicros: bigint; quote: TransferQuote }> {
       return withTransaction(pool, async (client) => {
         await lockNumber(client, parties.fromPhone);
         await client.query(
@@ -158,7 +158,20 @@ export function createTransferRepo(pool: Pool) {
             quote.usdMicros.toString(),
           ],
         );
-        return usedTodayUsdMicros(client, parties.fromPhone, id);
+        // A retried attempt may have quoted again at a newer rate: the first recorded amounts are the amounts.
+        const { rows } = await client.query<{
+          amount_minor: string | null;
+          txtc_amount: string | null;
+          usd_micros: string;
+        }>('SELECT amount_minor::text, txtc_amount::text, usd_micros::text FROM p2p_transfers WHERE id = $1', [id]);
+        const stored = rows[0]!;
+        const first: TransferQuote = {
+          ...quote,
+          usdMicros: BigInt(stored.usd_micros),
+          ...(stored.amount_minor === null ? {} : { amountMinor: BigInt(stored.amount_minor) }),
+          ...(stored.txtc_amount === null ? {} : { txtcAmount: BigInt(stored.txtc_amount) }),
+        };
+        return { usedTodayUsdMicros: await usedTodayUsdMicros(client, parties.fromPhone, id), quote: first };
       });
     },
 

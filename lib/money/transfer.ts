@@ -71,7 +71,8 @@ export function quoteTransfer(
     throw new BridgeError('InvalidRequest', 'amount must be more than zero');
   return {
     kind,
-    usdMicros: usdMicrosOfTxtc(txtcAmount, txtc),
+    // A USD-priced request is worth the USD asked (its fee included); a TXTC amount, its value at the rate.
+    usdMicros: amount.usdCents !== undefined ? amount.usdCents * 10_000n : usdMicrosOfTxtc(txtcAmount, txtc),
     txtcAmount,
     txtcPerUsd: txtc.numerator / txtc.denominator,
     rateSource: txtc.source,

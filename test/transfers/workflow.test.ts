@@ -404,3 +404,34 @@ test('one daily limit per number: a conversion and a transfer at the same moment
   expect(((refused.reason as WorkflowFailedError).cause as ApplicationFailure).type).toBe('DailyLimitExceeded');
   expect(await airtimeBalance(stack.runtime.pool, from)).toBe(10_000_000n - 129000n);
 });
+
+test('a retried quote-and-record step keeps the first recorded quote, even when the rate moved in between', async () => {
+  const [from, to] = [newSafaricomNumber(), newSafaricomNumber()];
+  const id = transferWorkflowId('api', uniqueId('requote'));
+  const fixedRate = (perUsd: string) => {
+    const config = {
+      ...stack.config,
+      rates: { ...stack.config.rates, source: 'fixed' as const, fixedTxtcPerUsd: TXTC(perUsd) },
+    };
+    return new RateService({ ...stack.runtime, config });
+  };
+  const input = { ...transfer('hybrid', from, to, { usdCents: '1000' }), id };
+  const first = await activities({ rates: fixedRate('100') }).prepareTransfer(input);
+  const retried = await activities({ rates: fixedRate('50') }).prepareTransfer(input);
+  expect(first.quote.txtcAmount).toBe(TXTC('980').toString());
+  expect(retried.quote.txtcAmount).toBe(first.quote.txtcAmount);
+  expect(retried.quote.usdMicros).toBe(first.quote.usdMicros);
+
+  const conversionId = conversionWorkflowId('api', uniqueId('requote'));
+  const conversion = {
+    channel: 'api' as const,
+    phoneNumber: from,
+    operator: 'safaricom-ke',
+    usdCents: '1000',
+    id: conversionId,
+  };
+  const c1 = await activities({ rates: fixedRate('100') }).prepareConversion(conversion);
+  const c2 = await activities({ rates: fixedRate('50') }).prepareConversion(conversion);
+  expect(c2.quote).toEqual(c1.quote);
+  expect(c1.quote.txtcNet).toBe(TXTC('980').toString());
+});

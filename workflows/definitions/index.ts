@@ -6,3 +6,4 @@ export * from './errors';
 export * from './common';
 export * from './conversion';
 export * from './transfers';
+export * from './ussd';

@@ -63,3 +63,15 @@ export const recordsUntilSettled: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { ...backoff, maximumInterval: '1 minute', nonRetryableErrorTypes: [FailureTypes.NotFound] },
 };
+
+/** Lookups while a person waits on a USSD hop (the gateway waits a few seconds): local, short, few tries. */
+export const whileWaiting: LocalActivityOptions = {
+  startToCloseTimeout: '4 seconds',
+  retry: {
+    initialInterval: '200 ms',
+    backoffCoefficient: 2,
+    maximumInterval: '1 second',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+};

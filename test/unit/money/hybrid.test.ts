@@ -6,6 +6,7 @@ import {
   usdMicrosOfTxtc,
   type OperatorRate,
 } from '../../../lib/money/conversion';
+import { quoteTransfer, usdLimitBreach } from '../../../lib/money/transfer';
 
 const E18 = 10n ** 18n;
 const KES: OperatorRate = {
@@ -71,4 +72,13 @@ test('the gross-up mints exactly the shortfall with the least airtime, and the b
     }),
     { numRuns: 300 },
   );
+});
+
+test('a USD-priced TXTC or hybrid transfer counts its full USD towards the limits, not the 98% that arrives', () => {
+  const q = quoteTransfer('hybrid', { usdCents: 10204n }, KES, POOL, FEES);
+  expect(q.usdMicros).toBe(102_040_000n);
+  expect(usdLimitBreach(q.usdMicros, 0n, { minUsdCents: 100n, maxUsdCents: 10000n, dailyUsdCents: 50000n })).toBe(
+    'above',
+  );
+  expect(quoteTransfer('txtc', { txtcAmount: 980n * E18 }, KES, POOL, FEES).usdMicros).toBe(9_800_000n);
 });

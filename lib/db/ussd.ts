@@ -1,0 +1,203 @@
+/** USSD tables: registered numbers (ussd_profiles), sessions (ussd_sessions) and secret hops' outcomes. */
+import type { Pool } from 'pg';
+import type { Language, MenuState, SecretKind, SecretOutcome } from '../ussd/types';
+import { withTransaction } from './pool';
+
+export interface UssdProfileRow {
+  phoneNumber: string;
+  language: Language | null;
+  termsAcceptedAt: Date | null;
+  pinHash: string | null;
+  pinFailedAttempts: number;
+  pinLockedAt: Date | null;
+  pinResetRequired: boolean;
+  registeredAt: Date | null;
+}
+
+const PROFILE_COLUMNS =
+  'phone_number, language, terms_accepted_at, pin_hash, pin_failed_attempts, pin_locked_at, pin_reset_required, registered_at';
+
+interface ProfileRow {
+  phone_number: string;
+  language: Language | null;
+  terms_accepted_at: Date | null;
+  pin_hash: string | null;
+  pin_failed_attempts: number;
+  pin_locked_at: Date | null;
+  pin_reset_required: boolean;
+  registered_at: Date | null;
+}
+
+const toProfile = (r: ProfileRow): UssdProfileRow => ({
+  phoneNumber: r.phone_number,
+  language: r.language,
+  termsAcceptedAt: r.terms_accepted_at,
+  pinHash: r.pin_hash,
+  pinFailedAttempts: r.pin_failed_attempts,
+  pinLockedAt: r.pin_locked_at,
+  pinResetRequired: r.pin_reset_required,
+  registeredAt: r.registered_at,
+});
+
+export function createUssdRepo(pool: Pool) {
+  return {
+    async profile(phoneNumber: string): Promise<UssdProfileRow | undefined> {
+      const { rows } = await pool.query<ProfileRow>(
+        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1`,
+        [phoneNumber],
+      );
+      return rows[0] && toProfile(rows[0]);
+    },
+
+    async saveLanguage(phoneNumber: string, language: Language): Promise<void> {
+      await pool.query(
+        `INSERT INTO ussd_profiles (phone_number, language) VALUES ($1, $2)
+         ON CONFLICT (phone_number) DO UPDATE SET language = $2, updated_at = now()`,
+        [phoneNumber, language],
+      );
+    },
+
+    /** Language chosen, terms accepted and a PIN set: registered (the PIN was stored by setPin). */
+    async completeRegistration(phoneNumber: string, language: Language): Promise<void> {
+      await pool.query(
+        `INSERT INTO ussd_profiles (phone_number, language, terms_accepted_at, registered_at) VALUES ($1, $2, now(), now())
+         ON CONFLICT (phone_number) DO UPDATE SET language = $2,
+           terms_accepted_at = COALESCE(ussd_profiles.terms_accepted_at, now()),
+           registered_at = COALESCE(ussd_profiles.registered_at, now()), updated_at = now()`,
+        [phoneNumber, language],
+      );
+    },
+
+    /** A new PIN's hash: clears failures, a lock and a required reset. */
+    async setPin(phoneNumber: string, pinHash: string): Promise<void> {
+      await pool.query(
+        `INSERT INTO ussd_profiles (phone_number, pin_hash) VALUES ($1, $2)
+         ON CONFLICT (phone_number) DO UPDATE SET pin_hash = $2, pin_failed_attempts = 0, pin_locked_at = NULL,
+           pin_reset_required = false, updated_at = now()`,
+        [phoneNumber, pinHash],
+      );
+    },
+
+    /** One wrong PIN; locked at `maxAttempts`. Returns the attempts left (0 when locked). */
+    async recordWrongPin(phoneNumber: string, maxAttempts: number): Promise<number> {
+      const { rows } = await pool.query<{ pin_failed_attempts: number }>(
+        `UPDATE ussd_profiles SET pin_failed_attempts = pin_failed_attempts + 1,
+           pin_locked_at = CASE WHEN pin_failed_attempts + 1 >= $2 THEN now() ELSE pin_locked_at END, updated_at = now()
+         WHERE phone_number = $1 RETURNING pin_failed_attempts`,
+        [phoneNumber, maxAttempts],
+      );
+      return Math.max(0, maxAttempts - (rows[0]?.pin_failed_attempts ?? maxAttempts));
+    },
+
+    async clearPinFailures(phoneNumber: string): Promise<void> {
+      await pool.query(
+        'UPDATE ussd_profiles SET pin_failed_attempts = 0 WHERE phone_number = $1 AND pin_failed_attempts > 0',
+        [phoneNumber],
+      );
+    },
+
+    /** Ops: forget the PIN and unlock; the next dial must set a new one. False when the number is unknown. */
+    async resetPin(phoneNumber: string): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `UPDATE ussd_profiles SET pin_hash = NULL, pin_failed_attempts = 0, pin_locked_at = NULL, pin_reset_required = true,
+           updated_at = now() WHERE phone_number = $1`,
+        [phoneNumber],
+      );
+      return rowCount === 1;
+    },
+
+    async lockedNumbers(): Promise<{ phoneNumber: string; lockedAt: Date; failedAttempts: number }[]> {
+      const { rows } = await pool.query<{ phone_number: string; pin_locked_at: Date; pin_failed_attempts: number }>(
+        'SELECT phone_number, pin_locked_at, pin_failed_attempts FROM ussd_profiles WHERE pin_locked_at IS NOT NULL ORDER BY pin_locked_at DESC',
+      );
+      return rows.map((r) => ({
+        phoneNumber: r.phone_number,
+        lockedAt: r.pin_locked_at,
+        failedAttempts: r.pin_failed_attempts,
+      }));
+    },
+
+    /** What the session expects next and its pending PIN hash (the API reads this on every hop). */
+    async session(
+      sessionId: string,
+    ): Promise<{ expectsSecret: SecretKind | null; pendingPinHash: string | null } | undefined> {
+      const { rows } = await pool.query<{ expects_secret: SecretKind | null; pending_pin_hash: string | null }>(
+        'SELECT expects_secret, pending_pin_hash FROM ussd_sessions WHERE session_id = $1',
+        [sessionId],
+      );
+      return rows[0] && { expectsSecret: rows[0].expects_secret, pendingPinHash: rows[0].pending_pin_hash };
+    },
+
+    async setExpectation(
+      sessionId: string,
+      phoneNumber: string,
+      workflowId: string,
+      expects: SecretKind | null,
+    ): Promise<void> {
+      await pool.query(
+        `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, expects_secret) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (session_id) DO UPDATE SET expects_secret = $4`,
+        [sessionId, phoneNumber, workflowId, expects],
+      );
+    },
+
+    async setPendingPin(sessionId: string, pinHash: string | null): Promise<void> {
+      await pool.query('UPDATE ussd_sessions SET pending_pin_hash = $2 WHERE session_id = $1', [sessionId, pinHash]);
+    },
+
+    /**
+     * The outcome of a secret hop, computed once per (session, hop): a redelivered hop gets the first
+     * outcome back instead of counting a wrong PIN twice.
+     */
+    async secretOutcomeOnce(
+      sessionId: string,
+      seq: number,
+      compute: () => Promise<SecretOutcome>,
+    ): Promise<SecretOutcome> {
+      return withTransaction(pool, async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('ussd-secret:' || $1))", [sessionId]);
+        const { rows } = await client.query<{ outcome: SecretOutcome }>(
+          'SELECT outcome FROM ussd_secret_outcomes WHERE session_id = $1 AND seq = $2',
+          [sessionId, seq],
+        );
+        if (rows[0]) return rows[0].outcome;
+        const outcome = await compute();
+        await client.query('INSERT INTO ussd_secret_outcomes (session_id, seq, outcome) VALUES ($1, $2, $3)', [
+          sessionId,
+          seq,
+          JSON.stringify(outcome),
+        ]);
+        return outcome;
+      });
+    },
+
+    /** A session ended: no secret pending; a mid-flow state is kept for a redial. */
+    async endSession(
+      sessionId: string,
+      phoneNumber: string,
+      workflowId: string,
+      resumable: MenuState | null,
+    ): Promise<void> {
+      await pool.query(
+        `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, ended_at, resumable_state) VALUES ($1, $2, $3, now(), $4)
+         ON CONFLICT (session_id) DO UPDATE SET ended_at = now(), expects_secret = NULL, pending_pin_hash = NULL,
+           resumable_state = $4`,
+        [sessionId, phoneNumber, workflowId, resumable === null ? null : JSON.stringify(resumable)],
+      );
+    },
+
+    /** The state of the number's session dropped in the last `withinSeconds`, taken once (a second redial gets nothing). */
+    async takeResumable(phoneNumber: string, withinSeconds: number): Promise<MenuState | undefined> {
+      const { rows } = await pool.query<{ resumable_state: MenuState }>(
+        `UPDATE ussd_sessions SET resumed_at = now() WHERE session_id = (
+           SELECT session_id FROM ussd_sessions WHERE phone_number = $1 AND resumable_state IS NOT NULL AND resumed_at IS NULL
+             AND ended_at > now() - make_interval(secs => $2) ORDER BY ended_at DESC LIMIT 1)
+         RETURNING resumable_state`,
+        [phoneNumber, withinSeconds],
+      );
+      return rows[0]?.resumable_state;
+    },
+  };
+}
+
+export type UssdRepo = ReturnType<typeof createUssdRepo>;
