@@ -73,8 +73,9 @@ export function createUssdActivities(deps: {
         currency: rate.currency,
         minorDigits: rate.minorDigits,
         ...(row?.language ? { language: row.language } : {}),
-        registered: !!row?.registeredAt && !!row.pinHash,
-        pinResetRequired: !!row?.pinResetRequired,
+        registered: !!row?.registeredAt,
+        // ops reset the PIN (or it never got stored): a new one before anything else
+        pinResetRequired: !!row?.registeredAt && (row.pinResetRequired || !row.pinHash),
         pinLocked: !!row?.pinLockedAt,
         minAirtimeMinor: airtimeForUsdCents(limits.minUsdCents, rate).toString(),
         maxAirtimeMinor: ((limits.maxUsdCents * rate.minorUnitsPerUsd) / 100n).toString(),

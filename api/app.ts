@@ -14,6 +14,8 @@ import { healthRoutes } from './health';
 import { airtimeRoutes } from './airtime';
 import { airtimeTransferRoute, transferRoutes } from './transfers';
 import { transactionRoutes } from './transactions';
+import { ussdRoutes } from './ussd';
+import { pinRoutes } from './pins';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
 
@@ -43,6 +45,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/transfers', transferRoutes(ctx));
   app.route('/api/balance', balanceRoutes(ctx));
   app.route('/api/transactions', transactionRoutes(ctx));
+  app.route('/api/pins', pinRoutes(ctx));
+  app.route('/ussd', ussdRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
 
   app.notFound((c) => failureResponse(c, 'NotFound', 'no such resource'));

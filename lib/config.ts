@@ -95,6 +95,8 @@ const schema = z.object({
     .regex(/^\*[\d*]+#$/, 'must look like *123*456#')
     .default('*123*456#'),
   USSD_SESSION_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(180),
+  USSD_IDLE_TIMEOUT: z.coerce.number().int().min(2).max(600).default(60),
+  USSD_RESUME_WINDOW: z.coerce.number().int().min(0).max(600).default(60),
 
   TELCO_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
   TELCO_OPERATOR_ADAPTERS: z
@@ -188,7 +190,7 @@ export interface Config {
     fallbackToFixed: boolean;
     cacheTtlMs: number;
   };
-  ussd: { shortcode: string; sessionTimeoutSeconds: number };
+  ussd: { shortcode: string; sessionTimeoutSeconds: number; idleTimeoutSeconds: number; resumeWindowSeconds: number };
   telco: {
     /** the adapter of every operator TELCO_OPERATOR_ADAPTERS does not name */
     adapter: TelcoAdapterName;
@@ -255,7 +257,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fallbackToFixed: e.RATE_FALLBACK_TO_FIXED,
       cacheTtlMs: e.RATES_CACHE_TTL_MS,
     },
-    ussd: { shortcode: e.USSD_SHORTCODE, sessionTimeoutSeconds: e.USSD_SESSION_TIMEOUT },
+    ussd: {
+      shortcode: e.USSD_SHORTCODE,
+      sessionTimeoutSeconds: e.USSD_SESSION_TIMEOUT,
+      idleTimeoutSeconds: e.USSD_IDLE_TIMEOUT,
+      resumeWindowSeconds: e.USSD_RESUME_WINDOW,
+    },
     telco: {
       adapter: e.TELCO_ADAPTER,
       operatorAdapters: e.TELCO_OPERATOR_ADAPTERS,

@@ -2,3 +2,4 @@
 export { systemCheckWorkflow } from './system';
 export { conversionWorkflow } from './conversion';
 export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow } from './transfers';
+export { ussdSessionWorkflow } from './ussd';

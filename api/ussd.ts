@@ -1,0 +1,143 @@
+/**
+ * The USSD webhook in Africa's Talking's format: POST /ussd (alias /ussd/session), form-encoded
+ * sessionId, serviceCode, phoneNumber, networkCode and text (every input so far joined by "*"); answers
+ * text/plain "CON ..." or "END ...". Each hop is one update-with-start on the session's workflow, carrying
+ * only the newest input; an input the session marked secret (a PIN) is checked or hashed here first and
+ * only its outcome is sent, so no PIN enters Temporal's history. POST /ussd/end takes the gateway's
+ * end-of-session notice.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  endSessionSignal,
+  hopUpdate,
+  hopUpdateId,
+  ussdWorkflowId,
+  type HopReply,
+  type UssdSessionInput,
+} from '../workflows/definitions';
+import { identifySubscriber } from '../lib/telco/detect';
+import { maskPhone } from '../lib/log';
+import { createSecretHandler } from '../lib/ussd/pins';
+import type { HopInput } from '../lib/ussd/types';
+import { validate } from './validation';
+import type { ApiContext } from './app';
+
+/** Gateways wait a few seconds for a screen; past this the person gets a polite END instead. */
+const HOP_DEADLINE_MS = 8000;
+
+const hopForm = z.object({
+  sessionId: z.string().min(1).max(128),
+  serviceCode: z.string().min(1).max(40),
+  phoneNumber: z.string().min(6).max(20),
+  networkCode: z.string().max(20).optional(),
+  text: z.string().max(4000).optional().default(''),
+});
+
+const endForm = z.object({
+  sessionId: z.string().min(1).max(128),
+  status: z.string().max(40).optional(),
+});
+
+const SORRY = 'END Sorry, TXTC is busy right now. Please try again in a moment.';
+
+export function ussdRoutes(ctx: ApiContext) {
+  const { deps, services } = ctx;
+  const handleSecret = createSecretHandler(services.ussd);
+
+  const hop = validate('form', hopForm);
+  const app = new Hono();
+  for (const path of ['/', '/session']) {
+    app.post(path, hop, async (c) => {
+      const body = c.req.valid('form');
+      let subscriber;
+      try {
+        subscriber = identifySubscriber(body.phoneNumber);
+      } catch {
+        return c.text('END Sorry, TXTC is not available for this number.');
+      }
+      const phoneNumber = subscriber.phoneNumber;
+      const inputs = body.text === '' ? [] : body.text.split('*');
+      const seq = inputs.length;
+      const newest = (inputs.at(-1) ?? '').trim();
+      const workflowId = ussdWorkflowId(body.sessionId);
+      try {
+        const session = seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
+        // 0 and 00 are navigation even at a PIN prompt (a PIN is exactly four digits).
+        const input: HopInput =
+          session?.expectsSecret && !/^0{1,2}$/.test(newest)
+            ? { secret: await handleSecret(body.sessionId, seq, phoneNumber, session.expectsSecret, newest) }
+            : { text: newest };
+        const sessionInput: UssdSessionInput = {
+          sessionId: body.sessionId,
+          phoneNumber,
+          operator: subscriber.operator,
+          timeoutSeconds: deps.config.ussd.sessionTimeoutSeconds,
+          idleSeconds: deps.config.ussd.idleTimeoutSeconds,
+          resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
+        };
+        const reply = await deps.temporal.connection.withDeadline(Date.now() + HOP_DEADLINE_MS, () =>
+          deps.temporal.workflow.executeUpdateWithStart(hopUpdate, {
+            args: [{ seq, input }],
+            updateId: hopUpdateId(body.sessionId, seq),
+            startWorkflowOperation: new WithStartWorkflowOperation('ussdSessionWorkflow', {
+              workflowId,
+              taskQueue: deps.config.temporal.taskQueue,
+              args: [sessionInput],
+              workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+              // An ended session is not started again by a late hop.
+              workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            }),
+          }),
+        );
+        await remember(body.sessionId, phoneNumber, workflowId, session?.expectsSecret ?? null, reply);
+        return c.text(reply.text);
+      } catch (e) {
+        if (e instanceof WorkflowExecutionAlreadyStartedError) {
+          return c.text(`END This session has ended. Dial ${deps.config.ussd.shortcode} to start again.`);
+        }
+        deps.log.warn(
+          {
+            err: e instanceof Error ? e.message : String(e),
+            sessionId: body.sessionId,
+            phoneNumber: maskPhone(phoneNumber),
+            requestId: c.get('requestId'),
+          },
+          'USSD hop failed',
+        );
+        return c.text(SORRY);
+      }
+    });
+  }
+
+  app.post('/end', validate('form', endForm), async (c) => {
+    const { sessionId, status } = c.req.valid('form');
+    try {
+      await deps.temporal.workflow.getHandle(ussdWorkflowId(sessionId)).signal(endSessionSignal, {
+        reason: status === 'Success' ? 'gateway-end' : 'dropped',
+      });
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
+    return c.json({ ok: true });
+  });
+  return app;
+
+  /** What the next hop's input is, kept where every API process reads it. */
+  async function remember(
+    sessionId: string,
+    phoneNumber: string,
+    workflowId: string,
+    before: string | null,
+    reply: HopReply,
+  ) {
+    const expects = reply.expect ?? null;
+    if (expects !== before) await services.ussd.setExpectation(sessionId, phoneNumber, workflowId, expects);
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Every text of the USSD menu, one catalogue per language. Screens are composed by lib/ussd/menu.ts as
+ * [note line] + body + [navigation line]; each must fit 160 bytes with its "CON "/"END " prefix, so texts
+ * are short on purpose (test/unit/ussd/screens.test.ts renders every screen at its longest).
+ */
+import type { Language } from './types';
+
+/** Values the amount prompts show: the person's currency and the per-transaction range, formatted. */
+export interface AmountRange {
+  currency: string;
+  min: string;
+  max: string;
+}
+
+/** What a confirm screen shows (from the quote) and where the money goes. */
+export interface ConfirmValues {
+  airtime: string;
+  txtc: string;
+  fee: string;
+  toPhone: string;
+}
+
+/** Short reasons shown on the first line above a screen that is shown again. */
+export interface Notes {
+  invalidChoice: string;
+  welcome: string;
+  pinFormat: string;
+  pinMismatch: string;
+  pinSet: string;
+  pinChanged: string;
+  wrongPin: (attemptsLeft: number) => string;
+  amountInvalid: string;
+  /** too many decimals for a currency with `digits` minor digits */
+  amountDecimals: (digits: number) => string;
+  amountLow: string;
+  amountHigh: string;
+  phoneInvalid: string;
+  phoneCountry: string;
+  phoneNetwork: string;
+  phoneOwn: string;
+  /** airtime stays in one currency: the receiver must be in the sender's country */
+  phoneAbroad: string;
+}
+
+export interface Messages {
+  /** shown bilingually in both catalogues: the language is not known yet */
+  chooseLanguage: string;
+  resume: string;
+  terms: string;
+  termsRefused: (shortcode: string) => string;
+  regNewPin: string;
+  resetNewPin: string;
+  changeNewPin: string;
+  confirmPin: string;
+  currentPin: string;
+  mainMenu: string;
+  buyAmount: (range: AmountRange) => string;
+  transferPhone: string;
+  transferAmount: (toPhone: string, range: AmountRange) => string;
+  sendPhone: string;
+  sendAmount: (toPhone: string, range: AmountRange) => string;
+  buyConfirm: (v: ConfirmValues) => string;
+  transferConfirm: (v: ConfirmValues) => string;
+  sendConfirm: (v: ConfirmValues) => string;
+  requested: string;
+  locked: string;
+  balance: (airtime: string, txtc: string) => string;
+  noHistory: string;
+  more: string;
+  account: string;
+  wallet: (address: string) => string;
+  noWallet: string;
+  accountLanguage: string;
+  back: string;
+  backHome: string;
+  notes: Notes;
+}
+
+const CHOOSE_LANGUAGE = 'Choose language / Chagua lugha\n1 English\n2 Kiswahili';
+
+export const en: Messages = {
+  chooseLanguage: CHOOSE_LANGUAGE,
+  resume: 'Continue where you left off?\n1 Yes\n2 No',
+  terms: 'Welcome to TXTC.\nAccept the TXTC terms?\n1 Yes\n2 No',
+  termsRefused: (shortcode) => `You must accept the terms to use TXTC. Dial ${shortcode} again any time.`,
+  regNewPin: 'Create a 4-digit PIN:',
+  resetNewPin: 'Your PIN was reset.\nSet a new 4-digit PIN:',
+  changeNewPin: 'Enter a new 4-digit PIN:',
+  confirmPin: 'Enter the PIN again:',
+  currentPin: 'Enter your current PIN:',
+  mainMenu: '1 Buy TXTC\n2 Transfer airtime\n3 Check balance\n4 Transaction history\n5 Send TXTC\n6 My account',
+  buyAmount: (r) => `Buy TXTC\nEnter amount in ${r.currency} (${r.min}-${r.max})`,
+  transferPhone: 'Transfer airtime\nEnter phone number:',
+  transferAmount: (to, r) => `Airtime to ${to}\nEnter amount in ${r.currency} (${r.min}-${r.max})`,
+  sendPhone: 'Send TXTC\nEnter phone number:',
+  sendAmount: (to, r) => `TXTC to ${to}\nEnter value in ${r.currency} (${r.min}-${r.max})`,
+  buyConfirm: (v) => `Pay ${v.airtime} airtime\nGet ${v.txtc} TXTC\nFee ${v.fee} TXTC\nEnter PIN to confirm`,
+  transferConfirm: (v) => `Send ${v.airtime} airtime to ${v.toPhone}\nEnter PIN to confirm`,
+  sendConfirm: (v) =>
+    `Send ${v.txtc} TXTC (${v.airtime}) to ${v.toPhone}\nAirtime covers TXTC you lack\nEnter PIN to confirm`,
+  requested: 'Request received. You will get an SMS.',
+  locked: 'Too many wrong PINs: buying and sending are locked. Please contact support.',
+  balance: (airtime, txtc) => `Airtime: ${airtime}\nTXTC: ${txtc}`,
+  noHistory: 'No transactions yet.',
+  more: '98 More',
+  account: 'My account\n1 Wallet address\n2 Language\n3 Change PIN',
+  wallet: (address) => `Your TXTC wallet:\n${address}`,
+  noWallet: 'No wallet yet. Buy TXTC to get one.',
+  accountLanguage: 'Language\n1 English\n2 Kiswahili',
+  back: '0 Back',
+  backHome: '0 Back 00 Home',
+  notes: {
+    invalidChoice: 'Invalid choice.',
+    welcome: 'Welcome to TXTC!',
+    pinFormat: 'PIN must be 4 digits.',
+    pinMismatch: 'PINs did not match.',
+    pinSet: 'New PIN set.',
+    pinChanged: 'PIN changed.',
+    wrongPin: (n) => `Wrong PIN. ${n} ${n === 1 ? 'try' : 'tries'} left.`,
+    amountInvalid: 'Not a valid amount.',
+    amountDecimals: (digits) => (digits === 0 ? 'Use whole numbers.' : `Use at most ${digits} decimals.`),
+    amountLow: 'Amount too low.',
+    amountHigh: 'Amount too high.',
+    phoneInvalid: 'Invalid phone number.',
+    phoneCountry: 'Country not supported.',
+    phoneNetwork: 'Network not supported.',
+    phoneOwn: 'That is your own number.',
+    phoneAbroad: 'Airtime goes only to numbers in your country. Use Send TXTC.',
+  },
+};
+
+export const sw: Messages = {
+  chooseLanguage: CHOOSE_LANGUAGE,
+  resume: 'Endelea ulipoishia?\n1 Ndiyo\n2 Hapana',
+  terms: 'Karibu TXTC.\nUnakubali masharti ya TXTC?\n1 Ndiyo\n2 Hapana',
+  termsRefused: (shortcode) => `Lazima ukubali masharti ili kutumia TXTC. Piga ${shortcode} tena wakati wowote.`,
+  regNewPin: 'Weka PIN ya tarakimu 4:',
+  resetNewPin: 'PIN yako imefutwa.\nWeka PIN mpya ya tarakimu 4:',
+  changeNewPin: 'Weka PIN mpya ya tarakimu 4:',
+  confirmPin: 'Weka PIN tena:',
+  currentPin: 'Weka PIN yako ya sasa:',
+  mainMenu:
+    '1 Nunua TXTC\n2 Hamisha salio la muda wa maongezi\n3 Angalia salio\n4 Historia ya miamala\n5 Tuma TXTC\n6 Akaunti yangu',
+  buyAmount: (r) => `Nunua TXTC\nWeka kiasi kwa ${r.currency} (${r.min}-${r.max})`,
+  transferPhone: 'Hamisha muda wa maongezi\nWeka namba ya simu:',
+  transferAmount: (to, r) => `Muda wa maongezi kwa ${to}\nWeka kiasi kwa ${r.currency} (${r.min}-${r.max})`,
+  sendPhone: 'Tuma TXTC\nWeka namba ya simu:',
+  sendAmount: (to, r) => `TXTC kwa ${to}\nWeka thamani kwa ${r.currency} (${r.min}-${r.max})`,
+  buyConfirm: (v) => `Lipa muda wa maongezi ${v.airtime}\nPata TXTC ${v.txtc}\nAda TXTC ${v.fee}\nWeka PIN uthibitishe`,
+  transferConfirm: (v) => `Tuma muda wa maongezi ${v.airtime} kwa ${v.toPhone}\nWeka PIN uthibitishe`,
+  sendConfirm: (v) =>
+    `Tuma TXTC ${v.txtc} (${v.airtime}) kwa ${v.toPhone}\nMuda wa maongezi utalipia upungufu\nWeka PIN uthibitishe`,
+  requested: 'Ombi limepokelewa. Utapokea SMS.',
+  locked: 'PIN imekosewa mara nyingi: kununua na kutuma kumefungwa. Tafadhali wasiliana na huduma kwa wateja.',
+  balance: (airtime, txtc) => `Muda wa maongezi: ${airtime}\nTXTC: ${txtc}`,
+  noHistory: 'Hakuna miamala bado.',
+  more: '98 Zaidi',
+  account: 'Akaunti yangu\n1 Anwani ya pochi\n2 Lugha\n3 Badilisha PIN',
+  wallet: (address) => `Pochi yako ya TXTC:\n${address}`,
+  noWallet: 'Huna pochi bado. Nunua TXTC upate pochi.',
+  accountLanguage: 'Lugha\n1 English\n2 Kiswahili',
+  back: '0 Rudi',
+  backHome: '0 Rudi 00 Mwanzo',
+  notes: {
+    invalidChoice: 'Chaguo batili.',
+    welcome: 'Karibu TXTC!',
+    pinFormat: 'PIN lazima iwe tarakimu 4.',
+    pinMismatch: 'PIN hazikulingana.',
+    pinSet: 'PIN mpya imewekwa.',
+    pinChanged: 'PIN imebadilishwa.',
+    wrongPin: (n) => `PIN si sahihi. Nafasi ${n} ${n === 1 ? 'imebaki' : 'zimebaki'}.`,
+    amountInvalid: 'Kiasi si sahihi.',
+    amountDecimals: (digits) => (digits === 0 ? 'Tumia namba kamili.' : `Desimali zisizidi ${digits}.`),
+    amountLow: 'Kiasi ni kidogo mno.',
+    amountHigh: 'Kiasi ni kikubwa mno.',
+    phoneInvalid: 'Namba ya simu si sahihi.',
+    phoneCountry: 'Nchi hii haihudumiwi.',
+    phoneNetwork: 'Mtandao huu hauhudumiwi.',
+    phoneOwn: 'Hii ni namba yako mwenyewe.',
+    phoneAbroad: 'Muda wa maongezi hutumwa ndani ya nchi yako tu. Tumia Tuma TXTC.',
+  },
+};
+
+export const messages: Record<Language, Messages> = { en, sw };

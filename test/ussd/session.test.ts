@@ -1,0 +1,297 @@
+/**
+ * The USSD channel through HTTP exactly as the gateway drives it: form posts with the cumulative `text`,
+ * one session workflow per sessionId on the real dev server, Postgres and chain.
+ */
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../../api/app';
+import { createActivities } from '../../activities';
+import { createBridgeWorker } from '../../workers/worker';
+import { conversionWorkflowId, ussdWorkflowId } from '../../workflows/definitions';
+import { hashPin } from '../../lib/ussd/pins';
+import { createUssdRepo } from '../../lib/db/ussd';
+import { openStack, testLog, workflowBundle, type TestStackHandle } from '../support/stack';
+import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
+import type { Config } from '../../lib/config';
+
+let stack: TestStackHandle;
+beforeAll(async () => {
+  stack = await openStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+type App = ReturnType<typeof createApp>;
+
+/** A worker and the API on a task queue of the test's own; `ussd` overrides the session timings. */
+async function withUssd<T>(
+  fn: (app: App, taskQueue: string) => Promise<T>,
+  ussd: Partial<Config['ussd']> = {},
+  taskQueue = `ussd-${randomUUID()}`,
+): Promise<T> {
+  const config = {
+    ...stack.config,
+    ussd: { ...stack.config.ussd, ...ussd },
+    temporal: { ...stack.config.temporal, taskQueue },
+  };
+  const worker = await createBridgeWorker({
+    connection: stack.nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    activities: createActivities({ ...stack.runtime, config, log: testLog }),
+    workflowBundle: await workflowBundle(),
+  });
+  const app = createApp({ ...stack.runtime, config, temporal: stack.client, log: testLog });
+  return worker.runUntil(fn(app, taskQueue));
+}
+
+/** A feature phone: dials, types, and reads the screen the gateway would show. */
+class Phone {
+  sessionId = `ATUid_${randomUUID()}`;
+  private inputs: string[] = [];
+  constructor(
+    readonly app: App,
+    readonly number: string,
+  ) {}
+
+  async post(text: string): Promise<string> {
+    const res = await this.app.request('/ussd', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        sessionId: this.sessionId,
+        serviceCode: '*123*456#',
+        phoneNumber: this.number,
+        networkCode: '63902',
+        text,
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const screen = await res.text();
+    expect(screen).toMatch(/^(CON|END) /);
+    return screen;
+  }
+
+  dial(): Promise<string> {
+    this.inputs = [];
+    return this.post('');
+  }
+
+  type(input: string): Promise<string> {
+    this.inputs.push(input);
+    return this.post(this.inputs.join('*'));
+  }
+
+  /** The same hop again, as a gateway retrying a request delivers it. */
+  again(): Promise<string> {
+    return this.post(this.inputs.join('*'));
+  }
+
+  redial(app: App = this.app): Phone {
+    return new Phone(app, this.number);
+  }
+}
+
+/** A number registered in English with PIN 7391 (the PIN stored as the webhook would store it). */
+async function registered(balanceMinor = 500000n): Promise<string> {
+  const phone = newSafaricomNumber();
+  await topUp(stack.runtime.pool, phone, 'safaricom-ke', balanceMinor);
+  const repo = createUssdRepo(stack.runtime.pool);
+  await repo.setPin(phone, await hashPin('7391'));
+  await repo.completeRegistration(phone, 'en');
+  return phone;
+}
+
+async function waitForCompletion(workflowId: string): Promise<unknown> {
+  return (await stack.client.workflow.getHandle(workflowId).result()) as unknown;
+}
+
+/** Every payload Temporal keeps for a workflow, decoded: what an operator with the history can read. */
+async function historyText(workflowId: string): Promise<string> {
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (v instanceof Uint8Array) out.push(Buffer.from(v).toString('utf8'));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    else if (typeof v === 'string') out.push(v);
+  };
+  walk(history.events);
+  return out.join('\n');
+}
+
+test('first dial: language, terms, a PIN entered twice, then the main menu; the PIN is stored only as a scrypt hash', async () => {
+  const number = newSafaricomNumber();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    expect(await phone.dial()).toMatch(/^CON [\s\S]*1[\s\S]*English[\s\S]*2[\s\S]*Kiswahili/);
+    expect(await phone.type('1')).toMatch(/^CON [\s\S]*terms/i);
+    expect(await phone.type('1')).toMatch(/^CON [\s\S]*PIN/);
+    expect(await phone.type('5820')).toMatch(/^CON [\s\S]*PIN/);
+    const main = await phone.type('5820');
+    expect(main).toMatch(/^CON [\s\S]*1[\s\S]*Buy[\s\S]*6/);
+    const profile = await createUssdRepo(stack.runtime.pool).profile(number);
+    expect(profile).toMatchObject({ language: 'en', pinFailedAttempts: 0 });
+    expect(profile!.registeredAt).toBeInstanceOf(Date);
+    expect(profile!.pinHash).toMatch(/^scrypt\$/);
+    expect(profile!.pinHash).not.toContain('5820');
+    expect(await historyText(ussdWorkflowId(phone.sessionId))).not.toMatch(/5820/);
+  });
+});
+
+test('two different PINs at registration create nothing and ask again', async () => {
+  const number = newSafaricomNumber();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    await phone.dial();
+    await phone.type('2'); // Kiswahili
+    await phone.type('1');
+    await phone.type('1111');
+    const again = await phone.type('2222');
+    expect(again).toMatch(/^CON [\s\S]*PIN/);
+    expect((await createUssdRepo(stack.runtime.pool).profile(number))?.pinHash ?? null).toBeNull();
+  });
+});
+
+test('buy TXTC through the menu: amount, confirm screen with airtime, TXTC and fee, PIN, one conversion, the SMS; no PIN in history', async () => {
+  const number = await registered();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    expect(await phone.dial()).toMatch(/Buy/);
+    expect(await phone.type('1')).toMatch(/^CON [\s\S]*KES/);
+    const confirm = await phone.type('1290');
+    expect(confirm).toMatch(/^CON /);
+    expect(confirm).toContain('KES 1,290.00');
+    expect(confirm).toContain('980');
+    expect(confirm).toContain('20');
+    const done = await phone.type('7391');
+    expect(done).toMatch(/^END [\s\S]*SMS/);
+    // The gateway delivers the confirmation hop again: the same answer, nothing new started.
+    expect(await phone.again()).toBe(done);
+
+    const conversionId = conversionWorkflowId('ussd', phone.sessionId);
+    expect(await waitForCompletion(conversionId)).toMatchObject({ status: 'completed' });
+    expect(await telcoOperations(stack.runtime.pool, number)).toHaveLength(1);
+    expect(await airtimeBalance(stack.runtime.pool, number)).toBe(500000n - 129000n);
+    expect(await smsTo(stack.runtime.pool, number)).toEqual([expect.stringMatching(/^You bought 980 TXTC/)]);
+    const text = await historyText(ussdWorkflowId(phone.sessionId));
+    expect(text).toContain('1290'); // the amount is in the history...
+    expect(text).not.toContain('7391'); // ...the PIN is not
+  });
+});
+
+test('back, home and invalid input re-prompt without moving anything', async () => {
+  const number = await registered();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    const main = await phone.dial();
+    expect(await phone.type('9')).toMatch(/^CON [\s\S]*Invalid/i);
+    expect(await phone.type('1')).toMatch(/KES/);
+    expect(await phone.type('abc')).toMatch(/^CON /);
+    expect(await phone.type('0')).toBe(main);
+    await phone.type('2');
+    expect(await phone.type('00')).toBe(main);
+  });
+  expect(await telcoOperations(stack.runtime.pool, number)).toEqual([]);
+});
+
+test('three wrong PINs lock money movement with the attempts shown; ops list and reset it; the next dial sets a new PIN', async () => {
+  const number = await registered();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    await phone.dial();
+    await phone.type('1');
+    await phone.type('1290');
+    expect(await phone.type('0000')).toMatch(/^CON [\s\S]*2/);
+    expect(await phone.type('0001')).toMatch(/^CON [\s\S]*1/);
+    expect(await phone.type('0002')).toMatch(/^END [\s\S]*lock/i);
+    expect(await telcoOperations(stack.runtime.pool, number)).toEqual([]);
+
+    const locked = (await (await app.request('/api/pins/locked')).json()) as { locked: { phoneNumber: string }[] };
+    expect(locked.locked.map((l) => l.phoneNumber)).toContain(number);
+    expect((await app.request(`/api/pins/${encodeURIComponent(number)}/reset`, { method: 'POST' })).status).toBe(200);
+
+    const next = phone.redial();
+    expect(await next.dial()).toMatch(/^CON [\s\S]*PIN/);
+    await next.type('4826');
+    expect(await next.type('4826')).toMatch(/Buy/);
+    expect((await createUssdRepo(stack.runtime.pool).profile(number))?.pinLockedAt ?? null).toBeNull();
+  });
+});
+
+test('a session idle past its limit ends; a redial within the window offers to continue where it left off', async () => {
+  const number = await registered();
+  await withUssd(
+    async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      await phone.type('1');
+      const confirm = await phone.type('645');
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(await phone.type('7391')).toMatch(/^END [\s\S]*ended/);
+
+      const again = phone.redial();
+      expect(await again.dial()).toMatch(/^CON [\s\S]*1[\s\S]*2/);
+      expect(await again.type('1')).toBe(confirm);
+      expect(await again.type('7391')).toMatch(/^END [\s\S]*SMS/);
+      expect(await waitForCompletion(conversionWorkflowId('ussd', again.sessionId))).toMatchObject({
+        status: 'completed',
+      });
+      expect(await airtimeBalance(stack.runtime.pool, number)).toBe(500000n - 64500n);
+    },
+    { idleTimeoutSeconds: 2 },
+  );
+});
+
+test('a session goes on after its worker restarts between two hops', async () => {
+  const number = await registered();
+  const taskQueue = `ussd-${randomUUID()}`;
+  const phone = await withUssd(
+    async (app) => {
+      const p = new Phone(app, number);
+      await p.dial();
+      await p.type('1');
+      return p;
+    },
+    {},
+    taskQueue,
+  );
+  await withUssd(
+    async (app) => {
+      const resumed = Object.assign(Object.create(Phone.prototype) as Phone, phone, { app });
+      expect(await resumed.type('1290')).toContain('KES 1,290.00');
+      expect(await resumed.type('7391')).toMatch(/^END /);
+      expect(await waitForCompletion(conversionWorkflowId('ussd', phone.sessionId))).toMatchObject({
+        status: 'completed',
+      });
+    },
+    {},
+    taskQueue,
+  );
+  expect(await airtimeBalance(stack.runtime.pool, number)).toBe(500000n - 129000n);
+});
+
+test('a malformed callback is a 400 and starts nothing; an unsupported number gets a polite END', async () => {
+  await withUssd(async (app) => {
+    const bad = await app.request('/ussd', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ serviceCode: '*123*456#', phoneNumber: '+254712345678', text: '' }),
+    });
+    expect(bad.status).toBe(400);
+    const foreign = new Phone(app, '+14155550100');
+    expect(await foreign.dial()).toMatch(/^END /);
+    const alias = await app.request('/ussd/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        sessionId: `ATUid_${randomUUID()}`,
+        serviceCode: '*123*456#',
+        phoneNumber: newSafaricomNumber(),
+        text: '',
+      }),
+    });
+    expect(await alias.text()).toMatch(/^CON /);
+  });
+});

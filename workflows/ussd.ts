@@ -1,0 +1,212 @@
+/**
+ * One USSD session, one long-lived workflow (id `ussd:<gateway sessionId>`), driven by update-with-start:
+ * each hop is an update whose result is the next screen. The menu is the pure module lib/ussd/menu.ts;
+ * this shell runs the effects it asks for (lookups as local activities), starts the money workflows on
+ * confirmation (ids derived from the session, so a repeated confirmation starts nothing new), and ends the
+ * session on END, on the gateway's end notice, after the whole-session timeout or after a minute idle.
+ * Secrets never arrive here: the API turns a PIN into its outcome before the update is sent.
+ */
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UssdActivities } from '../activities/ussd';
+import {
+  conversionWorkflowId,
+  endSessionSignal,
+  hopUpdate,
+  transferWorkflowId,
+  ussdSessionQuery,
+  type HopReply,
+  type HopRequest,
+  type TransferInput,
+  type UssdSessionInput,
+  type UssdSessionState,
+} from './definitions';
+import { isResumable, render, resume, startSession, step } from '../lib/ussd/menu';
+import { identifySubscriber } from '../lib/telco/detect';
+import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';
+import { bookkeeping, whileWaiting } from './shared/activity-options';
+import { conversionWorkflow } from './conversion';
+import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
+
+const lookups = proxyLocalActivities<UssdActivities>(whileWaiting);
+const books = proxyLocalActivities<UssdActivities>(bookkeeping);
+
+/** The longest input a person can type on one hop (gateways cap it well below this). */
+const MAX_INPUT = 182;
+
+export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<UssdSessionState> {
+  const { sessionId } = input;
+  const state: UssdSessionState = { phase: 'open', hops: 0, startedWorkflowIds: [] };
+  // Loaded once the workflow starts; a hop that arrives first (update-with-start) waits for it.
+  const loaded: { profile?: Profile; resumable?: MenuState } = {};
+  let lastHopSeq = -1;
+  let activity = 0;
+  // Hops are answered one at a time, in the order they arrive.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  setHandler(ussdSessionQuery, () => state);
+  setHandler(endSessionSignal, ({ reason }) => {
+    if (state.phase === 'open') state.endReason = reason;
+    state.phase = 'ended';
+  });
+  setHandler(
+    hopUpdate,
+    (request) => {
+      const run = queue.then(() => hop(request));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    {
+      // Synchronous: an async validator's rejection would be ignored and bad input accepted.
+      validator: (request: HopRequest) => {
+        if (state.phase === 'ended') throw new Error('the session has ended');
+        if (!Number.isInteger(request.seq) || request.seq < 0) throw new Error('seq must be a whole number');
+        const hopInput = request.input as Partial<{ text: unknown; secret: unknown }>;
+        if ('text' in hopInput) {
+          if (typeof hopInput.text !== 'string' || hopInput.text.length > MAX_INPUT) throw new Error('input too long');
+        } else if (!('secret' in hopInput) || typeof hopInput.secret !== 'object') {
+          throw new Error('a hop carries text or a secret outcome');
+        }
+      },
+    },
+  );
+
+  Object.assign(
+    loaded,
+    await books.loadUssdSession({
+      phoneNumber: input.phoneNumber,
+      operator: input.operator,
+      resumeWindowSeconds: input.resumeWindowSeconds,
+    }),
+  );
+
+  // Open until END, the gateway's end notice, the whole-session timeout, or a minute without input.
+  const endsAt = workflowInfo().startTime.getTime() + input.timeoutSeconds * 1000;
+  while (state.phase === 'open') {
+    const seen = activity;
+    // eslint-disable-next-line no-restricted-syntax -- workflow time, deterministic in the sandbox
+    const left = endsAt - Date.now();
+    if (left <= 0) {
+      state.endReason ??= 'timeout';
+      break;
+    }
+    const active = await condition(
+      () => state.phase !== 'open' || activity !== seen,
+      Math.min(left, input.idleSeconds * 1000),
+    );
+    if (!active) {
+      state.endReason ??= 'idle';
+      break;
+    }
+  }
+  state.phase = 'ended';
+  await condition(allHandlersFinished);
+  // A session that ended mid-flow can be picked up by a redial; one that reached END cannot.
+  const keep = state.endReason !== 'end-screen' && state.menu && isResumable(state.menu) ? state.menu : null;
+  await books.endUssdSession({
+    sessionId,
+    phoneNumber: input.phoneNumber,
+    workflowId: workflowInfo().workflowId,
+    resumable: keep,
+  });
+  return state;
+
+  async function hop(request: HopRequest): Promise<HopReply> {
+    activity += 1;
+    await condition(() => loaded.profile !== undefined);
+    const person = loaded.profile!;
+    const { resumable } = loaded;
+    if (request.seq <= lastHopSeq) {
+      // An older hop arriving late (a new update id for a seq already answered): show the current screen.
+      if (state.menu) return reply({ state: state.menu, screen: render(state.menu, person) });
+      return reply(startSession(person, resumable));
+    }
+    lastHopSeq = request.seq;
+    state.hops += 1;
+    let next: Step =
+      state.menu === undefined ? startSession(person, resumable) : step(state.menu, request.input, person);
+    while (next.effect) {
+      const result = await run(next.effect, person, next.state);
+      next = resume(next.state, result, person);
+    }
+    return reply(next);
+  }
+
+  function reply(next: Step): HopReply {
+    state.menu = next.state;
+    const screen = next.screen ?? { kind: 'END' as const, text: 'Sorry, something went wrong. Please dial again.' };
+    if (screen.kind === 'END') {
+      state.endReason ??= 'end-screen';
+      state.phase = 'ended';
+    }
+    return { text: `${screen.kind} ${screen.text}`, ...(next.expect ? { expect: next.expect } : {}) };
+  }
+
+  async function run(effect: Effect, person: Profile, menu: MenuState): Promise<EffectResult> {
+    switch (effect.type) {
+      case 'startBuy':
+        return start(conversionWorkflowId('ussd', sessionId), () =>
+          startChild(conversionWorkflow, {
+            workflowId: conversionWorkflowId('ussd', sessionId),
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            args: [
+              {
+                channel: 'ussd',
+                phoneNumber: person.phoneNumber,
+                operator: person.operator,
+                airtimeAmountMinor: effect.amountMinor,
+              },
+            ],
+          }),
+        );
+      case 'startTransfer': {
+        const id = transferWorkflowId('ussd', sessionId);
+        const to = identifySubscriber(effect.toPhone);
+        const transfer: TransferInput = {
+          channel: 'ussd',
+          kind: effect.kind,
+          fromPhone: person.phoneNumber,
+          fromOperator: person.operator,
+          toPhone: to.phoneNumber,
+          toOperator: to.operator,
+        };
+        if (effect.kind === 'airtime') transfer.amountMinor = effect.amountMinor;
+        else {
+          // The confirm screen's quote, kept in the menu state (so it survives a resumed session).
+          const quoted = menu.data.quoteTxtcBaseUnits;
+          if (!quoted) throw ApplicationFailure.nonRetryable('Send TXTC confirmed without a quote', 'InvalidRequest');
+          transfer.txtcAmount = quoted;
+        }
+        const workflow = effect.kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow;
+        return start(id, () =>
+          startChild(workflow, { workflowId: id, parentClosePolicy: ParentClosePolicy.ABANDON, args: [transfer] }),
+        );
+      }
+      default: {
+        return await lookups.ussdEffect({ phoneNumber: person.phoneNumber, operator: person.operator, effect });
+      }
+    }
+  }
+
+  /** Starts a money workflow once: a second confirmation finds it started and starts nothing. */
+  async function start(id: string, begin: () => Promise<unknown>): Promise<EffectResult> {
+    if (!state.startedWorkflowIds.includes(id)) {
+      try {
+        await begin();
+      } catch (e) {
+        // Already started (a confirmation repeated after a replay or a reset): the same transfer.
+        if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
+      }
+      state.startedWorkflowIds.push(id);
+    }
+    return { type: 'started', id };
+  }
+}
