@@ -295,3 +295,118 @@ test('a malformed callback is a 400 and starts nothing; an unsupported number ge
     expect(await alias.text()).toMatch(/^CON /);
   });
 });
+
+describe('the rest of the menu, through HTTP', () => {
+  test('2 Transfer airtime: a local-format number, an amount, the PIN: one airtime transfer to the receiver', async () => {
+    const number = await registered();
+    const receiver = newSafaricomNumber();
+    await withUssd(async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      expect(await phone.type('2')).toMatch(/phone number/);
+      expect(await phone.type(number.replace('+254', '0'))).toMatch(/^CON [\s\S]*(own|yours)/i);
+      expect(await phone.type(receiver.replace('+254', '0'))).toContain(receiver);
+      expect(await phone.type('500')).toMatch(/^CON Send KES 500.00 airtime to/);
+      expect(await phone.type('7391')).toMatch(/^END [\s\S]*SMS/);
+      const id = `transfer:ussd:${phone.sessionId}`;
+      expect(await waitForCompletion(id)).toMatchObject({ status: 'completed', kind: 'airtime' });
+      expect(await airtimeBalance(stack.runtime.pool, receiver)).toBe(50000n);
+    });
+  });
+
+  test('5 Send TXTC: the TXTC that an amount of airtime buys, hybrid when short; 3 balance and 4 history show it', async () => {
+    const number = await registered();
+    const receiver = newSafaricomNumber();
+    await withUssd(async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      await phone.type('5');
+      await phone.type(receiver);
+      const confirm = await phone.type('1290');
+      expect(confirm).toMatch(/^CON Send 980 TXTC \(KES 1,290.00\) to/);
+      expect(await phone.type('7391')).toMatch(/^END /);
+      expect(await waitForCompletion(`transfer:ussd:${phone.sessionId}`)).toMatchObject({
+        status: 'completed',
+        kind: 'hybrid',
+      });
+
+      const other = phone.redial();
+      await other.dial();
+      expect(await other.type('3')).toMatch(/^CON Airtime: KES 3,710.00\nTXTC: 0/);
+      expect(await other.type('00')).toMatch(/Buy/);
+      const history = await other.type('4');
+      expect(history).toMatch(/^CON -980 TXTC/);
+      const theirs = new Phone(app, receiver);
+      await theirs.dial(); // not registered: the registration starts, nothing else
+      expect(await smsTo(stack.runtime.pool, receiver)).toEqual([expect.stringMatching(/^Received 980 TXTC from/)]);
+    });
+  });
+
+  test('4 History pages five at a time with 98 More', async () => {
+    const number = await registered(10_000_000n);
+    const friend = newSafaricomNumber();
+    // Seven transfers out, straight through the workflows' REST route.
+    await withUssd(async (app) => {
+      for (let i = 0; i < 7; i++) {
+        const res = await app.request('/api/airtime/transfer', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'Idempotency-Key': `hist-${randomUUID()}` },
+          body: JSON.stringify({ fromPhone: number, toPhone: friend, amount: String(200 + i) }),
+        });
+        await waitForCompletion(((await res.json()) as { id: string }).id);
+      }
+      const phone = new Phone(app, number);
+      await phone.dial();
+      const first = await phone.type('4');
+      expect(first.replace(/^CON /, '').split('\n').filter((l) => l.startsWith('-KES'))).toHaveLength(5);
+      expect(first).toContain('-KES 206.00');
+      expect(first).toContain('98');
+      const second = await phone.type('98');
+      expect(second.replace(/^CON /, '').split('\n').filter((l) => l.startsWith('-KES'))).toEqual(['-KES 201.00', '-KES 200.00']);
+    });
+  });
+
+  test('6 My account: the wallet, Swahili from then on (remembered on the next dial), and a PIN change', async () => {
+    const number = await registered();
+    await withUssd(async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      await phone.type('6');
+      expect(await phone.type('1')).toMatch(/No wallet yet/);
+      await phone.type('0');
+      await phone.type('2');
+      const swahili = await phone.type('2');
+      expect(swahili).toMatch(/Nunua TXTC/);
+      const next = phone.redial();
+      expect(await next.dial()).toMatch(/Nunua TXTC/);
+      await next.type('6');
+      await next.type('3');
+      await next.type('7391');
+      await next.type('2468');
+      expect(await next.type('2468')).toMatch(/^CON /);
+      const pin = (await createUssdRepo(stack.runtime.pool).profile(number))!.pinHash!;
+      const { verifyPin } = await import('../../lib/ussd/pins');
+      expect(await verifyPin('2468', pin)).toBe(true);
+      expect(await verifyPin('7391', pin)).toBe(false);
+      expect(await historyText(ussdWorkflowId(next.sessionId))).not.toMatch(/2468|7391/);
+    });
+  });
+
+  test('the gateway’s end-of-session notice ends the session; a later hop is told to dial again', async () => {
+    const number = await registered();
+    await withUssd(async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      await phone.type('1');
+      const res = await app.request('/ussd/end', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ sessionId: phone.sessionId, status: 'Incomplete' }),
+      });
+      expect(res.status).toBe(200);
+      const state = await stack.client.workflow.getHandle(ussdWorkflowId(phone.sessionId)).result();
+      expect(state).toMatchObject({ phase: 'ended', endReason: 'dropped' });
+      expect(await phone.type('1290')).toMatch(/^END [\s\S]*ended/);
+    });
+  });
+});
