@@ -11,6 +11,7 @@ const WORKFLOW_IMPORTS = [
   '(\\.\\./)+lib/money/[a-z-]+',
   '(\\.\\./)+lib/telco/(detect|prefixes)',
   '(\\.\\./)+lib/ussd/(menu|messages|types)',
+  '(\\.\\./)+lib/messages/[a-z-]+',
 ];
 const ACTIVITY_TYPES = '(\\.\\./)+activities(/[a-z-]+)?';
 

@@ -10,11 +10,14 @@ import { toWire } from '../lib/money/wire';
 import type { RateService } from '../lib/rates';
 import type { WalletDirectory } from '../lib/wallets';
 import type { ConversionRepo, ConversionUpdate } from '../lib/db/conversions';
+import type { UssdRepo } from '../lib/db/ussd';
+import type { Language } from '../lib/ussd/types';
 
 export function createConversionActivities(deps: {
   rates: RateService;
   conversions: ConversionRepo;
   wallets: WalletDirectory;
+  ussd: UssdRepo;
   config: Pick<Config, 'fees' | 'limits'>;
 }) {
   return {
@@ -24,7 +27,7 @@ export function createConversionActivities(deps: {
      */
     async prepareConversion(
       input: ConversionInput & { id: string; channel: Channel },
-    ): Promise<{ quote: ConversionQuote; limits: ConversionLimits }> {
+    ): Promise<{ quote: ConversionQuote; limits: ConversionLimits; language?: Language }> {
       const operator = await deps.rates.operatorRate(input.operator);
       const txtc = await deps.rates.txtcRate();
       const airtime =
@@ -43,7 +46,9 @@ export function createConversionActivities(deps: {
         input.parentId,
       );
       const { limits } = deps.config;
+      const language = (await deps.ussd.profile(input.phoneNumber))?.language;
       return {
+        ...(language ? { language } : {}),
         quote: toWire(recorded.quote),
         limits: {
           minUsdCents: limits.minUsdCents.toString(),

@@ -18,6 +18,8 @@ import type { TelcoOperator } from '../lib/telco/types';
 import { offersTransfer } from '../lib/telco/factory';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { TransferRepo } from '../lib/db/transfers';
+import type { UssdRepo } from '../lib/db/ussd';
+import type { Language } from '../lib/ussd/types';
 
 const big = (v: string | undefined) => (v === undefined ? undefined : BigInt(v));
 
@@ -29,11 +31,15 @@ export interface PreparedTransfer {
   /** whether the receiver ever used the service (an unregistered one is told how to dial it) */
   receiverKnown: boolean;
   shortcode: string;
+  /** each party's language for SMS (remembered from USSD; undefined: English) */
+  senderLanguage?: Language;
+  receiverLanguage?: Language;
 }
 
 export function createTransferActivities(deps: {
   rates: RateService;
   transfers: TransferRepo;
+  ussd: UssdRepo;
   wallets: WalletDirectory;
   telco: TelcoOperator;
   config: Pick<Config, 'fees' | 'limits' | 'ussd'>;
@@ -73,9 +79,11 @@ export function createTransferActivities(deps: {
         txtc,
         deps.config.fees,
       );
-      const [recorded, receiverKnown] = await Promise.all([
+      const [recorded, receiverKnown, senderProfile, receiverProfile] = await Promise.all([
         deps.transfers.insertRecorded(input.id, input.channel, input, quote),
         deps.transfers.hasUsedService(input.toPhone),
+        deps.ussd.profile(input.fromPhone),
+        deps.ussd.profile(input.toPhone),
       ]);
       const { limits } = deps.config;
       return {
@@ -92,6 +100,8 @@ export function createTransferActivities(deps: {
             : 'debit-credit',
         receiverKnown,
         shortcode: deps.config.ussd.shortcode,
+        ...(senderProfile?.language ? { senderLanguage: senderProfile.language } : {}),
+        ...(receiverProfile?.language ? { receiverLanguage: receiverProfile.language } : {}),
       };
     },
 

@@ -47,6 +47,7 @@ import {
   telcoCall,
 } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
+import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const telco = proxyActivities<TelcoActivities>(telcoCall);
 const refunds = proxyActivities<TelcoActivities>(refundCall);
@@ -87,20 +88,20 @@ export function checkLimits(wire: ConversionQuote, limits: ConversionLimits): vo
 }
 
 /** What a person reads when a purchase is refused, by failure type. */
-function rejectionSms(type: string, message: string, quote?: Quote): string {
+function rejectionSms(texts: SmsTexts, type: string, message: string, quote?: Quote): string {
   const amount = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : 'the amount';
   switch (type) {
     case FailureTypes.InsufficientAirtime:
-      return `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`;
+      return texts.buyNoAirtime(amount);
     case FailureTypes.AmountBelowMinimum:
     case FailureTypes.AmountAboveMaximum:
     case FailureTypes.DailyLimitExceeded:
     case FailureTypes.AmountTooSmall:
-      return `TXTC purchase failed: ${message}. Nothing was charged.`;
+      return texts.buyRefused(message);
     case FailureTypes.Cancelled:
-      return 'TXTC purchase cancelled. Nothing was charged.';
+      return texts.buyCancelled;
     default:
-      return 'TXTC purchase failed. Nothing was charged. Please try again later.';
+      return texts.buyFailed;
   }
 }
 
@@ -109,6 +110,8 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   const state: ConversionState = { id, kind: 'conversion', stage: 'started', status: 'pending' };
   setHandler(conversionStateQuery, () => state);
   const ref = (step: Step) => stepReference(id, step);
+  // The person's SMS language, known once the conversion is prepared (English until then).
+  let texts = smsTexts(undefined);
   const advance = stageKeeper<ConversionState['stage'], ConversionUpdate>(state, (update) =>
     records.updateConversion(id, update),
   );
@@ -120,6 +123,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     const prepared = await books.prepareConversion({ ...input, id });
     state.quote = prepared.quote;
     state.stage = 'quoted';
+    texts = smsTexts(prepared.language);
     quote = fromWire<Quote>(prepared.quote, CONVERSION_QUOTE_AMOUNTS);
     // A hybrid's leg: its transfer checked the limits on the whole amount and tells the person.
     if (!input.parentId) checkLimits(prepared.quote, prepared.limits);
@@ -180,8 +184,13 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       walletAddress,
     });
     await notify(
-      `You bought ${formatTxtc(q.txtcNet)} TXTC with ${airtime} airtime (${formatUsdMicros(q.usdMicros)}). ` +
-        `Wallet: ${shortHex(walletAddress)} TX: ${shortHex(mint.txHash)}`,
+      texts.bought({
+        txtc: formatTxtc(q.txtcNet),
+        airtime,
+        usd: formatUsdMicros(q.usdMicros),
+        wallet: shortHex(walletAddress),
+        tx: shortHex(mint.txHash),
+      }),
       'sms',
     );
     return state;
@@ -192,7 +201,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     if (quote) await advance({ stage: 'rejected', status: 'failed', failure });
     else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
     await CancellationScope.nonCancellable(() =>
-      notify(rejectionSms(failure.type, failure.message, quote), 'sms-failure'),
+      notify(rejectionSms(texts, failure.type, failure.message, quote), 'sms-failure'),
     );
     if (isCancellation(err)) throw err;
     throw rejection(failure.type, failure.message);
@@ -211,14 +220,11 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
         failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
       });
       log.error('refund failed; airtime owed', { id });
-      await notify(
-        `TXTC purchase failed; the refund of your ${airtime} airtime is delayed. Support has been alerted.`,
-        'sms-failure',
-      );
+      await notify(texts.buyRefundDelayed(airtime), 'sms-failure');
       throw rejection('RefundFailed', `refund of ${airtime} failed: ${refundFailure.message}`);
     }
     await advance({ stage: 'refunded', status: 'failed', refundReference: ref('refund'), refunded: true, failure });
-    await notify(`TXTC purchase failed; your ${airtime} airtime has been refunded.`, 'sms-failure');
+    await notify(texts.buyRefunded(airtime), 'sms-failure');
     throw rejection(failure.type, `conversion failed and ${airtime} was refunded: ${failure.message}`);
   }
 

@@ -46,6 +46,7 @@ import {
   telcoCall,
 } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
+import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const telco = proxyActivities<TelcoActivities>(telcoCall);
 const credits = proxyActivities<TelcoActivities>(refundCall);
@@ -76,6 +77,8 @@ function begin(kind: TransferKind, input: TransferInput) {
     records.updateTransfer(id, update),
   );
   let recorded = false;
+  // Each party's SMS in their language, known once the transfer is prepared (English until then).
+  const texts = { sender: smsTexts(undefined), receiver: smsTexts(undefined) };
 
   async function tell(phoneNumber: string, message: string, step: Step): Promise<void> {
     try {
@@ -88,6 +91,7 @@ function begin(kind: TransferKind, input: TransferInput) {
   return {
     id,
     state,
+    texts,
     ref,
     advance,
     tell,
@@ -95,6 +99,8 @@ function begin(kind: TransferKind, input: TransferInput) {
     async prepare(): Promise<{ prepared: PreparedTransfer; quote: TransferQuote }> {
       const prepared = await books.prepareTransfer({ ...input, id });
       recorded = true;
+      texts.sender = smsTexts(prepared.senderLanguage);
+      texts.receiver = smsTexts(prepared.receiverLanguage);
       state.quote = prepared.quote;
       state.stage = 'recorded';
       const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
@@ -133,23 +139,23 @@ function begin(kind: TransferKind, input: TransferInput) {
 }
 
 /** What a sender reads when a transfer is refused before anything moved. */
-function refusalSms(failure: Failure, amount: string): string {
+function refusalSms(texts: SmsTexts, failure: Failure, amount: string): string {
   switch (failure.type) {
     case FailureTypes.InsufficientAirtime:
-      return `Transfer failed: you do not have ${amount} of airtime. Nothing was sent.`;
+      return texts.transferNoAirtime(amount);
     case FailureTypes.InsufficientTxtc:
-      return `Transfer failed: you do not have ${amount}. Nothing was sent.`;
+      return texts.transferNoTxtc(amount);
     case FailureTypes.Cancelled:
-      return 'Transfer cancelled. Nothing was sent.';
+      return texts.transferCancelled;
     case FailureTypes.AmountBelowMinimum:
     case FailureTypes.AmountAboveMaximum:
     case FailureTypes.DailyLimitExceeded:
     case FailureTypes.SelfTransfer:
     case FailureTypes.UnsupportedTransfer:
     case FailureTypes.AmountTooSmall:
-      return `Transfer failed: ${failure.message}. Nothing was sent.`;
+      return texts.transferRefused(failure.message);
     default:
-      return 'Transfer failed. Nothing was sent. Please try again later.';
+      return texts.transferFailed;
   }
 }
 
@@ -167,11 +173,10 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
     const amount = t.state.quote
       ? airtimeText(fromWire<TransferQuote>(t.state.quote, TRANSFER_QUOTE_AMOUNTS))
       : 'the amount';
-    return await t.reject(err, (f) => refusalSms(f, amount));
+    return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
   }
   const amount = airtimeText(quote);
   const amountMinor = quote.amountMinor!.toString();
-  const receiverTail = dialHint(prepared);
 
   return await CancellationScope.nonCancellable(async () => {
     let sender: AirtimeMovementResult;
@@ -188,13 +193,14 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
           reference,
         });
       } catch (err) {
-        if (REFUSALS.includes(failureOf(err).type)) return await t.reject(err, (f) => refusalSms(f, amount));
+        if (REFUSALS.includes(failureOf(err).type))
+          return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
         const outcome = await settle.airtimeMovementStatus({
           reference,
           operator: input.fromOperator,
           kind: 'transfer',
         });
-        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(f, amount));
+        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
         sender = outcome as AirtimeMovementResult;
       }
       receiver = { reference, balanceAfterMinor: sender.receiverBalanceAfterMinor };
@@ -210,13 +216,14 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
       try {
         sender = await telco.debitAirtime(debit);
       } catch (err) {
-        if (REFUSALS.includes(failureOf(err).type)) return await t.reject(err, (f) => refusalSms(f, amount));
+        if (REFUSALS.includes(failureOf(err).type))
+          return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
         const outcome = await settle.airtimeMovementStatus({
           reference: debit.reference,
           operator: debit.operator,
           kind: 'debit',
         });
-        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(f, amount));
+        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
         sender = outcome as AirtimeMovementResult;
       }
       await t.advance({ stage: 'debited', debitReference: debit.reference });
@@ -239,20 +246,23 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
       }
       await t.advance({ stage: 'completed', status: 'completed', creditReference: credit.reference });
     }
-    const senderBalance = sender.balanceAfterMinor
-      ? ` New balance: ${airtimeText(quote, sender.balanceAfterMinor)}.`
-      : '';
-    const receiverBalance = receiver.balanceAfterMinor
-      ? ` New balance: ${airtimeText(quote, receiver.balanceAfterMinor)}.`
-      : '';
     await t.tell(
       input.fromPhone,
-      `You sent ${amount} airtime to ${input.toPhone}.${senderBalance} Ref: ${shortRef(t.id)}`,
+      t.texts.sender.sentAirtime({
+        amount,
+        to: input.toPhone,
+        balance: sender.balanceAfterMinor ? airtimeText(quote, sender.balanceAfterMinor) : undefined,
+        ref: shortRef(t.id),
+      }),
       'sms',
     );
     await t.tell(
       input.toPhone,
-      `You received ${amount} airtime from ${input.fromPhone}.${receiverBalance}${receiverTail}`,
+      t.texts.receiver.receivedAirtime({
+        amount,
+        from: input.fromPhone,
+        balance: receiver.balanceAfterMinor ? airtimeText(quote, receiver.balanceAfterMinor) : undefined,
+      }) + dialHint(prepared, t.texts.receiver),
       'sms-receiver',
     );
     return t.state;
@@ -277,7 +287,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         log.error('refund failed; airtime owed', { id: t.id });
         await t.tell(
           input.fromPhone,
-          `Your transfer to ${input.toPhone} failed; the refund of ${amount} is delayed. Support has been alerted.`,
+          t.texts.sender.transferRefundDelayed({ amount, to: input.toPhone }),
           'sms-failure',
         );
         throw rejection('RefundFailed', `refund of ${amount} failed: ${refundFailure.message}`);
@@ -289,14 +299,10 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         refunded: true,
         failure,
       });
-      await t.tell(
-        input.fromPhone,
-        `Your transfer of ${amount} airtime to ${input.toPhone} failed; the airtime was refunded to you.`,
-        'sms-failure',
-      );
+      await t.tell(input.fromPhone, t.texts.sender.transferRefunded({ amount, to: input.toPhone }), 'sms-failure');
       await t.tell(
         input.toPhone,
-        `${amount} airtime from ${input.fromPhone} could not be credited to your number. Nothing changed.`,
+        t.texts.receiver.creditFailedReceiver({ amount, from: input.fromPhone }),
         'sms-receiver',
       );
       throw rejection(failure.type, `the credit failed and ${amount} was refunded: ${failure.message}`);
@@ -320,7 +326,7 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
     t.checkNotCancelled();
   } catch (err) {
     const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
-    return await t.reject(err, (f) => refusalSms(f, amount));
+    return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
   }
   const amount = `${formatTxtc(quote.txtcAmount!)} TXTC`;
   return await CancellationScope.nonCancellable(async () => {
@@ -328,7 +334,7 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
     try {
       sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, quote.txtcAmount!);
     } catch (err) {
-      return await t.reject(err, (f) => refusalSms(f, amount));
+      return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
     }
     t.state.txHash = sent.txHash;
     await t.advance({
@@ -339,10 +345,15 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
       toWallet,
       txHash: sent.txHash,
     });
-    await t.tell(input.fromPhone, `You sent ${amount} to ${input.toPhone}. TX: ${shortHex(sent.txHash)}`, 'sms');
+    await t.tell(
+      input.fromPhone,
+      t.texts.sender.sentTxtc({ amount, to: input.toPhone, tx: shortHex(sent.txHash) }),
+      'sms',
+    );
     await t.tell(
       input.toPhone,
-      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}${dialHint(prepared)}`,
+      t.texts.receiver.receivedTxtc({ amount, from: input.fromPhone, tx: shortHex(sent.txHash) }) +
+        dialHint(prepared, t.texts.receiver),
       'sms-receiver',
     );
     return t.state;
@@ -369,7 +380,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
     t.checkNotCancelled();
   } catch (err) {
     const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
-    return await t.reject(err, (f) => refusalSms(f, amount));
+    return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
   }
   const target = quote.txtcAmount!;
   const shortfall = target > ownTxtc ? target - ownTxtc : 0n;
@@ -406,18 +417,14 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
         if (legFailure.type === FailureTypes.RefundFailed) {
           // The leg took the airtime and could not give it back: airtime is owed, and the person is told so.
           await t.advance({ stage: 'refund_failed', status: 'failed', failure: legFailure, conversionId });
-          await t.tell(
-            input.fromPhone,
-            `Your transfer to ${input.toPhone} failed; the refund of your airtime is delayed. Support has been alerted.`,
-            'sms-failure',
-          );
+          await t.tell(input.fromPhone, t.texts.sender.transferRefundDelayed({ to: input.toPhone }), 'sms-failure');
           throw rejection(legFailure.type, legFailure.message);
         }
         // The conversion refused (or refunded): nothing was sent, the sender's TXTC is untouched.
         return await t.reject(err, (f) =>
           f.type === FailureTypes.InsufficientAirtime
-            ? `Transfer failed: you do not have enough airtime to buy the ${formatTxtc(shortfall)} TXTC you are short of. Nothing was sent.`
-            : refusalSms(f, amount),
+            ? t.texts.sender.transferShortOfAirtime(formatTxtc(shortfall))
+            : refusalSms(t.texts.sender, f, amount),
         );
       }
       t.state.conversionId = conversionId;
@@ -427,7 +434,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
     try {
       sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, target);
     } catch (err) {
-      if (!converted) return await t.reject(err, (f) => refusalSms(f, amount));
+      if (!converted) return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
       // The airtime became TXTC in the sender's wallet; it stays there and the sender is told.
       const failure = failureOf(err);
       await t.advance({
@@ -438,7 +445,12 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
       });
       await t.tell(
         input.fromPhone,
-        `Converted ${converted.airtime} airtime to ${converted.txtc}, but sending ${amount} to ${input.toPhone} failed. The TXTC is in your wallet.`,
+        t.texts.sender.sendFailedKeepTxtc({
+          airtime: converted.airtime,
+          converted: converted.txtc,
+          amount,
+          to: input.toPhone,
+        }),
         'sms-failure',
       );
       throw rejection(
@@ -456,15 +468,23 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
       txHash: sent.txHash,
       txtcFromBalance: (target - shortfall).toString(),
     });
+    const tx = shortHex(sent.txHash);
     const senderText = converted
-      ? shortfall === target
-        ? `Converted ${converted.airtime} (${converted.usd}) airtime to ${amount} and sent to ${input.toPhone}.`
-        : `Converted ${converted.airtime} (${converted.usd}) airtime to ${converted.txtc} and sent ${amount} to ${input.toPhone}.`
-      : `You sent ${amount} to ${input.toPhone}.`;
-    await t.tell(input.fromPhone, `${senderText} TX: ${shortHex(sent.txHash)}`, 'sms');
+      ? t.texts.sender.convertedAndSent({
+          airtime: converted.airtime,
+          usd: converted.usd,
+          converted: converted.txtc,
+          amount,
+          to: input.toPhone,
+          tx,
+          all: shortfall === target,
+        })
+      : t.texts.sender.sentTxtc({ amount, to: input.toPhone, tx });
+    await t.tell(input.fromPhone, senderText, 'sms');
     await t.tell(
       input.toPhone,
-      `Received ${amount} from ${input.fromPhone}. TX: ${shortHex(sent.txHash)}${dialHint(prepared)}`,
+      t.texts.receiver.receivedTxtc({ amount, from: input.fromPhone, tx: shortHex(sent.txHash) }) +
+        dialHint(prepared, t.texts.receiver),
       'sms-receiver',
     );
     return t.state;
@@ -497,8 +517,8 @@ function airtimeText(quote: TransferQuote, minor?: string): string {
 }
 
 /** For a receiver who never used the service: how to reach it. */
-function dialHint(prepared: PreparedTransfer): string {
-  return prepared.receiverKnown ? '' : ` Dial ${prepared.shortcode} to send it on or buy TXTC with it.`;
+function dialHint(prepared: PreparedTransfer, texts: SmsTexts): string {
+  return prepared.receiverKnown ? '' : texts.dialHint(prepared.shortcode);
 }
 
 /** The request part of an id, for an SMS. */

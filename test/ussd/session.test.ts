@@ -358,11 +358,21 @@ describe('the rest of the menu, through HTTP', () => {
       const phone = new Phone(app, number);
       await phone.dial();
       const first = await phone.type('4');
-      expect(first.replace(/^CON /, '').split('\n').filter((l) => l.startsWith('-KES'))).toHaveLength(5);
+      expect(
+        first
+          .replace(/^CON /, '')
+          .split('\n')
+          .filter((l) => l.startsWith('-KES')),
+      ).toHaveLength(5);
       expect(first).toContain('-KES 206.00');
       expect(first).toContain('98');
       const second = await phone.type('98');
-      expect(second.replace(/^CON /, '').split('\n').filter((l) => l.startsWith('-KES'))).toEqual(['-KES 201.00', '-KES 200.00']);
+      expect(
+        second
+          .replace(/^CON /, '')
+          .split('\n')
+          .filter((l) => l.startsWith('-KES')),
+      ).toEqual(['-KES 201.00', '-KES 200.00']);
     });
   });
 
@@ -409,4 +419,23 @@ describe('the rest of the menu, through HTTP', () => {
       expect(await phone.type('1290')).toMatch(/^END [\s\S]*ended/);
     });
   });
+});
+
+test('screens and SMS follow the number’s language: a Swahili speaker buys through the menu and reads the SMS in Swahili', async () => {
+  const number = newSafaricomNumber();
+  await topUp(stack.runtime.pool, number, 'safaricom-ke', 500000n);
+  const repo = createUssdRepo(stack.runtime.pool);
+  await repo.setPin(number, await hashPin('7391'));
+  await repo.completeRegistration(number, 'sw');
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    expect(await phone.dial()).toMatch(/Nunua TXTC/);
+    await phone.type('1');
+    await phone.type('1290');
+    expect(await phone.type('7391')).toMatch(/^END /);
+    await waitForCompletion(conversionWorkflowId('ussd', phone.sessionId));
+  });
+  expect(await smsTo(stack.runtime.pool, number)).toEqual([
+    expect.stringMatching(/^Umenunua TXTC 980 kwa muda wa maongezi KES 1,290.00/),
+  ]);
 });

@@ -1,0 +1,122 @@
+/**
+ * Every SMS the money workflows send, one catalogue per language, chosen by the number's language
+ * (remembered from USSD; English when the number never chose). Pure: workflows import it. Values come
+ * formatted (lib/money/format); a refusal's reason is shown in English only where the catalogue has no
+ * text of its own for the failure type.
+ */
+import type { Language } from '../ussd/types';
+
+export interface SmsTexts {
+  // Conversions
+  bought: (v: { txtc: string; airtime: string; usd: string; wallet: string; tx: string }) => string;
+  buyNoAirtime: (amount: string) => string;
+  buyRefused: (reason: string) => string;
+  buyCancelled: string;
+  buyFailed: string;
+  buyRefunded: (airtime: string) => string;
+  buyRefundDelayed: (airtime: string) => string;
+  // Transfers
+  sentAirtime: (v: { amount: string; to: string; balance?: string; ref: string }) => string;
+  receivedAirtime: (v: { amount: string; from: string; balance?: string }) => string;
+  /** for a receiver who never used the service */
+  dialHint: (shortcode: string) => string;
+  transferRefunded: (v: { amount: string; to: string }) => string;
+  creditFailedReceiver: (v: { amount: string; from: string }) => string;
+  transferRefundDelayed: (v: { amount?: string; to: string }) => string;
+  transferNoAirtime: (amount: string) => string;
+  transferNoTxtc: (amount: string) => string;
+  transferShortOfAirtime: (txtc: string) => string;
+  transferRefused: (reason: string) => string;
+  transferCancelled: string;
+  transferFailed: string;
+  sentTxtc: (v: { amount: string; to: string; tx: string }) => string;
+  receivedTxtc: (v: { amount: string; from: string; tx: string }) => string;
+  convertedAndSent: (v: {
+    airtime: string;
+    usd: string;
+    converted: string;
+    amount: string;
+    to: string;
+    tx: string;
+    all: boolean;
+  }) => string;
+  sendFailedKeepTxtc: (v: { airtime: string; converted: string; amount: string; to: string }) => string;
+}
+
+export const en: SmsTexts = {
+  bought: (v) => `You bought ${v.txtc} TXTC with ${v.airtime} airtime (${v.usd}). Wallet: ${v.wallet} TX: ${v.tx}`,
+  buyNoAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
+  buyRefused: (reason) => `TXTC purchase failed: ${reason}. Nothing was charged.`,
+  buyCancelled: 'TXTC purchase cancelled. Nothing was charged.',
+  buyFailed: 'TXTC purchase failed. Nothing was charged. Please try again later.',
+  buyRefunded: (airtime) => `TXTC purchase failed; your ${airtime} airtime has been refunded.`,
+  buyRefundDelayed: (airtime) =>
+    `TXTC purchase failed; the refund of your ${airtime} airtime is delayed. Support has been alerted.`,
+  sentAirtime: (v) =>
+    `You sent ${v.amount} airtime to ${v.to}.${v.balance ? ` New balance: ${v.balance}.` : ''} Ref: ${v.ref}`,
+  receivedAirtime: (v) =>
+    `You received ${v.amount} airtime from ${v.from}.${v.balance ? ` New balance: ${v.balance}.` : ''}`,
+  dialHint: (shortcode) => ` Dial ${shortcode} to send it on or buy TXTC with it.`,
+  transferRefunded: (v) => `Your transfer of ${v.amount} airtime to ${v.to} failed; the airtime was refunded to you.`,
+  creditFailedReceiver: (v) =>
+    `${v.amount} airtime from ${v.from} could not be credited to your number. Nothing changed.`,
+  transferRefundDelayed: (v) =>
+    `Your transfer to ${v.to} failed; the refund of ${v.amount ?? 'your airtime'} is delayed. Support has been alerted.`,
+  transferNoAirtime: (amount) => `Transfer failed: you do not have ${amount} of airtime. Nothing was sent.`,
+  transferNoTxtc: (amount) => `Transfer failed: you do not have ${amount}. Nothing was sent.`,
+  transferShortOfAirtime: (txtc) =>
+    `Transfer failed: you do not have enough airtime to buy the ${txtc} TXTC you are short of. Nothing was sent.`,
+  transferRefused: (reason) => `Transfer failed: ${reason}. Nothing was sent.`,
+  transferCancelled: 'Transfer cancelled. Nothing was sent.',
+  transferFailed: 'Transfer failed. Nothing was sent. Please try again later.',
+  sentTxtc: (v) => `You sent ${v.amount} to ${v.to}. TX: ${v.tx}`,
+  receivedTxtc: (v) => `Received ${v.amount} from ${v.from}. TX: ${v.tx}`,
+  convertedAndSent: (v) =>
+    v.all
+      ? `Converted ${v.airtime} (${v.usd}) airtime to ${v.amount} and sent to ${v.to}. TX: ${v.tx}`
+      : `Converted ${v.airtime} (${v.usd}) airtime to ${v.converted} and sent ${v.amount} to ${v.to}. TX: ${v.tx}`,
+  sendFailedKeepTxtc: (v) =>
+    `Converted ${v.airtime} airtime to ${v.converted}, but sending ${v.amount} to ${v.to} failed. The TXTC is in your wallet.`,
+};
+
+export const sw: SmsTexts = {
+  bought: (v) => `Umenunua TXTC ${v.txtc} kwa muda wa maongezi ${v.airtime} (${v.usd}). Pochi: ${v.wallet} TX: ${v.tx}`,
+  buyNoAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
+  buyRefused: () => 'Ununuzi wa TXTC haukufanikiwa: kiasi hakiko ndani ya kikomo chako. Hukutozwa chochote.',
+  buyCancelled: 'Ununuzi wa TXTC umesitishwa. Hukutozwa chochote.',
+  buyFailed: 'Ununuzi wa TXTC haukufanikiwa. Hukutozwa chochote. Tafadhali jaribu tena baadaye.',
+  buyRefunded: (airtime) => `Ununuzi wa TXTC haukufanikiwa; muda wako wa maongezi ${airtime} umerudishwa.`,
+  buyRefundDelayed: (airtime) =>
+    `Ununuzi wa TXTC haukufanikiwa; kurudishiwa muda wa maongezi ${airtime} kumechelewa. Huduma kwa wateja wamearifiwa.`,
+  sentAirtime: (v) =>
+    `Umetuma muda wa maongezi ${v.amount} kwa ${v.to}.${v.balance ? ` Salio jipya: ${v.balance}.` : ''} Kumb: ${v.ref}`,
+  receivedAirtime: (v) =>
+    `Umepokea muda wa maongezi ${v.amount} kutoka ${v.from}.${v.balance ? ` Salio jipya: ${v.balance}.` : ''}`,
+  dialHint: (shortcode) => ` Piga ${shortcode} kuutuma au kununua TXTC.`,
+  transferRefunded: (v) => `Uhamisho wa muda wa maongezi ${v.amount} kwa ${v.to} haukufanikiwa; umerudishiwa.`,
+  creditFailedReceiver: (v) =>
+    `Muda wa maongezi ${v.amount} kutoka ${v.from} haukuweza kuwekwa kwenye namba yako. Hakuna kilichobadilika.`,
+  transferRefundDelayed: (v) =>
+    `Uhamisho kwa ${v.to} haukufanikiwa; kurudishiwa ${v.amount ?? 'muda wako wa maongezi'} kumechelewa. Huduma kwa wateja wamearifiwa.`,
+  transferNoAirtime: (amount) => `Uhamisho haukufanikiwa: huna muda wa maongezi wa ${amount}. Hakuna kilichotumwa.`,
+  transferNoTxtc: (amount) => `Uhamisho haukufanikiwa: huna ${amount}. Hakuna kilichotumwa.`,
+  transferShortOfAirtime: (txtc) =>
+    `Uhamisho haukufanikiwa: huna muda wa maongezi wa kutosha kununua TXTC ${txtc} unazokosa. Hakuna kilichotumwa.`,
+  transferRefused: () => 'Uhamisho haukufanikiwa: ombi haliruhusiwi. Hakuna kilichotumwa.',
+  transferCancelled: 'Uhamisho umesitishwa. Hakuna kilichotumwa.',
+  transferFailed: 'Uhamisho haukufanikiwa. Hakuna kilichotumwa. Tafadhali jaribu tena baadaye.',
+  sentTxtc: (v) => `Umetuma ${v.amount} kwa ${v.to}. TX: ${v.tx}`,
+  receivedTxtc: (v) => `Umepokea ${v.amount} kutoka ${v.from}. TX: ${v.tx}`,
+  convertedAndSent: (v) =>
+    v.all
+      ? `Muda wa maongezi ${v.airtime} (${v.usd}) umebadilishwa kuwa ${v.amount} na kutumwa kwa ${v.to}. TX: ${v.tx}`
+      : `Muda wa maongezi ${v.airtime} (${v.usd}) umebadilishwa kuwa ${v.converted}; ${v.amount} zimetumwa kwa ${v.to}. TX: ${v.tx}`,
+  sendFailedKeepTxtc: (v) =>
+    `Muda wa maongezi ${v.airtime} umebadilishwa kuwa ${v.converted}, lakini kutuma ${v.amount} kwa ${v.to} hakukufanikiwa. TXTC ziko kwenye pochi yako.`,
+};
+
+const CATALOGUES: Record<Language, SmsTexts> = { en, sw };
+
+export function smsTexts(language: Language | undefined): SmsTexts {
+  return CATALOGUES[language ?? 'en'];
+}
