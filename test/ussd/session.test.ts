@@ -244,7 +244,7 @@ test('a session idle past its limit ends; a redial within the window offers to c
   );
 });
 
-test('a session goes on after its worker restarts between two hops', async () => {
+test('a session goes on after its worker and the API restart between two hops (a new worker process and app instance)', async () => {
   const number = await registered();
   const taskQueue = `ussd-${randomUUID()}`;
   const phone = await withUssd(
@@ -438,4 +438,23 @@ test('screens and SMS follow the number’s language: a Swahili speaker buys thr
   expect(await smsTo(stack.runtime.pool, number)).toEqual([
     expect.stringMatching(/^Umenunua TXTC 980 kwa muda wa maongezi KES 1,290.00/),
   ]);
+});
+
+test('a session ends at USSD_SESSION_TIMEOUT even while the person keeps typing', async () => {
+  const number = await registered();
+  await withUssd(
+    async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      for (const input of ['3', '0', '3']) {
+        await new Promise((r) => setTimeout(r, 900));
+        expect(await phone.type(input)).toMatch(/^CON /);
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await phone.type('0')).toMatch(/^END [\s\S]*ended/);
+      const state = await stack.client.workflow.getHandle(ussdWorkflowId(phone.sessionId)).result();
+      expect(state).toMatchObject({ phase: 'ended', endReason: 'timeout' });
+    },
+    { sessionTimeoutSeconds: 3, idleTimeoutSeconds: 60 },
+  );
 });
