@@ -18,6 +18,7 @@ import { ussdRoutes } from './ussd';
 import { pinRoutes } from './pins';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
+import { simulatorRoutes } from './simulator';
 
 export interface AppDeps extends ServiceDeps {
   temporal: Client;
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/pins', pinRoutes(ctx));
   app.route('/ussd', ussdRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
+  if (deps.config.appEnv === 'local') app.route('/simulator', simulatorRoutes(ctx));
 
   app.notFound((c) => failureResponse(c, 'NotFound', 'no such resource'));
   app.onError((err, c) => {
