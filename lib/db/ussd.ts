@@ -1,5 +1,5 @@
 /** USSD tables: registered numbers (ussd_profiles), sessions (ussd_sessions) and secret hops' outcomes. */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Language, MenuState, SecretKind, SecretOutcome } from '../ussd/types';
 import { withTransaction } from './pool';
 
@@ -39,10 +39,11 @@ const toProfile = (r: ProfileRow): UssdProfileRow => ({
   registeredAt: r.registered_at,
 });
 
-export function createUssdRepo(pool: Pool) {
+/** The queries, on the pool or on one transaction's connection. */
+function queriesOn(db: Pool | PoolClient) {
   return {
     async profile(phoneNumber: string): Promise<UssdProfileRow | undefined> {
-      const { rows } = await pool.query<ProfileRow>(
+      const { rows } = await db.query<ProfileRow>(
         `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1`,
         [phoneNumber],
       );
@@ -50,7 +51,7 @@ export function createUssdRepo(pool: Pool) {
     },
 
     async saveLanguage(phoneNumber: string, language: Language): Promise<void> {
-      await pool.query(
+      await db.query(
         `INSERT INTO ussd_profiles (phone_number, language) VALUES ($1, $2)
          ON CONFLICT (phone_number) DO UPDATE SET language = $2, updated_at = now()`,
         [phoneNumber, language],
@@ -59,7 +60,7 @@ export function createUssdRepo(pool: Pool) {
 
     /** Language chosen, terms accepted and a PIN set: registered (the PIN was stored by setPin). */
     async completeRegistration(phoneNumber: string, language: Language): Promise<void> {
-      await pool.query(
+      await db.query(
         `INSERT INTO ussd_profiles (phone_number, language, terms_accepted_at, registered_at) VALUES ($1, $2, now(), now())
          ON CONFLICT (phone_number) DO UPDATE SET language = $2,
            terms_accepted_at = COALESCE(ussd_profiles.terms_accepted_at, now()),
@@ -70,7 +71,7 @@ export function createUssdRepo(pool: Pool) {
 
     /** A new PIN's hash: clears failures, a lock and a required reset. */
     async setPin(phoneNumber: string, pinHash: string): Promise<void> {
-      await pool.query(
+      await db.query(
         `INSERT INTO ussd_profiles (phone_number, pin_hash) VALUES ($1, $2)
          ON CONFLICT (phone_number) DO UPDATE SET pin_hash = $2, pin_failed_attempts = 0, pin_locked_at = NULL,
            pin_reset_required = false, updated_at = now()`,
@@ -80,7 +81,7 @@ export function createUssdRepo(pool: Pool) {
 
     /** One wrong PIN; locked at `maxAttempts`. Returns the attempts left (0 when locked). */
     async recordWrongPin(phoneNumber: string, maxAttempts: number): Promise<number> {
-      const { rows } = await pool.query<{ pin_failed_attempts: number }>(
+      const { rows } = await db.query<{ pin_failed_attempts: number }>(
         `UPDATE ussd_profiles SET pin_failed_attempts = pin_failed_attempts + 1,
            pin_locked_at = CASE WHEN pin_failed_attempts + 1 >= $2 THEN now() ELSE pin_locked_at END, updated_at = now()
          WHERE phone_number = $1 RETURNING pin_failed_attempts`,
@@ -90,7 +91,7 @@ export function createUssdRepo(pool: Pool) {
     },
 
     async clearPinFailures(phoneNumber: string): Promise<void> {
-      await pool.query(
+      await db.query(
         'UPDATE ussd_profiles SET pin_failed_attempts = 0 WHERE phone_number = $1 AND pin_failed_attempts > 0',
         [phoneNumber],
       );
@@ -98,7 +99,7 @@ export function createUssdRepo(pool: Pool) {
 
     /** Ops: forget the PIN and unlock; the next dial must set a new one. False when the number is unknown. */
     async resetPin(phoneNumber: string): Promise<boolean> {
-      const { rowCount } = await pool.query(
+      const { rowCount } = await db.query(
         `UPDATE ussd_profiles SET pin_hash = NULL, pin_failed_attempts = 0, pin_locked_at = NULL, pin_reset_required = true,
            updated_at = now() WHERE phone_number = $1`,
         [phoneNumber],
@@ -107,7 +108,7 @@ export function createUssdRepo(pool: Pool) {
     },
 
     async lockedNumbers(): Promise<{ phoneNumber: string; lockedAt: Date; failedAttempts: number }[]> {
-      const { rows } = await pool.query<{ phone_number: string; pin_locked_at: Date; pin_failed_attempts: number }>(
+      const { rows } = await db.query<{ phone_number: string; pin_locked_at: Date; pin_failed_attempts: number }>(
         'SELECT phone_number, pin_locked_at, pin_failed_attempts FROM ussd_profiles WHERE pin_locked_at IS NOT NULL ORDER BY pin_locked_at DESC',
       );
       return rows.map((r) => ({
@@ -121,7 +122,7 @@ export function createUssdRepo(pool: Pool) {
     async session(
       sessionId: string,
     ): Promise<{ expectsSecret: SecretKind | null; pendingPinHash: string | null } | undefined> {
-      const { rows } = await pool.query<{ expects_secret: SecretKind | null; pending_pin_hash: string | null }>(
+      const { rows } = await db.query<{ expects_secret: SecretKind | null; pending_pin_hash: string | null }>(
         'SELECT expects_secret, pending_pin_hash FROM ussd_sessions WHERE session_id = $1',
         [sessionId],
       );
@@ -134,7 +135,7 @@ export function createUssdRepo(pool: Pool) {
       workflowId: string,
       expects: SecretKind | null,
     ): Promise<void> {
-      await pool.query(
+      await db.query(
         `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, expects_secret) VALUES ($1, $2, $3, $4)
          ON CONFLICT (session_id) DO UPDATE SET expects_secret = $4`,
         [sessionId, phoneNumber, workflowId, expects],
@@ -142,33 +143,7 @@ export function createUssdRepo(pool: Pool) {
     },
 
     async setPendingPin(sessionId: string, pinHash: string | null): Promise<void> {
-      await pool.query('UPDATE ussd_sessions SET pending_pin_hash = $2 WHERE session_id = $1', [sessionId, pinHash]);
-    },
-
-    /**
-     * The outcome of a secret hop, computed once per (session, hop): a redelivered hop gets the first
-     * outcome back instead of counting a wrong PIN twice.
-     */
-    async secretOutcomeOnce(
-      sessionId: string,
-      seq: number,
-      compute: () => Promise<SecretOutcome>,
-    ): Promise<SecretOutcome> {
-      return withTransaction(pool, async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('ussd-secret:' || $1))", [sessionId]);
-        const { rows } = await client.query<{ outcome: SecretOutcome }>(
-          'SELECT outcome FROM ussd_secret_outcomes WHERE session_id = $1 AND seq = $2',
-          [sessionId, seq],
-        );
-        if (rows[0]) return rows[0].outcome;
-        const outcome = await compute();
-        await client.query('INSERT INTO ussd_secret_outcomes (session_id, seq, outcome) VALUES ($1, $2, $3)', [
-          sessionId,
-          seq,
-          JSON.stringify(outcome),
-        ]);
-        return outcome;
-      });
+      await db.query('UPDATE ussd_sessions SET pending_pin_hash = $2 WHERE session_id = $1', [sessionId, pinHash]);
     },
 
     /** A session ended: no secret pending; a mid-flow state is kept for a redial. */
@@ -178,7 +153,7 @@ export function createUssdRepo(pool: Pool) {
       workflowId: string,
       resumable: MenuState | null,
     ): Promise<void> {
-      await pool.query(
+      await db.query(
         `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, ended_at, resumable_state) VALUES ($1, $2, $3, now(), $4)
          ON CONFLICT (session_id) DO UPDATE SET ended_at = now(), expects_secret = NULL, pending_pin_hash = NULL,
            resumable_state = $4`,
@@ -188,7 +163,7 @@ export function createUssdRepo(pool: Pool) {
 
     /** The state of the number's session dropped in the last `withinSeconds`, taken once (a second redial gets nothing). */
     async takeResumable(phoneNumber: string, withinSeconds: number): Promise<MenuState | undefined> {
-      const { rows } = await pool.query<{ resumable_state: MenuState }>(
+      const { rows } = await db.query<{ resumable_state: MenuState }>(
         `UPDATE ussd_sessions SET resumed_at = now() WHERE session_id = (
            SELECT session_id FROM ussd_sessions WHERE phone_number = $1 AND resumable_state IS NOT NULL AND resumed_at IS NULL
              AND ended_at > now() - make_interval(secs => $2) ORDER BY ended_at DESC LIMIT 1)
@@ -201,3 +176,38 @@ export function createUssdRepo(pool: Pool) {
 }
 
 export type UssdRepo = ReturnType<typeof createUssdRepo>;
+
+export type UssdQueries = ReturnType<typeof queriesOn>;
+
+export function createUssdRepo(pool: Pool) {
+  return {
+    ...queriesOn(pool),
+
+    /**
+     * The outcome of a secret hop, computed once per (session, hop) under the session's lock: a
+     * redelivered hop gets the first outcome back instead of counting a wrong PIN twice. `compute` runs
+     * its queries on the same connection (given as `tx`), so a PIN check holds one connection, not two.
+     */
+    async secretOutcomeOnce(
+      sessionId: string,
+      seq: number,
+      compute: (tx: UssdQueries) => Promise<SecretOutcome>,
+    ): Promise<SecretOutcome> {
+      return withTransaction(pool, async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('ussd-secret:' || $1))", [sessionId]);
+        const { rows } = await client.query<{ outcome: SecretOutcome }>(
+          'SELECT outcome FROM ussd_secret_outcomes WHERE session_id = $1 AND seq = $2',
+          [sessionId, seq],
+        );
+        if (rows[0]) return rows[0].outcome;
+        const outcome = await compute(queriesOn(client));
+        await client.query('INSERT INTO ussd_secret_outcomes (session_id, seq, outcome) VALUES ($1, $2, $3)', [
+          sessionId,
+          seq,
+          JSON.stringify(outcome),
+        ]);
+        return outcome;
+      });
+    },
+  };
+}

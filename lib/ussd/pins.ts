@@ -5,7 +5,7 @@
  * delivers twice is not counted twice.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { UssdRepo } from '../db/ussd';
+import type { UssdQueries, UssdRepo } from '../db/ussd';
 import type { SecretKind, SecretOutcome } from './types';
 
 export const PIN_PATTERN = /^\d{4}$/;
@@ -37,6 +37,7 @@ export async function verifyPin(pin: string, stored: string): Promise<boolean> {
 /** What the API does with an input the session marked secret; the outcome is all the workflow gets. */
 export function createSecretHandler(repo: UssdRepo) {
   async function compute(
+    tx: UssdQueries,
     sessionId: string,
     phoneNumber: string,
     kind: SecretKind,
@@ -45,25 +46,25 @@ export function createSecretHandler(repo: UssdRepo) {
     switch (kind) {
       case 'new-pin': {
         if (!PIN_PATTERN.test(input)) return { kind, result: 'invalid' };
-        await repo.setPendingPin(sessionId, await hashPin(input));
+        await tx.setPendingPin(sessionId, await hashPin(input));
         return { kind, result: 'accepted' };
       }
       case 'confirm-pin': {
-        const pending = (await repo.session(sessionId))?.pendingPinHash;
-        await repo.setPendingPin(sessionId, null);
+        const pending = (await tx.session(sessionId))?.pendingPinHash;
+        await tx.setPendingPin(sessionId, null);
         if (!pending || !PIN_PATTERN.test(input) || !(await verifyPin(input, pending)))
           return { kind, result: 'mismatch' };
-        await repo.setPin(phoneNumber, pending);
+        await tx.setPin(phoneNumber, pending);
         return { kind, result: 'match' };
       }
       case 'pin': {
-        const profile = await repo.profile(phoneNumber);
+        const profile = await tx.profile(phoneNumber);
         if (!profile?.pinHash || profile.pinLockedAt) return { kind, result: 'locked' };
         if (PIN_PATTERN.test(input) && (await verifyPin(input, profile.pinHash))) {
-          await repo.clearPinFailures(phoneNumber);
+          await tx.clearPinFailures(phoneNumber);
           return { kind, result: 'ok' };
         }
-        const attemptsLeft = await repo.recordWrongPin(phoneNumber, MAX_PIN_ATTEMPTS);
+        const attemptsLeft = await tx.recordWrongPin(phoneNumber, MAX_PIN_ATTEMPTS);
         return attemptsLeft > 0 ? { kind, result: 'wrong', attemptsLeft } : { kind, result: 'locked' };
       }
     }
@@ -75,5 +76,5 @@ export function createSecretHandler(repo: UssdRepo) {
     kind: SecretKind,
     input: string,
   ): Promise<SecretOutcome> =>
-    repo.secretOutcomeOnce(sessionId, seq, () => compute(sessionId, phoneNumber, kind, input));
+    repo.secretOutcomeOnce(sessionId, seq, (tx) => compute(tx, sessionId, phoneNumber, kind, input));
 }

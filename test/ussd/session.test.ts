@@ -458,3 +458,20 @@ test('a session ends at USSD_SESSION_TIMEOUT even while the person keeps typing'
     { sessionTimeoutSeconds: 3, idleTimeoutSeconds: 60 },
   );
 });
+
+test('twelve people confirming with their PIN at the same moment all get through (a PIN check holds one connection)', async () => {
+  const numbers = await Promise.all(Array.from({ length: 12 }, () => registered()));
+  await withUssd(async (app) => {
+    const phones = numbers.map((n) => new Phone(app, n));
+    await Promise.all(
+      phones.map(async (p) => {
+        await p.dial();
+        await p.type('1');
+        await p.type('645');
+      }),
+    );
+    const screens = await Promise.all(phones.map((p) => p.type('7391')));
+    expect(screens.filter((s) => /^END Request received/.test(s))).toHaveLength(12);
+    await Promise.all(phones.map((p) => waitForCompletion(conversionWorkflowId('ussd', p.sessionId))));
+  });
+});
