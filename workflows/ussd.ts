@@ -45,6 +45,7 @@ const MAX_INPUT = 182;
 export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<UssdSessionState> {
   const { sessionId } = input;
   const state: UssdSessionState = { phase: 'open', hops: 0, startedWorkflowIds: [] };
+  const pendingStarts: { id: string; begin: () => Promise<unknown> }[] = [];
   // Loaded once the workflow starts; a hop that arrives first (update-with-start) waits for it.
   const loaded: { profile?: Profile; resumable?: MenuState } = {};
   let lastHopSeq = -1;
@@ -98,17 +99,21 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
       state.endReason ??= 'timeout';
       break;
     }
+    await startPending();
+    const idleMs = input.idleSeconds * 1000;
     const active = await condition(
-      () => state.phase !== 'open' || activity !== seen,
-      Math.min(left, input.idleSeconds * 1000),
+      () => state.phase !== 'open' || activity !== seen || pendingStarts.length > 0,
+      Math.min(left, idleMs),
     );
     if (!active) {
-      state.endReason ??= 'idle';
+      // Whichever came first: the whole session's limit, or a minute without input.
+      state.endReason ??= left <= idleMs ? 'timeout' : 'idle';
       break;
     }
   }
   state.phase = 'ended';
   await condition(allHandlersFinished);
+  await startPending();
   // A session that ended mid-flow can be picked up by a redial; one that reached END cannot.
   const keep = state.endReason !== 'end-screen' && state.menu && isResumable(state.menu) ? state.menu : null;
   await books.endUssdSession({
@@ -196,17 +201,27 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
     }
   }
 
-  /** Starts a money workflow once: a second confirmation finds it started and starts nothing. */
-  async function start(id: string, begin: () => Promise<unknown>): Promise<EffectResult> {
-    if (!state.startedWorkflowIds.includes(id)) {
+  /**
+   * Confirms a money workflow at once and starts it from the main loop: the person is not kept waiting
+   * for the child-started event, and the session never ends before the start (its id is derived from the
+   * session, so a start that is repeated, after a replay or a reset, is the same transfer).
+   */
+  function start(id: string, begin: () => Promise<unknown>): EffectResult {
+    if (!state.startedWorkflowIds.includes(id) && !pendingStarts.some((p) => p.id === id))
+      pendingStarts.push({ id, begin });
+    return { type: 'started', id };
+  }
+
+  async function startPending(): Promise<void> {
+    while (pendingStarts.length > 0) {
+      const next = pendingStarts[0]!;
       try {
-        await begin();
+        await next.begin();
       } catch (e) {
-        // Already started (a confirmation repeated after a replay or a reset): the same transfer.
         if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
       }
-      state.startedWorkflowIds.push(id);
+      state.startedWorkflowIds.push(next.id);
+      pendingStarts.shift();
     }
-    return { type: 'started', id };
   }
 }
