@@ -10,14 +10,10 @@ import type { TelcoOperator } from '../lib/telco/types';
 import type { TransferringToken } from '../lib/chain/txtc';
 import type { TransferRepo, HistoryEntry } from '../lib/db/transfers';
 import type { UssdRepo } from '../lib/db/ussd';
-import {
-  AmountTooSmallError,
-  airtimeForUsdCents,
-  perTransactionLimitBreach,
-  quoteWithRates,
-} from '../lib/money/conversion';
+import { AmountTooSmallError, perTransactionLimitBreach, quoteWithRates } from '../lib/money/conversion';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import type { Effect, EffectResult, MenuState, Profile } from '../lib/ussd/types';
+import { loadSessionStart } from '../lib/ussd/session-start';
 
 type UssdEffect = Exclude<Effect, { type: 'startBuy' } | { type: 'startTransfer' }>;
 
@@ -62,26 +58,7 @@ export function createUssdActivities(deps: {
       operator: string;
       resumeWindowSeconds: number;
     }): Promise<{ profile: Profile; resumable?: MenuState }> {
-      const [row, rate, resumable] = await Promise.all([
-        deps.ussd.profile(input.phoneNumber),
-        deps.rates.operatorRate(input.operator),
-        deps.ussd.takeResumable(input.phoneNumber, input.resumeWindowSeconds),
-      ]);
-      const profile: Profile = {
-        phoneNumber: input.phoneNumber,
-        operator: input.operator,
-        currency: rate.currency,
-        minorDigits: rate.minorDigits,
-        ...(row?.language ? { language: row.language } : {}),
-        registered: !!row?.registeredAt,
-        // ops reset the PIN (or it never got stored): a new one before anything else
-        pinResetRequired: !!row?.registeredAt && (row.pinResetRequired || !row.pinHash),
-        pinLocked: !!row?.pinLockedAt,
-        minAirtimeMinor: airtimeForUsdCents(limits.minUsdCents, rate).toString(),
-        maxAirtimeMinor: ((limits.maxUsdCents * rate.minorUnitsPerUsd) / 100n).toString(),
-        shortcode: deps.config.ussd.shortcode,
-      };
-      return resumable ? { profile, resumable } : { profile };
+      return loadSessionStart(deps, input);
     },
 
     /** Answers a menu effect that reads or saves (starting money is the workflow's own business). */

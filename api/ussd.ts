@@ -25,6 +25,7 @@ import {
 import { identifySubscriber } from '../lib/telco/detect';
 import { maskPhone } from '../lib/log';
 import { createSecretHandler } from '../lib/ussd/pins';
+import { loadSessionStart } from '../lib/ussd/session-start';
 import type { HopInput } from '../lib/ussd/types';
 import { validate } from './validation';
 import type { ApiContext } from './app';
@@ -81,6 +82,19 @@ export function ussdRoutes(ctx: ApiContext) {
           timeoutSeconds: deps.config.ussd.sessionTimeoutSeconds,
           idleSeconds: deps.config.ussd.idleTimeoutSeconds,
           resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
+          // The first hop carries who the person is, so the first screen needs no lookup in the workflow.
+          ...(seq === 0
+            ? {
+                start: await loadSessionStart(
+                  { ...services, config: deps.config },
+                  {
+                    phoneNumber,
+                    operator: subscriber.operator,
+                    resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
+                  },
+                ),
+              }
+            : {}),
         };
         const reply = await deps.temporal.connection.withDeadline(Date.now() + HOP_DEADLINE_MS, () =>
           deps.temporal.workflow.executeUpdateWithStart(hopUpdate, {

@@ -82,11 +82,12 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
 
   Object.assign(
     loaded,
-    await books.loadUssdSession({
-      phoneNumber: input.phoneNumber,
-      operator: input.operator,
-      resumeWindowSeconds: input.resumeWindowSeconds,
-    }),
+    input.start ??
+      (await books.loadUssdSession({
+        phoneNumber: input.phoneNumber,
+        operator: input.operator,
+        resumeWindowSeconds: input.resumeWindowSeconds,
+      })),
   );
 
   // Open until END, the gateway's end notice, the whole-session timeout, or a minute without input.

@@ -1,6 +1,6 @@
 /** USSD sessions: one long-lived workflow per gateway session, one update per hop. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { HopInput, MenuState, SecretKind } from '../../lib/ussd/types';
+import type { HopInput, MenuState, Profile, SecretKind } from '../../lib/ussd/types';
 
 export function ussdWorkflowId(sessionId: string): string {
   return `ussd:${sessionId}`;
@@ -21,6 +21,8 @@ export interface UssdSessionInput {
   idleSeconds: number;
   /** a dropped session's state is offered to a redial within this long */
   resumeWindowSeconds: number;
+  /** read by the API on the first hop (lib/ussd/session-start.ts); looked up by the workflow when absent */
+  start?: { profile: Profile; resumable?: MenuState };
 }
 
 export interface HopRequest {
