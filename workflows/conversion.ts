@@ -11,13 +11,11 @@ import {
   CancellationScope,
   isCancellation,
   log,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TelcoActivities } from '../activities/telco';
-import type { ChainActivities, MintResult } from '../activities/chain';
+import type { MintResult } from '../activities/chain';
 import type { ConversionActivities } from '../activities/conversion';
 import {
   FailureTypes,
@@ -37,32 +35,13 @@ import {
 } from '../lib/money/conversion';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
-import {
-  bookkeeping,
-  chainCall,
-  recordsUntilSettled,
-  refundCall,
-  settleCall,
-  smsCall,
-  telcoCall,
-} from './shared/activity-options';
+import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
+import { chain, moveAirtime, owed, settle, sms, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
-const telco = proxyActivities<TelcoActivities>(telcoCall);
-const refunds = proxyActivities<TelcoActivities>(refundCall);
-const sms = proxyActivities<TelcoActivities>(smsCall);
-const chain = proxyActivities<ChainActivities>(chainCall);
-const settle = proxyActivities<TelcoActivities & ChainActivities>(settleCall);
 const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
 const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
-
-/** Failures that prove the operator moved nothing. */
-const DEBIT_REFUSALS: string[] = [
-  FailureTypes.InsufficientAirtime,
-  FailureTypes.OperatorRejected,
-  FailureTypes.ReferenceConflict,
-];
 
 /** MIN/MAX per transaction and the 24-hour limit, compared exactly on the USD value of the airtime. */
 export function checkLimits(wire: ConversionQuote, limits: ConversionLimits): void {
@@ -147,16 +126,14 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     // Debit. The operator may still refuse (balance changed since the check); that is a rejection too.
     // A failure that proves nothing is settled by the operator's word on the reference before anything else.
     try {
-      await telco.debitAirtime({ ...movement, reference: ref('debit') });
-    } catch (err) {
-      if (DEBIT_REFUSALS.includes(failureOf(err).type)) return await reject(err);
-      const outcome = await settle.airtimeMovementStatus({
+      const debit = await moveAirtime(() => telco.debitAirtime({ ...movement, reference: ref('debit') }), {
         reference: ref('debit'),
         operator: input.operator,
         kind: 'debit',
       });
-      if (outcome.status !== 'committed') return await reject(err);
-      log.warn('debit settled as committed by status after its attempts failed', { id });
+      if (debit.settledByStatus) log.warn('debit settled as committed by status after its attempts failed', { id });
+    } catch (err) {
+      return await reject(err);
     }
     state.stage = 'debited';
     const walletAddress = await records.recordDebit({
@@ -210,7 +187,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   async function refund(err: unknown): Promise<never> {
     const failure = failureOf(err);
     try {
-      await refunds.creditAirtime({ ...movement, reference: ref('refund') });
+      await owed.creditAirtime({ ...movement, reference: ref('refund') });
     } catch (refundErr) {
       // Surfaced, never swallowed: the record and the failed workflow tell ops a person is owed airtime.
       const refundFailure = failureOf(refundErr);

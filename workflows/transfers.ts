@@ -13,13 +13,12 @@ import {
   ParentClosePolicy,
   executeChild,
   log,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TelcoActivities, AirtimeMovementResult } from '../activities/telco';
-import type { ChainActivities, TransferResult } from '../activities/chain';
+import type { AirtimeMovementResult } from '../activities/telco';
+import type { TransferResult } from '../activities/chain';
 import type { PreparedTransfer, TransferActivities } from '../activities/transfers';
 import {
   FailureTypes,
@@ -36,32 +35,14 @@ import { conversionWorkflow } from './conversion';
 import { TRANSFER_QUOTE_AMOUNTS, usdLimitBreach, type TransferQuote } from '../lib/money/transfer';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
-import {
-  bookkeeping,
-  chainCall,
-  recordsUntilSettled,
-  refundCall,
-  settleCall,
-  smsCall,
-  telcoCall,
-} from './shared/activity-options';
+import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
+import { chain, moveAirtime, owed, settle, sms, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
-const telco = proxyActivities<TelcoActivities>(telcoCall);
-const credits = proxyActivities<TelcoActivities>(refundCall);
-const sms = proxyActivities<TelcoActivities>(smsCall);
-const chain = proxyActivities<ChainActivities>(chainCall);
-const settle = proxyActivities<TelcoActivities & ChainActivities>(settleCall);
 const books = proxyLocalActivities<TransferActivities>(bookkeeping);
 const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
 
-/** Failures that prove the operator moved nothing. */
-const REFUSALS: string[] = [
-  FailureTypes.InsufficientAirtime,
-  FailureTypes.OperatorRejected,
-  FailureTypes.ReferenceConflict,
-];
 /** Failures that prove a TXTC send broadcast nothing (its revert was known before sending). */
 const SEND_REFUSALS: string[] = [FailureTypes.InsufficientTxtc, FailureTypes.TransferRejected];
 /** How long a sender's authorisation of a TXTC send is valid: after it, an unconfirmed send can never land. */
@@ -185,23 +166,19 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
       // Same operator: one call moves both sides.
       const reference = t.ref('transfer');
       try {
-        sender = await telco.transferAirtime({
-          fromPhone: input.fromPhone,
-          toPhone: input.toPhone,
-          operator: input.fromOperator,
-          amountMinor,
-          reference,
-        });
+        sender = await moveAirtime(
+          () =>
+            telco.transferAirtime({
+              fromPhone: input.fromPhone,
+              toPhone: input.toPhone,
+              operator: input.fromOperator,
+              amountMinor,
+              reference,
+            }),
+          { reference, operator: input.fromOperator, kind: 'transfer' },
+        );
       } catch (err) {
-        if (REFUSALS.includes(failureOf(err).type))
-          return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
-        const outcome = await settle.airtimeMovementStatus({
-          reference,
-          operator: input.fromOperator,
-          kind: 'transfer',
-        });
-        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
-        sender = outcome as AirtimeMovementResult;
+        return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
       }
       receiver = { reference, balanceAfterMinor: sender.receiverBalanceAfterMinor };
       await t.advance({ stage: 'completed', status: 'completed', transferReference: reference });
@@ -214,17 +191,13 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         reference: t.ref('debit'),
       };
       try {
-        sender = await telco.debitAirtime(debit);
-      } catch (err) {
-        if (REFUSALS.includes(failureOf(err).type))
-          return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
-        const outcome = await settle.airtimeMovementStatus({
+        sender = await moveAirtime(() => telco.debitAirtime(debit), {
           reference: debit.reference,
           operator: debit.operator,
           kind: 'debit',
         });
-        if (outcome.status !== 'committed') return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
-        sender = outcome as AirtimeMovementResult;
+      } catch (err) {
+        return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
       }
       await t.advance({ stage: 'debited', debitReference: debit.reference });
       const credit = {
@@ -234,15 +207,13 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         reference: t.ref('credit'),
       };
       try {
-        receiver = await credits.creditAirtime(credit);
-      } catch (err) {
-        const outcome = await settle.airtimeMovementStatus({
+        receiver = await moveAirtime(() => owed.creditAirtime(credit), {
           reference: credit.reference,
           operator: credit.operator,
           kind: 'credit',
         });
-        if (outcome.status !== 'committed') return await refundSender(err);
-        receiver = outcome as AirtimeMovementResult;
+      } catch (err) {
+        return await refundSender(err);
       }
       await t.advance({ stage: 'completed', status: 'completed', creditReference: credit.reference });
     }
@@ -276,7 +247,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         reference: t.ref('refund'),
       };
       try {
-        await credits.creditAirtime(refund);
+        await owed.creditAirtime(refund);
       } catch (refundErr) {
         const refundFailure = failureOf(refundErr);
         await t.advance({
