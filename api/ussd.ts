@@ -19,7 +19,6 @@ import {
   hopUpdate,
   hopUpdateId,
   ussdWorkflowId,
-  type HopReply,
   type UssdSessionInput,
 } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
@@ -47,6 +46,8 @@ const endForm = z.object({
 });
 
 const SORRY = 'END Sorry, TXTC is busy right now. Please try again in a moment.';
+const CONFIRMATION_UNKNOWN =
+  'END We could not confirm in time. If your request went through you will get an SMS. Check your balance before trying again.';
 
 export function ussdRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
@@ -68,13 +69,27 @@ export function ussdRoutes(ctx: ApiContext) {
       const seq = inputs.length;
       const newest = (inputs.at(-1) ?? '').trim();
       const workflowId = ussdWorkflowId(body.sessionId);
+      let confirmedWithPin = false;
       try {
         const session = seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
-        // 0 and 00 are navigation even at a PIN prompt (a PIN is exactly four digits).
-        const input: HopInput =
-          session?.expectsSecret && !/^0{1,2}$/.test(newest)
-            ? { secret: await handleSecret(body.sessionId, seq, phoneNumber, session.expectsSecret, newest) }
-            : { text: newest };
+        if (session && session.phoneNumber !== phoneNumber) {
+          // A session belongs to the number that dialled it: a hop for it from another number changes nothing.
+          deps.log.warn(
+            { sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) },
+            'USSD hop refused: not the session’s number',
+          );
+          return c.text('END Sorry, this session cannot continue.');
+        }
+        // A secret only when a hop before this one said so (a redelivered or late older hop is plain text,
+        // and Temporal answers it from its first result); 0 and 00 are navigation, a PIN is four digits.
+        const secretExpected =
+          session?.expectsSecret && session.expectSeq !== null && seq > session.expectSeq && !/^0{1,2}$/.test(newest)
+            ? session.expectsSecret
+            : undefined;
+        const input: HopInput = secretExpected
+          ? { secret: await handleSecret(body.sessionId, seq, phoneNumber, secretExpected, newest) }
+          : { text: newest };
+        confirmedWithPin = 'secret' in input && input.secret.kind === 'pin' && input.secret.result === 'ok';
         const sessionInput: UssdSessionInput = {
           sessionId: body.sessionId,
           phoneNumber,
@@ -98,7 +113,7 @@ export function ussdRoutes(ctx: ApiContext) {
         };
         const reply = await deps.temporal.connection.withDeadline(Date.now() + HOP_DEADLINE_MS, () =>
           deps.temporal.workflow.executeUpdateWithStart(hopUpdate, {
-            args: [{ seq, input }],
+            args: [{ seq, input, phoneNumber }],
             updateId: hopUpdateId(body.sessionId, seq),
             startWorkflowOperation: new WithStartWorkflowOperation('ussdSessionWorkflow', {
               workflowId,
@@ -110,9 +125,17 @@ export function ussdRoutes(ctx: ApiContext) {
             }),
           }),
         );
-        await remember(body.sessionId, phoneNumber, workflowId, session?.expectsSecret ?? null, reply);
+        await services.ussd.setExpectation(body.sessionId, phoneNumber, workflowId, reply.expect ?? null, seq);
         return c.text(reply.text);
       } catch (e) {
+        if (confirmedWithPin) {
+          // The confirmation may have gone through: never invite a second purchase.
+          deps.log.warn(
+            { sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) },
+            'USSD confirmation unanswered',
+          );
+          return c.text(CONFIRMATION_UNKNOWN);
+        }
         if (e instanceof WorkflowExecutionAlreadyStartedError) {
           return c.text(`END This session has ended. Dial ${deps.config.ussd.shortcode} to start again.`);
         }
@@ -142,16 +165,4 @@ export function ussdRoutes(ctx: ApiContext) {
     return c.json({ ok: true });
   });
   return app;
-
-  /** What the next hop's input is, kept where every API process reads it. */
-  async function remember(
-    sessionId: string,
-    phoneNumber: string,
-    workflowId: string,
-    before: string | null,
-    reply: HopReply,
-  ) {
-    const expects = reply.expect ?? null;
-    if (expects !== before) await services.ussd.setExpectation(sessionId, phoneNumber, workflowId, expects);
-  }
 }

@@ -9,6 +9,7 @@
 import {
   ApplicationFailure,
   ParentClosePolicy,
+  WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
   proxyLocalActivities,
@@ -29,7 +30,7 @@ import {
   type UssdSessionInput,
   type UssdSessionState,
 } from './definitions';
-import { isResumable, render, resume, startSession, step } from '../lib/ussd/menu';
+import { SECRET_PROMPTS, isResumable, render, resume, startSession, step, type MenuNode } from '../lib/ussd/menu';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
@@ -69,10 +70,15 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
       // Synchronous: an async validator's rejection would be ignored and bad input accepted.
       validator: (request: HopRequest) => {
         if (state.phase === 'ended') throw new Error('the session has ended');
+        if (request.phoneNumber !== input.phoneNumber) throw new Error('the hop is not from the session’s number');
         if (!Number.isInteger(request.seq) || request.seq < 0) throw new Error('seq must be a whole number');
         const hopInput = request.input as Partial<{ text: unknown; secret: unknown }>;
         if ('text' in hopInput) {
           if (typeof hopInput.text !== 'string' || hopInput.text.length > MAX_INPUT) throw new Error('input too long');
+          // Fail-safe: at a PIN prompt only navigation may come as text; anything else would be a PIN the API
+          // did not take out, and a rejected update is not kept in history.
+          const prompt = state.menu && SECRET_PROMPTS[state.menu.node as MenuNode];
+          if (prompt && !/^(0|00)?$/.test(hopInput.text.trim())) throw new Error('a secret was expected');
         } else if (!('secret' in hopInput) || typeof hopInput.secret !== 'object') {
           throw new Error('a hop carries text or a secret outcome');
         }
@@ -132,7 +138,10 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
     const { resumable } = loaded;
     if (request.seq <= lastHopSeq) {
       // An older hop arriving late (a new update id for a seq already answered): show the current screen.
-      if (state.menu) return reply({ state: state.menu, screen: render(state.menu, person) });
+      if (state.menu) {
+        const expect = SECRET_PROMPTS[state.menu.node as MenuNode];
+        return reply({ state: state.menu, screen: render(state.menu, person), ...(expect ? { expect } : {}) });
+      }
       return reply(startSession(person, resumable));
     }
     lastHopSeq = request.seq;
@@ -163,6 +172,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
           startChild(conversionWorkflow, {
             workflowId: conversionWorkflowId('ussd', sessionId),
             parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             args: [
               {
                 channel: 'ussd',
@@ -193,7 +203,12 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
         }
         const workflow = effect.kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow;
         return start(id, () =>
-          startChild(workflow, { workflowId: id, parentClosePolicy: ParentClosePolicy.ABANDON, args: [transfer] }),
+          startChild(workflow, {
+            workflowId: id,
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            args: [transfer],
+          }),
         );
       }
       default: {

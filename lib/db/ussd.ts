@@ -50,6 +50,15 @@ function queriesOn(db: Pool | PoolClient) {
       return rows[0] && toProfile(rows[0]);
     },
 
+    /** The profile, its row locked until the transaction ends: one PIN check of a number at a time. */
+    async profileForUpdate(phoneNumber: string): Promise<UssdProfileRow | undefined> {
+      const { rows } = await db.query<ProfileRow>(
+        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1 FOR UPDATE`,
+        [phoneNumber],
+      );
+      return rows[0] && toProfile(rows[0]);
+    },
+
     async saveLanguage(phoneNumber: string, language: Language): Promise<void> {
       await db.query(
         `INSERT INTO ussd_profiles (phone_number, language) VALUES ($1, $2)
@@ -104,6 +113,10 @@ function queriesOn(db: Pool | PoolClient) {
            updated_at = now() WHERE phone_number = $1`,
         [phoneNumber],
       );
+      // A PIN change under way in an open session must not undo the reset.
+      await db.query('UPDATE ussd_sessions SET pending_pin_hash = NULL WHERE phone_number = $1 AND ended_at IS NULL', [
+        phoneNumber,
+      ]);
       return rowCount === 1;
     },
 
@@ -119,26 +132,48 @@ function queriesOn(db: Pool | PoolClient) {
     },
 
     /** What the session expects next and its pending PIN hash (the API reads this on every hop). */
-    async session(
-      sessionId: string,
-    ): Promise<{ expectsSecret: SecretKind | null; pendingPinHash: string | null } | undefined> {
-      const { rows } = await db.query<{ expects_secret: SecretKind | null; pending_pin_hash: string | null }>(
-        'SELECT expects_secret, pending_pin_hash FROM ussd_sessions WHERE session_id = $1',
-        [sessionId],
+    /** What the session expects next, which hop said so, whose session it is, and its pending PIN hash. */
+    async session(sessionId: string): Promise<
+      | {
+          phoneNumber: string;
+          expectsSecret: SecretKind | null;
+          expectSeq: number | null;
+          pendingPinHash: string | null;
+        }
+      | undefined
+    > {
+      const { rows } = await db.query<{
+        phone_number: string;
+        expects_secret: SecretKind | null;
+        expect_seq: number | null;
+        pending_pin_hash: string | null;
+      }>('SELECT phone_number, expects_secret, expect_seq, pending_pin_hash FROM ussd_sessions WHERE session_id = $1', [
+        sessionId,
+      ]);
+      const r = rows[0];
+      return (
+        r && {
+          phoneNumber: r.phone_number,
+          expectsSecret: r.expects_secret,
+          expectSeq: r.expect_seq,
+          pendingPinHash: r.pending_pin_hash,
+        }
       );
-      return rows[0] && { expectsSecret: rows[0].expects_secret, pendingPinHash: rows[0].pending_pin_hash };
     },
 
+    /** What hop `seq` said the next input is; an older hop never overwrites a newer one's word. */
     async setExpectation(
       sessionId: string,
       phoneNumber: string,
       workflowId: string,
       expects: SecretKind | null,
+      seq: number,
     ): Promise<void> {
       await db.query(
-        `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, expects_secret) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (session_id) DO UPDATE SET expects_secret = $4`,
-        [sessionId, phoneNumber, workflowId, expects],
+        `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, expects_secret, expect_seq) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (session_id) DO UPDATE SET expects_secret = EXCLUDED.expects_secret, expect_seq = EXCLUDED.expect_seq
+         WHERE ussd_sessions.expect_seq IS NULL OR ussd_sessions.expect_seq < EXCLUDED.expect_seq`,
+        [sessionId, phoneNumber, workflowId, expects, seq],
       );
     },
 

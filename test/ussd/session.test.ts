@@ -475,3 +475,41 @@ test('twelve people confirming with their PIN at the same moment all get through
     await Promise.all(phones.map((p) => waitForCompletion(conversionWorkflowId('ussd', p.sessionId))));
   });
 });
+
+describe('hops delivered twice, late, or from another number', () => {
+  test('a redelivered amount hop is not taken for a PIN, and a late older hop does not make the next PIN plain text', async () => {
+    const number = await registered();
+    await withUssd(async (app) => {
+      const phone = new Phone(app, number);
+      await phone.dial();
+      const menu = await phone.type('1');
+      const confirm = await phone.type('1290');
+      // The gateway retries the amount hop after we answered it: same answer, no PIN strike.
+      expect(await phone.again()).toBe(confirm);
+      // A retry of the hop before it arrives late: answered from its first result.
+      const late = await phone.post('1');
+      expect(late).toBe(menu);
+      expect((await createUssdRepo(stack.runtime.pool).profile(number))?.pinFailedAttempts).toBe(0);
+      // The PIN is still taken out by the API: the purchase goes through and history holds no PIN.
+      expect(await phone.type('7391')).toMatch(/^END Request received/);
+      await waitForCompletion(conversionWorkflowId('ussd', phone.sessionId));
+      expect(await historyText(ussdWorkflowId(phone.sessionId))).not.toContain('7391');
+    });
+  });
+
+  test('a hop for someone else’s session from another number changes nothing', async () => {
+    const [mine, theirs] = [await registered(), await registered()];
+    await withUssd(async (app) => {
+      const phone = new Phone(app, mine);
+      await phone.dial();
+      await phone.type('1');
+      await phone.type('1290');
+      const forged = Object.assign(Object.create(Phone.prototype) as Phone, phone, { number: theirs });
+      expect(await forged.post('1*1290*7391')).toMatch(/^END [\s\S]*cannot continue/);
+      expect(await phone.type('7391')).toMatch(/^END Request received/);
+      await waitForCompletion(conversionWorkflowId('ussd', phone.sessionId));
+    });
+    expect(await telcoOperations(stack.runtime.pool, theirs)).toEqual([]);
+    expect(await telcoOperations(stack.runtime.pool, mine)).toHaveLength(1);
+  });
+});

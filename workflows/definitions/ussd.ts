@@ -30,6 +30,8 @@ export interface HopRequest {
   seq: number;
   /** the newest input only, or a secret's outcome: never the cumulative text */
   input: HopInput;
+  /** the number the gateway says is dialling: a hop for another number's session is refused */
+  phoneNumber: string;
 }
 
 export interface HopReply {
