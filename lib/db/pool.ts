@@ -8,7 +8,15 @@ types.setTypeParser(20, (v) => v);
 export const MIGRATIONS_DIR = resolve(__dirname, '..', '..', 'migrations');
 
 export function createPool(databaseUrl: string, max = 10): Pool {
-  return new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000 });
+  // An idle connection the server closed (a restart, a failover, an admin) is dropped from the pool and the
+  // next query opens a new one; without a listener the 'error' event would crash the whole process.
+  pool.on('error', (err) => {
+    process.stderr.write(
+      `postgres: an idle connection was closed (${err.message.split('\n')[0]}); it will be replaced\n`,
+    );
+  });
+  return pool;
 }
 
 /** Runs `fn` in one transaction on one connection: committed when it returns, rolled back when it throws. */

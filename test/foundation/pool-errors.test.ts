@@ -1,0 +1,26 @@
+import { createPool } from '../../lib/db/pool';
+import { readStack } from '../support/stack-file';
+
+test('Postgres closing an idle pooled connection (a restart, a failover) does not crash the process; the pool goes on', async () => {
+  const { databaseUrl } = readStack();
+  const pool = createPool(`${databaseUrl}?application_name=txtc-idle-probe`, 2);
+  const admin = createPool(databaseUrl, 1);
+  const crashes: unknown[] = [];
+  const onUncaught = (e: unknown) => crashes.push(e);
+  process.on('uncaughtException', onUncaught);
+  try {
+    await pool.query('SELECT 1'); // leaves an idle connection in the pool
+    const { rowCount } = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'txtc-idle-probe' AND state = 'idle'",
+    );
+    expect(rowCount).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(crashes).toEqual([]);
+    const { rows } = await pool.query<{ ok: number }>('SELECT 1 AS ok');
+    expect(rows[0]?.ok).toBe(1);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    await pool.end();
+    await admin.end();
+  }
+});
