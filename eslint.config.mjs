@@ -12,6 +12,7 @@ const WORKFLOW_IMPORTS = [
   '(\\.\\./)+lib/telco/(detect|prefixes)',
   '(\\.\\./)+lib/ussd/(menu|messages|types)',
   '(\\.\\./)+lib/messages/[a-z-]+',
+  '(\\.\\./)+lib/sms/parser',
 ];
 const ACTIVITY_TYPES = '(\\.\\./)+activities(/[a-z-]+)?';
 

@@ -7,6 +7,7 @@ import { createChainActivities } from './chain';
 import { createConversionActivities } from './conversion';
 import { createTransferActivities } from './transfers';
 import { createUssdActivities } from './ussd';
+import { createSmsActivities } from './sms';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createConversionActivities({ ...services, config }),
     ...createTransferActivities({ ...services, config }),
     ...createUssdActivities({ ...services, config }),
+    ...createSmsActivities({ ...services, config }),
   });
 }
 

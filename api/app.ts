@@ -15,6 +15,7 @@ import { airtimeRoutes } from './airtime';
 import { airtimeTransferRoute, transferRoutes } from './transfers';
 import { transactionRoutes } from './transactions';
 import { ussdRoutes } from './ussd';
+import { smsRoutes } from './sms';
 import { pinRoutes } from './pins';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/transactions', transactionRoutes(ctx));
   app.route('/api/pins', pinRoutes(ctx));
   app.route('/ussd', ussdRoutes(ctx));
+  app.route('/sms', smsRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/simulator', simulatorRoutes(ctx));
 

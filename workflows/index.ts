@@ -3,3 +3,4 @@ export { systemCheckWorkflow } from './system';
 export { conversionWorkflow } from './conversion';
 export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow } from './transfers';
 export { ussdSessionWorkflow } from './ussd';
+export { smsMessageWorkflow } from './sms';

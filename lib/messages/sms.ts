@@ -41,9 +41,25 @@ export interface SmsTexts {
     all: boolean;
   }) => string;
   sendFailedKeepTxtc: (v: { airtime: string; converted: string; amount: string; to: string }) => string;
+  // Replies to SMS commands
+  help: (shortcode: string) => string;
+  notUnderstood: (shortcode: string) => string;
+  balanceReply: (v: { airtime: string; txtc: string }) => string;
+  airtimeReply: (airtime: string) => string;
+  historyReply: (lines: string[]) => string;
+  noHistory: string;
+  notYet: string;
 }
 
 export const en: SmsTexts = {
+  help: (shortcode) =>
+    `TXTC: BUY 100 | BALANCE | AIRTIME | SEND 50 TO 07.. | TRANSFER 100 TO 07.. | HISTORY | HELP. Or dial ${shortcode}`,
+  notUnderstood: (shortcode) => `Sorry, we did not understand. Send HELP for the commands, or dial ${shortcode}.`,
+  balanceReply: (v) => `Balance: airtime ${v.airtime}, TXTC ${v.txtc}.`,
+  airtimeReply: (airtime) => `Airtime balance: ${airtime}.`,
+  historyReply: (lines) => `Last transactions: ${lines.join('; ')}`,
+  noHistory: 'No transactions yet.',
+  notYet: 'This command is not available by SMS yet. Send HELP for the commands.',
   bought: (v) => `You bought ${v.txtc} TXTC with ${v.airtime} airtime (${v.usd}). Wallet: ${v.wallet} TX: ${v.tx}`,
   buyNoAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
   buyRefused: (reason) => `TXTC purchase failed: ${reason}. Nothing was charged.`,
@@ -80,6 +96,14 @@ export const en: SmsTexts = {
 };
 
 export const sw: SmsTexts = {
+  help: (shortcode) =>
+    `TXTC: NUNUA 100 | SALIO | SALIO LA MUDA | TUMA 50 KWA 07.. | HAMISHA 100 KWA 07.. | HISTORIA | MSAADA. Au piga ${shortcode}`,
+  notUnderstood: (shortcode) => `Samahani, hatukuelewa. Tuma MSAADA kwa maagizo, au piga ${shortcode}.`,
+  balanceReply: (v) => `Salio: muda wa maongezi ${v.airtime}, TXTC ${v.txtc}.`,
+  airtimeReply: (airtime) => `Salio la muda wa maongezi: ${airtime}.`,
+  historyReply: (lines) => `Miamala ya karibuni: ${lines.join('; ')}`,
+  noHistory: 'Bado huna miamala.',
+  notYet: 'Agizo hili bado halipatikani kwa SMS. Tuma MSAADA kwa maagizo.',
   bought: (v) => `Umenunua TXTC ${v.txtc} kwa muda wa maongezi ${v.airtime} (${v.usd}). Pochi: ${v.wallet} TX: ${v.tx}`,
   buyNoAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
   buyRefused: () => 'Ununuzi wa TXTC haukufanikiwa: kiasi hakiko ndani ya kikomo chako. Hukutozwa chochote.',

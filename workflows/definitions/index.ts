@@ -7,3 +7,4 @@ export * from './common';
 export * from './conversion';
 export * from './transfers';
 export * from './ussd';
+export * from './sms';

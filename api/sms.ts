@@ -1,0 +1,65 @@
+/**
+ * POST /sms/inbound: the SMS gateway's inbound message in Africa's Talking's format (form-encoded from,
+ * to, text, date, id, linkId, networkCode). Each message starts at most one workflow, `sms:<id>`, so a
+ * redelivered message starts nothing new; the gateway gets its 200 at once and the person a reply by SMS.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { smsWorkflowId, type SmsMessageInput } from '../workflows/definitions';
+import { identifySubscriber } from '../lib/telco/detect';
+import { maskPhone } from '../lib/log';
+import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
+import { validate } from './validation';
+import type { ApiContext } from './app';
+
+const inboundForm = z.object({
+  from: z.string().min(6).max(20),
+  to: z.string().max(20).optional(),
+  text: z.string().max(1000),
+  date: z.string().max(40).optional(),
+  id: z.string().min(1).max(128),
+  linkId: z.string().max(128).optional(),
+  networkCode: z.string().max(20).optional(),
+});
+
+export function smsRoutes(ctx: ApiContext) {
+  const { deps } = ctx;
+  return new Hono().post('/inbound', validate('form', inboundForm), async (c) => {
+    const body = c.req.valid('form');
+    let from;
+    try {
+      from = identifySubscriber(body.from);
+    } catch {
+      // Not a number we serve: nothing to start, nobody to reply to through our operators.
+      deps.log.info({ messageId: body.id }, 'inbound SMS from a number we do not serve');
+      return c.json({ status: 'ignored' });
+    }
+    const input: SmsMessageInput = {
+      messageId: body.id,
+      from: from.phoneNumber,
+      operator: from.operator,
+      text: body.text,
+    };
+    const workflowId = smsWorkflowId(body.id);
+    try {
+      await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+        deps.temporal.workflow.start('smsMessageWorkflow', {
+          taskQueue: deps.config.temporal.taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      deps.log.info(
+        { messageId: body.id, phoneNumber: maskPhone(from.phoneNumber) },
+        'inbound SMS delivered again; nothing new started',
+      );
+      return c.json({ status: 'duplicate', id: workflowId });
+    }
+    return c.json({ status: 'accepted', id: workflowId });
+  });
+}
