@@ -3,6 +3,7 @@
  * one session workflow per sessionId on the real dev server, Postgres and chain.
  */
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
@@ -103,8 +104,19 @@ async function registered(balanceMinor = 500000n): Promise<string> {
   return phone;
 }
 
+/**
+ * The money workflow's result. "Request received" answers as soon as the session has recorded the start
+ * in its history; the server creates the workflow a moment later, so a lookup right away may not find it yet.
+ */
 async function waitForCompletion(workflowId: string): Promise<unknown> {
-  return (await stack.client.workflow.getHandle(workflowId).result()) as unknown;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await stack.client.workflow.getHandle(workflowId).result()) as unknown;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError) || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** Every payload Temporal keeps for a workflow, decoded: what an operator with the history can read. */
