@@ -2,8 +2,13 @@
  * Conversion bookkeeping, run as local activities: the quote and its record with the number's 24-hour
  * total in one step, the debit's record with the wallet the TXTC goes to, and later record updates.
  */
-import type { Channel, ConversionInput, ConversionLimits, ConversionQuote } from '../workflows/definitions';
-import { BridgeError } from '../workflows/definitions';
+import {
+  BridgeError,
+  type Channel,
+  type ConversionInput,
+  type ConversionQuote,
+  type LimitsWire,
+} from '../workflows/definitions';
 import type { Config } from '../lib/config';
 import { airtimeForUsdCents, quoteWithRates } from '../lib/money/conversion';
 import { toWire } from '../lib/money/wire';
@@ -12,6 +17,7 @@ import type { WalletDirectory } from '../lib/wallets';
 import type { ConversionRepo, ConversionUpdate } from '../lib/db/conversions';
 import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
+import { limitsWire } from './shared';
 
 export function createConversionActivities(deps: {
   rates: RateService;
@@ -27,9 +33,8 @@ export function createConversionActivities(deps: {
      */
     async prepareConversion(
       input: ConversionInput & { id: string; channel: Channel },
-    ): Promise<{ quote: ConversionQuote; limits: ConversionLimits; language?: Language }> {
-      const operator = await deps.rates.operatorRate(input.operator);
-      const txtc = await deps.rates.txtcRate();
+    ): Promise<{ quote: ConversionQuote; limits: LimitsWire; language?: Language }> {
+      const [operator, txtc] = await Promise.all([deps.rates.operatorRate(input.operator), deps.rates.txtcRate()]);
       const airtime =
         input.airtimeAmountMinor !== undefined
           ? BigInt(input.airtimeAmountMinor)
@@ -38,24 +43,16 @@ export function createConversionActivities(deps: {
       if (target === undefined && airtime <= 0n) throw new BridgeError('InvalidRequest', 'amount must be positive');
       // A hybrid's leg buys a net TXTC target; anything else an airtime amount.
       const quote = quoteWithRates(airtime, operator, txtc, deps.config.fees, target);
-      const recorded = await deps.conversions.insertQuoted(
-        input.id,
-        input.channel,
-        input.phoneNumber,
-        quote,
-        input.parentId,
-      );
-      const { limits } = deps.config;
-      const language = (await deps.ussd.profile(input.phoneNumber))?.language;
+      // The person's language (for the SMS) is read beside the record, not after it.
+      const [recorded, profile] = await Promise.all([
+        deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, quote, input.parentId),
+        deps.ussd.profile(input.phoneNumber),
+      ]);
+      const language = profile?.language;
       return {
         ...(language ? { language } : {}),
         quote: toWire(recorded.quote),
-        limits: {
-          minUsdCents: limits.minUsdCents.toString(),
-          maxUsdCents: limits.maxUsdCents.toString(),
-          dailyUsdCents: limits.dailyUsdCents.toString(),
-          usedTodayUsdMicros: recorded.usedTodayUsdMicros.toString(),
-        },
+        limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
       };
     },
 

@@ -1,6 +1,18 @@
 /** What every activity factory shares: domain errors become typed Temporal failures in one place. */
 import { ApplicationFailure } from '@temporalio/activity';
 import { BridgeError, Failures } from '../workflows/definitions/errors';
+import type { LimitsWire } from '../workflows/definitions/common';
+import type { Config } from '../lib/config';
+
+/** The configured limits and what the number moved today, as a money workflow receives them. */
+export function limitsWire(limits: Config['limits'], usedTodayUsdMicros: bigint): LimitsWire {
+  return {
+    minUsdCents: limits.minUsdCents.toString(),
+    maxUsdCents: limits.maxUsdCents.toString(),
+    dailyUsdCents: limits.dailyUsdCents.toString(),
+    usedTodayUsdMicros: usedTodayUsdMicros.toString(),
+  };
+}
 
 /** A domain error as the workflow sees it: its failure type, retryable only when the list says so. */
 function toFailure(e: unknown): unknown {

@@ -5,12 +5,13 @@
 import {
   BridgeError,
   type TransferInput,
-  type TransferLimits,
+  type LimitsWire,
   type TransferQuote,
   type TransferUpdate,
 } from '../workflows/definitions';
+import { limitsWire } from './shared';
 import type { Config } from '../lib/config';
-import { quoteTransfer } from '../lib/money/transfer';
+import { amountFromWire, quoteTransfer } from '../lib/money/transfer';
 import { toWire } from '../lib/money/wire';
 import type { RateService } from '../lib/rates';
 import type { WalletDirectory } from '../lib/wallets';
@@ -21,11 +22,9 @@ import type { TransferRepo } from '../lib/db/transfers';
 import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 
-const big = (v: string | undefined) => (v === undefined ? undefined : BigInt(v));
-
 export interface PreparedTransfer {
   quote: TransferQuote;
-  limits: TransferLimits;
+  limits: LimitsWire;
   /** airtime: one operator call between two subscribers, or a debit and a credit */
   route: 'transfer' | 'debit-credit';
   /** whether the receiver ever used the service (an unregistered one is told how to dial it) */
@@ -72,28 +71,16 @@ export function createTransferActivities(deps: {
           `airtime can be sent only within one currency (${sender.currency} to ${receiver.currency}); send TXTC instead`,
         );
       }
-      const quote = quoteTransfer(
-        input.kind,
-        { amountMinor: big(input.amountMinor), txtcAmount: big(input.txtcAmount), usdCents: big(input.usdCents) },
-        sender,
-        txtc,
-        deps.config.fees,
-      );
+      const quote = quoteTransfer(input.kind, amountFromWire(input), sender, txtc, deps.config.fees);
       const [recorded, receiverKnown, senderProfile, receiverProfile] = await Promise.all([
         deps.transfers.insertRecorded(input.id, input.channel, input, quote),
         deps.transfers.hasUsedService(input.toPhone),
         deps.ussd.profile(input.fromPhone),
         deps.ussd.profile(input.toPhone),
       ]);
-      const { limits } = deps.config;
       return {
         quote: toWire(recorded.quote),
-        limits: {
-          minUsdCents: limits.minUsdCents.toString(),
-          maxUsdCents: limits.maxUsdCents.toString(),
-          dailyUsdCents: limits.dailyUsdCents.toString(),
-          usedTodayUsdMicros: recorded.usedTodayUsdMicros.toString(),
-        },
+        limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
         route:
           input.fromOperator === input.toOperator && offersTransfer(deps.telco, input.fromOperator)
             ? 'transfer'

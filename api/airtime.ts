@@ -31,7 +31,7 @@ const buyBody = z.object({
 });
 
 /** The airtime to debit for an amount as the request states it (MONEY.md: operator's currency unless USD). */
-export function airtimeOf(
+function airtimeOf(
   rate: OperatorRate,
   text: string,
   currency: string | undefined,

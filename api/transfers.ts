@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   BridgeError,
   TRANSFER_WORKFLOWS,
-  conversionStateQuery,
+  moneyStateQuery,
   transferWorkflowId,
   type TransferInput,
   type TransferKind,
@@ -17,7 +17,7 @@ import {
 import { identifySubscriber } from '../lib/telco/detect';
 import { parseDecimal } from '../lib/money/decimal';
 import { TXTC_DECIMALS, formatUsdCents } from '../lib/money/format';
-import { quoteTransfer, usdLimitBreach } from '../lib/money/transfer';
+import { amountFromWire, quoteTransfer, usdLimitBreach } from '../lib/money/transfer';
 import { TEMPORAL_CALL_TIMEOUT_MS, idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
 import { decimalAmount, validate } from './validation';
 import { conversionView, transferView } from './views';
@@ -82,14 +82,7 @@ async function transferInputOf(
     );
   }
   // Early answer for amounts out of range; the workflow checks again, with the daily limit.
-  const big = (v?: string) => (v === undefined ? undefined : BigInt(v));
-  const quote = quoteTransfer(
-    kind,
-    { amountMinor: big(input.amountMinor), txtcAmount: big(input.txtcAmount), usdCents: big(input.usdCents) },
-    fromRate,
-    await rates.txtcRate(),
-    ctx.deps.config.fees,
-  );
+  const quote = quoteTransfer(kind, amountFromWire(input), fromRate, await rates.txtcRate(), ctx.deps.config.fees);
   const { limits } = ctx.deps.config;
   const breach = usdLimitBreach(quote.usdMicros, 0n, limits);
   if (breach === 'below')
@@ -138,7 +131,7 @@ export function transferRoutes(ctx: ApiContext) {
       const handle = deps.temporal.workflow.getHandle(id);
       try {
         const state = await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-          handle.query(conversionStateQuery),
+          handle.query(moneyStateQuery),
         );
         const failure = state.failure ? { code: state.failure.type, message: state.failure.message } : null;
         return c.json({ id, type, status: state.status, stage: state.stage, failure });

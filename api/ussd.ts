@@ -125,7 +125,12 @@ export function ussdRoutes(ctx: ApiContext) {
             }),
           }),
         );
-        await services.ussd.setExpectation(body.sessionId, phoneNumber, workflowId, reply.expect ?? null, seq);
+        // Written only when it changes (most hops expect plain text, as before); an older hop's write is
+        // refused by the hop number, and secret outcomes are kept per hop, so an unchanged one needs no write.
+        const expects = reply.expect ?? null;
+        if (expects !== (session?.expectsSecret ?? null)) {
+          await services.ussd.setExpectation(body.sessionId, phoneNumber, workflowId, expects, seq);
+        }
         return c.text(reply.text);
       } catch (e) {
         if (confirmedWithPin) {

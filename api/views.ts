@@ -6,6 +6,22 @@ import { maskPhone } from '../lib/log';
 import { formatAirtime, formatTxtc, formatUsdMicros } from '../lib/money/format';
 import { formatDecimal } from '../lib/money/decimal';
 
+/** How any money movement ended, as both record views show it. */
+function outcomeView(r: {
+  refundedAt: Date | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}) {
+  return {
+    refunded: r.refundedAt !== null,
+    failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage } : null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
 export function conversionView(r: ConversionRecord) {
   return {
     id: r.id,
@@ -31,10 +47,7 @@ export function conversionView(r: ConversionRecord) {
     },
     walletAddress: r.walletAddress,
     txHash: r.txHash,
-    refunded: r.refundedAt !== null,
-    failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage } : null,
-    createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
+    ...outcomeView(r),
   };
 }
 
@@ -74,10 +87,7 @@ export function transferView(r: TransferRecord, minorDigits = 2) {
       send: r.sendReference,
       refund: r.refundReference,
     },
-    refunded: r.refundedAt !== null,
-    failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage } : null,
-    createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
+    ...outcomeView(r),
   };
 }
 

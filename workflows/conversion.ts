@@ -22,7 +22,7 @@ import {
   conversionStateQuery,
   stepReference,
   type ConversionInput,
-  type ConversionLimits,
+  type LimitsWire,
   type ConversionQuote,
   type ConversionState,
   type ConversionUpdate,
@@ -44,7 +44,7 @@ const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
 const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
 
 /** MIN/MAX per transaction and the 24-hour limit, compared exactly on the USD value of the airtime. */
-export function checkLimits(wire: ConversionQuote, limits: ConversionLimits): void {
+export function checkLimits(wire: ConversionQuote, limits: LimitsWire): void {
   const quote = fromWire<Quote>(wire, CONVERSION_QUOTE_AMOUNTS);
   const rate = { ...quote, operatorFeeBps: 0n };
   const minUsdCents = BigInt(limits.minUsdCents);
@@ -126,11 +126,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     // Debit. The operator may still refuse (balance changed since the check); that is a rejection too.
     // A failure that proves nothing is settled by the operator's word on the reference before anything else.
     try {
-      const debit = await moveAirtime(() => telco.debitAirtime({ ...movement, reference: ref('debit') }), {
-        reference: ref('debit'),
-        operator: input.operator,
-        kind: 'debit',
-      });
+      const debit = await moveAirtime('debit', { ...movement, reference: ref('debit') }, telco.debitAirtime);
       if (debit.settledByStatus) log.warn('debit settled as committed by status after its attempts failed', { id });
     } catch (err) {
       return await reject(err);

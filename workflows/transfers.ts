@@ -167,15 +167,9 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
       const reference = t.ref('transfer');
       try {
         sender = await moveAirtime(
-          () =>
-            telco.transferAirtime({
-              fromPhone: input.fromPhone,
-              toPhone: input.toPhone,
-              operator: input.fromOperator,
-              amountMinor,
-              reference,
-            }),
-          { reference, operator: input.fromOperator, kind: 'transfer' },
+          'transfer',
+          { fromPhone: input.fromPhone, toPhone: input.toPhone, operator: input.fromOperator, amountMinor, reference },
+          (transfer) => telco.transferAirtime(transfer),
         );
       } catch (err) {
         return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
@@ -191,11 +185,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         reference: t.ref('debit'),
       };
       try {
-        sender = await moveAirtime(() => telco.debitAirtime(debit), {
-          reference: debit.reference,
-          operator: debit.operator,
-          kind: 'debit',
-        });
+        sender = await moveAirtime('debit', debit, telco.debitAirtime);
       } catch (err) {
         return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
       }
@@ -207,11 +197,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         reference: t.ref('credit'),
       };
       try {
-        receiver = await moveAirtime(() => owed.creditAirtime(credit), {
-          reference: credit.reference,
-          operator: credit.operator,
-          kind: 'credit',
-        });
+        receiver = await moveAirtime('credit', credit, owed.creditAirtime);
       } catch (err) {
         return await refundSender(err);
       }

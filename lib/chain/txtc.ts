@@ -155,13 +155,21 @@ export class TxtcToken implements MintingToken, TransferringToken {
     return (await this.contract.getFunction('referenceUsed')(chainReference(reference))) as boolean;
   }
 
-  /** The mint made with this reference, if any. */
-  async findMint(reference: string): Promise<MintReceipt | undefined> {
+  /** The event a reference left (mints and transfers share the references), if any. */
+  private async referencedEvent(
+    event: 'ReferencedMint' | 'ReferencedTransfer',
+    reference: string,
+  ): Promise<EventLog | undefined> {
     const logs = await this.contract.queryFilter(
-      this.contract.filters.ReferencedMint!(chainReference(reference)),
+      this.contract.filters[event]!(chainReference(reference)),
       this.fromBlock,
     );
-    const log = logs[0] as EventLog | undefined;
+    return logs[0] as EventLog | undefined;
+  }
+
+  /** The mint made with this reference, if any. */
+  async findMint(reference: string): Promise<MintReceipt | undefined> {
+    const log = await this.referencedEvent('ReferencedMint', reference);
     if (!log) return undefined;
     return {
       txHash: log.transactionHash,
@@ -197,7 +205,6 @@ export class TxtcToken implements MintingToken, TransferringToken {
     }
   }
 
-  /** The transfer made with this reference, if any. */
   /** The chain's time: the latest block's timestamp (authorisation deadlines are compared with it). */
   async chainTime(): Promise<number> {
     const latest = await this.provider.getBlock('latest');
@@ -205,12 +212,9 @@ export class TxtcToken implements MintingToken, TransferringToken {
     return latest.timestamp;
   }
 
+  /** The transfer made with this reference, if any. */
   async findTransfer(reference: string): Promise<TransferReceipt | undefined> {
-    const logs = await this.contract.queryFilter(
-      this.contract.filters.ReferencedTransfer!(chainReference(reference)),
-      this.fromBlock,
-    );
-    const log = logs[0] as EventLog | undefined;
+    const log = await this.referencedEvent('ReferencedTransfer', reference);
     if (!log) return undefined;
     return {
       txHash: log.transactionHash,

@@ -42,18 +42,10 @@ const toProfile = (r: ProfileRow): UssdProfileRow => ({
 /** The queries, on the pool or on one transaction's connection. */
 function queriesOn(db: Pool | PoolClient) {
   return {
-    async profile(phoneNumber: string): Promise<UssdProfileRow | undefined> {
+    /** A number's registration; `forUpdate` locks the row until the transaction ends (one PIN check at a time). */
+    async profile(phoneNumber: string, { forUpdate = false } = {}): Promise<UssdProfileRow | undefined> {
       const { rows } = await db.query<ProfileRow>(
-        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1`,
-        [phoneNumber],
-      );
-      return rows[0] && toProfile(rows[0]);
-    },
-
-    /** The profile, its row locked until the transaction ends: one PIN check of a number at a time. */
-    async profileForUpdate(phoneNumber: string): Promise<UssdProfileRow | undefined> {
-      const { rows } = await db.query<ProfileRow>(
-        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1 FOR UPDATE`,
+        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1${forUpdate ? ' FOR UPDATE' : ''}`,
         [phoneNumber],
       );
       return rows[0] && toProfile(rows[0]);

@@ -22,6 +22,12 @@ export interface TransferAmount {
   usdCents?: bigint;
 }
 
+/** A request's amount as Temporal and the API carry it (decimal strings) -> integers. */
+export function amountFromWire(wire: { amountMinor?: string; txtcAmount?: string; usdCents?: string }): TransferAmount {
+  const big = (v?: string) => (v === undefined ? undefined : BigInt(v));
+  return { amountMinor: big(wire.amountMinor), txtcAmount: big(wire.txtcAmount), usdCents: big(wire.usdCents) };
+}
+
 export interface TransferQuote {
   kind: TransferKind;
   /** USD value, micro-dollars rounded down: what the limits count */

@@ -58,7 +58,7 @@ export function createSecretHandler(repo: UssdRepo) {
         return { kind, result: 'match' };
       }
       case 'pin': {
-        const profile = await tx.profileForUpdate(phoneNumber);
+        const profile = await tx.profile(phoneNumber, { forUpdate: true });
         if (!profile?.pinHash || profile.pinLockedAt) return { kind, result: 'locked' };
         if (PIN_PATTERN.test(input) && (await verifyPin(input, profile.pinHash))) {
           await tx.clearPinFailures(phoneNumber);

@@ -31,3 +31,12 @@ export interface SystemCheckResult {
   blockNumber: number;
   checkedBy: string;
 }
+
+/** The limits a money workflow checks, as Temporal carries them, with what the number moved in 24 hours. */
+export interface LimitsWire {
+  minUsdCents: string;
+  maxUsdCents: string;
+  dailyUsdCents: string;
+  /** value of this number's other money movements in the last 24 hours (conversions and transfers) */
+  usedTodayUsdMicros: string;
+}

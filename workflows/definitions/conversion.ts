@@ -25,14 +25,6 @@ export interface ConversionInput {
 /** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */
 export type ConversionQuote = Wire<Quote>;
 
-export interface ConversionLimits {
-  minUsdCents: string;
-  maxUsdCents: string;
-  dailyUsdCents: string;
-  /** value of this number's other money movements in the last 24 hours */
-  usedTodayUsdMicros: string;
-}
-
 export type ConversionStage =
   | 'started'
   | 'quoted'
@@ -60,6 +52,8 @@ export interface ConversionState {
  */
 export const STATE_QUERY = 'state';
 export const conversionStateQuery = defineQuery<ConversionState>(STATE_QUERY);
+/** What the API reads of any money workflow through that one query. */
+export const moneyStateQuery = defineQuery<{ status: TransferStatus; stage: string; failure?: Failure }>(STATE_QUERY);
 
 /** What a step changes on the conversion's record (the workflow sends it to a local activity). */
 export interface ConversionUpdate {

@@ -34,13 +34,6 @@ export interface TransferInput {
 
 export type TransferQuote = Wire<Quote>;
 
-export interface TransferLimits {
-  minUsdCents: string;
-  maxUsdCents: string;
-  dailyUsdCents: string;
-  usedTodayUsdMicros: string;
-}
-
 export type TransferStage =
   | 'started'
   | 'recorded'

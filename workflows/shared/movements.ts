@@ -25,22 +25,25 @@ export const MOVED_NOTHING: string[] = [
 ];
 
 /**
- * Runs one airtime movement. A refusal is thrown as it came; any other failure is settled by the
- * operator's status of the reference: committed means it happened (its result is returned), anything
- * else means it did not (the original failure is thrown).
+ * Runs one airtime movement (`kind` names it for the operator's status lookup). A refusal is thrown as it
+ * came; any other failure is settled by the operator's status of the movement's reference: committed
+ * means it happened (its result is returned), anything else means it did not (the failure is thrown).
  */
-type MovementLookup = Parameters<TelcoActivities['airtimeMovementStatus']>[0];
-
-export async function moveAirtime(
-  call: () => Promise<AirtimeMovementResult>,
-  lookup: MovementLookup,
+export async function moveAirtime<M extends { reference: string; operator: string }>(
+  kind: 'debit' | 'credit' | 'transfer',
+  movement: M,
+  call: (movement: M) => Promise<AirtimeMovementResult>,
 ): Promise<AirtimeMovementResult & { settledByStatus?: true }> {
   try {
-    return await call();
+    return await call(movement);
   } catch (err) {
     if (MOVED_NOTHING.includes(failureOf(err).type)) throw err;
-    const outcome = await settle.airtimeMovementStatus(lookup);
+    const outcome = await settle.airtimeMovementStatus({
+      reference: movement.reference,
+      operator: movement.operator,
+      kind,
+    });
     if (outcome.status !== 'committed') throw err;
-    return { ...outcome, reference: lookup.reference, settledByStatus: true };
+    return { ...outcome, reference: movement.reference, settledByStatus: true };
   }
 }
