@@ -26,6 +26,40 @@ const transferResult = (t: TransferReceipt): TransferResult => ({
   alreadySent: t.alreadySent,
 });
 
+/** How often a chain call says it is alive while it waits (the SDK sends at most one per 80% of the timeout). */
+const HEARTBEAT_EVERY_MS = 2000;
+
+/**
+ * Runs a chain call heartbeating on a timer, so an attempt lost with its worker is retried once the heartbeat
+ * timeout passes instead of the start-to-close timeout. The timer proves the worker alive, not the node: the
+ * receipt timeout and start-to-close bound a node that stops answering. A cancelled attempt (timed out,
+ * worker shutting down) stops waiting; what it broadcast may still land, and the retry finds it by reference.
+ */
+async function heartbeating<T>(call: () => Promise<T>): Promise<T> {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return call(); // outside an activity (a direct call): nobody to tell
+  }
+  const timeoutMs = context.info.heartbeatTimeoutMs;
+  if (!timeoutMs) return call(); // the SDK asks for no heartbeats without a heartbeat timeout
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3));
+  try {
+    return await Promise.race([call(), context.cancelled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Wraps each chain activity so that it heartbeats while it runs. */
+function heartbeatingAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => heartbeating(() => fn(...args))]),
+  ) as T;
+}
+
 /** The sending attempt's number: a first attempt cannot have sent before, so it skips the look. */
 function attempt(): number {
   try {
@@ -42,7 +76,8 @@ export function createChainActivities(deps: {
   receiptTimeoutMs: number;
   log: Logger;
 }) {
-  return {
+  // Every chain call heartbeats: any of them can be the one lost with its worker.
+  return heartbeatingAll({
     async mintTxtc(input: { to: string; amount: string; reference: string }): Promise<MintResult> {
       const mint = await deps.token.mintOnce(input.to, BigInt(input.amount), input.reference, deps.receiptTimeoutMs);
       deps.log.info(
@@ -65,17 +100,17 @@ export function createChainActivities(deps: {
     },
 
     /**
-     * Moves TXTC from the number's wallet to `to`: the wallet's own key signs the authorisation (derived in
-     * memory, never stored), the platform's signer relays it and pays the gas.
+     * Moves TXTC from the number's wallet (or the treasury's: a failed swap's return) to `to`: the wallet's
+     * own key signs the authorisation (derived in memory, never stored), the platform's signer relays it and
+     * pays the gas.
      */
-    async sendTxtc(input: {
-      fromPhone: string;
-      to: string;
-      amount: string;
-      reference: string;
-      deadline: number;
-    }): Promise<TransferResult> {
-      const sender = await deps.wallets.signerFor(input.fromPhone);
+    async sendTxtc(
+      input: { to: string; amount: string; reference: string; deadline: number } & (
+        | { fromPhone: string }
+        | { fromTreasury: true }
+      ),
+    ): Promise<TransferResult> {
+      const sender = 'fromTreasury' in input ? deps.wallets.treasury() : await deps.wallets.signerFor(input.fromPhone);
       if (!sender) throw new BridgeError('InsufficientTxtc', 'the sender has no TXTC wallet');
       const retry = attempt() > 1;
       let sent: TransferReceipt;
@@ -115,7 +150,7 @@ export function createChainActivities(deps: {
       if (chainTime > input.deadline) return null;
       throw new Error(`send ${input.reference} not found yet; its authorisation is valid until ${input.deadline}`);
     },
-  };
+  });
 }
 
 export type ChainActivities = ReturnType<typeof createChainActivities>;

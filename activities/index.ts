@@ -8,6 +8,7 @@ import { createConversionActivities } from './conversion';
 import { createTransferActivities } from './transfers';
 import { createUssdActivities } from './ussd';
 import { createSmsActivities } from './sms';
+import { createSwapActivities } from './swaps';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -19,12 +20,13 @@ export function createActivities(deps: ActivityDeps) {
   const { log, config } = deps;
   return withTypedFailures({
     ...createSystemActivities(services),
-    ...createTelcoActivities({ telco: services.telco, messaging: services.messaging, log }),
+    ...createTelcoActivities({ ...services, log }),
     ...createChainActivities({ ...services, receiptTimeoutMs: config.chain.receiptTimeoutMs, log }),
     ...createConversionActivities({ ...services, config }),
     ...createTransferActivities({ ...services, config }),
     ...createUssdActivities({ ...services, config }),
     ...createSmsActivities({ ...services, config }),
+    ...createSwapActivities({ ...services, config }),
   });
 }
 

@@ -1,22 +1,35 @@
-/** What an inbound SMS needs while it is read: who sent it, and what TXTC an amount of airtime buys now. */
+/**
+ * What an inbound SMS needs while it is read: who sent it, what TXTC an amount of airtime buys now, what a
+ * request is worth in USD (large ones wait for YES <pin>), and the wait itself.
+ */
 import type { Config } from '../lib/config';
 import type { RateService } from '../lib/rates';
 import type { UssdRepo } from '../lib/db/ussd';
-import { quoteWithRates } from '../lib/money/conversion';
+import type { ConfirmationOutcome, SmsConfirmationRepo } from '../lib/db/sms-confirmations';
+import { MICRO_USD, USD_CENTS, quoteWithRates, usdMicrosOfTxtc } from '../lib/money/conversion';
+import { divCeil } from '../lib/money/decimal';
+import type { Amount } from '../lib/sms/parser';
 import type { Language } from '../lib/ussd/types';
 
 export function createSmsActivities(deps: {
   rates: RateService;
   ussd: UssdRepo;
-  config: Pick<Config, 'fees' | 'ussd'>;
+  smsConfirmations: SmsConfirmationRepo;
+  config: Pick<Config, 'fees' | 'ussd' | 'sms'>;
 }) {
   return {
-    /** The sender's currency (for amounts without one), language (for replies) and the code to dial. */
+    /**
+     * The sender's currency (for amounts without one), language (for replies), the code to dial, whether
+     * they have a usable PIN, and above what USD value (cents) a request waits for YES <pin>, and how long.
+     */
     async smsSender(input: { phoneNumber: string; operator: string }): Promise<{
       currency: string;
       minorDigits: number;
       language?: Language;
       shortcode: string;
+      pin: 'set' | 'none' | 'locked';
+      confirmAboveUsdCents: string;
+      confirmTimeoutSeconds: number;
     }> {
       const [rate, profile] = await Promise.all([
         deps.rates.operatorRate(input.operator),
@@ -27,7 +40,31 @@ export function createSmsActivities(deps: {
         minorDigits: rate.minorDigits,
         ...(profile?.language ? { language: profile.language } : {}),
         shortcode: deps.config.ussd.shortcode,
+        pin: !profile?.pinHash ? 'none' : profile.pinLockedAt ? 'locked' : 'set',
+        confirmAboveUsdCents: deps.config.sms.confirmAboveUsdCents.toString(),
+        confirmTimeoutSeconds: deps.config.sms.confirmTimeoutSeconds,
       };
+    },
+
+    /** What a typed amount is worth now, in US cents rounded up (a request at the threshold's edge asks). */
+    async smsUsdCents(input: { operator: string; amount: Amount }): Promise<string> {
+      const a = input.amount;
+      if (a.unit === 'usd') return a.usdCents;
+      if (a.unit === 'local') {
+        const rate = await deps.rates.operatorRate(input.operator);
+        return divCeil(BigInt(a.amountMinor) * USD_CENTS, rate.minorUnitsPerUsd).toString();
+      }
+      const micros = usdMicrosOfTxtc(BigInt(a.txtcBaseUnits), await deps.rates.txtcRate());
+      return divCeil(micros * USD_CENTS, MICRO_USD).toString();
+    },
+
+    /** The request waits for its number's YES <pin> or NO until `expiresAt` (epoch ms). */
+    async openSmsConfirmation(input: { workflowId: string; phoneNumber: string; expiresAt: number }): Promise<void> {
+      await deps.smsConfirmations.open(input.workflowId, input.phoneNumber, new Date(input.expiresAt));
+    },
+
+    async closeSmsConfirmation(input: { workflowId: string; outcome: ConfirmationOutcome }): Promise<void> {
+      await deps.smsConfirmations.close(input.workflowId, input.outcome);
     },
 
     /** "SEND KES 100 TO ...": the TXTC that this airtime buys now, after fees (base units). */

@@ -2,12 +2,14 @@
  * Telco activities: balance, debit, credit (refund) through the airtime port, SMS through the messaging
  * port. A debit or credit first asks the operator for the status of its reference, so an attempt after a
  * timeout resolves what the operator did instead of moving money again; the reference makes a repeat
- * harmless anyway.
+ * harmless anyway. A reply longer than one SMS goes in parts, each sent once.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureTypes } from '../workflows/definitions';
 import type { MessagingPort, MovementKind, MovementLookup, TelcoOperator, TelcoResult } from '../lib/telco/types';
 import type { Logger } from '../lib/log';
+import type { SmsRepo } from '../lib/db/sms';
+import { smsParts } from '../lib/sms/segments';
 
 export interface AirtimeMovementInput {
   phoneNumber: string;
@@ -48,7 +50,12 @@ function committedOrThrow(kind: MovementKind, result: TelcoResult): AirtimeMovem
   };
 }
 
-export function createTelcoActivities(deps: { telco: TelcoOperator; messaging: MessagingPort; log: Logger }) {
+export function createTelcoActivities(deps: {
+  telco: TelcoOperator;
+  messaging: MessagingPort;
+  smsMessages: SmsRepo;
+  log: Logger;
+}) {
   async function move(kind: 'debit' | 'credit', input: AirtimeMovementInput): Promise<AirtimeMovementResult> {
     const earlier = await deps.telco.status({ reference: input.reference, operator: input.operator, kind });
     if (earlier) {
@@ -92,8 +99,32 @@ export function createTelcoActivities(deps: { telco: TelcoOperator; messaging: M
     },
     debitAirtime: (input: AirtimeMovementInput) => move('debit', input),
     creditAirtime: (input: AirtimeMovementInput) => move('credit', input),
-    async sendSms(phoneNumber: string, message: string, reference: string): Promise<void> {
-      await deps.messaging.sendSms(phoneNumber, message, reference);
+    /**
+     * A reply, in as many SMS as it needs (lib/sms/segments), each part with its own reference
+     * (`<reference>:2/3`; one part keeps the reference itself) and recorded once sent: a retry skips the
+     * parts recorded and the operator drops a part it took but we did not record, so none goes twice.
+     */
+    async sendSms(phoneNumber: string, message: string, reference: string): Promise<{ parts: number }> {
+      const parts = smsParts(message);
+      const references = parts.map((_, i) =>
+        parts.length === 1 ? reference : `${reference}:${i + 1}/${parts.length}`,
+      );
+      const recorded = await deps.smsMessages.recordedReferences(references);
+      for (const [i, text] of parts.entries()) {
+        const partReference = references[i]!;
+        if (recorded.has(partReference)) continue;
+        const sent = await deps.messaging.sendSms(phoneNumber, text, partReference);
+        await deps.smsMessages.recordOutbound({
+          phoneNumber,
+          reference: partReference,
+          text,
+          part: i + 1,
+          parts: parts.length,
+          providerMessageId: sent.messageId,
+          status: sent.status,
+        });
+      }
+      return { parts: parts.length };
     },
   };
 }

@@ -16,7 +16,9 @@ import { airtimeTransferRoute, transferRoutes } from './transfers';
 import { transactionRoutes } from './transactions';
 import { ussdRoutes } from './ussd';
 import { smsRoutes } from './sms';
+import { smsDeliveryRoutes } from './sms-delivery';
 import { pinRoutes } from './pins';
+import { voucherRoutes } from './vouchers';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
 import { simulatorRoutes } from './simulator';
@@ -48,8 +50,10 @@ export function createApp(deps: AppDeps) {
   app.route('/api/balance', balanceRoutes(ctx));
   app.route('/api/transactions', transactionRoutes(ctx));
   app.route('/api/pins', pinRoutes(ctx));
+  app.route('/api/vouchers', voucherRoutes(ctx));
   app.route('/ussd', ussdRoutes(ctx));
   app.route('/sms', smsRoutes(ctx));
+  app.route('/sms', smsDeliveryRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/simulator', simulatorRoutes(ctx));
 

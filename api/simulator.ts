@@ -3,7 +3,8 @@
  * feature-phone page that drives the same webhook the gateway calls (POST /ussd, form-encoded as Africa's
  * Talking sends it, the cumulative `text` kept only in the page's memory) and shows the simulated
  * operator's SMS for the number. GET /simulator/sms/:phone lists that number's SMS from sim_telco_sms,
- * newest first. Plain HTML and vanilla JS, no build step and no external assets.
+ * newest first, each with its delivery status (sms_messages, moved on by POST /sms/delivery). Plain HTML
+ * and vanilla JS, no build step and no external assets.
  */
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
@@ -36,6 +37,7 @@ interface SmsRow {
   id: string;
   message: string;
   sent_at: Date;
+  status: string | null;
 }
 
 function operatorOf(phoneNumber: string): string | null {
@@ -63,7 +65,11 @@ export function simulatorRoutes(ctx: ApiContext) {
       const { phoneNumber } = normalizePhone(c.req.param('phone'));
       const operator = operatorOf(phoneNumber);
       const { rows } = await pool.query<SmsRow>(
-        'SELECT id::text, message, created_at AS sent_at FROM sim_telco_sms WHERE phone_number = $1 ORDER BY id DESC LIMIT $2',
+        // The simulated operator's message id is `sim-<id>`: the part we recorded as sent carries it.
+        `SELECT s.id::text, s.message, s.created_at AS sent_at, m.status
+         FROM sim_telco_sms s
+         LEFT JOIN sms_messages m ON m.direction = 'out' AND m.gateway_message_id = 'sim-' || s.id
+         WHERE s.phone_number = $1 ORDER BY s.id DESC LIMIT $2`,
         [phoneNumber, INBOX_SIZE],
       );
       c.header('Cache-Control', 'no-store');
@@ -71,7 +77,12 @@ export function simulatorRoutes(ctx: ApiContext) {
         phoneNumber,
         operator,
         networkCode: (operator && NETWORK_CODES[operator]) ?? null,
-        messages: rows.map((r) => ({ id: r.id, message: r.message, sentAt: r.sent_at.toISOString() })),
+        messages: rows.map((r) => ({
+          id: r.id,
+          message: r.message,
+          sentAt: r.sent_at.toISOString(),
+          status: r.status,
+        })),
       });
     });
 }
@@ -319,7 +330,7 @@ function simulatorPage(shortcode: string, nonce: string): string {
         return;
       }
       known = { number, networkCode: data.networkCode || '' };
-      const key = data.phoneNumber + '|' + data.messages.map((m) => m.id).join(',');
+      const key = data.phoneNumber + '|' + data.messages.map((m) => m.id + ':' + m.status).join(',');
       if (key === rendered) return;
       rendered = key;
       who.textContent = data.phoneNumber + (data.operator ? ' (' + data.operator + ')' : '') + ', newest first';
@@ -328,7 +339,7 @@ function simulatorPage(shortcode: string, nonce: string): string {
         const li = document.createElement('li');
         const time = document.createElement('time');
         time.dateTime = m.sentAt;
-        time.textContent = new Date(m.sentAt).toLocaleTimeString();
+        time.textContent = new Date(m.sentAt).toLocaleTimeString() + (m.status ? ' · ' + m.status : '');
         const p = document.createElement('p');
         p.textContent = m.message;
         li.append(time, p);

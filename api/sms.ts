@@ -2,13 +2,19 @@
  * POST /sms/inbound: the SMS gateway's inbound message in Africa's Talking's format (form-encoded from,
  * to, text, date, id, linkId, networkCode). Each message starts at most one workflow, `sms:<id>`, so a
  * redelivered message starts nothing new; the gateway gets its 200 at once and the person a reply by SMS.
+ *
+ * A YES <pin> is handled here before any workflow sees it, like a USSD PIN hop: the PIN is checked against
+ * the number's hash (once per message id, so a redelivery is not a second wrong try) and only the outcome
+ * travels on; the message is stored and carried with the PIN redacted.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { smsWorkflowId, type SmsMessageInput } from '../workflows/definitions';
+import { smsWorkflowId, type SmsAnswer, type SmsMessageInput } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
+import { parseSms, redactSms } from '../lib/sms/parser';
+import { createSecretHandler } from '../lib/ussd/pins';
 import { maskPhone } from '../lib/log';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
 import { validate } from './validation';
@@ -25,7 +31,27 @@ const inboundForm = z.object({
 });
 
 export function smsRoutes(ctx: ApiContext) {
-  const { deps } = ctx;
+  const { deps, services } = ctx;
+  const handleSecret = createSecretHandler(services.ussd);
+
+  /** YES/NO: which waiting request it answers, and (YES <pin>) the PIN's outcome, computed once per message. */
+  async function answerOf(messageId: string, phoneNumber: string, text: string): Promise<SmsAnswer | undefined> {
+    // Only the command's keyword matters here; the sender's currency does not.
+    const parsed = parseSms(text, { phoneNumber, currency: 'XXX', minorDigits: 0 });
+    if (parsed.command !== 'confirm' && parsed.command !== 'decline') return undefined;
+    const workflowId = await services.smsConfirmations.waiting(phoneNumber);
+    const decision = parsed.command;
+    if (!workflowId) return { decision };
+    if (decision === 'decline' || parsed.pin === undefined) return { decision, workflowId };
+    const outcome = await handleSecret(`sms:${messageId}`, 1, phoneNumber, 'pin', parsed.pin);
+    if (outcome.kind !== 'pin') throw new Error('unexpected PIN outcome');
+    const pin =
+      outcome.result === 'wrong'
+        ? { result: outcome.result, attemptsLeft: outcome.attemptsLeft }
+        : { result: outcome.result };
+    return { decision, workflowId, pin };
+  }
+
   return new Hono().post('/inbound', validate('form', inboundForm), async (c) => {
     const body = c.req.valid('form');
     let from;
@@ -36,11 +62,22 @@ export function smsRoutes(ctx: ApiContext) {
       deps.log.info({ messageId: body.id }, 'inbound SMS from a number we do not serve');
       return c.json({ status: 'ignored' });
     }
+    const answer = await answerOf(body.id, from.phoneNumber, body.text);
+    // Kept as received, but a PIN redacted; a redelivery keeps the first.
+    await services.smsMessages.recordInbound({
+      messageId: body.id,
+      phoneNumber: from.phoneNumber,
+      to: body.to,
+      text: redactSms(body.text),
+      linkId: body.linkId,
+      networkCode: body.networkCode,
+    });
     const input: SmsMessageInput = {
       messageId: body.id,
       from: from.phoneNumber,
       operator: from.operator,
-      text: body.text,
+      text: redactSms(body.text),
+      ...(answer ? { answer } : {}),
     };
     const workflowId = smsWorkflowId(body.id);
     try {

@@ -97,6 +97,8 @@ const schema = z.object({
   USSD_SESSION_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(180),
   USSD_IDLE_TIMEOUT: z.coerce.number().int().min(2).max(600).default(60),
   USSD_RESUME_WINDOW: z.coerce.number().int().min(0).max(600).default(60),
+  SMS_CONFIRM_ABOVE_USD: decimal(2),
+  SMS_CONFIRM_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(300),
 
   TELCO_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
   TELCO_OPERATOR_ADAPTERS: z
@@ -144,6 +146,7 @@ const decimalDefaults: Record<string, string> = {
   MAX_AIRTIME_AMOUNT: '100',
   DAILY_LIMIT_USD: '500',
   TXTC_PER_USD: '100',
+  SMS_CONFIRM_ABOVE_USD: '20',
 };
 
 export interface Config {
@@ -191,6 +194,11 @@ export interface Config {
     cacheTtlMs: number;
   };
   ussd: { shortcode: string; sessionTimeoutSeconds: number; idleTimeoutSeconds: number; resumeWindowSeconds: number };
+  sms: {
+    /** SMS money commands worth more than this wait for YES <pin> */
+    confirmAboveUsdCents: bigint;
+    confirmTimeoutSeconds: number;
+  };
   telco: {
     /** the adapter of every operator TELCO_OPERATOR_ADAPTERS does not name */
     adapter: TelcoAdapterName;
@@ -263,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutSeconds: e.USSD_IDLE_TIMEOUT,
       resumeWindowSeconds: e.USSD_RESUME_WINDOW,
     },
+    sms: { confirmAboveUsdCents: e.SMS_CONFIRM_ABOVE_USD, confirmTimeoutSeconds: e.SMS_CONFIRM_TIMEOUT },
     telco: {
       adapter: e.TELCO_ADAPTER,
       operatorAdapters: e.TELCO_OPERATOR_ADAPTERS,

@@ -17,6 +17,10 @@ import { createConversionRepo } from './db/conversions';
 import { createWalletRepo } from './db/wallets';
 import { createTransferRepo } from './db/transfers';
 import { createUssdRepo } from './db/ussd';
+import { createSmsRepo } from './db/sms';
+import { createVoucherRepo } from './db/vouchers';
+import { createSwapRepo } from './db/swaps';
+import { createSmsConfirmationRepo } from './db/sms-confirmations';
 
 export interface ServiceDeps {
   config: Config;
@@ -52,6 +56,10 @@ export function createServices(deps: ServiceDeps) {
     conversions: createConversionRepo(deps.pool),
     transfers: createTransferRepo(deps.pool),
     ussd: createUssdRepo(deps.pool),
+    smsMessages: createSmsRepo(deps.pool),
+    vouchers: createVoucherRepo(deps.pool),
+    swaps: createSwapRepo(deps.pool),
+    smsConfirmations: createSmsConfirmationRepo(deps.pool),
   };
 }
 

@@ -9,9 +9,12 @@ import type { WalletRepo } from './db/wallets';
 
 /** m/44'/60'/1'/0/i: account 1, kept apart from account 0 that development tools fund. */
 const WALLET_PATH = "m/44'/60'/1'/0";
+/** m/44'/60'/2'/0/0: the treasury, where swapped TXTC goes (and from where a failed swap's TXTC returns). */
+const TREASURY_PATH = "m/44'/60'/2'/0/0";
 
 export class WalletDirectory {
   private root: HDNodeWallet | undefined;
+  private treasuryNode: HDNodeWallet | undefined;
 
   constructor(
     private readonly repo: WalletRepo,
@@ -39,6 +42,12 @@ export class WalletDirectory {
     const index = await this.repo.nextIndex();
     await this.repo.insert(phoneNumber, index, this.addressAt(index));
     return (await this.repo.find(phoneNumber))!.address;
+  }
+
+  /** The treasury's wallet: its address receives swapped TXTC; its key authorises a failed swap's return. */
+  treasury(): HDNodeWallet {
+    this.treasuryNode ??= HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(this.mnemonic.trim()), TREASURY_PATH);
+    return this.treasuryNode;
   }
 
   /** The wallet's signing key, derived in memory for one signature; undefined when the number has none. */

@@ -37,7 +37,7 @@ import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
-import { chain, moveAirtime, owed, settle, sms, telco } from './shared/movements';
+import { chain, moveAirtime, owed, settleChain, sms, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
@@ -144,7 +144,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     try {
       mint = await chain.mintTxtc({ to: walletAddress, amount: q.txtcNet.toString(), reference: ref('mint') });
     } catch (err) {
-      const landed = await settle.findMint(ref('mint'));
+      const landed = await settleChain.findMint(ref('mint'));
       if (!landed) return await refund(err);
       mint = landed;
     }

@@ -4,3 +4,4 @@ export { conversionWorkflow } from './conversion';
 export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow } from './transfers';
 export { ussdSessionWorkflow } from './ussd';
 export { smsMessageWorkflow } from './sms';
+export { swapWorkflow, voucherRedemptionWorkflow } from './swaps';

@@ -1,33 +1,63 @@
 /**
  * One inbound SMS, one workflow (id `sms:<gateway message id>`): read the command (the pure parser),
- * answer lookups by SMS, and start the money workflows for BUY, SEND (hybrid when short) and TRANSFER with
- * ids derived from the message, so a redelivered message starts nothing new. The money workflows tell the
- * person how it went; replies are in the number's language (or the language of the keyword used).
+ * answer lookups by SMS, and start the money workflows (BUY, SEND — hybrid when short —, TRANSFER, SWAP,
+ * a voucher's REDEEM) with ids derived from the message or the voucher, so a redelivered message starts
+ * nothing new. The money workflows tell the person how it went; replies are in the number's language (or
+ * the language of the keyword used).
+ *
+ * A money request worth more than SMS_CONFIRM_ABOVE_USD waits here for YES <pin> from the same number
+ * (a signal from that message's workflow; the API checked the PIN, so no PIN is in any history). NO, a
+ * locked PIN or the timeout move nothing.
  */
-import { ParentClosePolicy, WorkflowIdReusePolicy, log, proxyLocalActivities, startChild } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SmsActivities } from '../activities/sms';
+import type { SwapActivities } from '../activities/swaps';
 import type { UssdActivities } from '../activities/ussd';
 import {
   conversionWorkflowId,
+  smsConfirmationSignal,
+  swapWorkflowId,
   transferWorkflowId,
+  voucherWorkflowId,
   type ConversionInput,
+  type SmsAnswer,
+  type SmsConfirmationSignal,
   type SmsMessageInput,
   type SmsMessageResult,
+  type SwapInput,
   type TransferInput,
 } from './definitions';
-import { parseSms, type Amount } from '../lib/sms/parser';
+import { parseSms, type Amount, type ParsedSms } from '../lib/sms/parser';
 import { identifySubscriber } from '../lib/telco/detect';
-import { smsTexts } from '../lib/messages/sms';
+import { smsTexts, type SmsTexts } from '../lib/messages/sms';
+import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
 import { sms } from './shared/movements';
 import { failureOf } from './shared/steps';
 import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
+import { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
 
 const lookups = proxyLocalActivities<SmsActivities & UssdActivities>(whileWaiting);
-const books = proxyLocalActivities<SmsActivities>(bookkeeping);
+const books = proxyLocalActivities<SmsActivities & SwapActivities>(bookkeeping);
+
+type MoneyCommand = Extract<ParsedSms, { command: 'buy' | 'send' | 'transfer' | 'swap' }>;
 
 export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMessageResult> {
+  // Registered first: an answer that arrives while this workflow is still reading its message waits here.
+  const answers: SmsConfirmationSignal[] = [];
+  setHandler(smsConfirmationSignal, (answer) => void answers.push(answer));
+
   const sender = await books.smsSender({ phoneNumber: input.from, operator: input.operator });
   const parsed = parseSms(input.text, {
     phoneNumber: input.from,
@@ -36,10 +66,12 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
   });
   const texts = smsTexts(sender.language ?? parsed.language);
   const key = input.messageId;
+  let replies = 0;
 
   async function reply(message: string): Promise<boolean> {
     try {
-      await sms.sendSms(input.from, message, `sms:${key}:reply`);
+      // Each reply of this message its own reference: a retried activity sends it once.
+      await sms.sendSms(input.from, message, `sms:${key}:reply${replies++ ? `-${replies}` : ''}`);
       return true;
     } catch (err) {
       log.warn('SMS reply not sent', { messageId: key, error: failureOf(err).message });
@@ -61,11 +93,103 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
   };
 
+  /**
+   * Whether a money request may go ahead: at once below the threshold; above it only after YES with the
+   * right PIN from this number within the timeout. Undefined means go ahead; otherwise how it ended.
+   */
+  async function confirmation(request: MoneyCommand): Promise<SmsMessageResult['confirmation'] | undefined> {
+    const usdCents = BigInt(await lookups.smsUsdCents({ operator: input.operator, amount: request.amount }));
+    if (usdCents <= BigInt(sender.confirmAboveUsdCents)) return undefined;
+    if (sender.pin === 'none') {
+      await reply(texts.confirmNeedsPin(sender.shortcode));
+      return 'no-pin';
+    }
+    if (sender.pin === 'locked') {
+      await reply(texts.confirmLocked);
+      return 'locked';
+    }
+    const id = workflowInfo().workflowId;
+    // Workflow time: deterministic, the same on replay.
+    // eslint-disable-next-line no-restricted-syntax
+    const expiresAt = Date.now() + sender.confirmTimeoutSeconds * 1000;
+    await books.openSmsConfirmation({ workflowId: id, phoneNumber: input.from, expiresAt });
+    const amount = amountText(request.amount, sender.currency, sender.minorDigits);
+    await reply(
+      texts.confirmPrompt({
+        action: texts.action(
+          request.command === 'send' || request.command === 'transfer'
+            ? { command: request.command, amount, to: request.to }
+            : { command: request.command, amount },
+        ),
+        minutes: Math.ceil(sender.confirmTimeoutSeconds / 60),
+      }),
+    );
+    const close = (outcome: 'confirmed' | 'declined' | 'expired' | 'locked') =>
+      books.closeSmsConfirmation({ workflowId: id, outcome });
+    for (;;) {
+      // eslint-disable-next-line no-restricted-syntax
+      const left = expiresAt - Date.now();
+      if (left <= 0 || !(await condition(() => answers.length > 0, left))) {
+        await close('expired');
+        await reply(texts.confirmExpired);
+        return 'expired';
+      }
+      const answer = answers.shift()!;
+      if (answer.decision === 'decline') {
+        await close('declined');
+        await reply(texts.confirmDeclined);
+        return 'declined';
+      }
+      const pin = answer.pin;
+      if (!pin) await reply(texts.confirmPinMissing);
+      else if (pin.result === 'ok') {
+        await close('confirmed');
+        return 'confirmed';
+      } else if (pin.result === 'wrong') await reply(texts.confirmWrongPin(pin.attemptsLeft));
+      else {
+        await close('locked');
+        await reply(texts.confirmLocked);
+        return 'locked';
+      }
+    }
+  }
+
+  /** The request's money workflow, once it may go ahead. */
+  async function money(request: MoneyCommand, start: () => Promise<SmsMessageResult>): Promise<SmsMessageResult> {
+    const outcome = await confirmation(request);
+    if (outcome && outcome !== 'confirmed') return { command: request.command, replied: true, confirmation: outcome };
+    const started = await start();
+    return outcome ? { ...started, confirmation: outcome } : started;
+  }
+
+  /** YES or NO: passed to the request waiting for it, which replies; nothing waiting is said so. */
+  async function answer(given: SmsAnswer): Promise<SmsMessageResult> {
+    if (given.workflowId) {
+      const signal: SmsConfirmationSignal = {
+        messageId: key,
+        decision: given.decision,
+        ...(given.pin ? { pin: given.pin } : {}),
+      };
+      try {
+        await getExternalWorkflowHandle(given.workflowId).signal(smsConfirmationSignal, signal);
+        return { command: given.decision, replied: false };
+      } catch {
+        // The request lapsed (or ended) between the API's look and now.
+      }
+    }
+    return { command: given.decision, replied: await reply(texts.nothingToConfirm) };
+  }
+
+  if (input.answer) return answer(input.answer);
   switch (parsed.command) {
     case 'help':
       return { command: 'help', replied: await reply(texts.help(sender.shortcode)) };
     case 'unknown':
       return { command: 'unknown', replied: await reply(texts.notUnderstood(sender.shortcode)) };
+    case 'confirm':
+    case 'decline':
+      // Answered above when the API saw it (the text carries a redacted PIN); here only when it did not.
+      return { command: parsed.command, replied: await reply(texts.nothingToConfirm) };
     case 'balance':
     case 'airtime': {
       const balance = await lookups.ussdEffect({
@@ -89,27 +213,68 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
         replied: await reply(history.lines.length ? texts.historyReply(history.lines) : texts.noHistory),
       };
     }
+    case 'redeem': {
+      const claim = await books.claimVoucher({ code: parsed.code, phoneNumber: input.from, messageId: key });
+      if (claim.status !== 'claimed')
+        return { command: 'redeem', replied: await reply(voucherRefusal(texts, claim.status)) };
+      const id = voucherWorkflowId(claim.voucherId);
+      return begin(id, () =>
+        startChild(voucherRedemptionWorkflow, {
+          workflowId: id,
+          args: [
+            {
+              voucherId: claim.voucherId,
+              phoneNumber: input.from,
+              txtcAmount: claim.txtcAmount,
+              language: sender.language ?? parsed.language,
+            },
+          ],
+          ...options,
+        }),
+      );
+    }
     case 'buy': {
-      const amount = buyAmount(parsed.amount);
-      const id = conversionWorkflowId('sms', key);
-      const conversion: ConversionInput = {
-        channel: 'sms',
-        phoneNumber: input.from,
-        operator: input.operator,
-        ...amount,
-      };
-      return begin(id, () => startChild(conversionWorkflow, { workflowId: id, args: [conversion], ...options }));
+      const request = parsed;
+      return money(request, () => {
+        const id = conversionWorkflowId('sms', key);
+        const conversion: ConversionInput = {
+          channel: 'sms',
+          phoneNumber: input.from,
+          operator: input.operator,
+          ...buyAmount(request.amount),
+        };
+        return begin(id, () => startChild(conversionWorkflow, { workflowId: id, args: [conversion], ...options }));
+      });
+    }
+    case 'swap': {
+      const request = parsed;
+      return money(request, () => {
+        const id = swapWorkflowId('sms', key);
+        const a = request.amount;
+        const swap: SwapInput = {
+          channel: 'sms',
+          phoneNumber: input.from,
+          operator: input.operator,
+          ...(a.unit === 'usd'
+            ? { usdCents: a.usdCents }
+            : a.unit === 'local'
+              ? { amountMinor: a.amountMinor }
+              : { txtcAmount: a.txtcBaseUnits }),
+        };
+        return begin(id, () => startChild(swapWorkflow, { workflowId: id, args: [swap], ...options }));
+      });
     }
     case 'send':
     case 'transfer': {
+      const request = parsed;
       let to: { phoneNumber: string; operator: string };
       try {
-        to = identifySubscriber(parsed.to);
+        to = identifySubscriber(request.to);
       } catch {
         // A valid number no served operator has (the parser checked the rest): the help reply says what works.
-        return { command: parsed.command, replied: await reply(texts.notUnderstood(sender.shortcode)) };
+        return { command: request.command, replied: await reply(texts.notUnderstood(sender.shortcode)) };
       }
-      const kind = parsed.command === 'send' ? 'hybrid' : 'airtime';
+      const kind = request.command === 'send' ? 'hybrid' : 'airtime';
       const transfer: TransferInput = {
         channel: 'sms',
         kind,
@@ -118,24 +283,25 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
         toPhone: to.phoneNumber,
         toOperator: to.operator,
       };
-      const amount = parsed.amount;
+      const amount = request.amount;
       if (amount.unit === 'usd') transfer.usdCents = amount.usdCents;
       else if (kind === 'airtime' && amount.unit === 'local') transfer.amountMinor = amount.amountMinor;
       else if (kind === 'hybrid' && amount.unit === 'txtc') transfer.txtcAmount = amount.txtcBaseUnits;
-      else if (kind === 'hybrid' && amount.unit === 'local') {
-        // MONEY.md: "SEND KES 100 TO ..." sends the TXTC that this airtime buys now.
-        transfer.txtcAmount = await lookups.txtcForAirtime({
-          operator: input.operator,
-          amountMinor: amount.amountMinor,
-        });
-      } else return { command: parsed.command, replied: await reply(texts.notUnderstood(sender.shortcode)) };
-      const id = transferWorkflowId('sms', key);
-      const workflow = kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow;
-      return begin(id, () => startChild(workflow, { workflowId: id, args: [transfer], ...options }));
+      else if (kind !== 'hybrid' || amount.unit !== 'local')
+        return { command: request.command, replied: await reply(texts.notUnderstood(sender.shortcode)) };
+      return money(request, async () => {
+        if (kind === 'hybrid' && amount.unit === 'local') {
+          // MONEY.md: "SEND KES 100 TO ..." sends the TXTC that this airtime buys now (priced once confirmed).
+          transfer.txtcAmount = await lookups.txtcForAirtime({
+            operator: input.operator,
+            amountMinor: amount.amountMinor,
+          });
+        }
+        const id = transferWorkflowId('sms', key);
+        const workflow = kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow;
+        return begin(id, () => startChild(workflow, { workflowId: id, args: [transfer], ...options }));
+      });
     }
-    case 'redeem':
-    case 'swap':
-      return { command: parsed.command, replied: await reply(texts.notYet) };
   }
 }
 
@@ -144,4 +310,17 @@ function buyAmount(amount: Amount): Pick<ConversionInput, 'airtimeAmountMinor' |
   if (amount.unit === 'usd') return { usdCents: amount.usdCents };
   if (amount.unit === 'local') return { airtimeAmountMinor: amount.amountMinor };
   return { txtcNetTarget: amount.txtcBaseUnits };
+}
+
+/** An amount as the confirmation prompt shows it. */
+function amountText(amount: Amount, currency: string, minorDigits: number): string {
+  if (amount.unit === 'usd') return formatUsdCents(BigInt(amount.usdCents));
+  if (amount.unit === 'local') return formatAirtime(BigInt(amount.amountMinor), currency, minorDigits);
+  return `${formatTxtc(BigInt(amount.txtcBaseUnits))} TXTC`;
+}
+
+function voucherRefusal(texts: SmsTexts, status: 'unknown' | 'used' | 'expired' | 'revoked'): string {
+  if (status === 'used') return texts.voucherUsed;
+  if (status === 'expired') return texts.voucherExpired;
+  return texts.voucherUnknown;
 }

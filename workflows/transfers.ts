@@ -32,21 +32,16 @@ import {
   type TransferUpdate,
 } from './definitions';
 import { conversionWorkflow } from './conversion';
-import { TRANSFER_QUOTE_AMOUNTS, usdLimitBreach, type TransferQuote } from '../lib/money/transfer';
+import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../lib/money/transfer';
 import { fromWire } from '../lib/money/wire';
-import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
+import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
-import { failureOf, rejection, stageKeeper } from './shared/steps';
-import { chain, moveAirtime, owed, settle, sms, telco } from './shared/movements';
+import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
+import { chain, moveAirtime, owed, sendTxtcOnce, sms, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const books = proxyLocalActivities<TransferActivities>(bookkeeping);
 const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
-
-/** Failures that prove a TXTC send broadcast nothing (its revert was known before sending). */
-const SEND_REFUSALS: string[] = [FailureTypes.InsufficientTxtc, FailureTypes.TransferRejected];
-/** How long a sender's authorisation of a TXTC send is valid: after it, an unconfirmed send can never land. */
-const AUTHORISATION_SECONDS = 3600;
 
 /** What every transfer workflow shares: its state, query, record, SMS and the common rejection path. */
 function begin(kind: TransferKind, input: TransferInput) {
@@ -85,22 +80,7 @@ function begin(kind: TransferKind, input: TransferInput) {
       state.quote = prepared.quote;
       state.stage = 'recorded';
       const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
-      const limits = {
-        minUsdCents: BigInt(prepared.limits.minUsdCents),
-        maxUsdCents: BigInt(prepared.limits.maxUsdCents),
-        dailyUsdCents: BigInt(prepared.limits.dailyUsdCents),
-      };
-      const breach = usdLimitBreach(quote.usdMicros, BigInt(prepared.limits.usedTodayUsdMicros), limits);
-      if (breach === 'below')
-        throw rejection('AmountBelowMinimum', `the smallest transfer is ${formatUsdCents(limits.minUsdCents)}`);
-      if (breach === 'above')
-        throw rejection('AmountAboveMaximum', `the largest transfer is ${formatUsdCents(limits.maxUsdCents)}`);
-      if (breach === 'daily') {
-        throw rejection(
-          'DailyLimitExceeded',
-          `this would pass your daily limit of ${formatUsdCents(limits.dailyUsdCents)}`,
-        );
-      }
+      checkUsdLimits(quote.usdMicros, prepared.limits, 'transfer');
       return { prepared, quote };
     },
     /** Before money moves: a cancel that arrived is honoured now. */
@@ -289,7 +269,7 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
   return await CancellationScope.nonCancellable(async () => {
     let sent: TransferResult;
     try {
-      sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, quote.txtcAmount!);
+      sent = await sendTxtcOnce(t.ref('send'), { fromPhone: input.fromPhone }, toWallet, quote.txtcAmount!);
     } catch (err) {
       return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
     }
@@ -389,7 +369,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
     }
     let sent: TransferResult;
     try {
-      sent = await sendOnce(t.ref('send'), input.fromPhone, toWallet, target);
+      sent = await sendTxtcOnce(t.ref('send'), { fromPhone: input.fromPhone }, toWallet, target);
     } catch (err) {
       if (!converted) return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
       // The airtime became TXTC in the sender's wallet; it stays there and the sender is told.
@@ -446,25 +426,6 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
     );
     return t.state;
   });
-}
-
-/**
- * One TXTC send under one reference. A failure the contract proved (short balance, refused authorisation)
- * is final; any other is settled on chain: the send is found, or the authorisation's deadline passes
- * without it, after which it can never land. Only then is it reported as not sent.
- */
-async function sendOnce(reference: string, fromPhone: string, to: string, amount: bigint): Promise<TransferResult> {
-  // Workflow time (deterministic in the sandbox), the same for every attempt of this send.
-  // eslint-disable-next-line no-restricted-syntax
-  const deadline = Math.floor(Date.now() / 1000) + AUTHORISATION_SECONDS;
-  try {
-    return await chain.sendTxtc({ fromPhone, to, amount: amount.toString(), reference, deadline });
-  } catch (err) {
-    if (SEND_REFUSALS.includes(failureOf(err).type)) throw err;
-    const landed = await settle.transferOutcome({ reference, deadline });
-    if (landed) return landed;
-    throw err;
-  }
 }
 
 /** "KES 645.00 ($5.00)" for the amount moved; a balance alone without the USD. */

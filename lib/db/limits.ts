@@ -1,6 +1,6 @@
 /**
  * The daily limit's one lock and one sum per phone number, shared by every flow that moves a number's
- * money (conversions today; transfers use the same two calls). Called inside the transaction that
+ * money (conversions, transfers and swaps). Called inside the transaction that
  * records the new movement, so concurrent requests of one number each see the others.
  */
 import type { PoolClient } from 'pg';
@@ -12,7 +12,7 @@ export async function lockNumber(client: PoolClient, phoneNumber: string): Promi
 
 /**
  * USD value (micro-dollars) of the number's money movements in the last 24 hours that did not fail, but
- * `excludeId`: its conversions and the transfers it sent. A hybrid's conversion leg counts only through its
+ * `excludeId`: its conversions, the transfers it sent and its swaps. A hybrid's conversion leg counts only through its
  * transfer (one movement of value, counted once), unless the transfer failed after the leg bought TXTC.
  */
 export async function usedTodayUsdMicros(client: PoolClient, phoneNumber: string, excludeId: string): Promise<bigint> {
@@ -25,6 +25,9 @@ export async function usedTodayUsdMicros(client: PoolClient, phoneNumber: string
        UNION ALL
        SELECT t.usd_micros FROM p2p_transfers t
        WHERE t.from_phone = $1 AND t.id <> $2 AND t.status <> 'failed' AND t.created_at > now() - interval '24 hours'
+       UNION ALL
+       SELECT s.usd_micros FROM txtc_swaps s
+       WHERE s.phone_number = $1 AND s.id <> $2 AND s.status <> 'failed' AND s.created_at > now() - interval '24 hours'
      ) movements`,
     [phoneNumber, excludeId],
   );

@@ -172,11 +172,18 @@ export function createSimTelcoRepo(pool: Pool) {
       });
     },
 
-    async recordSms(phoneNumber: string, message: string, reference: string): Promise<void> {
-      await pool.query(
-        'INSERT INTO sim_telco_sms (phone_number, message, reference) VALUES ($1, $2, $3) ON CONFLICT (reference) DO NOTHING',
+    /** Keeps an SMS once per reference; its outbox id (the first one's, for a repeated reference). */
+    async recordSms(phoneNumber: string, message: string, reference: string): Promise<string> {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO sim_telco_sms (phone_number, message, reference) VALUES ($1, $2, $3)
+         ON CONFLICT (reference) DO NOTHING RETURNING id::text`,
         [phoneNumber, message, reference],
       );
+      if (rows[0]) return rows[0].id;
+      const seen = await pool.query<{ id: string }>('SELECT id::text FROM sim_telco_sms WHERE reference = $1', [
+        reference,
+      ]);
+      return seen.rows[0]!.id;
     },
 
     /** An account with a starting balance unless the number has one already. */

@@ -48,18 +48,75 @@ export interface SmsTexts {
   airtimeReply: (airtime: string) => string;
   historyReply: (lines: string[]) => string;
   noHistory: string;
-  notYet: string;
+  // Vouchers (REDEEM)
+  voucherRedeemed: (v: { amount: string; wallet: string; tx: string }) => string;
+  voucherDelayed: (amount: string) => string;
+  voucherUnknown: string;
+  voucherUsed: string;
+  voucherExpired: string;
+  // Swaps (SWAP)
+  swapped: (v: { txtc: string; airtime: string; fee: string; balance?: string }) => string;
+  swapNoTxtc: (amount: string) => string;
+  swapRefused: (reason: string) => string;
+  swapReturned: (amount: string) => string;
+  swapReturnDelayed: (amount: string) => string;
+  swapFailed: string;
+  // Confirmations (YES <pin> / NO)
+  /** what a request does, as the confirmation prompt names it */
+  action: (
+    v:
+      | { command: 'buy'; amount: string }
+      | { command: 'send' | 'transfer'; amount: string; to: string }
+      | { command: 'swap'; amount: string },
+  ) => string;
+  confirmPrompt: (v: { action: string; minutes: number }) => string;
+  confirmNeedsPin: (shortcode: string) => string;
+  confirmWrongPin: (attemptsLeft: number) => string;
+  confirmLocked: string;
+  confirmDeclined: string;
+  confirmExpired: string;
+  confirmPinMissing: string;
+  nothingToConfirm: string;
 }
 
 export const en: SmsTexts = {
   help: (shortcode) =>
-    `TXTC: BUY 100 | BALANCE | AIRTIME | SEND 50 TO 07.. | TRANSFER 100 TO 07.. | HISTORY | HELP. Or dial ${shortcode}`,
+    `TXTC: BUY 100 | BALANCE | AIRTIME | SEND 50 TO 07.. | TRANSFER 100 TO 07.. | SWAP 50 | REDEEM code | HISTORY. Or dial ${shortcode}`,
   notUnderstood: (shortcode) => `Sorry, we did not understand. Send HELP for the commands, or dial ${shortcode}.`,
   balanceReply: (v) => `Balance: airtime ${v.airtime}, TXTC ${v.txtc}.`,
   airtimeReply: (airtime) => `Airtime balance: ${airtime}.`,
   historyReply: (lines) => `Last transactions: ${lines.join('; ')}`,
   noHistory: 'No transactions yet.',
-  notYet: 'This command is not available by SMS yet. Send HELP for the commands.',
+  voucherRedeemed: (v) => `Voucher redeemed: ${v.amount} added to your wallet ${v.wallet}. TX: ${v.tx}`,
+  voucherDelayed: (amount) => `Voucher accepted; adding ${amount} to your wallet is delayed. Support has been alerted.`,
+  voucherUnknown: 'That voucher code is not valid. Check the code and try again.',
+  voucherUsed: 'That voucher code has already been used.',
+  voucherExpired: 'That voucher code has expired.',
+  swapped: (v) =>
+    `Swapped ${v.txtc} for ${v.airtime} airtime (fee ${v.fee}).${v.balance ? ` Airtime balance: ${v.balance}.` : ''}`,
+  swapNoTxtc: (amount) => `Swap failed: you do not have ${amount}. Nothing was taken.`,
+  swapRefused: (reason) => `Swap failed: ${reason}. Nothing was taken.`,
+  swapReturned: (amount) => `Swap failed: the airtime could not be credited, so your ${amount} was returned.`,
+  swapReturnDelayed: (amount) =>
+    `Swap failed: the airtime could not be credited and returning your ${amount} is delayed. Support has been alerted.`,
+  swapFailed: 'Swap failed. Nothing was taken. Please try again later.',
+  action: (v) =>
+    v.command === 'buy'
+      ? `buy TXTC with ${v.amount}`
+      : v.command === 'swap'
+        ? `swap ${v.amount} for airtime`
+        : v.command === 'transfer'
+          ? `send ${v.amount} airtime to ${v.to}`
+          : `send ${v.amount} to ${v.to}`,
+  confirmPrompt: (v) =>
+    `To ${v.action}, reply YES and your PIN (e.g. YES 1234) within ${v.minutes} min. Reply NO to cancel.`,
+  confirmNeedsPin: (shortcode) => `Large amounts need your PIN. Dial ${shortcode} to set one. Nothing was sent.`,
+  confirmWrongPin: (left) => `Wrong PIN. ${left} ${left === 1 ? 'try' : 'tries'} left. Reply YES and your PIN.`,
+  confirmLocked: 'Your PIN is locked after too many wrong tries. Nothing was sent. Contact support to reset it.',
+  confirmDeclined: 'Cancelled. Nothing was sent.',
+  confirmExpired: 'Not confirmed in time. Nothing was sent.',
+  confirmPinMissing: 'Reply YES and your 4-digit PIN, e.g. YES 1234.',
+  nothingToConfirm: 'There is nothing waiting for your confirmation.',
   bought: (v) => `You bought ${v.txtc} TXTC with ${v.airtime} airtime (${v.usd}). Wallet: ${v.wallet} TX: ${v.tx}`,
   buyNoAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
   buyRefused: (reason) => `TXTC purchase failed: ${reason}. Nothing was charged.`,
@@ -97,13 +154,44 @@ export const en: SmsTexts = {
 
 export const sw: SmsTexts = {
   help: (shortcode) =>
-    `TXTC: NUNUA 100 | SALIO | SALIO LA MUDA | TUMA 50 KWA 07.. | HAMISHA 100 KWA 07.. | HISTORIA | MSAADA. Au piga ${shortcode}`,
+    `TXTC: NUNUA 100 | SALIO | SALIO LA MUDA | TUMA 50 KWA 07.. | HAMISHA 100 KWA 07.. | BADILISHA 50 | KOMBOA nambari | HISTORIA. Au piga ${shortcode}`,
   notUnderstood: (shortcode) => `Samahani, hatukuelewa. Tuma MSAADA kwa maagizo, au piga ${shortcode}.`,
   balanceReply: (v) => `Salio: muda wa maongezi ${v.airtime}, TXTC ${v.txtc}.`,
   airtimeReply: (airtime) => `Salio la muda wa maongezi: ${airtime}.`,
   historyReply: (lines) => `Miamala ya karibuni: ${lines.join('; ')}`,
   noHistory: 'Bado huna miamala.',
-  notYet: 'Agizo hili bado halipatikani kwa SMS. Tuma MSAADA kwa maagizo.',
+  voucherRedeemed: (v) => `Vocha imekombolewa: ${v.amount} zimeongezwa kwenye pochi yako ${v.wallet}. TX: ${v.tx}`,
+  voucherDelayed: (amount) =>
+    `Vocha imekubaliwa; kuongeza ${amount} kwenye pochi yako kumechelewa. Huduma kwa wateja wamearifiwa.`,
+  voucherUnknown: 'Nambari ya vocha si sahihi. Hakikisha nambari na ujaribu tena.',
+  voucherUsed: 'Nambari ya vocha imeshatumika.',
+  voucherExpired: 'Muda wa vocha umekwisha.',
+  swapped: (v) =>
+    `Umebadilisha ${v.txtc} kuwa muda wa maongezi ${v.airtime} (ada ${v.fee}).${v.balance ? ` Salio la muda: ${v.balance}.` : ''}`,
+  swapNoTxtc: (amount) => `Kubadilisha hakukufanikiwa: huna ${amount}. Hakuna kilichochukuliwa.`,
+  swapRefused: () => 'Kubadilisha hakukufanikiwa: ombi haliruhusiwi. Hakuna kilichochukuliwa.',
+  swapReturned: (amount) =>
+    `Kubadilisha hakukufanikiwa: muda wa maongezi haukuweza kuwekwa, ${amount} zako zimerudishwa.`,
+  swapReturnDelayed: (amount) =>
+    `Kubadilisha hakukufanikiwa; kurudishiwa ${amount} zako kumechelewa. Huduma kwa wateja wamearifiwa.`,
+  swapFailed: 'Kubadilisha hakukufanikiwa. Hakuna kilichochukuliwa. Tafadhali jaribu tena baadaye.',
+  action: (v) =>
+    v.command === 'buy'
+      ? `kununua TXTC kwa ${v.amount}`
+      : v.command === 'swap'
+        ? `kubadilisha ${v.amount} kuwa muda wa maongezi`
+        : v.command === 'transfer'
+          ? `kutuma muda wa maongezi ${v.amount} kwa ${v.to}`
+          : `kutuma ${v.amount} kwa ${v.to}`,
+  confirmPrompt: (v) =>
+    `Ili ${v.action}, jibu NDIO na PIN yako (mf. NDIO 1234) ndani ya dakika ${v.minutes}. Jibu HAPANA kusitisha.`,
+  confirmNeedsPin: (shortcode) => `Kiasi kikubwa kinahitaji PIN. Piga ${shortcode} kuweka PIN. Hakuna kilichotumwa.`,
+  confirmWrongPin: (left) => `PIN si sahihi. Umebakiza majaribio ${left}. Jibu NDIO na PIN yako.`,
+  confirmLocked: 'PIN yako imefungwa baada ya majaribio mengi. Hakuna kilichotumwa. Wasiliana na huduma kwa wateja.',
+  confirmDeclined: 'Imesitishwa. Hakuna kilichotumwa.',
+  confirmExpired: 'Haikuthibitishwa kwa wakati. Hakuna kilichotumwa.',
+  confirmPinMissing: 'Jibu NDIO na PIN yako ya tarakimu 4, mf. NDIO 1234.',
+  nothingToConfirm: 'Hakuna ombi linalosubiri uthibitisho wako.',
   bought: (v) => `Umenunua TXTC ${v.txtc} kwa muda wa maongezi ${v.airtime} (${v.usd}). Pochi: ${v.wallet} TX: ${v.tx}`,
   buyNoAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
   buyRefused: () => 'Ununuzi wa TXTC haukufanikiwa: kiasi hakiko ndani ya kikomo chako. Hukutozwa chochote.',

@@ -29,6 +29,9 @@ export type ParsedSms =
   | { command: 'redeem'; code: string; language: Language }
   | { command: 'swap'; amount: Amount; language: Language }
   | { command: 'help'; language: Language }
+  /** the answer to a confirmation request: YES <pin> (the PIN is checked before the workflow sees it) */
+  | { command: 'confirm'; pin?: string; language: Language }
+  | { command: 'decline'; language: Language }
   | { command: 'unknown'; language: Language; reason: string };
 
 export type SmsCommand = Exclude<ParsedSms['command'], 'unknown'>;
@@ -59,6 +62,8 @@ export const SMS_KEYWORDS: Record<SmsCommand, Record<Language, readonly string[]
   redeem: { en: ['REDEEM'], sw: ['KOMBOA'] },
   swap: { en: ['SWAP'], sw: ['BADILISHA'] },
   help: { en: ['HELP'], sw: ['MSAADA', 'SAIDIA'] },
+  confirm: { en: ['YES'], sw: ['NDIO', 'NDIYO'] },
+  decline: { en: ['NO'], sw: ['HAPANA'] },
 };
 
 /** The word between an amount and a receiver: TO, or KWA in Swahili (either works after any keyword). */
@@ -126,6 +131,12 @@ export function parseSms(text: string, sender: SmsSender): ParsedSms {
       return { command, language };
     case 'redeem':
       return parseRedeem(rest, context);
+    case 'confirm':
+      if (!rest) return { command, language };
+      return PIN.test(rest) ? { command, pin: rest, language } : unknown(language, `${word} takes your 4-digit PIN`);
+    case 'decline':
+      // "NO THANKS" declines too.
+      return { command, language };
     case 'buy':
     case 'swap': {
       if (!rest) return unknown(language, `${word} needs an amount, e.g. ${word} ${command === 'buy' ? '100' : '50'}`);
@@ -147,6 +158,23 @@ interface Context {
 
 function unknown(language: Language, reason: string): ParsedSms {
   return { command: 'unknown', language, reason };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// YES <pin>: what is stored and sent to the workflow instead
+
+const PIN = /^\d{4}$/;
+const CONFIRM_START = new RegExp(
+  `^\\s*(?:${[...SMS_KEYWORDS.confirm.en, ...SMS_KEYWORDS.confirm.sw].join('|')})(?![A-Z])`,
+  'i',
+);
+
+/**
+ * The message as it may be stored and carried: a confirmation (YES 1234) or a message of digits only (a PIN
+ * sent on its own by mistake) has every digit replaced by `*`; anything else is returned as it came.
+ */
+export function redactSms(text: string): string {
+  return CONFIRM_START.test(text) || /^[\d\s]+$/.test(text) ? text.replace(/\d/g, '*') : text;
 }
 
 // ---------------------------------------------------------------------------------------------------

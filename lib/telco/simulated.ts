@@ -15,6 +15,7 @@ import {
   type AirtimeTransfer,
   type MessagingPort,
   type MovementLookup,
+  type SmsSent,
   type TelcoOperator,
   type TelcoResult,
 } from './types';
@@ -101,9 +102,11 @@ export class SimulatedOperator implements TelcoOperator, MessagingPort {
     return op && toResult(op);
   }
 
-  async sendSms(phoneNumber: string, message: string, reference: string): Promise<void> {
+  /** Keeps the SMS in its outbox once per reference; a repeat answers with the first one's id. */
+  async sendSms(phoneNumber: string, message: string, reference: string): Promise<SmsSent> {
     await this.delay();
-    await this.repo.recordSms(phoneNumber, message, reference);
+    const id = await this.repo.recordSms(phoneNumber, message, reference);
+    return { messageId: `sim-${id}`, status: 'Sent' };
   }
 
   /** Development top-up (POST /dev/telco/topup); idempotent on its reference like everything else. */

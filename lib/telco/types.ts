@@ -63,9 +63,16 @@ export interface TelcoOperator {
   status(lookup: MovementLookup): Promise<TelcoResult | undefined>;
 }
 
+/** What the provider said of an SMS it took: its id (delivery reports name it), its status ('Success', 'Sent'). */
+export interface SmsSent {
+  messageId: string;
+  status: string;
+}
+
 export interface MessagingPort {
   readonly name: string;
-  sendSms(phoneNumber: string, message: string, reference: string): Promise<void>;
+  /** One SMS that fits one (the activity splits longer text); a repeated reference is dropped if it can be. */
+  sendSms(phoneNumber: string, message: string, reference: string): Promise<SmsSent>;
 }
 
 /** The operator did not answer in time: the call may or may not have committed. Ask status(reference). */

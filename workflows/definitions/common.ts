@@ -13,6 +13,7 @@ export type Step =
   | 'mint'
   | 'send'
   | 'refund'
+  | 'return'
   | 'sms'
   | 'sms-failure'
   | 'sms-receiver'

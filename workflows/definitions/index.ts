@@ -8,3 +8,4 @@ export * from './conversion';
 export * from './transfers';
 export * from './ussd';
 export * from './sms';
+export * from './swaps';

@@ -31,9 +31,14 @@ export const smsCall: ActivityOptions = {
   retry: { ...backoff, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
-/** Chain writes: a referenced mint or transfer, found on chain on a retry instead of sent again. */
+/**
+ * Chain writes: a referenced mint or transfer, found on chain on a retry instead of sent again. Chain
+ * activities heartbeat while they wait on the node, so an attempt lost with its worker is retried seconds
+ * after its last heartbeat; start-to-close only bounds a node that takes the broadcast and never answers.
+ */
 export const chainCall: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
@@ -45,6 +50,9 @@ export const settleCall: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { ...backoff, maximumInterval: '1 minute' },
 };
+
+/** The same for chain calls, which heartbeat: an attempt lost with its worker is retried seconds later. */
+export const settleChainCall: ActivityOptions = { ...settleCall, heartbeatTimeout: '10 seconds' };
 
 /** Short Postgres bookkeeping before money moves (quote, record, limit sums): local, bounded. */
 export const bookkeeping: LocalActivityOptions = {

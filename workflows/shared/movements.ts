@@ -5,9 +5,9 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
-import type { ChainActivities } from '../../activities/chain';
+import type { ChainActivities, TransferResult } from '../../activities/chain';
 import { FailureTypes } from '../definitions/errors';
-import { chainCall, refundCall, settleCall, smsCall, telcoCall } from './activity-options';
+import { chainCall, refundCall, settleCall, settleChainCall, smsCall, telcoCall } from './activity-options';
 import { failureOf } from './steps';
 
 export const telco = proxyActivities<TelcoActivities>(telcoCall);
@@ -15,7 +15,10 @@ export const telco = proxyActivities<TelcoActivities>(telcoCall);
 export const owed = proxyActivities<TelcoActivities>(refundCall);
 export const sms = proxyActivities<TelcoActivities>(smsCall);
 export const chain = proxyActivities<ChainActivities>(chainCall);
-export const settle = proxyActivities<TelcoActivities & ChainActivities>(settleCall);
+/** Settling an unknown outcome: the operator's word on a reference, no attempt limit. */
+export const settle = proxyActivities<TelcoActivities>(settleCall);
+/** The chain's word on a reference (or a write that must land), no attempt limit. */
+export const settleChain = proxyActivities<ChainActivities>(settleChainCall);
 
 /** Failures that prove the operator moved nothing. */
 export const MOVED_NOTHING: string[] = [
@@ -45,5 +48,35 @@ export async function moveAirtime<M extends { reference: string; operator: strin
     });
     if (outcome.status !== 'committed') throw err;
     return { ...outcome, reference: movement.reference, settledByStatus: true };
+  }
+}
+
+/** Failures that prove a TXTC send broadcast nothing (its revert was known before sending). */
+const SEND_REFUSALS: string[] = [FailureTypes.InsufficientTxtc, FailureTypes.TransferRejected];
+/** How long a sender's authorisation of a TXTC send is valid: after it, an unconfirmed send can never land. */
+const AUTHORISATION_SECONDS = 3600;
+
+/**
+ * One TXTC send under one reference, from a number's wallet or from the treasury. A failure the contract
+ * proved (short balance, refused authorisation) is final; any other is settled on chain: the send is found,
+ * or the authorisation's deadline passes without it, after which it can never land. Only then is it
+ * reported as not sent.
+ */
+export async function sendTxtcOnce(
+  reference: string,
+  from: { fromPhone: string } | { fromTreasury: true },
+  to: string,
+  amount: bigint,
+): Promise<TransferResult> {
+  // Workflow time (deterministic in the sandbox), the same for every attempt of this send.
+  // eslint-disable-next-line no-restricted-syntax
+  const deadline = Math.floor(Date.now() / 1000) + AUTHORISATION_SECONDS;
+  try {
+    return await chain.sendTxtc({ ...from, to, amount: amount.toString(), reference, deadline });
+  } catch (err) {
+    if (SEND_REFUSALS.includes(failureOf(err).type)) throw err;
+    const landed = await settleChain.transferOutcome({ reference, deadline });
+    if (landed) return landed;
+    throw err;
   }
 }

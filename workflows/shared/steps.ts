@@ -1,7 +1,9 @@
 /** Helpers every money workflow uses: what a failure was, and moving state and record on together. */
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import { FailureTypes, type Failure, type FailureType } from '../definitions/errors';
-import type { TransferStatus } from '../definitions/common';
+import type { LimitsWire, TransferStatus } from '../definitions/common';
+import { usdLimitBreach } from '../../lib/money/transfer';
+import { formatUsdCents } from '../../lib/money/format';
 
 /** The type and message of whatever failed; an activity's ApplicationFailure is found inside its wrapper. */
 export function failureOf(err: unknown): Failure {
@@ -23,6 +25,25 @@ export function failureOf(err: unknown): Failure {
 /** A business rejection thrown from workflow code, typed from the one list (or passed on as it came). */
 export function rejection(type: FailureType | (string & NonNullable<unknown>), message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
+}
+
+/** Refuses a movement worth `usdMicros` that breaks a per-transaction or the daily limit (`noun`: "transfer"). */
+export function checkUsdLimits(usdMicros: bigint, wire: LimitsWire, noun: string): void {
+  const limits = {
+    minUsdCents: BigInt(wire.minUsdCents),
+    maxUsdCents: BigInt(wire.maxUsdCents),
+    dailyUsdCents: BigInt(wire.dailyUsdCents),
+  };
+  const breach = usdLimitBreach(usdMicros, BigInt(wire.usedTodayUsdMicros), limits);
+  if (breach === 'below')
+    throw rejection('AmountBelowMinimum', `the smallest ${noun} is ${formatUsdCents(limits.minUsdCents)}`);
+  if (breach === 'above')
+    throw rejection('AmountAboveMaximum', `the largest ${noun} is ${formatUsdCents(limits.maxUsdCents)}`);
+  if (breach === 'daily')
+    throw rejection(
+      'DailyLimitExceeded',
+      `this would pass your daily limit of ${formatUsdCents(limits.dailyUsdCents)}`,
+    );
 }
 
 interface Tracked<Stage extends string> {

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { formatDecimal } from '../../../lib/money/decimal';
 import { TXTC_DECIMALS } from '../../../lib/money/format';
-import { parseSms, SMS_KEYWORDS, type Amount, type ParsedSms, type SmsCommand } from '../../../lib/sms/parser';
+import {
+  parseSms,
+  redactSms,
+  SMS_KEYWORDS,
+  type Amount,
+  type ParsedSms,
+  type SmsCommand,
+} from '../../../lib/sms/parser';
 
 const KE = { phoneNumber: '+254712345678', currency: 'KES', minorDigits: 2 };
 const UG = { phoneNumber: '+256772123456', currency: 'UGX', minorDigits: 0 };
@@ -67,6 +74,8 @@ describe('every command, in English and in Swahili', () => {
       redeem: ' CODE1',
       swap: ' 10',
       help: '',
+      confirm: ' 1234',
+      decline: '',
     };
     for (const command of Object.keys(SMS_KEYWORDS) as SmsCommand[]) {
       for (const language of ['en', 'sw'] as const) {
@@ -274,9 +283,9 @@ describe('what cannot be read is unknown, with a reason', () => {
 
   test('an unknown message keeps the language of its keyword, and a stray PIN is never echoed', () => {
     expect(parseSms('NUNUA', KE)).toMatchObject({ command: 'unknown', language: 'sw' });
-    const yes = parseSms('YES 4821', KE);
-    expectUnknown(yes, /"YES" is not a command/);
-    expect(JSON.stringify(yes)).not.toContain('4821');
+    const notYes = parseSms('OK 4821', KE);
+    expectUnknown(notYes, /"OK" is not a command/);
+    expect(JSON.stringify(notYes)).not.toContain('4821');
     expect(JSON.stringify(parseSms('4821', KE))).not.toContain('4821');
     expect(JSON.stringify(parseSms('BALANCE 4821', KE))).not.toContain('4821');
   });
@@ -461,6 +470,43 @@ describe('properties', () => {
           expect(parseSms(text, KE).command).toBe('unknown');
         },
       ),
+    );
+  });
+});
+
+describe('confirmations: YES <pin> and NO', () => {
+  test('YES with a 4-digit PIN, in any case and spacing, in both languages', () => {
+    expect(parseSms('YES 1234', KE)).toEqual({ command: 'confirm', pin: '1234', language: 'en' });
+    expect(parseSms('  yes1234 ', KE)).toEqual({ command: 'confirm', pin: '1234', language: 'en' });
+    expect(parseSms('Ndio 0000', KE)).toEqual({ command: 'confirm', pin: '0000', language: 'sw' });
+    expect(parseSms('YES', KE)).toEqual({ command: 'confirm', language: 'en' });
+  });
+
+  test('a PIN that is not 4 digits is not read, and the reason does not echo it', () => {
+    const parsed = parseSms('YES 12345', KE);
+    expect(parsed.command).toBe('unknown');
+    expect(JSON.stringify(parsed)).not.toContain('12345');
+  });
+
+  test('NO declines, whatever follows; words that only start like a keyword are not commands', () => {
+    expect(parseSms('no thanks', KE)).toEqual({ command: 'decline', language: 'en' });
+    expect(parseSms('HAPANA', KE)).toEqual({ command: 'decline', language: 'sw' });
+    expect(parseSms('YESTERDAY', KE).command).toBe('unknown');
+    expect(parseSms('NOTE 5', KE).command).toBe('unknown');
+  });
+
+  test('redactSms hides every digit of a confirmation or of a bare PIN, and nothing else', () => {
+    expect(redactSms('YES 1234')).toBe('YES ****');
+    expect(redactSms('ndio1234')).toBe('ndio****');
+    expect(redactSms(' 4321 ')).toBe(' **** ');
+    expect(redactSms('BUY 100')).toBe('BUY 100');
+    expect(redactSms('SEND 50 TO 0712345678')).toBe('SEND 50 TO 0712345678');
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{4}$/), fc.constantFrom('YES', 'yes ', 'NDIO ', 'Ndiyo  '), (pin, word) => {
+        const redacted = redactSms(`${word}${pin}`);
+        expect(redacted).not.toMatch(/\d/);
+        expect(parseSms(`${word}${pin}`, KE)).toMatchObject({ command: 'confirm', pin });
+      }),
     );
   });
 });

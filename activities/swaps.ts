@@ -1,0 +1,102 @@
+/**
+ * SWAP and voucher bookkeeping, run as local activities: the swap's quote and record with the number's
+ * 24-hour total in one step, the treasury's address, record updates; a voucher's claim and its outcome.
+ */
+import {
+  BridgeError,
+  type LimitsWire,
+  type SwapInput,
+  type SwapQuote,
+  type SwapUpdate,
+} from '../workflows/definitions';
+import type { Config } from '../lib/config';
+import { quoteSwap } from '../lib/money/swap';
+import { toWire } from '../lib/money/wire';
+import type { RateService } from '../lib/rates';
+import type { WalletDirectory } from '../lib/wallets';
+import type { SwapRepo } from '../lib/db/swaps';
+import type { VoucherRepo } from '../lib/db/vouchers';
+import type { UssdRepo } from '../lib/db/ussd';
+import type { Language } from '../lib/ussd/types';
+import { voucherCodeHash } from '../lib/vouchers/codes';
+import { limitsWire } from './shared';
+
+export interface PreparedSwap {
+  quote: SwapQuote;
+  limits: LimitsWire;
+  /** where the TXTC goes */
+  treasury: string;
+  language?: Language;
+}
+
+export type VoucherClaim =
+  | { status: 'claimed'; voucherId: string; txtcAmount: string }
+  | { status: 'unknown' | 'used' | 'expired' | 'revoked' };
+
+export function createSwapActivities(deps: {
+  rates: RateService;
+  swaps: SwapRepo;
+  vouchers: VoucherRepo;
+  wallets: WalletDirectory;
+  ussd: UssdRepo;
+  config: Pick<Config, 'fees' | 'limits'>;
+}) {
+  return {
+    /** Quotes the swap, records it (a repeat for the same id keeps the first quote) and returns the limits. */
+    async prepareSwap(input: SwapInput & { id: string }): Promise<PreparedSwap> {
+      const [operator, txtc, profile] = await Promise.all([
+        deps.rates.operatorRate(input.operator),
+        deps.rates.txtcRate(),
+        deps.ussd.profile(input.phoneNumber),
+      ]);
+      const big = (v?: string) => (v === undefined ? undefined : BigInt(v));
+      const amounts = [input.txtcAmount, input.usdCents, input.amountMinor].filter((v) => v !== undefined);
+      if (amounts.length !== 1) throw new BridgeError('InvalidRequest', 'a swap names exactly one amount');
+      if (BigInt(amounts[0]!) <= 0n) throw new BridgeError('InvalidRequest', 'amount must be more than zero');
+      const quote = quoteSwap(
+        { txtcAmount: big(input.txtcAmount), usdCents: big(input.usdCents), amountMinor: big(input.amountMinor) },
+        operator,
+        txtc,
+        deps.config.fees,
+      );
+      const recorded = await deps.swaps.insertRecorded(input.id, input.channel, input, quote);
+      return {
+        quote: toWire(recorded.quote),
+        limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
+        treasury: deps.wallets.treasury().address,
+        ...(profile?.language ? { language: profile.language } : {}),
+      };
+    },
+
+    async updateSwap(id: string, update: SwapUpdate): Promise<void> {
+      await deps.swaps.update(id, update);
+    },
+
+    /** Claims a voucher code for the number by one message: once per code, again harmlessly on a retry. */
+    async claimVoucher(input: { code: string; phoneNumber: string; messageId: string }): Promise<VoucherClaim> {
+      const claim = await deps.vouchers.claim(voucherCodeHash(input.code), input.phoneNumber, input.messageId);
+      if (claim.status !== 'claimed') return { status: claim.status };
+      return { status: 'claimed', voucherId: claim.voucher.id, txtcAmount: claim.voucher.txtcAmount.toString() };
+    },
+
+    async voucherMinted(input: {
+      voucherId: string;
+      wallet: string;
+      reference: string;
+      txHash: string;
+    }): Promise<void> {
+      await deps.vouchers.markMinted(input.voucherId, input);
+    },
+
+    async voucherMintFailed(input: {
+      voucherId: string;
+      wallet: string;
+      reference: string;
+      failure: string;
+    }): Promise<void> {
+      await deps.vouchers.markMintFailed(input.voucherId, input);
+    },
+  };
+}
+
+export type SwapActivities = ReturnType<typeof createSwapActivities>;

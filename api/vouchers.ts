@@ -1,0 +1,79 @@
+/**
+ * Ops: one-time voucher codes, redeemed by SMS (`REDEEM <code>`) as TXTC minted to the redeemer's wallet.
+ * POST /api/vouchers issues `count` codes of one TXTC amount; each code is shown once, in this answer, and
+ * stored only as a hash. GET /api/vouchers/:id shows where one stands; POST /api/vouchers/:id/revoke
+ * withdraws one nobody redeemed yet.
+ */
+import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { BridgeError } from '../workflows/definitions';
+import { formatDecimal, parseDecimal } from '../lib/money/decimal';
+import { TXTC_DECIMALS } from '../lib/money/format';
+import { newVoucherCode, voucherCodeHash } from '../lib/vouchers/codes';
+import { voucherStatus, type VoucherRecord } from '../lib/db/vouchers';
+import { decimalAmount, validate } from './validation';
+import type { ApiContext } from './app';
+
+const issueBody = z.object({
+  /** TXTC per voucher, as decimal text ("50", "12.5") */
+  amount: decimalAmount,
+  count: z.number().int().min(1).max(100).default(1),
+  expiresInDays: z.number().int().min(1).max(365).optional(),
+  note: z.string().max(200).optional(),
+});
+
+function voucherView(v: VoucherRecord) {
+  return {
+    id: v.id,
+    status: voucherStatus(v),
+    amount: formatDecimal(v.txtcAmount, TXTC_DECIMALS),
+    txtcAmount: v.txtcAmount.toString(),
+    note: v.note,
+    createdAt: v.createdAt.toISOString(),
+    expiresAt: v.expiresAt?.toISOString() ?? null,
+    revokedAt: v.revokedAt?.toISOString() ?? null,
+    redeemedAt: v.redeemedAt?.toISOString() ?? null,
+    wallet: v.wallet,
+    mintReference: v.mintReference,
+    mintTxHash: v.mintTxHash,
+    mintFailure: v.mintFailure,
+  };
+}
+
+export function voucherRoutes(ctx: ApiContext) {
+  const { vouchers } = ctx.services;
+  return new Hono()
+    .post('/', validate('json', issueBody), async (c) => {
+      const body = c.req.valid('json');
+      const txtcAmount = parseDecimal(body.amount, TXTC_DECIMALS);
+      if (txtcAmount <= 0n) throw new BridgeError('InvalidAmount', 'amount must be more than zero');
+      const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : undefined;
+      const codes = Array.from({ length: body.count }, () => newVoucherCode());
+      const issued = await vouchers.issue(
+        codes.map((code) => ({
+          id: `v_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+          codeHash: voucherCodeHash(code),
+          txtcAmount,
+          note: body.note,
+          expiresAt,
+        })),
+      );
+      // The codes are in this answer only: nothing stores them.
+      return c.json({ vouchers: issued.map((v, i) => ({ ...voucherView(v), code: codes[i] })) }, 201);
+    })
+    .get('/:id', async (c) => {
+      const voucher = await vouchers.get(c.req.param('id'));
+      if (!voucher) throw new BridgeError('NotFound', 'no such voucher');
+      return c.json(voucherView(voucher));
+    })
+    .post('/:id/revoke', async (c) => {
+      const id = c.req.param('id');
+      if (!(await vouchers.revoke(id))) {
+        const voucher = await vouchers.get(id);
+        if (!voucher) throw new BridgeError('NotFound', 'no such voucher');
+        throw new BridgeError('InvalidRequest', 'the voucher was already redeemed');
+      }
+      return c.json(voucherView((await vouchers.get(id))!));
+    });
+}

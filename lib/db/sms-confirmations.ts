@@ -1,0 +1,40 @@
+/**
+ * The sms_confirmations table: a large SMS request waiting for YES <pin> (or NO) from its number. A YES
+ * answers the newest open request of that number; a request closes once, with how it ended.
+ */
+import type { Pool } from 'pg';
+
+export type ConfirmationOutcome = 'confirmed' | 'declined' | 'expired' | 'locked';
+
+export function createSmsConfirmationRepo(pool: Pool) {
+  return {
+    /** Opens (or, for a retried activity, keeps) the request's wait; it lapses at `expiresAt`. */
+    async open(workflowId: string, phoneNumber: string, expiresAt: Date): Promise<void> {
+      await pool.query(
+        `INSERT INTO sms_confirmations (workflow_id, phone_number, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (workflow_id) DO NOTHING`,
+        [workflowId, phoneNumber, expiresAt],
+      );
+    },
+
+    async close(workflowId: string, outcome: ConfirmationOutcome): Promise<void> {
+      await pool.query(
+        'UPDATE sms_confirmations SET closed_at = now(), outcome = $2 WHERE workflow_id = $1 AND closed_at IS NULL',
+        [workflowId, outcome],
+      );
+    },
+
+    /** The workflow waiting for this number's answer: its newest open, unexpired request. */
+    async waiting(phoneNumber: string): Promise<string | undefined> {
+      const { rows } = await pool.query<{ workflow_id: string }>(
+        `SELECT workflow_id FROM sms_confirmations
+         WHERE phone_number = $1 AND closed_at IS NULL AND expires_at > now()
+         ORDER BY created_at DESC LIMIT 1`,
+        [phoneNumber],
+      );
+      return rows[0]?.workflow_id;
+    },
+  };
+}
+
+export type SmsConfirmationRepo = ReturnType<typeof createSmsConfirmationRepo>;

@@ -1,0 +1,71 @@
+/** SWAP (TXTC back to airtime) and voucher redemption: ids, inputs, states and record updates. */
+import { defineQuery } from '@temporalio/workflow';
+import type { Channel, TransferStatus } from './common';
+import type { Failure } from './errors';
+import { STATE_QUERY } from './conversion';
+import type { SwapQuote as Quote } from '../../lib/money/swap';
+import type { Wire } from '../../lib/money/wire';
+import type { Language } from '../../lib/ussd/types';
+
+export function swapWorkflowId(channel: Channel, requestKey: string): string {
+  return `swap:${channel}:${requestKey}`;
+}
+
+/** One redemption per voucher, whichever message claimed it: its mint is referenced by the voucher. */
+export function voucherWorkflowId(voucherId: string): string {
+  return `voucher:${voucherId}`;
+}
+
+export interface SwapInput {
+  channel: Channel;
+  phoneNumber: string;
+  operator: string;
+  /** exactly one: TXTC base units, US cents, or airtime minor units in the operator's currency */
+  txtcAmount?: string;
+  usdCents?: string;
+  amountMinor?: string;
+}
+
+export type SwapQuote = Wire<Quote>;
+
+export type SwapStage = 'started' | 'recorded' | 'sent' | 'completed' | 'rejected' | 'returned' | 'return_failed';
+
+export interface SwapState {
+  id: string;
+  stage: SwapStage;
+  status: TransferStatus;
+  quote?: SwapQuote;
+  txHash?: string;
+  failure?: Failure;
+}
+
+export const swapStateQuery = defineQuery<SwapState>(STATE_QUERY);
+
+export interface SwapUpdate {
+  stage: SwapStage;
+  status?: TransferStatus;
+  failure?: Failure;
+  wallet?: string;
+  treasury?: string;
+  sendReference?: string;
+  sendTxHash?: string;
+  creditReference?: string;
+  returnReference?: string;
+  returnTxHash?: string;
+}
+
+export interface VoucherRedemptionInput {
+  voucherId: string;
+  phoneNumber: string;
+  /** TXTC base units */
+  txtcAmount: string;
+  /** for the SMS (the number's language, or the language of the keyword used) */
+  language?: Language;
+}
+
+export interface VoucherRedemptionResult {
+  voucherId: string;
+  status: 'minted' | 'mint_failed';
+  wallet: string;
+  txHash?: string;
+}

@@ -1,0 +1,203 @@
+/**
+ * SWAP: TXTC back to airtime, exactly once. The person's TXTC goes to the treasury first (authorised by
+ * their own key, relayed by the platform), then their airtime is credited; a credit that fails for good
+ * returns the TXTC from the treasury, and the record says so.
+ *
+ * Voucher redemption: a claimed voucher (one claim per code, made by the SMS that named it) is minted to
+ * the person's wallet under a reference derived from the voucher, so the contract mints it once whatever
+ * is retried or redelivered.
+ */
+import { CancellationScope, log, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { PreparedSwap, SwapActivities } from '../activities/swaps';
+import type { TransferActivities } from '../activities/transfers';
+import type { TransferResult } from '../activities/chain';
+import {
+  FailureTypes,
+  stepReference,
+  swapStateQuery,
+  voucherWorkflowId,
+  type Step,
+  type SwapInput,
+  type SwapState,
+  type SwapUpdate,
+  type VoucherRedemptionInput,
+  type VoucherRedemptionResult,
+} from './definitions';
+import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
+import { fromWire } from '../lib/money/wire';
+import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';
+import { smsTexts } from '../lib/messages/sms';
+import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
+import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
+import { chain, moveAirtime, owed, sendTxtcOnce, settleChain, sms } from './shared/movements';
+
+const books = proxyLocalActivities<SwapActivities & TransferActivities>(bookkeeping);
+const records = proxyLocalActivities<SwapActivities>(recordsUntilSettled);
+
+export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
+  const id = workflowInfo().workflowId;
+  const state: SwapState = { id, stage: 'started', status: 'pending' };
+  setHandler(swapStateQuery, () => state);
+  const ref = (step: Step) => stepReference(id, step);
+  const advance = stageKeeper<SwapState['stage'], SwapUpdate>(state, (update) => records.updateSwap(id, update));
+  let texts = smsTexts(undefined);
+  let recorded = false;
+
+  async function tell(message: string, step: Step): Promise<void> {
+    try {
+      await CancellationScope.nonCancellable(() => sms.sendSms(input.phoneNumber, message, ref(step)));
+    } catch (err) {
+      log.warn('SMS not sent', { id, error: failureOf(err).message });
+    }
+  }
+
+  let prepared: PreparedSwap;
+  let quote: SwapQuote;
+  let wallet: string;
+  try {
+    prepared = await books.prepareSwap({ ...input, id });
+    recorded = true;
+    texts = smsTexts(prepared.language);
+    state.quote = prepared.quote;
+    state.stage = 'recorded';
+    quote = fromWire<SwapQuote>(prepared.quote, SWAP_QUOTE_AMOUNTS);
+    checkUsdLimits(quote.usdMicros, prepared.limits, 'swap');
+    const own = await chain.txtcBalance(input.phoneNumber);
+    if (!own.wallet || BigInt(own.balance) < quote.txtcAmount) throw rejection('InsufficientTxtc', 'not enough TXTC');
+    wallet = own.wallet;
+    if (CancellationScope.current().consideredCancelled)
+      throw rejection('Cancelled', 'cancelled before any money moved');
+  } catch (err) {
+    const amount = state.quote ? txtcText(BigInt(state.quote.txtcAmount)) : 'the amount';
+    return await refuse(err, amount);
+  }
+  const amount = txtcText(quote.txtcAmount);
+  const airtime = formatAirtime(quote.airtimeMinor, quote.currency, quote.minorDigits);
+
+  return await CancellationScope.nonCancellable(async () => {
+    let sent: TransferResult;
+    try {
+      sent = await sendTxtcOnce(ref('send'), { fromPhone: input.phoneNumber }, prepared.treasury, quote.txtcAmount);
+    } catch (err) {
+      return await refuse(err, amount);
+    }
+    state.txHash = sent.txHash;
+    await advance({
+      stage: 'sent',
+      wallet,
+      treasury: prepared.treasury,
+      sendReference: ref('send'),
+      sendTxHash: sent.txHash,
+    });
+
+    const credit = {
+      phoneNumber: input.phoneNumber,
+      operator: input.operator,
+      amountMinor: quote.airtimeMinor.toString(),
+      reference: ref('credit'),
+    };
+    let credited;
+    try {
+      credited = await moveAirtime('credit', credit, owed.creditAirtime);
+    } catch (err) {
+      return await returnTxtc(err);
+    }
+    await advance({ stage: 'completed', status: 'completed', creditReference: credit.reference });
+    await tell(
+      texts.swapped({
+        txtc: amount,
+        airtime,
+        fee: txtcText(quote.platformFee),
+        balance: credited.balanceAfterMinor
+          ? formatAirtime(BigInt(credited.balanceAfterMinor), quote.currency, quote.minorDigits)
+          : undefined,
+      }),
+      'sms',
+    );
+    return state;
+  });
+
+  /** The credit failed for good: the TXTC goes back from the treasury under its own reference. */
+  async function returnTxtc(err: unknown): Promise<never> {
+    const failure = failureOf(err);
+    let returned: TransferResult;
+    try {
+      returned = await sendTxtcOnce(ref('return'), { fromTreasury: true }, wallet, quote.txtcAmount);
+    } catch (returnErr) {
+      const returnFailure = failureOf(returnErr);
+      await advance({
+        stage: 'return_failed',
+        status: 'failed',
+        failure: { type: failure.type, message: `${failure.message}; return failed: ${returnFailure.message}` },
+      });
+      log.error('returning swapped TXTC failed; TXTC owed', { id });
+      await tell(texts.swapReturnDelayed(amount), 'sms-failure');
+      throw rejection('RefundFailed', `returning ${amount} failed: ${returnFailure.message}`);
+    }
+    await advance({
+      stage: 'returned',
+      status: 'failed',
+      failure,
+      returnReference: ref('return'),
+      returnTxHash: returned.txHash,
+    });
+    await tell(texts.swapReturned(amount), 'sms-failure');
+    throw rejection(failure.type, `the credit failed and ${amount} was returned: ${failure.message}`);
+  }
+
+  /** Refused before anything moved: the record (when there is one) and an SMS say why. */
+  async function refuse(err: unknown, amountText: string): Promise<never> {
+    const failure = failureOf(err);
+    if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
+    else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+    const message =
+      failure.type === FailureTypes.InsufficientTxtc
+        ? texts.swapNoTxtc(amountText)
+        : [
+              FailureTypes.AmountBelowMinimum,
+              FailureTypes.AmountAboveMaximum,
+              FailureTypes.DailyLimitExceeded,
+              FailureTypes.AmountTooSmall,
+              FailureTypes.InvalidRequest,
+            ].includes(failure.type as never)
+          ? texts.swapRefused(failure.message)
+          : texts.swapFailed;
+    await tell(message, 'sms-failure');
+    throw rejection(failure.type, failure.message);
+  }
+}
+
+/**
+ * Mints a claimed voucher to the person's wallet, once (the reference is the voucher's). A mint that cannot
+ * land yet keeps being retried (no compensation exists: the person is owed the TXTC); only a mint the
+ * contract refuses for good ends the redemption as failed, for ops to see.
+ */
+export async function voucherRedemptionWorkflow(input: VoucherRedemptionInput): Promise<VoucherRedemptionResult> {
+  const texts = smsTexts(input.language);
+  const reference = stepReference(voucherWorkflowId(input.voucherId), 'mint');
+  const amount = txtcText(BigInt(input.txtcAmount));
+  const wallet = await books.ensureWallet(input.phoneNumber);
+  const tell = async (message: string) => {
+    try {
+      await sms.sendSms(input.phoneNumber, message, `${voucherWorkflowId(input.voucherId)}:sms`);
+    } catch (err) {
+      log.warn('SMS not sent', { voucherId: input.voucherId, error: failureOf(err).message });
+    }
+  };
+  try {
+    const minted = await settleChain.mintTxtc({ to: wallet, amount: input.txtcAmount, reference });
+    await records.voucherMinted({ voucherId: input.voucherId, wallet, reference, txHash: minted.txHash });
+    await tell(texts.voucherRedeemed({ amount, wallet: shortHex(wallet), tx: shortHex(minted.txHash) }));
+    return { voucherId: input.voucherId, status: 'minted', wallet, txHash: minted.txHash };
+  } catch (err) {
+    const failure = failureOf(err);
+    await records.voucherMintFailed({ voucherId: input.voucherId, wallet, reference, failure: failure.message });
+    log.error('voucher mint refused; TXTC owed', { voucherId: input.voucherId });
+    await tell(texts.voucherDelayed(amount));
+    return { voucherId: input.voucherId, status: 'mint_failed', wallet };
+  }
+}
+
+function txtcText(amount: bigint): string {
+  return `${formatTxtc(amount)} TXTC`;
+}
