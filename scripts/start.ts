@@ -1,14 +1,14 @@
 /**
  * `npm start`: the whole system on local defaults. Brings up, unless configured to external ones, the
  * Temporal dev server (with its UI; state in DATA_DIR/temporal), Postgres migrations, the local chain
- * with TXTC deployed, the worker and the API; prints each URL; Ctrl-C stops every child it started.
+ * (anvil; state in DATA_DIR/chain, so TXTC balances survive a restart) with TXTC deployed, the worker and the API; prints each URL; Ctrl-C stops every child it started.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfigOrExit, type Config } from '../lib/config';
 import { ensureCompiled } from '../contracts/compile';
-import { ensureDatabase, runMigrations } from '../lib/db/pool';
+import { createPool, ensureDatabase, runMigrations } from '../lib/db/pool';
 import { ensureTemporalCli } from './local/temporal-cli';
 import { startLocalChain, rpcAnswers } from './local/chain-node';
 import { createProvider } from '../lib/chain/provider';
@@ -95,10 +95,13 @@ async function temporal(config: Config): Promise<void> {
 
 async function chain(config: Config): Promise<void> {
   const url = new URL(config.chain.rpcUrl);
+  const chainState = resolve(config.dataDir, 'chain', 'anvil-state.json');
   if (config.chain.startLocal && !(await rpcAnswers(config.chain.rpcUrl).catch(() => false))) {
-    services.push(await startLocalChain(Number(url.port || 8545), config.chain.blockTimeMs, true));
+    services.push(
+      await startLocalChain(Number(url.port || 8545), config.chain.blockTimeMs, true, { stateFile: chainState }),
+    );
     say(
-      `local chain started (${config.chain.blockTimeMs ? `${config.chain.blockTimeMs} ms blocks` : 'instant blocks'})`,
+      `local chain started (${config.chain.blockTimeMs ? `${config.chain.blockTimeMs} ms blocks` : 'instant blocks'}; state in ${chainState})`,
     );
   }
   if (config.chain.txtcAddress) return;
@@ -107,6 +110,7 @@ async function chain(config: Config): Promise<void> {
     const { deployment, fresh, file } = await ensureDeployment(
       new ChainWriter(config.chain.signerPrivateKey, provider),
       config.dataDir,
+      { hasRecords: () => databaseHasWallets(config), chainState },
     );
     say(
       fresh
@@ -115,6 +119,17 @@ async function chain(config: Config): Promise<void> {
     );
   } finally {
     provider.destroy();
+  }
+}
+
+/** Whether the database already holds custodial wallets (and so, possibly, TXTC on a chain). */
+async function databaseHasWallets(config: Config): Promise<boolean> {
+  const pool = createPool(config.databaseUrl, 1);
+  try {
+    const { rows } = await pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM wallets) AS any');
+    return rows[0]!.any;
+  } finally {
+    await pool.end();
   }
 }
 

@@ -101,15 +101,29 @@ export async function deploymentIsLive(writer: ChainWriter, deployment: Deployme
   return true;
 }
 
-/** The recorded deployment when it is still live on the chain, otherwise a fresh one, recorded. */
+/**
+ * The recorded deployment when it is still live on the chain, otherwise a fresh one, recorded. With
+ * `hasRecords` (Postgres already holds wallets), a chain without the recorded contracts is refused in one
+ * line instead of redeployed: the records would point at TXTC that no longer exists.
+ */
 export async function ensureDeployment(
   writer: ChainWriter,
   dataDir: string,
+  options: { hasRecords?: () => Promise<boolean>; chainState?: string } = {},
 ): Promise<{ deployment: Deployment; fresh: boolean; file: string }> {
   const chainId = Number((await writer.provider.getNetwork()).chainId);
+  const file = deploymentFile(dataDir, chainId);
   const recorded = readDeployment(dataDir, chainId);
-  if (recorded && (await deploymentIsLive(writer, recorded)))
-    return { deployment: recorded, fresh: false, file: deploymentFile(dataDir, chainId) };
+  if (recorded && (await deploymentIsLive(writer, recorded))) return { deployment: recorded, fresh: false, file };
+  if (options.hasRecords && (await options.hasRecords())) {
+    const what = recorded
+      ? `does not hold the TXTC recorded in ${file} (${recorded.txtc})`
+      : `has no TXTC recorded in ${file}`;
+    throw new Error(
+      `the chain ${what} while the database holds wallets: not redeploying over live records. ` +
+        `Restore the chain's state${options.chainState ? ` (${options.chainState})` : ''}, or start afresh with an empty database and DATA_DIR.`,
+    );
+  }
   const deployment = await deployAll(writer);
   return { deployment, fresh: true, file: writeDeployment(dataDir, deployment) };
 }
