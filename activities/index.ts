@@ -9,6 +9,7 @@ import { createTransferActivities } from './transfers';
 import { createUssdActivities } from './ussd';
 import { createSmsActivities } from './sms';
 import { createSwapActivities } from './swaps';
+import { createReconcileActivities } from './reconcile';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUssdActivities({ ...services, config }),
     ...createSmsActivities({ ...services, config }),
     ...createSwapActivities({ ...services, config }),
+    ...createReconcileActivities({ ...services, firstBlock: deps.addresses.txtcFromBlock, log }),
   });
 }
 

@@ -19,9 +19,11 @@ import { smsRoutes } from './sms';
 import { smsDeliveryRoutes } from './sms-delivery';
 import { pinRoutes } from './pins';
 import { voucherRoutes } from './vouchers';
+import { reconciliationRoutes } from './reconciliations';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
 import { simulatorRoutes } from './simulator';
+import { httpMetrics, metricsRoutes } from './metrics';
 
 export interface AppDeps extends ServiceDeps {
   temporal: Client;
@@ -34,6 +36,12 @@ export interface ApiContext {
   services: Services;
 }
 
+/** Postgres refusing text it cannot store (a NUL, an untranslatable character): the request's value, not ours. */
+function isUnstorableText(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === '22021' || code === '22P05';
+}
+
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
@@ -43,7 +51,9 @@ export function createApp(deps: AppDeps) {
   const ctx: ApiContext = { deps, services: createServices(deps) };
   const app = new Hono();
   app.use(requestId());
+  app.use(httpMetrics());
   app.route('/health', healthRoutes(deps));
+  app.route('/metrics', metricsRoutes(ctx));
   app.route('/api/airtime/transfer', airtimeTransferRoute(ctx));
   app.route('/api/airtime', airtimeRoutes(ctx));
   app.route('/api/transfers', transferRoutes(ctx));
@@ -51,6 +61,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/transactions', transactionRoutes(ctx));
   app.route('/api/pins', pinRoutes(ctx));
   app.route('/api/vouchers', voucherRoutes(ctx));
+  app.route('/api/reconciliations', reconciliationRoutes(ctx));
   app.route('/ussd', ussdRoutes(ctx));
   app.route('/sms', smsRoutes(ctx));
   app.route('/sms', smsDeliveryRoutes(ctx));
@@ -65,7 +76,12 @@ export function createApp(deps: AppDeps) {
       return failureResponse(c, 'Unavailable', 'the service is busy; try again (with the same Idempotency-Key)');
     }
     if (err instanceof HTTPException && err.status < 500) {
-      return c.json(errorBody(c, 'InvalidRequest', err.message || 'bad request'), err.status);
+      // Hono's parse errors append the parser's exception ("... TypeError: Failed to parse body"): not for callers.
+      const message = err.message.replace(/\s*\w*Error: .*$/s, '') || 'bad request';
+      return c.json(errorBody(c, 'InvalidRequest', message), err.status);
+    }
+    if (isUnstorableText(err)) {
+      return failureResponse(c, 'InvalidRequest', 'the request contains characters that are not accepted (e.g. NUL)');
     }
     deps.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled API error');
     return failureResponse(c, 'InternalError', 'something went wrong; quote the request id when asking for help');

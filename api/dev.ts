@@ -6,8 +6,11 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { parseDecimal } from '../lib/money/decimal';
 import { formatAirtime } from '../lib/money/format';
 import { SimulatedOperator } from '../lib/telco/simulated';
+import { BridgeError } from '../workflows/definitions';
 import { decimalAmount, validate } from './validation';
 import type { ApiContext } from './app';
+
+const MAX_TOPUP_MINOR = 10n ** 15n;
 
 const topupBody = z.object({
   phoneNumber: z.string().min(6).max(20),
@@ -23,6 +26,12 @@ export function devRoutes(ctx: ApiContext) {
     const subscriber = identifySubscriber(body.phoneNumber, body.operator);
     const rate = await rates.operatorRate(subscriber.operator);
     const amountMinor = parseDecimal(body.amount, rate.minorDigits);
+    // The simulated account holds a BIGINT of minor units: zero or more than it can hold is refused, not a 500.
+    if (amountMinor <= 0n || amountMinor > MAX_TOPUP_MINOR)
+      throw new BridgeError(
+        'InvalidAmount',
+        `amount must be more than zero and at most ${MAX_TOPUP_MINOR} minor units`,
+      );
     const reference = `dev-topup:${c.req.header('Idempotency-Key') ?? randomUUID()}`;
     const result = await simulated.topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference);
     const balance = result.balanceAfterMinor ?? 0n;

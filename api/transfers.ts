@@ -120,7 +120,8 @@ export function transferRoutes(ctx: ApiContext) {
     })
     .get('/:id', async (c) => {
       const id = c.req.param('id');
-      if (!/^(conversion|transfer):/.test(id)) throw notFound();
+      // No workflow id is longer (keys and gateway ids are at most 128); a 100 kB one made Temporal hang.
+      if (!/^(conversion|transfer):/.test(id) || id.length > 300) throw notFound();
       const [conversion, transfer] = await Promise.all([services.conversions.get(id), services.transfers.get(id)]);
       if (conversion) return c.json(conversionView(conversion));
       if (transfer)
@@ -139,9 +140,11 @@ export function transferRoutes(ctx: ApiContext) {
         if (e instanceof WorkflowNotFoundError) throw notFound();
       }
       // No worker answered the query: the closed workflow's result tells how it ended.
-      const description = await handle.describe().catch((e: unknown) => {
-        throw e instanceof WorkflowNotFoundError ? notFound() : e;
-      });
+      const description = await deps.temporal.connection
+        .withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () => handle.describe())
+        .catch((e: unknown) => {
+          throw e instanceof WorkflowNotFoundError ? notFound() : e;
+        });
       if (description.status.name === 'RUNNING')
         return c.json({ id, type, status: 'pending', stage: 'started', failure: null });
       const failure = await handle.result().then(

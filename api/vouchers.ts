@@ -15,6 +15,8 @@ import { voucherStatus, type VoucherRecord } from '../lib/db/vouchers';
 import { decimalAmount, validate } from './validation';
 import type { ApiContext } from './app';
 
+const MAX_UINT256 = (1n << 256n) - 1n;
+
 const issueBody = z.object({
   /** TXTC per voucher, as decimal text ("50", "12.5") */
   amount: decimalAmount,
@@ -48,6 +50,8 @@ export function voucherRoutes(ctx: ApiContext) {
       const body = c.req.valid('json');
       const txtcAmount = parseDecimal(body.amount, TXTC_DECIMALS);
       if (txtcAmount <= 0n) throw new BridgeError('InvalidAmount', 'amount must be more than zero');
+      // More than a uint256 can never be minted (and overflows the NUMERIC(78,0) column: a 500, not a 400).
+      if (txtcAmount > MAX_UINT256) throw new BridgeError('InvalidAmount', 'amount is too large');
       const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : undefined;
       const codes = Array.from({ length: body.count }, () => newVoucherCode());
       const issued = await vouchers.issue(

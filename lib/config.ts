@@ -130,6 +130,10 @@ const schema = z.object({
   SIM_TELCO_LATENCY_MS: nonNegativeInt.default(0),
   SIM_TELCO_ERROR_RATE: rate.default(0),
   SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
+
+  METRICS_CACHE_TTL_MS: nonNegativeInt.default(10000),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  TEMPORAL_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
 });
 
 /** Never echoed in an error: keys, seeds, and URLs that may carry a password. */
@@ -206,6 +210,14 @@ export interface Config {
     smsAdapter: TelcoAdapterName;
     simulated: { latencyMs: number; errorRate: number; timeoutAfterCommitRate: number };
   };
+  metrics: {
+    /** how long the API's /metrics reuses one read of the records */
+    cacheTtlMs: number;
+    /** the worker's own /metrics port (0: off) */
+    workerPort: number;
+    /** the Temporal SDK's Prometheus exporter in the worker (0: off) */
+    temporalWorkerPort: number;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -281,6 +293,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         errorRate: e.SIM_TELCO_ERROR_RATE,
         timeoutAfterCommitRate: e.SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE,
       },
+    },
+    metrics: {
+      cacheTtlMs: e.METRICS_CACHE_TTL_MS,
+      workerPort: e.WORKER_METRICS_PORT,
+      temporalWorkerPort: e.TEMPORAL_WORKER_METRICS_PORT,
     },
   };
 }

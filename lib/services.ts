@@ -21,6 +21,7 @@ import { createSmsRepo } from './db/sms';
 import { createVoucherRepo } from './db/vouchers';
 import { createSwapRepo } from './db/swaps';
 import { createSmsConfirmationRepo } from './db/sms-confirmations';
+import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
   config: Config;
@@ -45,14 +46,14 @@ export function createServices(deps: ServiceDeps) {
     pool: deps.pool,
     provider: deps.provider,
     rates: deps.rates ?? new RateService(deps),
-    telco: deps.telco ?? routed.airtime,
-    messaging: deps.messaging ?? routed.messaging,
+    telco: instrumentTelco(deps.telco ?? routed.airtime),
+    messaging: instrumentMessaging(deps.messaging ?? routed.messaging),
     wallets: new WalletDirectory(createWalletRepo(deps.pool), deps.config.walletMnemonic),
     txtc,
     /** what mints: TXTC itself unless a test wraps it */
-    token: deps.token ?? txtc,
+    token: instrumentMinting(deps.token ?? txtc, deps.provider),
     /** what relays TXTC transfers: TXTC itself unless a test wraps it */
-    relay: deps.relay ?? txtc,
+    relay: instrumentTransferring(deps.relay ?? txtc, deps.provider),
     conversions: createConversionRepo(deps.pool),
     transfers: createTransferRepo(deps.pool),
     ussd: createUssdRepo(deps.pool),

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole system on local defaults. Brings up, unless configured to external ones, the
  * Temporal dev server (with its UI; state in DATA_DIR/temporal), Postgres migrations, the local chain
- * (anvil; state in DATA_DIR/chain, so TXTC balances survive a restart) with TXTC deployed, the worker and the API; prints each URL; Ctrl-C stops every child it started.
+ * (anvil; state in DATA_DIR/chain, so TXTC balances survive a restart) with TXTC deployed, the worker and
+ * the API (each restarted if it dies); prints each URL; Ctrl-C stops every child it started.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
 import { ensureDeployment } from './local/deploy';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
+import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -122,6 +124,27 @@ async function chain(config: Config): Promise<void> {
   }
 }
 
+/**
+ * Starts the worker or the API and restarts it when it dies (a crash, a kill), with a growing pause when
+ * it keeps dying at once, saying so each time; only Ctrl-C stops it for good.
+ */
+function supervise(name: string, entry: string, restarts = 0): void {
+  const service = startService(name, TSX, [join(ROOT, entry)], {});
+  const startedAt = Date.now();
+  services.push(service);
+  service.child.once('exit', (code, signal) => {
+    services.splice(services.indexOf(service), 1);
+    if (stopping) return;
+    // A child that ran a while starts again at once; one that keeps failing waits up to 30 s between tries.
+    const again = Date.now() - startedAt > 60_000 ? 0 : restarts + 1;
+    const delay = Math.min(30_000, again === 0 ? 0 : 1000 * 2 ** Math.min(again - 1, 5));
+    say(`${name} exited (${signal ?? `code ${code}`}); restarting${delay ? ` in ${delay / 1000} s` : ''}`);
+    setTimeout(() => {
+      if (!stopping) supervise(name, entry, again);
+    }, delay);
+  });
+}
+
 /** Whether the database already holds custodial wallets (and so, possibly, TXTC on a chain). */
 async function databaseHasWallets(config: Config): Promise<boolean> {
   const pool = createPool(config.databaseUrl, 1);
@@ -158,17 +181,15 @@ async function main(): Promise<void> {
     ['worker', 'workers/main.ts'],
     ['api', 'api/main.ts'],
   ] as const) {
-    const service = startService(name, TSX, [join(ROOT, entry)], {});
-    service.child.once('exit', (code) => {
-      if (!stopping) {
-        say(`${name} exited (${code}); stopping everything`);
-        void shutdown(1);
-      }
-    });
-    services.push(service);
+    supervise(name, entry);
   }
   const api = `http://127.0.0.1:${config.port}`;
   await waitFor('API', async () => (await fetch(`${api}/health`)).status === 200, 90000);
+  // Hourly reconciliation of the hour before (ledger, records, chain); a failure here stops nothing.
+  await ensureReconciliationScheduleFor(config).then(
+    (outcome) => say(`reconciliation schedule ${outcome} (hourly; npm run reconcile -- --since 2h for now)`),
+    (e: unknown) => say(`reconciliation schedule not set: ${e instanceof Error ? e.message : String(e)}`),
+  );
   say('txtc-bridge is up');
   say(`  API          ${api}  (health: ${api}/health)`);
   if (config.temporal.startLocal) say(`  Temporal UI  http://127.0.0.1:${config.temporal.uiPort}`);

@@ -1,16 +1,27 @@
 /** The worker process: runs every workflow and activity of txtc-bridge on the configured task queue. */
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { createRuntime } from '../lib/runtime';
 import { createActivities } from '../activities';
 import { createBridgeWorker } from './worker';
 import { SimulatedOperator } from '../lib/telco/simulated';
+import { enableDefaultMetrics, processRegistry, serveMetrics } from '../lib/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'worker');
+  // The SDK's own worker metrics; only here, before any connection: tests create workers in-process without it.
+  const temporalMetricsPort = config.metrics.temporalWorkerPort;
+  if (temporalMetricsPort > 0) {
+    Runtime.install({
+      telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${temporalMetricsPort}` } } },
+    });
+  }
   const runtime = await createRuntime(config);
+  enableDefaultMetrics();
+  const metricsServer =
+    config.metrics.workerPort > 0 ? await serveMetrics(processRegistry, config.metrics.workerPort) : undefined;
   if (config.appEnv === 'local' && config.telco.adapter === 'simulated') {
     await new SimulatedOperator(runtime.pool).seedDemoAccounts();
   }
@@ -21,10 +32,19 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     activities: createActivities({ ...runtime, log }),
   });
-  log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  log.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      address: config.temporal.address,
+      metricsPort: config.metrics.workerPort || undefined,
+      temporalMetricsPort: temporalMetricsPort || undefined,
+    },
+    'worker started',
+  );
   try {
     await worker.run(); // returns after SIGINT/SIGTERM once in-flight tasks are done
   } finally {
+    metricsServer?.close();
     await connection.close();
     await runtime.close();
     log.info('worker stopped');

@@ -5,3 +5,4 @@ export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow }
 export { ussdSessionWorkflow } from './ussd';
 export { smsMessageWorkflow } from './sms';
 export { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
+export { reconciliationWorkflow } from './reconcile';

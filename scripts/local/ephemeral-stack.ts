@@ -6,7 +6,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli } from './temporal-cli';
-import { freePort, stopService } from './processes';
+import { freePort, stopService, type Service } from './processes';
 import { startLocalChain } from './chain-node';
 import { createProvider } from '../../lib/chain/provider';
 import { ChainWriter } from '../../lib/chain/writer';
@@ -20,6 +20,8 @@ export interface EphemeralStack {
   rpcUrl: string;
   databaseUrl: string;
   deployment: Deployment;
+  /** the chain node's process (the chaos run pauses it) */
+  chain: Service;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startEphemeralStack(options: {
     rpcUrl,
     databaseUrl,
     deployment,
+    chain,
     async stop() {
       await env.teardown();
       await stopService(chain);

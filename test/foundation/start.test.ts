@@ -15,7 +15,9 @@ afterAll(async () => {
 });
 
 test('npm start brings up Temporal with its UI, the schema, the chain with TXTC, the worker and the API; SIGINT stops every child', async () => {
-  const [apiPort, temporalPort, uiPort, chainPort] = [
+  const [apiPort, temporalPort, uiPort, chainPort, workerMetricsPort, temporalMetricsPort] = [
+    await freePort(),
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -33,6 +35,8 @@ test('npm start brings up Temporal with its UI, the schema, the chain with TXTC,
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       TEMPORAL_UI_PORT: String(uiPort),
       CHAIN_RPC_URL: `http://127.0.0.1:${chainPort}`,
+      WORKER_METRICS_PORT: String(workerMetricsPort),
+      TEMPORAL_WORKER_METRICS_PORT: String(temporalMetricsPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,13 +61,31 @@ test('npm start brings up Temporal with its UI, the schema, the chain with TXTC,
       encoding: 'utf8',
     });
     expect(list.status).toBe(0);
+    // The worker's metrics and the Temporal SDK's worker metrics, each on its own port.
+    const scrape = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/metrics`).then(
+        async (r) => (r.status === 200 ? r.text() : ''),
+        () => '',
+      );
+    await waitFor(
+      'worker metrics',
+      async () => (await scrape(workerMetricsPort)).includes('txtc_operator_calls_total'),
+      30000,
+      child,
+    );
+    await waitFor(
+      'Temporal SDK metrics',
+      async () => (await scrape(temporalMetricsPort)).includes('temporal_'),
+      30000,
+      child,
+    );
   } finally {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   }
   // Nothing it started still listens.
-  for (const port of [apiPort, temporalPort, chainPort]) {
+  for (const port of [apiPort, temporalPort, chainPort, workerMetricsPort, temporalMetricsPort]) {
     const stillUp = await fetch(`http://127.0.0.1:${port}/`).then(
       () => true,
       () => false,

@@ -20,7 +20,10 @@ test('docker-compose.yml parses and holds the whole stack', () => {
     'deploy',
     'migrate',
     'postgres',
+    'prometheus',
     'temporal',
+    'temporal-setup-namespace',
+    'temporal-setup-schema',
     'temporal-ui',
     'worker',
   ]);

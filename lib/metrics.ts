@@ -1,0 +1,229 @@
+/**
+ * The process's own metrics (prom-client): what happens inside this process and nowhere else: operator API
+ * calls, SMS provider calls and chain writes (counted where the worker's activities make them, by wrapping
+ * the ports in lib/services.ts), HTTP requests (api/metrics.ts) and Node's default metrics. Money counts
+ * come from Postgres instead (lib/record-metrics.ts): a workflow replays and several workers run it, so
+ * counting money here would count it wrongly.
+ */
+import { createServer, type Server } from 'node:http';
+import type { JsonRpcProvider } from 'ethers';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MintingToken, TransferringToken } from './chain/txtc';
+import { BridgeError } from '../workflows/definitions/errors';
+import {
+  TelcoReferenceConflictError,
+  TelcoTimeoutError,
+  TelcoUnavailableError,
+  type MessagingPort,
+  type TelcoOperator,
+} from './telco/types';
+
+/** One registry per process, served by the API's /metrics and the worker's WORKER_METRICS_PORT. */
+export const processRegistry = new Registry();
+
+let defaultsOn = false;
+/** Node's default metrics (CPU, memory, event loop, GC), once per process: only entry points turn them on. */
+export function enableDefaultMetrics(): void {
+  if (defaultsOn) return;
+  defaultsOn = true;
+  collectDefaultMetrics({ register: processRegistry });
+}
+
+export const operatorCalls = new Counter({
+  name: 'txtc_operator_calls_total',
+  help: 'Operator API calls by operator, operation (balance, debit, credit, transfer, status) and outcome (committed, rejected, not_found, ok; timeout, unavailable, conflict, error are failures)',
+  labelNames: ['operator', 'operation', 'outcome'] as const,
+  registers: [processRegistry],
+});
+
+export const operatorCallDuration = new Histogram({
+  name: 'txtc_operator_call_duration_seconds',
+  help: 'Operator API call latency by operator and operation',
+  labelNames: ['operator', 'operation'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [processRegistry],
+});
+
+export const smsProviderCalls = new Counter({
+  name: 'txtc_sms_provider_calls_total',
+  help: 'SMS sends handed to the messaging provider, by provider and outcome (ok, error)',
+  labelNames: ['provider', 'outcome'] as const,
+  registers: [processRegistry],
+});
+
+export const chainWrites = new Counter({
+  name: 'txtc_chain_writes_total',
+  help: 'TXTC writes (mint, transfer) by outcome: sent, found (an earlier attempt had landed), rejected, error',
+  labelNames: ['operation', 'outcome'] as const,
+  registers: [processRegistry],
+});
+
+export const chainWriteDuration = new Histogram({
+  name: 'txtc_chain_write_duration_seconds',
+  help: 'TXTC write latency, broadcast to receipt, by operation',
+  labelNames: ['operation'] as const,
+  buckets: [0.1, 0.5, 1, 2, 5, 10, 15, 30, 60, 120],
+  registers: [processRegistry],
+});
+
+export const chainGasUsed = new Histogram({
+  name: 'txtc_chain_gas_used',
+  help: 'Gas used by a TXTC write this process sent, by operation',
+  labelNames: ['operation'] as const,
+  buckets: [30000, 50000, 75000, 100000, 150000, 200000, 300000, 500000],
+  registers: [processRegistry],
+});
+
+export const httpRequests = new Counter({
+  name: 'txtc_http_requests_total',
+  help: 'API requests by method, route pattern (never the raw path) and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [processRegistry],
+});
+
+export const httpRequestDuration = new Histogram({
+  name: 'txtc_http_request_duration_seconds',
+  help: 'API request latency by method and route pattern (POST /ussd is the USSD hop latency)',
+  labelNames: ['method', 'route'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [processRegistry],
+});
+
+/** What a telco call that threw says about the operator. */
+function telcoFailure(e: unknown): string {
+  if (e instanceof TelcoTimeoutError) return 'timeout';
+  if (e instanceof TelcoUnavailableError) return 'unavailable';
+  if (e instanceof TelcoReferenceConflictError) return 'conflict';
+  return 'error';
+}
+
+/** Other methods run on the port itself, so its #private fields and `this` are what it expects. */
+const bound = (fn: unknown, target: object): unknown => (fn as (...a: unknown[]) => unknown).bind(target);
+
+const TELCO_OPERATIONS: Record<string, string> = {
+  checkBalance: 'balance',
+  debit: 'debit',
+  credit: 'credit',
+  transfer: 'transfer',
+  status: 'status',
+};
+
+/**
+ * The airtime port, counting each call by operator, operation and outcome. A Proxy, so the port keeps its
+ * class (TelcoRouter's per-operator checks) and an optional method stays absent when the port lacks it.
+ */
+export function instrumentTelco<T extends TelcoOperator>(telco: T): T {
+  return new Proxy(telco, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      const operation = typeof prop === 'string' ? TELCO_OPERATIONS[prop] : undefined;
+      if (typeof value !== 'function') return value;
+      if (!operation) return bound(value, target);
+      return async (...args: unknown[]) => {
+        const operator = String(
+          operation === 'balance' ? args[1] : ((args[0] as { operator?: string } | undefined)?.operator ?? 'unknown'),
+        );
+        const end = operatorCallDuration.startTimer({ operator, operation });
+        try {
+          const result = (await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)) as
+            | { status?: string }
+            | undefined;
+          const outcome = operation === 'balance' ? 'ok' : (result?.status ?? 'not_found');
+          operatorCalls.inc({ operator, operation, outcome });
+          return result;
+        } catch (e) {
+          operatorCalls.inc({ operator, operation, outcome: telcoFailure(e) });
+          throw e;
+        } finally {
+          end();
+        }
+      };
+    },
+  });
+}
+
+/** The messaging port, counting each send by provider and outcome. */
+export function instrumentMessaging<T extends MessagingPort>(messaging: T): T {
+  return new Proxy(messaging, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop !== 'sendSms') return bound(value, target);
+      return async (...args: unknown[]) => {
+        try {
+          const sent: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          smsProviderCalls.inc({ provider: target.name, outcome: 'ok' });
+          return sent;
+        } catch (e) {
+          smsProviderCalls.inc({ provider: target.name, outcome: 'error' });
+          throw e;
+        }
+      };
+    },
+  });
+}
+
+/** Counts a chain write and, for a transaction this call sent, its gas (read after, never in the way). */
+function instrumentWrite<T extends object>(
+  token: T,
+  method: string,
+  operation: string,
+  already: (receipt: { alreadyMinted?: boolean; alreadySent?: boolean }) => boolean,
+  provider?: JsonRpcProvider,
+): T {
+  return new Proxy(token, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop !== method) return bound(value, target);
+      return async (...args: unknown[]) => {
+        const end = chainWriteDuration.startTimer({ operation });
+        try {
+          const receipt = (await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)) as {
+            txHash: string;
+            alreadyMinted?: boolean;
+            alreadySent?: boolean;
+          };
+          const found = already(receipt);
+          chainWrites.inc({ operation, outcome: found ? 'found' : 'sent' });
+          if (!found && provider) {
+            void provider
+              .getTransactionReceipt(receipt.txHash)
+              .then((r) => r && chainGasUsed.observe({ operation }, Number(r.gasUsed)))
+              .catch(() => undefined);
+          }
+          return receipt;
+        } catch (e) {
+          chainWrites.inc({ operation, outcome: e instanceof BridgeError ? 'rejected' : 'error' });
+          throw e;
+        } finally {
+          end();
+        }
+      };
+    },
+  });
+}
+
+export const instrumentMinting = <T extends MintingToken>(token: T, provider?: JsonRpcProvider): T =>
+  instrumentWrite(token, 'mintOnce', 'mint', (r) => !!r.alreadyMinted, provider);
+
+export const instrumentTransferring = <T extends TransferringToken>(token: T, provider?: JsonRpcProvider): T =>
+  instrumentWrite(token, 'transferOnce', 'transfer', (r) => !!r.alreadySent, provider);
+
+/** Serves a registry at GET /metrics on its own port (the worker's; the API mounts a route instead). */
+export function serveMetrics(registry: Registry, port: number, host = '0.0.0.0'): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (e: unknown) => res.writeHead(500).end(e instanceof Error ? e.message : String(e)),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

@@ -1,0 +1,400 @@
+/**
+ * Money metrics read from the records in Postgres when Prometheus scrapes, not counted as things happen:
+ * a workflow replays and several workers and API replicas run, so only the records are right once. Each
+ * scrape reads a few grouped queries (cached for METRICS_CACHE_TTL_MS, shared by every metric of a scrape).
+ *
+ * - The `_total` series are counters in the Prometheus sense: they count records in a final status
+ *   (completed, failed), which never leave it, so rate() and increase() work on them as on any counter.
+ *   Pending records are gauges. Every API replica reports the same values: aggregate with max, not sum.
+ * - The latency histogram is built from completed records too (created_at -> updated_at, all of them, so
+ *   its buckets only grow): histogram_quantile(0.95, rate(txtc_transaction_duration_seconds_bucket[1h]))
+ *   is the end-to-end latency of what completed in that hour, whichever process ran it.
+ * - A hybrid transfer's conversion leg counts in its transfer (kind transfer_hybrid), not as a conversion,
+ *   so volume counts once; its refund, if it fails, is still money owed.
+ */
+import type { Pool } from 'pg';
+import { Contract, type JsonRpcProvider } from 'ethers';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** conversion, transfer_airtime, transfer_txtc, transfer_hybrid, swap */
+export const TRANSACTION_KINDS = ['conversion', 'transfer_airtime', 'transfer_txtc', 'transfer_hybrid', 'swap'];
+
+/** End-to-end latency buckets, seconds: airtime and chain calls take seconds; a stuck one, hours. */
+export const DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600];
+
+/** Providers' delivery words, lower-cased; anything else counts as other (providers differ). */
+const SMS_STATUSES = new Set([
+  'received',
+  'sent',
+  'submitted',
+  'queued',
+  'buffered',
+  'success',
+  'delivered',
+  'failed',
+  'rejected',
+  'expired',
+]);
+
+interface Snapshot {
+  transactions: {
+    kind: string;
+    channel: string;
+    operator: string;
+    status: string;
+    failure: string;
+    n: number;
+    usd: number;
+  }[];
+  pending: { kind: string; n: number; oldestAgeSeconds: number }[];
+  owed: { kind: string; n: number; usd: number }[];
+  durations: { kind: string; count: number; sum: number; buckets: number[] }[];
+  sms: { direction: string; status: string; n: number }[];
+  ussd: { total: number; active: number; resumed: number };
+  pins: { locked: number; registered: number };
+}
+
+const ALL_RECORDS = `
+  SELECT 'conversion' AS kind, channel::text AS channel, operator, status::text AS status,
+         COALESCE(failure_code, '') AS failure, usd_micros, created_at, updated_at, stage
+    FROM airtime_transactions WHERE parent_transfer_id IS NULL
+  UNION ALL
+  SELECT 'transfer_' || transfer_type::text, channel::text, COALESCE(from_operator, 'none'), status::text,
+         COALESCE(failure_code, ''), usd_micros, created_at, updated_at, stage
+    FROM p2p_transfers
+  UNION ALL
+  SELECT 'swap', channel::text, operator, status, COALESCE(failure_type, ''), usd_micros, created_at, updated_at, stage
+    FROM txtc_swaps`;
+
+async function readSnapshot(pool: Pool): Promise<Snapshot> {
+  const bucketColumns = DURATION_BUCKETS.map((b, i) => `count(*) FILTER (WHERE d <= ${b}) AS b${i}`).join(', ');
+  const [transactions, pending, owed, durations, sms, ussd, pins] = await Promise.all([
+    pool.query<{
+      kind: string;
+      channel: string;
+      operator: string;
+      status: string;
+      failure: string;
+      n: string;
+      usd: string;
+    }>(
+      `SELECT kind, channel, operator, status, failure, count(*) AS n, COALESCE(sum(usd_micros), 0)::text AS usd
+         FROM (${ALL_RECORDS}) r WHERE status <> 'pending' GROUP BY 1, 2, 3, 4, 5`,
+    ),
+    pool.query<{ kind: string; n: string; age: string | null }>(
+      `SELECT kind, count(*) AS n, extract(epoch FROM now() - min(created_at))::text AS age
+         FROM (${ALL_RECORDS}) r WHERE status = 'pending' GROUP BY 1`,
+    ),
+    // conversions' hybrid legs included: their failed refund is owed as much as any
+    pool.query<{ kind: string; n: string; usd: string }>(
+      `SELECT kind, count(*) AS n, COALESCE(sum(usd_micros), 0)::text AS usd FROM (
+         SELECT 'conversion' AS kind, usd_micros FROM airtime_transactions WHERE stage = 'refund_failed'
+         UNION ALL SELECT 'transfer_' || transfer_type::text, usd_micros FROM p2p_transfers WHERE stage = 'refund_failed'
+         UNION ALL SELECT 'swap', usd_micros FROM txtc_swaps WHERE stage = 'return_failed') o GROUP BY 1`,
+    ),
+    pool.query<Record<string, string>>(
+      `SELECT kind, count(*) AS n, COALESCE(sum(d), 0)::text AS total, ${bucketColumns}
+         FROM (SELECT kind, extract(epoch FROM updated_at - created_at) AS d FROM (${ALL_RECORDS}) r
+                WHERE status = 'completed') c GROUP BY 1`,
+    ),
+    pool.query<{ direction: string; status: string; n: string }>(
+      `SELECT direction, lower(status) AS status, count(*) AS n FROM sms_messages GROUP BY 1, 2`,
+    ),
+    pool.query<{ total: string; active: string; resumed: string }>(
+      `SELECT count(*) AS total,
+              count(*) FILTER (WHERE ended_at IS NULL AND expires_at > now()) AS active,
+              count(*) FILTER (WHERE resumed_at IS NOT NULL) AS resumed
+         FROM ussd_sessions`,
+    ),
+    pool.query<{ locked: string; registered: string }>(
+      `SELECT count(*) FILTER (WHERE pin_locked_at IS NOT NULL) AS locked,
+              count(*) FILTER (WHERE registered_at IS NOT NULL) AS registered
+         FROM ussd_profiles`,
+    ),
+  ]);
+  const smsCounts = new Map<string, number>();
+  for (const r of sms.rows) {
+    const status = SMS_STATUSES.has(r.status) ? r.status : 'other';
+    const key = `${r.direction}\n${status}`;
+    smsCounts.set(key, (smsCounts.get(key) ?? 0) + Number(r.n));
+  }
+  return {
+    transactions: transactions.rows.map((r) => ({ ...r, n: Number(r.n), usd: Number(r.usd) / 1e6 })),
+    pending: pending.rows.map((r) => ({ kind: r.kind, n: Number(r.n), oldestAgeSeconds: Number(r.age ?? 0) })),
+    owed: owed.rows.map((r) => ({ kind: r.kind, n: Number(r.n), usd: Number(r.usd) / 1e6 })),
+    durations: durations.rows.map((r) => ({
+      kind: r.kind!,
+      count: Number(r.n),
+      sum: Number(r.total),
+      buckets: DURATION_BUCKETS.map((_, i) => Number(r[`b${i}`])),
+    })),
+    sms: [...smsCounts].map(([key, n]) => {
+      const [direction, status] = key.split('\n') as [string, string];
+      return { direction, status, n };
+    }),
+    ussd: {
+      total: Number(ussd.rows[0]!.total),
+      active: Number(ussd.rows[0]!.active),
+      resumed: Number(ussd.rows[0]!.resumed),
+    },
+    pins: { locked: Number(pins.rows[0]!.locked), registered: Number(pins.rows[0]!.registered) },
+  };
+}
+
+type HistogramData = Awaited<ReturnType<Histogram<'kind'>['get']>>;
+
+/** A histogram whose buckets come whole from a query (prom-client's Histogram only takes one observation at a time). */
+class RecordHistogram extends Histogram<'kind'> {
+  constructor(
+    private readonly metric: { name: string; help: string },
+    private readonly read: () => Promise<Snapshot['durations']>,
+  ) {
+    super({ ...metric, labelNames: ['kind'], buckets: DURATION_BUCKETS, registers: [] });
+  }
+
+  /** What the registry reads when it writes the text format (prom-client's own histograms have it too). */
+  async getForPromString(): Promise<HistogramData> {
+    return this.get();
+  }
+
+  override async get(): Promise<HistogramData> {
+    const { name, help } = this.metric;
+    const rows = await this.read();
+    const values = rows.flatMap((row) => [
+      ...DURATION_BUCKETS.map((le, i) => ({
+        labels: { kind: row.kind, le },
+        value: row.buckets[i]!,
+        metricName: `${name}_bucket`,
+      })),
+      { labels: { kind: row.kind, le: '+Inf' }, value: row.count, metricName: `${name}_bucket` },
+      { labels: { kind: row.kind }, value: row.sum, metricName: `${name}_sum` },
+      { labels: { kind: row.kind }, value: row.count, metricName: `${name}_count` },
+    ]);
+    return { name, help, type: 'histogram', values, aggregator: 'sum' } as unknown as HistogramData;
+  }
+}
+
+const PAIR_ABI = [
+  'function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)',
+  'function token0() view returns (address)',
+  'function token1() view returns (address)',
+];
+const ERC20_ABI = ['function decimals() view returns (uint8)'];
+
+/** The TXTC/USD pair's reserves, in whole tokens (a float is fine for a gauge). */
+async function readPoolReserves(
+  provider: JsonRpcProvider,
+  addresses: { txtc: string; ratePair?: string },
+): Promise<{ txtc: number; usd: number } | undefined> {
+  if (!addresses.ratePair) return undefined;
+  const pair = new Contract(addresses.ratePair, PAIR_ABI, provider);
+  const [[reserve0, reserve1], token0, token1] = (await Promise.all([
+    pair.getFunction('getReserves')(),
+    pair.getFunction('token0')(),
+    pair.getFunction('token1')(),
+  ])) as [[bigint, bigint], string, string];
+  const txtcIs0 = token0.toLowerCase() === addresses.txtc.toLowerCase();
+  const usdToken = txtcIs0 ? token1 : token0;
+  const usdDecimals = Number(await new Contract(usdToken, ERC20_ABI, provider).getFunction('decimals')());
+  const whole = (v: bigint, decimals: number) => Number(v) / 10 ** decimals;
+  return {
+    txtc: whole(txtcIs0 ? reserve0 : reserve1, 18),
+    usd: whole(txtcIs0 ? reserve1 : reserve0, usdDecimals),
+  };
+}
+
+function cached<T>(ttlMs: number, read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ttlMs) {
+      const value = read();
+      last = { at: now, value };
+      // a failed read is not cached: the next scrape asks again
+      value.catch(() => {
+        if (last?.value === value) last = undefined;
+      });
+    }
+    return last.value;
+  };
+}
+
+export interface RecordMetricsDeps {
+  pool: Pool;
+  provider?: JsonRpcProvider;
+  addresses?: { txtc: string; ratePair?: string };
+  cacheTtlMs: number;
+}
+
+/** A registry of the money metrics, read from Postgres (and the pair, when one is configured) at scrape time. */
+export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
+  const registry = new Registry();
+  const snapshot = cached(deps.cacheTtlMs, () => readSnapshot(deps.pool));
+  const pool = cached(deps.cacheTtlMs, async () =>
+    deps.provider && deps.addresses ? readPoolReserves(deps.provider, deps.addresses) : undefined,
+  );
+
+  new Counter({
+    name: 'txtc_transactions_total',
+    help: "Finished conversions, P2P transfers and swaps by kind, channel, operator (the sender's), final status and failure code, from the records",
+    labelNames: ['kind', 'channel', 'operator', 'status', 'failure_code'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const r of s.transactions) {
+        this.inc(
+          { kind: r.kind, channel: r.channel, operator: r.operator, status: r.status, failure_code: r.failure },
+          r.n,
+        );
+      }
+    },
+  });
+
+  new Counter({
+    name: 'txtc_transaction_volume_usd_total',
+    help: 'USD value of finished conversions, transfers and swaps by kind, channel, operator and final status, from the records',
+    labelNames: ['kind', 'channel', 'operator', 'status'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const r of s.transactions) {
+        this.inc({ kind: r.kind, channel: r.channel, operator: r.operator, status: r.status }, r.usd);
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_transactions_pending',
+    help: 'Conversions, transfers and swaps still pending, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, s.pending.find((p) => p.kind === kind)?.n ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_transactions_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending conversion, transfer or swap, by kind (0 when none is pending)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      for (const kind of TRANSACTION_KINDS) {
+        this.set({ kind }, s.pending.find((p) => p.kind === kind)?.oldestAgeSeconds ?? 0);
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_money_owed_transactions',
+    help: 'Records whose refund or return failed for good (stage refund_failed or return_failed): money owed to a person, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, s.owed.find((o) => o.kind === kind)?.n ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_money_owed_usd',
+    help: 'USD value of the records whose refund or return failed for good, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, s.owed.find((o) => o.kind === kind)?.usd ?? 0);
+    },
+  });
+
+  registry.registerMetric(
+    new RecordHistogram(
+      {
+        name: 'txtc_transaction_duration_seconds',
+        help: 'End-to-end time of completed conversions, transfers and swaps (record created -> last updated), by kind',
+      },
+      async () => (await snapshot()).durations,
+    ),
+  );
+
+  new Counter({
+    name: 'txtc_sms_messages_total',
+    help: "SMS received (in) and sent (out, one per part) by the provider's latest delivery status, from sms_messages",
+    labelNames: ['direction', 'status'],
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      for (const r of s.sms) this.inc({ direction: r.direction, status: r.status }, r.n);
+    },
+  });
+
+  new Counter({
+    name: 'txtc_ussd_sessions_total',
+    help: 'USSD sessions started, from ussd_sessions',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      this.inc(s.ussd.total);
+    },
+  });
+
+  new Counter({
+    name: 'txtc_ussd_sessions_resumed_total',
+    help: 'USSD sessions a redial continued',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      this.reset();
+      this.inc(s.ussd.resumed);
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_ussd_sessions_active',
+    help: 'USSD sessions neither ended nor expired',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()).ussd.active);
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_pin_locked_numbers',
+    help: 'Numbers locked after three wrong PINs, waiting for an ops reset',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()).pins.locked);
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_registered_numbers',
+    help: 'Numbers that registered (language, terms, PIN) over USSD',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()).pins.registered);
+    },
+  });
+
+  new Gauge({
+    name: 'txtc_pool_reserve',
+    help: 'Reserves of the TXTC/USD Uniswap V2 pair, in whole tokens, by token (txtc, usd); absent without a pair',
+    labelNames: ['token'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const reserves = await pool().catch(() => undefined); // a node that fails shows as a missing series
+      if (!reserves) return;
+      this.set({ token: 'txtc' }, reserves.txtc);
+      this.set({ token: 'usd' }, reserves.usd);
+    },
+  });
+
+  return registry;
+}
