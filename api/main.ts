@@ -4,18 +4,32 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { createRuntime } from '../lib/runtime';
+import { untilReady } from '../lib/startup';
+import { ping } from '../lib/db/pool';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'api');
-  const runtime = await createRuntime(config);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  // Listening at once: until Postgres, the chain and Temporal answer, every request gets a 503 ("try again"),
+  // never a refused connection; a dependency away at start is waited for, not a reason to exit.
+  const ready: { fetch?: (request: Request) => Response | Promise<Response> } = {};
+  const starting = () =>
+    Response.json(
+      { error: { code: 'Unavailable', message: 'the service is starting; try again shortly' } },
+      { status: 503, headers: { 'retry-after': '2' } },
+    );
+  const server = serve(
+    { fetch: (request) => (ready.fetch ? ready.fetch(request) : starting()), port: config.port, hostname: '0.0.0.0' },
+    (info) => log.info({ port: info.port }, 'API listening'),
+  );
+  const runtime = await createRuntime(config, log);
+  await untilReady('Postgres', () => ping(runtime.pool), log);
+  const connection = await untilReady('Temporal', () => Connection.connect({ address: config.temporal.address }), log);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ ...runtime, temporal, log });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
-    log.info({ port: info.port }, 'API listening');
-  });
+  ready.fetch = app.fetch;
+  log.info('API ready');
   const stop = () => {
     server.close(() => {
       void connection

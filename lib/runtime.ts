@@ -9,6 +9,8 @@ import { createPool } from './db/pool';
 import { createProvider } from './chain/provider';
 import { ChainWriter } from './chain/writer';
 import { readDeployment } from './chain/deployment';
+import { untilReady } from './startup';
+import type { Logger } from './log';
 
 export interface ChainAddresses {
   txtc: string;
@@ -26,6 +28,11 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** No contracts recorded for the chain: a configuration problem, not a dependency that blinked. */
+export class DeploymentMissingError extends Error {
+  override name = 'DeploymentMissingError';
+}
+
 /** TXTC_ADDRESS / RATE_PAIR_ADDRESS when set, else the deployment file recorded for the chain. */
 export async function resolveAddresses(config: Config, provider: JsonRpcProvider): Promise<ChainAddresses> {
   if (config.chain.txtcAddress)
@@ -37,7 +44,7 @@ export async function resolveAddresses(config: Config, provider: JsonRpcProvider
   const { chainId } = await provider.getNetwork();
   const deployment = readDeployment(config.dataDir, Number(chainId));
   if (!deployment) {
-    throw new Error(
+    throw new DeploymentMissingError(
       `no TXTC deployment recorded for chain ${chainId}: set TXTC_ADDRESS or run npm run deploy:contracts`,
     );
   }
@@ -48,11 +55,19 @@ export async function resolveAddresses(config: Config, provider: JsonRpcProvider
   };
 }
 
-export async function createRuntime(config: Config): Promise<Runtime> {
+/**
+ * `log` given (the worker and API entry points): a chain that does not answer yet is waited for, not a
+ * reason to exit; a chain without a recorded deployment still is.
+ */
+export async function createRuntime(config: Config, log?: Logger): Promise<Runtime> {
   const pool = createPool(config.databaseUrl);
   const provider = createProvider(config.chain.rpcUrl);
   const writer = new ChainWriter(config.chain.signerPrivateKey, provider);
-  const addresses = await resolveAddresses(config, provider);
+  const addresses = log
+    ? await untilReady('the chain', () => resolveAddresses(config, provider), log, {
+        isFatal: (e) => e instanceof DeploymentMissingError,
+      })
+    : await resolveAddresses(config, provider);
   return {
     config,
     pool,

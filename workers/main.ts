@@ -3,6 +3,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { createRuntime } from '../lib/runtime';
+import { untilReady } from '../lib/startup';
+import { ping } from '../lib/db/pool';
 import { createActivities } from '../activities';
 import { createBridgeWorker } from './worker';
 import { SimulatedOperator } from '../lib/telco/simulated';
@@ -18,14 +20,20 @@ async function main(): Promise<void> {
       telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${temporalMetricsPort}` } } },
     });
   }
-  const runtime = await createRuntime(config);
+  // A dependency away at start is waited for (and said so), not a reason to exit.
+  const runtime = await createRuntime(config, log);
+  await untilReady('Postgres', () => ping(runtime.pool), log);
   enableDefaultMetrics();
   const metricsServer =
     config.metrics.workerPort > 0 ? await serveMetrics(processRegistry, config.metrics.workerPort) : undefined;
   if (config.appEnv === 'local' && config.telco.adapter === 'simulated') {
-    await new SimulatedOperator(runtime.pool).seedDemoAccounts();
+    await untilReady('Postgres', () => new SimulatedOperator(runtime.pool).seedDemoAccounts(), log);
   }
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await untilReady(
+    'Temporal',
+    () => NativeConnection.connect({ address: config.temporal.address }),
+    log,
+  );
   const worker = await createBridgeWorker({
     connection,
     namespace: config.temporal.namespace,
