@@ -7,6 +7,7 @@ import { BridgeError } from '../workflows/definitions';
 import type { MintingToken, TransferReceipt, TransferringToken } from '../lib/chain/txtc';
 import type { WalletDirectory } from '../lib/wallets';
 import type { Logger } from '../lib/log';
+import { heartbeatingAll } from './shared';
 
 export interface MintResult {
   txHash: string;
@@ -25,40 +26,6 @@ const transferResult = (t: TransferReceipt): TransferResult => ({
   blockNumber: t.blockNumber,
   alreadySent: t.alreadySent,
 });
-
-/** How often a chain call says it is alive while it waits (the SDK sends at most one per 80% of the timeout). */
-const HEARTBEAT_EVERY_MS = 2000;
-
-/**
- * Runs a chain call heartbeating on a timer, so an attempt lost with its worker is retried once the heartbeat
- * timeout passes instead of the start-to-close timeout. The timer proves the worker alive, not the node: the
- * receipt timeout and start-to-close bound a node that stops answering. A cancelled attempt (timed out,
- * worker shutting down) stops waiting; what it broadcast may still land, and the retry finds it by reference.
- */
-async function heartbeating<T>(call: () => Promise<T>): Promise<T> {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return call(); // outside an activity (a direct call): nobody to tell
-  }
-  const timeoutMs = context.info.heartbeatTimeoutMs;
-  if (!timeoutMs) return call(); // the SDK asks for no heartbeats without a heartbeat timeout
-  context.heartbeat();
-  const timer = setInterval(() => context.heartbeat(), Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3));
-  try {
-    return await Promise.race([call(), context.cancelled]);
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** Wraps each chain activity so that it heartbeats while it runs. */
-function heartbeatingAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => heartbeating(() => fn(...args))]),
-  ) as T;
-}
 
 /** The sending attempt's number: a first attempt cannot have sent before, so it skips the look. */
 function attempt(): number {

@@ -1,5 +1,5 @@
 /** What every activity factory shares: domain errors become typed Temporal failures in one place. */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { BridgeError, Failures } from '../workflows/definitions/errors';
 import type { LimitsWire } from '../workflows/definitions/common';
 import type { Config } from '../lib/config';
@@ -35,5 +35,40 @@ export function withTypedFailures<T extends Record<string, (...args: never[]) =>
         }
       },
     ]),
+  ) as T;
+}
+
+/** How often a call says it is alive while it waits (the SDK sends at most one per 80% of the timeout). */
+const HEARTBEAT_EVERY_MS = 2000;
+
+/**
+ * Runs a call heartbeating on a timer, so an attempt lost with its worker is retried once the heartbeat
+ * timeout passes instead of the start-to-close timeout. The timer proves the worker alive, not the node or
+ * the operator: the call's own timeouts and start-to-close bound one that stops answering. A cancelled
+ * attempt (timed out, worker shutting down) stops waiting; what it sent may still land, and the retry finds
+ * it by its reference (the chain's event, the operator's status).
+ */
+export async function heartbeating<T>(call: () => Promise<T>): Promise<T> {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return call(); // outside an activity (a direct call): nobody to tell
+  }
+  const timeoutMs = context.info.heartbeatTimeoutMs;
+  if (!timeoutMs) return call(); // the SDK asks for no heartbeats without a heartbeat timeout
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), Math.min(HEARTBEAT_EVERY_MS, timeoutMs / 3));
+  try {
+    return await Promise.race([call(), context.cancelled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Wraps each activity so that it heartbeats while it runs (the chain's and the operator's calls). */
+export function heartbeatingAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => heartbeating(() => fn(...args))]),
   ) as T;
 }

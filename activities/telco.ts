@@ -10,6 +10,7 @@ import type { MessagingPort, MovementKind, MovementLookup, TelcoOperator, TelcoR
 import type { Logger } from '../lib/log';
 import type { SmsRepo } from '../lib/db/sms';
 import { smsParts } from '../lib/sms/segments';
+import { heartbeatingAll } from './shared';
 
 export interface AirtimeMovementInput {
   phoneNumber: string;
@@ -66,7 +67,8 @@ export function createTelcoActivities(deps: {
     return committedOrThrow(kind, result);
   }
 
-  return {
+  // Every operator call heartbeats: an attempt lost with its worker is retried seconds later.
+  return heartbeatingAll({
     /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
     async airtimeMovementStatus(
       lookup: MovementLookup,
@@ -126,7 +128,7 @@ export function createTelcoActivities(deps: {
       }
       return { parts: parts.length };
     },
-  };
+  });
 }
 
 export type TelcoActivities = ReturnType<typeof createTelcoActivities>;

@@ -8,15 +8,20 @@ import { FailureTypes, NON_RETRYABLE } from '../definitions/errors';
 
 const backoff = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
 
-/** Operator calls: balance, debit, credit, transfer. A debit/credit asks status(reference) before acting. */
+/**
+ * Operator calls: balance, debit, credit, transfer. A debit/credit asks status(reference) before acting.
+ * Operator (and SMS) activities heartbeat, so an attempt lost with its worker is retried after 10 s.
+ */
 export const telcoCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
 /** A refund is money owed: it keeps trying far longer before the workflow gives up and surfaces it. */
 export const refundCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: {
     ...backoff,
     maximumInterval: '1 minute',
@@ -28,6 +33,7 @@ export const refundCall: ActivityOptions = {
 /** SMS is best effort: a few quick tries, then the workflow logs it and goes on (money already moved). */
 export const smsCall: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { ...backoff, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
@@ -48,11 +54,12 @@ export const chainCall: ActivityOptions = {
  */
 export const settleCall: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { ...backoff, maximumInterval: '1 minute' },
 };
 
-/** The same for chain calls, which heartbeat: an attempt lost with its worker is retried seconds later. */
-export const settleChainCall: ActivityOptions = { ...settleCall, heartbeatTimeout: '10 seconds' };
+/** The same for the chain's word (kept apart: the chain may want other limits than the operator). */
+export const settleChainCall: ActivityOptions = { ...settleCall };
 
 /** Short Postgres bookkeeping before money moves (quote, record, limit sums): local, bounded. */
 export const bookkeeping: LocalActivityOptions = {
