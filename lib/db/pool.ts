@@ -22,16 +22,25 @@ export function createPool(databaseUrl: string, max = 10): Pool {
 /** Runs `fn` in one transaction on one connection: committed when it returns, rolled back when it throws. */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out connection the server ends between two queries (a restart, an admin) emits 'error' on the
+  // client, which the pool no longer listens to: without this the process would crash. The transaction's
+  // next query fails instead, and the broken connection is destroyed rather than returned to the pool.
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!lost) await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }
 

@@ -28,6 +28,9 @@ import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { hashPin } from '../../lib/ussd/pins';
+
+/** The run's own gateway secrets: the API requires them on /ussd and /sms/inbound, as a gateway sends them. */
+const WEBHOOK_SECRETS = { ussd: `chaos-ussd-${randomUUID()}`, sms: `chaos-sms-${randomUUID()}` };
 import { reconcileLedger, type LedgerCheck } from './ledger-check';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -92,6 +95,8 @@ export interface ChaosReport {
   refunded: number;
   owed: number;
   unfinished: number;
+  /** processes that died on their own (not killed by the harness): each one is a finding */
+  crashes: Record<string, number>;
   faults: {
     workerKills: number;
     apiKills: number;
@@ -109,9 +114,12 @@ export interface ChaosReport {
   logDir: string;
 }
 
+/** One of the product's processes, restarted like a supervisor would if it dies on its own (counted: a finding). */
 class Proc {
   child: ChildProcess | undefined;
-  restarts = 0;
+  /** exits the harness did not cause: a process that died of a fault */
+  crashes = 0;
+  private stopping = false;
   constructor(
     readonly name: string,
     private readonly args: string[],
@@ -120,6 +128,7 @@ class Proc {
   ) {}
 
   start(): void {
+    if (this.alive()) return;
     const out = createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
     // node --import tsx (not the tsx CLI): a kill reaches the process itself, not a wrapper.
     const child = spawn(process.execPath, ['--import', 'tsx', ...this.args], {
@@ -130,15 +139,25 @@ class Proc {
     child.stdout?.pipe(out);
     child.stderr?.pipe(out);
     this.child = child;
+    child.once('exit', () => {
+      if (this.child !== child || this.stopping) return;
+      this.crashes += 1;
+      setTimeout(() => {
+        if (this.child === child && !this.stopping) this.start();
+      }, 1000);
+    });
   }
 
   alive(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /** Kills it on purpose (a fault, or the end of the run); `start()` brings it back. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', forGood = false): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.child = undefined;
+    this.stopping = forGood;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
     await exited;
@@ -183,6 +202,11 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       // Two workers on one machine: no metrics listeners to collide on.
       WORKER_METRICS_PORT: '0',
       TEMPORAL_WORKER_METRICS_PORT: '0',
+      USSD_WEBHOOK_SECRET: WEBHOOK_SECRETS.ussd,
+      SMS_WEBHOOK_SECRET: WEBHOOK_SECRETS.sms,
+      // The whole load comes from one address and a few numbers: this run measures faults, not abuse limits.
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_PHONE: '0',
     };
     const workerEnv = {
       ...env,
@@ -351,6 +375,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       refunded: records.refunded,
       owed: records.owed,
       unfinished: running === Infinity ? -1 : running + records.pending,
+      crashes: Object.fromEntries(procs.map((p) => [p.name, p.crashes])),
       faults: { ...faults, simErrorRate: o.simErrorRate, simTimeoutAfterCommitRate: o.simTimeoutAfterCommitRate },
       endToEnd,
       reconciliation,
@@ -359,7 +384,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     };
   } finally {
     if (chainPaused) stack.chain.child.kill('SIGCONT');
-    await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    await Promise.all(procs.map((p) => p.kill('SIGTERM', true)));
     await pool.end().catch(() => undefined);
     await stack.stop().catch(() => undefined);
   }
@@ -396,7 +421,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
         id: key,
         date: new Date().toISOString(),
       });
-      deliver = () => post(`${api}/sms/inbound`, form, {});
+      deliver = () => post(`${api}/sms/inbound`, form, { 'x-webhook-secret': WEBHOOK_SECRETS.sms });
     } else {
       const body =
         kind === 'conversion'
@@ -462,7 +487,12 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       for (let attempt = 0; attempt < 8 && answered === undefined; attempt++) {
         counts.deliveries += 1;
         try {
-          const res = await fetch(`${api}/ussd`, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
+          const res = await fetch(`${api}/ussd`, {
+            method: 'POST',
+            body: form,
+            headers: { 'x-webhook-secret': WEBHOOK_SECRETS.ussd },
+            signal: AbortSignal.timeout(10_000),
+          });
           if (res.status === 200) answered = await res.text();
         } catch {
           // the API is down: the gateway tries the hop again

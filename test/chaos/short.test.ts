@@ -30,6 +30,10 @@ test('every fault happened while the load ran, and duplicates were delivered', (
   expect(report.requests.duplicates).toBeGreaterThan(0);
 });
 
+test('no process died of a fault: every exit was a kill of the harness', () => {
+  expect(Object.values(report.crashes).reduce((a, n) => a + n, 0)).toBe(0);
+});
+
 test('every request that got in reached a final state: nothing unfinished, nothing owed', () => {
   expect(report.unfinished).toBe(0);
   expect(report.owed).toBe(0);
