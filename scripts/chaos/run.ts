@@ -449,13 +449,17 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
           'idempotency-key': key,
         });
     }
+    // A client retries (same key) until it gets an answer, for three minutes at most.
     const untilAnswered = async (): Promise<'accepted' | 'refused'> => {
-      for (;;) {
+      const giveUp = Date.now() + 180_000;
+      while (Date.now() < giveUp) {
         counts.deliveries += 1;
         const outcome = await deliver();
         if (outcome !== 'retry') return outcome;
         await sleep(300 + randomInt(700));
       }
+      refusals['no answer in 3 minutes'] = (refusals['no answer in 3 minutes'] ?? 0) + 1;
+      return 'refused';
     };
     // Duplicates: a third of requests twice at once, a sixth again a few seconds later.
     const copies = [untilAnswered()];
