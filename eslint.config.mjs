@@ -5,6 +5,8 @@ import tseslint from 'typescript-eslint';
 /** What workflow code may import: the SDK's workflow API, definitions, its own helpers, and pure modules. */
 const WORKFLOW_IMPORTS = [
   '@temporalio/workflow',
+  // search attribute keys and types (pure definitions)
+  '@temporalio/common',
   'libphonenumber-js(/.*)?',
   '\\.{1,2}/(definitions|shared)(/.*)?',
   '\\./[a-z-]+',

@@ -18,13 +18,14 @@ import type { ConversionRepo, ConversionUpdate } from '../lib/db/conversions';
 import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { limitsWire } from './shared';
+import { phoneHash } from '../lib/ops/phone-hash';
 
 export function createConversionActivities(deps: {
   rates: RateService;
   conversions: ConversionRepo;
   wallets: WalletDirectory;
   ussd: UssdRepo;
-  config: Pick<Config, 'fees' | 'limits'>;
+  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic'>;
 }) {
   return {
     /**
@@ -33,7 +34,7 @@ export function createConversionActivities(deps: {
      */
     async prepareConversion(
       input: ConversionInput & { id: string; channel: Channel },
-    ): Promise<{ quote: ConversionQuote; limits: LimitsWire; language?: Language }> {
+    ): Promise<{ quote: ConversionQuote; limits: LimitsWire; language?: Language; phoneHash: string }> {
       const [operator, txtc] = await Promise.all([deps.rates.operatorRate(input.operator), deps.rates.txtcRate()]);
       const airtime =
         input.airtimeAmountMinor !== undefined
@@ -53,6 +54,7 @@ export function createConversionActivities(deps: {
         ...(language ? { language } : {}),
         quote: toWire(recorded.quote),
         limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
+        phoneHash: phoneHash(input.phoneNumber, deps.config.walletMnemonic),
       };
     },
 

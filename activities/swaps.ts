@@ -20,6 +20,7 @@ import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { voucherCodeHash } from '../lib/vouchers/codes';
 import { limitsWire } from './shared';
+import { phoneHash } from '../lib/ops/phone-hash';
 
 export interface PreparedSwap {
   quote: SwapQuote;
@@ -27,6 +28,8 @@ export interface PreparedSwap {
   /** where the TXTC goes */
   treasury: string;
   language?: Language;
+  /** the PhoneHash search attribute */
+  phoneHash: string;
 }
 
 export type VoucherClaim =
@@ -39,7 +42,7 @@ export function createSwapActivities(deps: {
   vouchers: VoucherRepo;
   wallets: WalletDirectory;
   ussd: UssdRepo;
-  config: Pick<Config, 'fees' | 'limits'>;
+  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic'>;
 }) {
   return {
     /** Quotes the swap, records it (a repeat for the same id keeps the first quote) and returns the limits. */
@@ -64,6 +67,7 @@ export function createSwapActivities(deps: {
         quote: toWire(recorded.quote),
         limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
         treasury: deps.wallets.treasury().address,
+        phoneHash: phoneHash(input.phoneNumber, deps.config.walletMnemonic),
         ...(profile?.language ? { language: profile.language } : {}),
       };
     },

@@ -21,6 +21,7 @@ import { identifySubscriber } from '../lib/telco/detect';
 import type { TransferRepo } from '../lib/db/transfers';
 import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
+import { phoneHash } from '../lib/ops/phone-hash';
 
 export interface PreparedTransfer {
   quote: TransferQuote;
@@ -33,6 +34,8 @@ export interface PreparedTransfer {
   /** each party's language for SMS (remembered from USSD; undefined: English) */
   senderLanguage?: Language;
   receiverLanguage?: Language;
+  /** the sender's PhoneHash search attribute */
+  phoneHash: string;
 }
 
 export function createTransferActivities(deps: {
@@ -41,7 +44,7 @@ export function createTransferActivities(deps: {
   ussd: UssdRepo;
   wallets: WalletDirectory;
   telco: TelcoOperator;
-  config: Pick<Config, 'fees' | 'limits' | 'ussd'>;
+  config: Pick<Config, 'fees' | 'limits' | 'ussd' | 'walletMnemonic'>;
 }) {
   return {
     /**
@@ -87,6 +90,7 @@ export function createTransferActivities(deps: {
             : 'debit-credit',
         receiverKnown,
         shortcode: deps.config.ussd.shortcode,
+        phoneHash: phoneHash(input.fromPhone, deps.config.walletMnemonic),
         ...(senderProfile?.language ? { senderLanguage: senderProfile.language } : {}),
         ...(receiverProfile?.language ? { receiverLanguage: receiverProfile.language } : {}),
       };

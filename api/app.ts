@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { bodyLimit } from 'hono/body-limit';
 import { ServiceError, type Client } from '@temporalio/client';
 import type { Logger } from '../lib/log';
 import { createServices, type ServiceDeps, type Services } from '../lib/services';
@@ -24,6 +25,8 @@ import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
 import { simulatorRoutes } from './simulator';
 import { httpMetrics, metricsRoutes } from './metrics';
+import { webhookAuth } from './webhook-auth';
+import { createRateLimits } from './rate-limit';
 
 export interface AppDeps extends ServiceDeps {
   temporal: Client;
@@ -49,9 +52,22 @@ function isConnectionError(err: unknown): boolean {
 
 export function createApp(deps: AppDeps) {
   const ctx: ApiContext = { deps, services: createServices(deps) };
+  const limits = createRateLimits(deps);
   const app = new Hono();
   app.use(requestId());
   app.use(httpMetrics());
+  // Every body is refused past the limit before a parser sees it (Content-Length, or while streaming).
+  const maxBodyBytes = deps.config.http.maxBodyBytes;
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json(errorBody(c, 'PayloadTooLarge', `the body is larger than ${maxBodyBytes} bytes`), 413),
+    }),
+  );
+  app.use('/ussd/*', webhookAuth(ctx, 'ussd'));
+  app.use('/sms/*', webhookAuth(ctx, 'sms'));
+  app.use('/api/*', limits.ip);
+  app.use('/dev/*', limits.ip);
   app.route('/health', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(ctx));
   app.route('/api/airtime/transfer', airtimeTransferRoute(ctx));
@@ -66,7 +82,15 @@ export function createApp(deps: AppDeps) {
   app.route('/sms', smsRoutes(ctx));
   app.route('/sms', smsDeliveryRoutes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
-  if (deps.config.appEnv === 'local') app.route('/simulator', simulatorRoutes(ctx));
+  if (deps.config.appEnv === 'local') {
+    // The simulator's page goes through the real webhook, the secret added here so the page never holds it.
+    const ussdGateway = (path: '/ussd' | '/ussd/end', init: RequestInit, env: unknown) => {
+      const headers = new Headers(init.headers);
+      headers.set('x-webhook-secret', deps.config.webhooks.ussdSecret);
+      return app.request(path, { ...init, headers }, env);
+    };
+    app.route('/simulator', simulatorRoutes(ctx, ussdGateway));
+  }
 
   app.notFound((c) => failureResponse(c, 'NotFound', 'no such resource'));
   app.onError((err, c) => {

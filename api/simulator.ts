@@ -1,13 +1,15 @@
 /**
  * Local-mode USSD phone simulator (APP_ENV=local only, mounted beside /dev): GET /simulator is a
- * feature-phone page that drives the same webhook the gateway calls (POST /ussd, form-encoded as Africa's
- * Talking sends it, the cumulative `text` kept only in the page's memory) and shows the simulated
+ * feature-phone page that drives the same webhook the gateway calls (POST /simulator/ussd and
+ * /simulator/ussd/end hand the page's form, as Africa's Talking sends it, to POST /ussd and /ussd/end with
+ * the gateway's secret, which the page never sees; the cumulative `text` is kept only in the page's
+ * memory) and shows the simulated
  * operator's SMS for the number. GET /simulator/sms/:phone lists that number's SMS from sim_telco_sms,
  * newest first, each with its delivery status (sms_messages, moved on by POST /sms/delivery). Plain HTML
  * and vanilla JS, no build step and no external assets.
  */
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { identifySubscriber, normalizePhone } from '../lib/telco/detect';
 import type { ApiContext } from './app';
 
@@ -48,9 +50,28 @@ function operatorOf(phoneNumber: string): string | null {
   }
 }
 
-export function simulatorRoutes(ctx: ApiContext) {
+/** The USSD webhook as the gateway calls it: the app adds the secret; `env` carries the caller's connection. */
+export type UssdGateway = (
+  path: '/ussd' | '/ussd/end',
+  init: RequestInit,
+  env: unknown,
+) => Response | Promise<Response>;
+
+export function simulatorRoutes(ctx: ApiContext, ussdGateway: UssdGateway) {
   const { config, pool } = ctx.deps;
+  const relay = (path: '/ussd' | '/ussd/end') => async (c: Context) =>
+    ussdGateway(
+      path,
+      {
+        method: 'POST',
+        headers: { 'content-type': c.req.header('content-type') ?? 'application/x-www-form-urlencoded' },
+        body: await c.req.text(),
+      },
+      c.env,
+    );
   return new Hono()
+    .post('/ussd', relay('/ussd'))
+    .post('/ussd/end', relay('/ussd/end'))
     .get('/', (c) => {
       const nonce = randomBytes(16).toString('base64');
       c.header(
@@ -229,7 +250,7 @@ function simulatorPage(shortcode: string, nonce: string): string {
     sync('busy');
     let reply;
     try {
-      const res = await fetch('/ussd', form({
+      const res = await fetch('/simulator/ussd', form({
         sessionId: s.id, serviceCode: SHORTCODE, phoneNumber: s.phoneNumber, networkCode: s.networkCode, text,
       }));
       reply = await res.text();
@@ -251,7 +272,7 @@ function simulatorPage(shortcode: string, nonce: string): string {
   /** The gateway's end-of-session notice, as it sends one when the person cancels. */
   async function notifyEnd(s, statusText) {
     try {
-      await fetch('/ussd/end', form({
+      await fetch('/simulator/ussd/end', form({
         sessionId: s.id, serviceCode: SHORTCODE, phoneNumber: s.phoneNumber, networkCode: s.networkCode,
         status: statusText, durationInMillis: String(Date.now() - s.startedAt),
       }));

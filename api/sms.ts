@@ -18,7 +18,14 @@ import { createSecretHandler } from '../lib/ussd/pins';
 import { maskPhone } from '../lib/log';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
 import { validate } from './validation';
+import { createRateLimits, type Verdict } from './rate-limit';
 import type { ApiContext } from './app';
+
+/** Past RATE_LIMIT_PER_PHONE: one reply per window, in the number's language, and nothing started. */
+const TOO_MANY = {
+  en: 'Too many messages, please try again in a minute.',
+  sw: 'Ujumbe mwingi mno, tafadhali jaribu tena baada ya dakika moja.',
+} as const;
 
 const inboundForm = z.object({
   from: z.string().min(6).max(20),
@@ -33,6 +40,23 @@ const inboundForm = z.object({
 export function smsRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const handleSecret = createSecretHandler(services.ussd);
+  const limits = createRateLimits(deps);
+
+  /** The polite reply to a limited number, at most once per window however many messages it sends. */
+  async function tellLimited(phoneNumber: string, verdict: Extract<Verdict, { limited: true }>): Promise<void> {
+    if (!(await limits.claimNotice(verdict))) return;
+    try {
+      const language = (await services.ussd.profile(phoneNumber))?.language ?? 'en';
+      const reference = `ratelimit:${phoneNumber}:${verdict.windowStart.getTime()}`;
+      await services.messaging.sendSms(phoneNumber, TOO_MANY[language], reference);
+    } catch (e) {
+      // The limit holds either way; the person just is not told this time.
+      deps.log.warn(
+        { err: e instanceof Error ? e.message : String(e), phoneNumber: maskPhone(phoneNumber) },
+        'rate-limit SMS not sent',
+      );
+    }
+  }
 
   /** YES/NO: which waiting request it answers, and (YES <pin>) the PIN's outcome, computed once per message. */
   async function answerOf(messageId: string, phoneNumber: string, text: string): Promise<SmsAnswer | undefined> {
@@ -61,6 +85,12 @@ export function smsRoutes(ctx: ApiContext) {
       // Not a number we serve: nothing to start, nobody to reply to through our operators.
       deps.log.info({ messageId: body.id }, 'inbound SMS from a number we do not serve');
       return c.json({ status: 'ignored' });
+    }
+    const verdict = await limits.phone(from.phoneNumber);
+    if (verdict.limited) {
+      deps.log.info({ messageId: body.id, phoneNumber: maskPhone(from.phoneNumber) }, 'inbound SMS rate limited');
+      await tellLimited(from.phoneNumber, verdict);
+      return c.json({ status: 'limited' });
     }
     const answer = await answerOf(body.id, from.phoneNumber, body.text);
     // Kept as received, but a PIN redacted; a redelivery keeps the first.

@@ -27,6 +27,7 @@ import { createSecretHandler } from '../lib/ussd/pins';
 import { loadSessionStart } from '../lib/ussd/session-start';
 import type { HopInput } from '../lib/ussd/types';
 import { validate } from './validation';
+import { createRateLimits } from './rate-limit';
 import type { ApiContext } from './app';
 
 /** Gateways wait a few seconds for a screen; past this the person gets a polite END instead. */
@@ -45,6 +46,8 @@ const endForm = z.object({
   status: z.string().max(40).optional(),
 });
 
+/** Past RATE_LIMIT_PER_PHONE: the gateway is not at fault (200), the person is asked to wait. */
+const TOO_MANY = 'END Too many requests, please try again in a minute.';
 const SORRY = 'END Sorry, TXTC is busy right now. Please try again in a moment.';
 const CONFIRMATION_UNKNOWN =
   'END We could not confirm in time. If your request went through you will get an SMS. Check your balance before trying again.';
@@ -52,6 +55,7 @@ const CONFIRMATION_UNKNOWN =
 export function ussdRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const handleSecret = createSecretHandler(services.ussd);
+  const limits = createRateLimits(deps);
 
   const hop = validate('form', hopForm);
   const app = new Hono();
@@ -71,6 +75,11 @@ export function ussdRoutes(ctx: ApiContext) {
       const workflowId = ussdWorkflowId(body.sessionId);
       let confirmedWithPin = false;
       try {
+        const verdict = await limits.phone(phoneNumber);
+        if (verdict.limited) {
+          deps.log.info({ sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) }, 'USSD hop rate limited');
+          return c.text(TOO_MANY);
+        }
         const session = seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
         if (session && session.phoneNumber !== phoneNumber) {
           // A session belongs to the number that dialled it: a hop for it from another number changes nothing.

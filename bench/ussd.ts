@@ -249,7 +249,10 @@ async function main(): Promise<void> {
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-webhook-secret': config.webhooks.ussdSecret,
+          },
           body: new URLSearchParams({
             sessionId,
             serviceCode: config.ussd.shortcode,

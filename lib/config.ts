@@ -3,6 +3,7 @@
  * A bad value stops start-up with one line naming the variable (see ConfigError).
  * `.env.example` documents every variable listed here.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDecimal } from './money/decimal';
 
@@ -21,6 +22,10 @@ export const LOCAL_DEV_SIGNER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478c
 /** Development-only seed for custodial wallets; production must set WALLET_MNEMONIC. */
 export const LOCAL_DEV_WALLET_MNEMONIC = 'rude shadow pair churn service mammal border infant quiz neglect success sad';
 
+/** Development-only webhook secrets: local mode still requires them on every webhook; production must set its own. */
+export const LOCAL_DEV_USSD_WEBHOOK_SECRET = 'local-dev-ussd-webhook-secret';
+export const LOCAL_DEV_SMS_WEBHOOK_SECRET = 'local-dev-sms-webhook-secret';
+
 /** Telco adapters this build has; real operators' adapters join this list. */
 export const TELCO_ADAPTERS = ['simulated'] as const;
 export type TelcoAdapterName = (typeof TELCO_ADAPTERS)[number];
@@ -29,6 +34,19 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => [
 const port = z.coerce.number().int().min(1).max(65535);
 const nonNegativeInt = z.coerce.number().int().min(0);
 const rate = z.coerce.number().min(0).max(1);
+/** A webhook secret: long enough that guessing is hopeless, printable so it fits a header. */
+const webhookSecret = z
+  .string()
+  .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')
+  .optional();
+/** An IPv4 or IPv6 address, alone or with a /prefix. */
+function isCidr(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 /** A decimal written by a person (USD amounts, percents), held as an integer of `digits` places. */
 const decimal = (digits: number) =>
   z.string().transform((value, ctx) => {
@@ -131,13 +149,43 @@ const schema = z.object({
   SIM_TELCO_ERROR_RATE: rate.default(0),
   SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
 
+  USSD_WEBHOOK_SECRET: webhookSecret,
+  SMS_WEBHOOK_SECRET: webhookSecret,
+  WEBHOOK_IP_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const entries = text
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      const bad = entries.find((e) => !isCidr(e));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `has "${bad}", which is not an IP address or CIDR` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65536),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
+  RATE_LIMIT_PER_IP: nonNegativeInt.default(1200),
+  RATE_LIMIT_PER_PHONE: nonNegativeInt.default(60),
+
   METRICS_CACHE_TTL_MS: nonNegativeInt.default(10000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   TEMPORAL_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
 });
 
 /** Never echoed in an error: keys, seeds, and URLs that may carry a password. */
-const SECRET_VARIABLES = new Set(['CHAIN_SIGNER_PRIVATE_KEY', 'WALLET_MNEMONIC', 'DATABASE_URL', 'CHAIN_RPC_URL']);
+const SECRET_VARIABLES = new Set([
+  'CHAIN_SIGNER_PRIVATE_KEY',
+  'WALLET_MNEMONIC',
+  'DATABASE_URL',
+  'CHAIN_RPC_URL',
+  'USSD_WEBHOOK_SECRET',
+  'SMS_WEBHOOK_SECRET',
+]);
 
 /** Every variable the configuration reads (each documented in .env.example). */
 export const CONFIG_VARIABLES = (): string[] => Object.keys(schema.shape);
@@ -210,6 +258,27 @@ export interface Config {
     smsAdapter: TelcoAdapterName;
     simulated: { latencyMs: number; errorRate: number; timeoutAfterCommitRate: number };
   };
+  webhooks: {
+    /** what the USSD gateway sends on /ussd, /ussd/session and /ussd/end */
+    ussdSecret: string;
+    /** what the SMS gateway sends on /sms/inbound and /sms/delivery */
+    smsSecret: string;
+    /** addresses or CIDRs the webhooks accept calls from; empty: any address (the secret still applies) */
+    ipAllowlist: string[];
+  };
+  http: {
+    /** how many proxies in front of the API append to X-Forwarded-For (0: the socket's address is the client) */
+    trustProxyHops: number;
+    /** the largest request body any route reads */
+    maxBodyBytes: number;
+  };
+  rateLimits: {
+    windowSeconds: number;
+    /** requests per window per client address on /api and /dev (0: off) */
+    perIp: number;
+    /** USSD hops and inbound SMS per window per phone number (0: off) */
+    perPhone: number;
+  };
   metrics: {
     /** how long the API's /metrics reuses one read of the records */
     cacheTtlMs: number;
@@ -238,6 +307,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!local && !e.CHAIN_SIGNER_PRIVATE_KEY)
     throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'is required when APP_ENV=production');
   if (!local && !e.WALLET_MNEMONIC) throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
+  for (const [variable, value, devDefault] of [
+    ['USSD_WEBHOOK_SECRET', e.USSD_WEBHOOK_SECRET, LOCAL_DEV_USSD_WEBHOOK_SECRET],
+    ['SMS_WEBHOOK_SECRET', e.SMS_WEBHOOK_SECRET, LOCAL_DEV_SMS_WEBHOOK_SECRET],
+  ] as const) {
+    if (!local && !value) throw new ConfigError(variable, 'is required when APP_ENV=production');
+    if (!local && value === devDefault) throw new ConfigError(variable, 'must not be the local development secret');
+  }
   if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
     throw new ConfigError('MIN_AIRTIME_AMOUNT', `must not exceed MAX_AIRTIME_AMOUNT`);
   }
@@ -293,6 +369,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         errorRate: e.SIM_TELCO_ERROR_RATE,
         timeoutAfterCommitRate: e.SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE,
       },
+    },
+    webhooks: {
+      ussdSecret: e.USSD_WEBHOOK_SECRET ?? LOCAL_DEV_USSD_WEBHOOK_SECRET,
+      smsSecret: e.SMS_WEBHOOK_SECRET ?? LOCAL_DEV_SMS_WEBHOOK_SECRET,
+      ipAllowlist: e.WEBHOOK_IP_ALLOWLIST,
+    },
+    http: { trustProxyHops: e.TRUST_PROXY_HOPS, maxBodyBytes: e.MAX_BODY_BYTES },
+    rateLimits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      perIp: e.RATE_LIMIT_PER_IP,
+      perPhone: e.RATE_LIMIT_PER_PHONE,
     },
     metrics: {
       cacheTtlMs: e.METRICS_CACHE_TTL_MS,

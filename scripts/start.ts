@@ -17,6 +17,7 @@ import { ChainWriter } from '../lib/chain/writer';
 import { ensureDeployment } from './local/deploy';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
+import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../workflows/definitions/search';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -73,6 +74,8 @@ async function temporal(config: Config): Promise<void> {
         'frontend.enableUpdateWorkflowExecution=true',
         '--dynamic-config-value',
         'frontend.enableExecuteMultiOperation=true',
+        // the ops console's search attributes (workflows/definitions/search.ts); a cluster registers them once
+        ...searchAttributeSpecs().flatMap((spec) => ['--search-attribute', spec]),
       ],
       { quiet: true },
     );
@@ -90,6 +93,7 @@ async function temporal(config: Config): Promise<void> {
         uiPort: config.temporal.uiPort,
         dbFilename: dbFile,
         namespace: config.temporal.namespace,
+        searchAttributes: [...SEARCH_ATTRIBUTES],
       },
     });
   }

@@ -37,6 +37,8 @@ import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
+import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
+import { showInSearch } from './shared/search';
 import { chain, moveAirtime, owed, settleChain, sms, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
@@ -88,6 +90,13 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   const id = workflowInfo().workflowId;
   const state: ConversionState = { id, kind: 'conversion', stage: 'started', status: 'pending' };
   setHandler(conversionStateQuery, () => state);
+  showInSearch({
+    kind: 'conversion',
+    channel: input.channel,
+    operator: input.operator,
+    stage: state.stage,
+    status: state.status,
+  });
   const ref = (step: Step) => stepReference(id, step);
   // The person's SMS language, known once the conversion is prepared (English until then).
   let texts = smsTexts(undefined);
@@ -102,6 +111,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     const prepared = await books.prepareConversion({ ...input, id });
     state.quote = prepared.quote;
     state.stage = 'quoted';
+    showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
     texts = smsTexts(prepared.language);
     quote = fromWire<Quote>(prepared.quote, CONVERSION_QUOTE_AMOUNTS);
     // A hybrid's leg: its transfer checked the limits on the whole amount and tells the person.
@@ -132,6 +142,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       return await reject(err);
     }
     state.stage = 'debited';
+    showInSearch({ stage: state.stage });
     const walletAddress = await records.recordDebit({
       id,
       phoneNumber: input.phoneNumber,
@@ -172,7 +183,10 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   async function reject(err: unknown): Promise<never> {
     const failure = failureOf(err);
     if (quote) await advance({ stage: 'rejected', status: 'failed', failure });
-    else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+    else {
+      Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+      showInSearch({ stage: state.stage, status: state.status });
+    }
     await CancellationScope.nonCancellable(() =>
       notify(rejectionSms(texts, failure.type, failure.message, quote), 'sms-failure'),
     );
@@ -182,22 +196,27 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
 
   async function refund(err: unknown): Promise<never> {
     const failure = failureOf(err);
+    const refundMovement = { ...movement, reference: ref('refund') };
+    let delayed = false;
     try {
-      await owed.creditAirtime({ ...movement, reference: ref('refund') });
+      await owed.creditAirtime(refundMovement);
     } catch (refundErr) {
-      // Surfaced, never swallowed: the record and the failed workflow tell ops a person is owed airtime.
+      // Surfaced, never swallowed: the record, the search attributes and the waiting workflow tell ops a
+      // person is owed airtime; ops retry it with the retryRefund update (same reference) once it can work.
       const refundFailure = failureOf(refundErr);
       await advance({
         stage: 'refund_failed',
         status: 'failed',
         failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
       });
-      log.error('refund failed; airtime owed', { id });
+      log.error('refund failed; airtime owed, waiting for ops to retry it', { id });
       await notify(texts.buyRefundDelayed(airtime), 'sms-failure');
-      throw rejection('RefundFailed', `refund of ${airtime} failed: ${refundFailure.message}`);
+      if ((await awaitRefundRetry(id, () => owedOnRequest.creditAirtime(refundMovement))) === 'expired')
+        throw rejection('RefundFailed', `refund of ${airtime} failed: ${refundFailure.message}`);
+      delayed = true;
     }
     await advance({ stage: 'refunded', status: 'failed', refundReference: ref('refund'), refunded: true, failure });
-    await notify(texts.buyRefunded(airtime), 'sms-failure');
+    await notify(texts.buyRefunded(airtime), delayed ? 'sms-refund' : 'sms-failure');
     throw rejection(failure.type, `conversion failed and ${airtime} was refunded: ${failure.message}`);
   }
 

@@ -29,6 +29,7 @@ import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';
 import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
+import { showInSearch } from './shared/search';
 import { chain, moveAirtime, owed, sendTxtcOnce, settleChain, sms } from './shared/movements';
 
 const books = proxyLocalActivities<SwapActivities & TransferActivities>(bookkeeping);
@@ -38,6 +39,13 @@ export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
   const id = workflowInfo().workflowId;
   const state: SwapState = { id, stage: 'started', status: 'pending' };
   setHandler(swapStateQuery, () => state);
+  showInSearch({
+    kind: 'swap',
+    channel: input.channel,
+    operator: input.operator,
+    stage: state.stage,
+    status: state.status,
+  });
   const ref = (step: Step) => stepReference(id, step);
   const advance = stageKeeper<SwapState['stage'], SwapUpdate>(state, (update) => records.updateSwap(id, update));
   let texts = smsTexts(undefined);
@@ -60,6 +68,7 @@ export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
     texts = smsTexts(prepared.language);
     state.quote = prepared.quote;
     state.stage = 'recorded';
+    showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
     quote = fromWire<SwapQuote>(prepared.quote, SWAP_QUOTE_AMOUNTS);
     checkUsdLimits(quote.usdMicros, prepared.limits, 'swap');
     const own = await chain.txtcBalance(input.phoneNumber);
@@ -149,7 +158,10 @@ export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
   async function refuse(err: unknown, amountText: string): Promise<never> {
     const failure = failureOf(err);
     if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
-    else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+    else {
+      Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+      showInSearch({ stage: state.stage, status: state.status });
+    }
     const message =
       failure.type === FailureTypes.InsufficientTxtc
         ? texts.swapNoTxtc(amountText)

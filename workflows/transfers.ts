@@ -37,6 +37,8 @@ import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
+import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
+import { showInSearch } from './shared/search';
 import { chain, moveAirtime, owed, sendTxtcOnce, sms, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
@@ -48,6 +50,13 @@ function begin(kind: TransferKind, input: TransferInput) {
   const id = workflowInfo().workflowId;
   const state: TransferState = { id, kind, stage: 'started', status: 'pending' };
   setHandler(transferStateQuery, () => state);
+  showInSearch({
+    kind,
+    channel: input.channel,
+    operator: input.fromOperator,
+    stage: state.stage,
+    status: state.status,
+  });
   const ref = (step: Step) => stepReference(id, step);
   const advance = stageKeeper<TransferState['stage'], TransferUpdate>(state, (update) =>
     records.updateTransfer(id, update),
@@ -79,6 +88,7 @@ function begin(kind: TransferKind, input: TransferInput) {
       texts.receiver = smsTexts(prepared.receiverLanguage);
       state.quote = prepared.quote;
       state.stage = 'recorded';
+      showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
       const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
       checkUsdLimits(quote.usdMicros, prepared.limits, 'transfer');
       return { prepared, quote };
@@ -92,7 +102,10 @@ function begin(kind: TransferKind, input: TransferInput) {
     async reject(err: unknown, why: (failure: Failure) => string): Promise<never> {
       const failure = failureOf(err);
       if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
-      else Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+      else {
+        Object.assign(state, { stage: 'rejected', status: 'failed', failure });
+        showInSearch({ stage: state.stage, status: state.status });
+      }
       await tell(input.fromPhone, why(failure), 'sms-failure');
       throw rejection(failure.type, failure.message);
     },
@@ -212,22 +225,26 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         amountMinor,
         reference: t.ref('refund'),
       };
+      let delayed = false;
       try {
         await owed.creditAirtime(refund);
       } catch (refundErr) {
+        // Money owed: the record and the search attributes say so, and ops retry it (retryRefund update).
         const refundFailure = failureOf(refundErr);
         await t.advance({
           stage: 'refund_failed',
           status: 'failed',
           failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
         });
-        log.error('refund failed; airtime owed', { id: t.id });
+        log.error('refund failed; airtime owed, waiting for ops to retry it', { id: t.id });
         await t.tell(
           input.fromPhone,
           t.texts.sender.transferRefundDelayed({ amount, to: input.toPhone }),
           'sms-failure',
         );
-        throw rejection('RefundFailed', `refund of ${amount} failed: ${refundFailure.message}`);
+        if ((await awaitRefundRetry(t.id, () => owedOnRequest.creditAirtime(refund))) === 'expired')
+          throw rejection('RefundFailed', `refund of ${amount} failed: ${refundFailure.message}`);
+        delayed = true;
       }
       await t.advance({
         stage: 'refunded',
@@ -236,7 +253,11 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         refunded: true,
         failure,
       });
-      await t.tell(input.fromPhone, t.texts.sender.transferRefunded({ amount, to: input.toPhone }), 'sms-failure');
+      await t.tell(
+        input.fromPhone,
+        t.texts.sender.transferRefunded({ amount, to: input.toPhone }),
+        delayed ? 'sms-refund' : 'sms-failure',
+      );
       await t.tell(
         input.toPhone,
         t.texts.receiver.creditFailedReceiver({ amount, from: input.fromPhone }),

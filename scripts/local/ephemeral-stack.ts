@@ -14,6 +14,7 @@ import { deployAll } from './deploy';
 import type { Deployment } from '../../lib/chain/deployment';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '../../lib/db/pool';
+import { SEARCH_ATTRIBUTES } from '../../workflows/definitions/search';
 
 export interface EphemeralStack {
   temporalAddress: string;
@@ -36,6 +37,8 @@ export async function startEphemeralStack(options: {
       ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'never' },
+      // the ops console's attributes: every money workflow upserts them, and an unknown one fails its task
+      searchAttributes: [...SEARCH_ATTRIBUTES],
     },
   });
 

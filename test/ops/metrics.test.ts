@@ -89,7 +89,15 @@ test('a completed conversion moves the money metrics from the records, and the o
       delta('txtc_operator_calls_total', { operator: 'safaricom-ke', operation: 'debit', outcome: 'committed' }),
     ).toBe(1);
     expect(delta('txtc_chain_writes_total', { operation: 'mint', outcome: 'sent' })).toBe(1);
-    expect(delta('txtc_sms_messages_total', { direction: 'out' })).toBeGreaterThanOrEqual(1);
+    // The record says completed a moment before the workflow's SMS goes out: scrape again until it has.
+    let sent = delta('txtc_sms_messages_total', { direction: 'out' });
+    for (let i = 0; i < 40 && sent < 1; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      sent =
+        value(await scrape(), 'txtc_sms_messages_total', { direction: 'out' }) -
+        value(before, 'txtc_sms_messages_total', { direction: 'out' });
+    }
+    expect(sent).toBeGreaterThanOrEqual(1);
     // every kind has its pending and owed series, zero or not, so alerts always have data
     for (const kind of ['conversion', 'transfer_airtime', 'transfer_txtc', 'transfer_hybrid', 'swap']) {
       expect(after).toMatch(new RegExp(`^txtc_transactions_pending\\{kind="${kind}"\\} \\d+$`, 'm'));

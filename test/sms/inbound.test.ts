@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../workflows/definitions';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
+import { gatewayHeaders } from '../support/webhooks';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
@@ -35,7 +36,7 @@ function inbound(app: App, from: string, text: string, id = `ATXid_${randomUUID(
   return Promise.resolve(
     app.request('/sms/inbound', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'sms'),
       body: new URLSearchParams({
         from,
         to: '12345',
@@ -114,7 +115,7 @@ test('a Swahili speaker is answered in Swahili; a malformed post is a 400 and st
     await done(smsWorkflowId((await inbound(app, phone, 'SALIO')).id));
     const bad = await app.request('/sms/inbound', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'sms'),
       body: new URLSearchParams({ from: phone, text: 'BUY 10' }),
     });
     expect(bad.status).toBe(400);

@@ -26,6 +26,7 @@ import { createWalletRepo } from '../../lib/db/wallets';
 import { SimulatedOperator } from '../../lib/telco/simulated';
 import type { TelcoOperator } from '../../lib/telco/types';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
+import { gatewayHeaders } from '../support/webhooks';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
@@ -61,7 +62,7 @@ async function withSms<T>(
 async function inbound(app: App, from: string, text: string, id = `ATXid_${randomUUID()}`) {
   const res = await app.request('/sms/inbound', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: gatewayHeaders(stack.config, 'sms'),
     body: new URLSearchParams({ from, to: '12345', text, date: '2026-11-24 10:00:00', id, networkCode: '63902' }),
   });
   return { status: res.status, id };

@@ -12,6 +12,7 @@ import { SimulatedOperator } from '../../lib/telco/simulated';
 import type { MessagingPort } from '../../lib/telco/types';
 import { smsWorkflowId } from '../../workflows/definitions';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
+import { gatewayHeaders } from '../support/webhooks';
 import { newSafaricomNumber, smsTo } from '../support/money';
 
 let stack: TestStackHandle;
@@ -40,7 +41,7 @@ function report(app: ReturnType<typeof deliveryApp>, fields: Record<string, stri
   return Promise.resolve(
     app.request('/sms/delivery', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'sms'),
       body: new URLSearchParams(fields),
     }),
   ).then(async (res) => ({ status: res.status, body: (await res.json()) as Record<string, unknown> }));
@@ -196,7 +197,7 @@ test('the reply to an inbound SMS is recorded as sent under the message referenc
     });
     const res = await app.request('/sms/inbound', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'sms'),
       body: new URLSearchParams({ from: phone, to: '12345', text: 'HELP', id, networkCode: '63902' }),
     });
     expect(res.status).toBe(200);

@@ -11,6 +11,7 @@ import { conversionWorkflowId, ussdWorkflowId } from '../../workflows/definition
 import { hashPin } from '../../lib/ussd/pins';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, testLog, workflowBundle, type TestStackHandle } from '../support/stack';
+import { gatewayHeaders } from '../support/webhooks';
 import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 import type { Config } from '../../lib/config';
 
@@ -58,7 +59,7 @@ class Phone {
   async post(text: string): Promise<string> {
     const res = await this.app.request('/ussd', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'ussd'),
       body: new URLSearchParams({
         sessionId: this.sessionId,
         serviceCode: '*123*456#',
@@ -288,7 +289,7 @@ test('a malformed callback is a 400 and starts nothing; an unsupported number ge
   await withUssd(async (app) => {
     const bad = await app.request('/ussd', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'ussd'),
       body: new URLSearchParams({ serviceCode: '*123*456#', phoneNumber: '+254712345678', text: '' }),
     });
     expect(bad.status).toBe(400);
@@ -296,7 +297,7 @@ test('a malformed callback is a 400 and starts nothing; an unsupported number ge
     expect(await foreign.dial()).toMatch(/^END /);
     const alias = await app.request('/ussd/session', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: gatewayHeaders(stack.config, 'ussd'),
       body: new URLSearchParams({
         sessionId: `ATUid_${randomUUID()}`,
         serviceCode: '*123*456#',
@@ -422,7 +423,7 @@ describe('the rest of the menu, through HTTP', () => {
       await phone.type('1');
       const res = await app.request('/ussd/end', {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: gatewayHeaders(stack.config, 'ussd'),
         body: new URLSearchParams({ sessionId: phone.sessionId, status: 'Incomplete' }),
       });
       expect(res.status).toBe(200);

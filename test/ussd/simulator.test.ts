@@ -111,11 +111,13 @@ test('simulator page: register a fresh number, buy TXTC with the PIN masked, and
     const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
     const posted: URLSearchParams[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === '/ussd')
+      // The page posts to its relay, which calls POST /ussd with the gateway's secret (the page never holds it).
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/simulator/ussd')
         posted.push(new URLSearchParams(r.postData() ?? ''));
     });
     const res = await page.goto(`${baseUrl}/simulator`);
     expect(res?.status()).toBe(200);
+    expect(await res?.text()).not.toContain(stack.config.webhooks.ussdSecret);
     const phone = new SimulatorPage(page);
     expect(await page.getByLabel('Phone number').inputValue()).toBe('+254712345678');
     await page.getByLabel('Phone number').fill(number);
@@ -180,7 +182,7 @@ test('simulator page: Cancel ends the session with the gateway’s end notice', 
     const phone = new SimulatorPage(page);
     await page.getByLabel('Phone number').fill(number);
     expect(await phone.dial()).toMatch(/English/);
-    const endNotice = page.waitForResponse((r) => new URL(r.url()).pathname === '/ussd/end');
+    const endNotice = page.waitForResponse((r) => new URL(r.url()).pathname === '/simulator/ussd/end');
     expect(await phone.nextScreen(() => page.getByRole('button', { name: 'Cancel' }).click())).toMatch(/cancelled/);
     expect(await phone.state()).toBe('ended');
     const notice = await endNotice;

@@ -16,6 +16,7 @@ export type Step =
   | 'return'
   | 'sms'
   | 'sms-failure'
+  | 'sms-refund'
   | 'sms-receiver'
   | 'convert';
 

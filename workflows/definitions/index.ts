@@ -9,3 +9,4 @@ export * from './transfers';
 export * from './ussd';
 export * from './sms';
 export * from './swaps';
+export * from './search';

@@ -4,6 +4,7 @@ import { FailureTypes, type Failure, type FailureType } from '../definitions/err
 import type { LimitsWire, TransferStatus } from '../definitions/common';
 import { usdLimitBreach } from '../../lib/money/transfer';
 import { formatUsdCents } from '../../lib/money/format';
+import { showInSearch } from './search';
 
 /** The type and message of whatever failed; an activity's ApplicationFailure is found inside its wrapper. */
 export function failureOf(err: unknown): Failure {
@@ -59,9 +60,9 @@ export interface StageUpdate<Stage extends string> {
 }
 
 /**
- * One step forward in the workflow's state (what the query answers) and in its record (what the API
- * and ops read), always together. Runs even while the workflow is being cancelled: a record must say
- * how things ended.
+ * One step forward in the workflow's state (what the query answers), its search attributes (what ops
+ * filter on in the Temporal UI) and its record (what the API and ops read), always together. Runs even
+ * while the workflow is being cancelled: a record must say how things ended.
  */
 export function stageKeeper<Stage extends string, Update extends StageUpdate<Stage>>(
   state: Tracked<Stage>,
@@ -71,6 +72,7 @@ export function stageKeeper<Stage extends string, Update extends StageUpdate<Sta
     state.stage = update.stage;
     if (update.status) state.status = update.status;
     if (update.failure) state.failure = update.failure;
+    showInSearch({ stage: state.stage, status: state.status });
     await CancellationScope.nonCancellable(() => persist(update));
   };
 }

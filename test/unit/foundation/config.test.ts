@@ -52,6 +52,38 @@ describe('configuration', () => {
     expect(() => loadConfig({ APP_ENV: 'production' })).toThrow(/CHAIN_SIGNER_PRIVATE_KEY is required/);
   });
 
+  test('production refuses to start without each webhook secret, or with the development one', () => {
+    const production = {
+      APP_ENV: 'production',
+      CHAIN_SIGNER_PRIVATE_KEY: `0x${'11'.repeat(32)}`,
+      WALLET_MNEMONIC: 'rude shadow pair churn service mammal border infant quiz neglect success sad',
+      USSD_WEBHOOK_SECRET: 'ussd-secret-of-production',
+      SMS_WEBHOOK_SECRET: 'sms-secret-of-production',
+    };
+    expect(loadConfig(production).webhooks).toMatchObject({ ussdSecret: 'ussd-secret-of-production' });
+    expect(() => loadConfig({ ...production, USSD_WEBHOOK_SECRET: '' })).toThrow(/USSD_WEBHOOK_SECRET is required/);
+    expect(() => loadConfig({ ...production, SMS_WEBHOOK_SECRET: '' })).toThrow(/SMS_WEBHOOK_SECRET is required/);
+    expect(() => loadConfig({ ...production, SMS_WEBHOOK_SECRET: 'local-dev-sms-webhook-secret' })).toThrow(
+      /SMS_WEBHOOK_SECRET must not be the local development secret/,
+    );
+    // Local mode has development secrets: the webhooks still require them.
+    expect(loadConfig({}).webhooks.ussdSecret).toBe('local-dev-ussd-webhook-secret');
+  });
+
+  test('a short webhook secret is named but never echoed; a bad allowlist entry is named', () => {
+    expect(() => loadConfig({ USSD_WEBHOOK_SECRET: 'short-s3cret' })).toThrow(
+      /^Invalid configuration: USSD_WEBHOOK_SECRET .*\(value hidden\)$/,
+    );
+    expect(() => loadConfig({ USSD_WEBHOOK_SECRET: 'short-s3cret' })).not.toThrow(/short-s3cret/);
+    expect(loadConfig({ WEBHOOK_IP_ALLOWLIST: ' 10.0.0.0/8, 2001:db8::/32,192.0.2.7 ' }).webhooks.ipAllowlist).toEqual([
+      '10.0.0.0/8',
+      '2001:db8::/32',
+      '192.0.2.7',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.0/8/1', '::/129'])
+      expect(() => loadConfig({ WEBHOOK_IP_ALLOWLIST: bad })).toThrow(/^Invalid configuration: WEBHOOK_IP_ALLOWLIST /);
+  });
+
   test('a bad value stops a process at start-up with one line naming the variable', () => {
     const result = spawnSync(resolve(ROOT, 'node_modules/.bin/tsx'), ['api/main.ts'], {
       cwd: ROOT,

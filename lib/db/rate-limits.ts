@@ -1,0 +1,55 @@
+/**
+ * rate_limit_counters: fixed-window request counts shared by every API process. One upsert per hit counts
+ * it in the current window (the database's clock, so processes agree) or starts the next window at 1.
+ */
+import type { Pool } from 'pg';
+
+export interface RateLimitHit {
+  /** hits in the current window, this one included */
+  hits: number;
+  windowStart: Date;
+  /** whole seconds until the window ends (at least 1) */
+  retryAfterSeconds: number;
+}
+
+/** How often (one hit in N) a hit also clears windows long gone, so the table holds only live buckets. */
+const SWEEP_EVERY = 500;
+
+export function createRateLimitRepo(pool: Pool) {
+  return {
+    async hit(bucket: string, windowSeconds: number): Promise<RateLimitHit> {
+      const { rows } = await pool.query<{ hits: number; window_start: Date; retry_after: string }>(
+        `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
+         INSERT INTO rate_limit_counters AS r (bucket, window_start, hits)
+         SELECT $1, w.start, 1 FROM w
+         ON CONFLICT (bucket) DO UPDATE SET
+           hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + 1 ELSE 1 END,
+           notified = r.notified AND r.window_start = EXCLUDED.window_start,
+           window_start = EXCLUDED.window_start
+         RETURNING r.hits, r.window_start,
+           ceil(extract(epoch FROM r.window_start + make_interval(secs => $2) - now()))::text AS retry_after`,
+        [bucket, windowSeconds],
+      );
+      const row = rows[0]!;
+      if (Math.random() * SWEEP_EVERY < 1) {
+        await pool.query(`DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'`);
+      }
+      return {
+        hits: row.hits,
+        windowStart: row.window_start,
+        retryAfterSeconds: Math.max(1, Number(row.retry_after)),
+      };
+    },
+
+    /** True once per bucket and window: whoever gets it tells the person (one polite reply per window). */
+    async claimNotice(bucket: string, windowStart: Date): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `UPDATE rate_limit_counters SET notified = true WHERE bucket = $1 AND window_start = $2 AND NOT notified`,
+        [bucket, windowStart],
+      );
+      return rowCount === 1;
+    },
+  };
+}
+
+export type RateLimitRepo = ReturnType<typeof createRateLimitRepo>;
