@@ -364,6 +364,35 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     },
   });
 
+  // The latest reconciliation of the whole product (runs scoped to some numbers, as tests make, are not it).
+  const reconciliation = cached(deps.cacheTtlMs, async () => {
+    const { rows } = await deps.pool.query<{ mismatches: number; age: string }>(
+      `SELECT mismatch_count AS mismatches, extract(epoch FROM now() - finished_at)::text AS age
+       FROM reconciliation_runs WHERE scope->'phones' IS NULL ORDER BY finished_at DESC LIMIT 1`,
+    );
+    return rows[0];
+  });
+  new Gauge({
+    name: 'txtc_reconciliation_mismatches',
+    help: 'Mismatches found by the latest reconciliation of a window (0: clean; absent: never run)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const latest = await reconciliation();
+      if (latest) this.set(latest.mismatches);
+    },
+  });
+  new Gauge({
+    name: 'txtc_reconciliation_last_run_age_seconds',
+    help: 'Seconds since the latest reconciliation finished (the hourly schedule keeps it under ~2 h)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const latest = await reconciliation();
+      if (latest) this.set(Number(latest.age));
+    },
+  });
+
   new Gauge({
     name: 'txtc_pin_locked_numbers',
     help: 'Numbers locked after three wrong PINs, waiting for an ops reset',

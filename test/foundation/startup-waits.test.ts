@@ -4,10 +4,11 @@
  * it does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { freePort, waitFor } from '../../scripts/local/processes';
 import { readStack } from '../support/stack-file';
 
@@ -19,16 +20,29 @@ afterAll(async () => {
   await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)));
 });
 
+const sockets = new Set<Socket>();
+
 /** Forwards a port to Temporal: "Temporal is back". */
 function forward(port: number, target: string): Promise<Server> {
   const [host, targetPort] = target.split(':') as [string, string];
   const server = createServer((socket) => {
     const upstream = createConnection(Number(targetPort), host);
+    for (const s of [socket, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    }
     socket.pipe(upstream).pipe(socket);
     socket.on('error', () => upstream.destroy());
     upstream.on('error', () => socket.destroy());
   });
   return new Promise((r) => server.listen(port, '127.0.0.1', () => r(server)));
+}
+
+/** "Temporal goes away": no new connections, and every open one cut. */
+async function cut(server: Server): Promise<void> {
+  const closed = new Promise((r) => server.close(r));
+  for (const s of sockets) s.destroy();
+  await closed;
 }
 
 function start(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
@@ -44,7 +58,7 @@ function start(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; ou
   return { child, output: () => output };
 }
 
-test('the API and the worker wait for Temporal (503 meanwhile), then serve without a restart', async () => {
+test('the API and the worker wait for Temporal at start (503 meanwhile) and ride out a Temporal restart, without a restart of their own', async () => {
   const stack = readStack();
   const [apiPort, temporalPort] = [await freePort(), await freePort()];
   const env = {
@@ -89,4 +103,27 @@ test('the API and the worker wait for Temporal (503 meanwhile), then serve witho
     worker.child,
   );
   expect(await (await fetch(url)).json()).toMatchObject({ status: 'ok' });
+
+  // Temporal restarts under running processes: they stay up (the API saying so), and recover by themselves.
+  await cut(proxy);
+  proxy = undefined;
+  await waitFor('the API to report Temporal down', async () => (await fetch(url)).status === 503, 60_000, api.child);
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(api.child.exitCode).toBeNull();
+  expect(worker.child.exitCode).toBeNull();
+  proxy = await forward(temporalPort, stack.temporalAddress);
+  await waitFor('the API to recover', async () => (await fetch(url)).status === 200, 60_000, api.child);
+  // The worker polls again: a workflow on its task queue runs to the end.
+  const client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${temporalPort}` }) });
+  try {
+    const result = await client.workflow.execute('systemCheckWorkflow', {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      workflowId: `startup-check-${apiPort}`,
+      workflowExecutionTimeout: '60 seconds',
+    });
+    expect(result).toMatchObject({ database: expect.any(String) });
+  } finally {
+    await client.connection.close();
+  }
+  expect(worker.child.exitCode).toBeNull();
 });
