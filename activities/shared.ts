@@ -72,3 +72,13 @@ export function heartbeatingAll<T extends Record<string, (...args: never[]) => P
     Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => heartbeating(() => fn(...args))]),
   ) as T;
 }
+
+/** What a worker's log line says of the activity it was logged in (nothing outside one). */
+export function activityLogContext(): Record<string, unknown> {
+  try {
+    const info = Context.current().info;
+    return { workflowId: info.workflowExecution?.workflowId, activityType: info.activityType, attempt: info.attempt };
+  } catch {
+    return {};
+  }
+}

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { ServiceError, type Client } from '@temporalio/client';
-import type { Logger } from '../lib/log';
+import { logScope, type Logger } from '../lib/log';
 import { createServices, type ServiceDeps, type Services } from '../lib/services';
 import { BridgeError } from '../workflows/definitions';
 import { errorBody, failureResponse } from './errors';
@@ -55,6 +55,8 @@ export function createApp(deps: AppDeps) {
   const limits = createRateLimits(deps);
   const app = new Hono();
   app.use(requestId());
+  // Every line logged while a request is handled carries its request id.
+  app.use((c, next) => logScope.run({ requestId: c.get('requestId') }, next));
   app.use(httpMetrics());
   // Every body is refused past the limit before a parser sees it (Content-Length, or while streaming).
   const maxBodyBytes = deps.config.http.maxBodyBytes;

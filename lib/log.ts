@@ -1,4 +1,10 @@
-/** Structured logs (pino). Phone numbers are masked and secrets redacted before anything is written. */
+/**
+ * Structured logs (pino JSON). Phone numbers are masked and secrets redacted before anything is written.
+ * Every line carries what is known of where it came from: the API's request id (set per request in
+ * `logScope`), an activity's workflow id, type and attempt (the worker's `context`), beside what the call
+ * site logs.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -12,10 +18,18 @@ export function maskPhone(phone: string): string {
 
 const PHONE_KEYS = new Set(['phone', 'phoneNumber', 'fromPhone', 'toPhone', 'msisdn', 'to', 'from']);
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', name = 'txtc-bridge'): Logger {
-  return pino({
+/** Fields added to every line logged inside a scope (the API runs each request in one with its request id). */
+export const logScope = new AsyncLocalStorage<Record<string, unknown>>();
+
+export function createLogger(
+  level = process.env.LOG_LEVEL ?? 'info',
+  name = 'txtc-bridge',
+  options: { context?: () => Record<string, unknown>; destination?: pino.DestinationStream } = {},
+): Logger {
+  const opts: pino.LoggerOptions = {
     name,
     level,
+    mixin: () => ({ ...logScope.getStore(), ...options.context?.() }),
     redact: {
       paths: [
         'privateKey',
@@ -38,5 +52,6 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', name = 'tx
         return object;
       },
     },
-  });
+  };
+  return options.destination ? pino(opts, options.destination) : pino(opts);
 }

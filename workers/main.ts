@@ -1,25 +1,33 @@
 /** The worker process: runs every workflow and activity of txtc-bridge on the configured task queue. */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/log';
 import { createRuntime } from '../lib/runtime';
 import { untilReady } from '../lib/startup';
 import { ping } from '../lib/db/pool';
 import { createActivities } from '../activities';
+import { activityLogContext } from '../activities/shared';
 import { createBridgeWorker } from './worker';
 import { SimulatedOperator } from '../lib/telco/simulated';
 import { enableDefaultMetrics, processRegistry, serveMetrics } from '../lib/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger(config.logLevel, 'worker');
-  // The SDK's own worker metrics; only here, before any connection: tests create workers in-process without it.
+  // JSON lines; an activity's lines carry its workflow id, type and attempt.
+  const log = createLogger(config.logLevel, 'worker', { context: activityLogContext });
+  // The SDK's own logs (workflow `log` calls with their workflow ids, worker state) go through the same
+  // logger, and its worker metrics to their port; only here, before any connection: tests create workers
+  // in-process without it.
   const temporalMetricsPort = config.metrics.temporalWorkerPort;
-  if (temporalMetricsPort > 0) {
-    Runtime.install({
-      telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${temporalMetricsPort}` } } },
-    });
-  }
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel(config.logLevel), (entry) => {
+      const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      log[level]({ sdk: true, ...entry.meta }, entry.message);
+    }),
+    ...(temporalMetricsPort > 0
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${temporalMetricsPort}` } } } }
+      : {}),
+  });
   // A dependency away at start is waited for (and said so), not a reason to exit.
   const runtime = await createRuntime(config, log);
   await untilReady('Postgres', () => ping(runtime.pool), log);
@@ -57,6 +65,12 @@ async function main(): Promise<void> {
     await runtime.close();
     log.info('worker stopped');
   }
+}
+
+/** The SDK's level for ours (it has no fatal and no silent). */
+function sdkLevel(level: string): LogLevel {
+  if (level === 'fatal' || level === 'silent') return 'ERROR';
+  return level.toUpperCase() as LogLevel;
 }
 
 main().catch((e: unknown) => {
