@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger(sdkLevel(config.logLevel), (entry) => {
       const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-      log[level]({ sdk: true, ...entry.meta }, entry.message);
+      // pino serialises an error under `err` (message, type, stack); under another key it prints {}.
+      const { error, ...meta } = entry.meta ?? {};
+      log[level]({ sdk: true, ...meta, ...(error ? { err: error } : {}) }, entry.message);
     }),
     ...(temporalMetricsPort > 0
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${temporalMetricsPort}` } } } }

@@ -67,7 +67,7 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   mintOutages: 1,
   simErrorRate: 0.05,
   simTimeoutAfterCommitRate: 0.05,
-  settleTimeoutMs: 600_000,
+  settleTimeoutMs: 900_000,
   log: () => undefined,
 };
 

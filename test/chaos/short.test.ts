@@ -6,7 +6,8 @@
  */
 import { runChaos, type ChaosReport } from '../../scripts/chaos/run';
 
-jest.setTimeout(600_000);
+// Normally about a minute; a send whose outcome is unknown settles within its 10-minute authorisation.
+jest.setTimeout(1_200_000);
 
 let report: ChaosReport;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ beforeAll(async () => {
     dbCuts: 1,
     pgRestarts: 1,
     mintOutages: 1,
-    settleTimeoutMs: 300_000,
+    settleTimeoutMs: 780_000,
     log: (line) => process.stderr.write(`[chaos] ${line}\n`),
   });
   process.stderr.write(`${JSON.stringify(report)}\n`);

@@ -53,8 +53,14 @@ export async function moveAirtime<M extends { reference: string; operator: strin
 
 /** Failures that prove a TXTC send broadcast nothing (its revert was known before sending). */
 const SEND_REFUSALS: string[] = [FailureTypes.InsufficientTxtc, FailureTypes.TransferRejected];
-/** How long a sender's authorisation of a TXTC send is valid: after it, an unconfirmed send can never land. */
-const AUTHORISATION_SECONDS = 3600;
+/**
+ * How long a sender's authorisation of a TXTC send is valid: after it, an unconfirmed send can never land.
+ * It is also how long a send whose outcome is unknown stays pending before it is settled as not sent (the
+ * chaos run found one waiting out the full hour this used to be: its retries met a balance spent meanwhile
+ * and could not tell a pending broadcast from none), so ten minutes: ample for a relayed transaction to be
+ * mined on a 12-second chain, short enough that nobody waits an hour.
+ */
+const AUTHORISATION_SECONDS = 600;
 
 /**
  * One TXTC send under one reference, from a number's wallet or from the treasury. A failure the contract
