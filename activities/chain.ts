@@ -105,6 +105,12 @@ export function createChainActivities(deps: {
       return transferResult(sent);
     },
 
+    /** The chain's time plus `seconds`: when an authorisation given now stops being valid (chain time, which a
+     * dev chain can run ahead of the wall clock). */
+    async authorisationDeadline(input: { seconds: number }): Promise<number> {
+      return (await deps.relay.chainTime()) + input.seconds;
+    },
+
     /**
      * Settles a send whose attempts ended without an answer: the transfer if it landed; null once the chain
      * is past the authorisation's deadline without it (it can never land); otherwise it asks again later.

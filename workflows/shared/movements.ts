@@ -74,9 +74,8 @@ export async function sendTxtcOnce(
   to: string,
   amount: bigint,
 ): Promise<TransferResult> {
-  // Workflow time (deterministic in the sandbox), the same for every attempt of this send.
-  // eslint-disable-next-line no-restricted-syntax
-  const deadline = Math.floor(Date.now() / 1000) + AUTHORISATION_SECONDS;
+  // In the chain's time (recorded once in the history, so the same for every attempt of this send).
+  const deadline = await chain.authorisationDeadline({ seconds: AUTHORISATION_SECONDS });
   try {
     return await chain.sendTxtc({ ...from, to, amount: amount.toString(), reference, deadline });
   } catch (err) {
