@@ -39,7 +39,7 @@ import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
-import { chain, moveAirtime, owed, settleChain, sms, telco } from './shared/movements';
+import { chain, moveAirtime, owed, sendSmsBestEffort, settleChain, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
@@ -222,11 +222,6 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
 
   /** The SMS is best effort: its failure is logged, it does not undo money that moved. A leg sends none. */
   async function notify(message: string, step: Step): Promise<void> {
-    if (input.parentId) return;
-    try {
-      await sms.sendSms(input.phoneNumber, message, ref(step));
-    } catch (err) {
-      log.warn('SMS not sent', { id, error: failureOf(err).message });
-    }
+    if (!input.parentId) await sendSmsBestEffort(input.phoneNumber, message, ref(step));
   }
 }

@@ -14,7 +14,6 @@ import {
   WorkflowIdReusePolicy,
   condition,
   getExternalWorkflowHandle,
-  log,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -42,8 +41,7 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
-import { sms } from './shared/movements';
-import { failureOf } from './shared/steps';
+import { sendSmsBestEffort } from './shared/movements';
 import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
 import { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
@@ -68,15 +66,9 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
   const key = input.messageId;
   let replies = 0;
 
-  async function reply(message: string): Promise<boolean> {
-    try {
-      // Each reply of this message its own reference: a retried activity sends it once.
-      await sms.sendSms(input.from, message, `sms:${key}:reply${replies++ ? `-${replies}` : ''}`);
-      return true;
-    } catch (err) {
-      log.warn('SMS reply not sent', { messageId: key, error: failureOf(err).message });
-      return false;
-    }
+  function reply(message: string): Promise<boolean> {
+    // Each reply of this message its own reference: a retried activity sends it once.
+    return sendSmsBestEffort(input.from, message, `sms:${key}:reply${replies++ ? `-${replies}` : ''}`);
   }
 
   /** Starts a money workflow once; it tells the person how it went. */

@@ -30,7 +30,7 @@ import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
 import { showInSearch } from './shared/search';
-import { chain, moveAirtime, owed, sendTxtcOnce, settleChain, sms } from './shared/movements';
+import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, settleChain } from './shared/movements';
 
 const books = proxyLocalActivities<SwapActivities & TransferActivities>(bookkeeping);
 const records = proxyLocalActivities<SwapActivities>(recordsUntilSettled);
@@ -52,11 +52,7 @@ export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
   let recorded = false;
 
   async function tell(message: string, step: Step): Promise<void> {
-    try {
-      await CancellationScope.nonCancellable(() => sms.sendSms(input.phoneNumber, message, ref(step)));
-    } catch (err) {
-      log.warn('SMS not sent', { id, error: failureOf(err).message });
-    }
+    await sendSmsBestEffort(input.phoneNumber, message, ref(step));
   }
 
   let prepared: PreparedSwap;
@@ -189,13 +185,8 @@ export async function voucherRedemptionWorkflow(input: VoucherRedemptionInput): 
   const reference = stepReference(voucherWorkflowId(input.voucherId), 'mint');
   const amount = txtcText(BigInt(input.txtcAmount));
   const wallet = await books.ensureWallet(input.phoneNumber);
-  const tell = async (message: string) => {
-    try {
-      await sms.sendSms(input.phoneNumber, message, `${voucherWorkflowId(input.voucherId)}:sms`);
-    } catch (err) {
-      log.warn('SMS not sent', { voucherId: input.voucherId, error: failureOf(err).message });
-    }
-  };
+  const tell = (message: string) =>
+    sendSmsBestEffort(input.phoneNumber, message, stepReference(voucherWorkflowId(input.voucherId), 'sms'));
   try {
     const minted = await settleChain.mintTxtc({ to: wallet, amount: input.txtcAmount, reference });
     await records.voucherMinted({ voucherId: input.voucherId, wallet, reference, txHash: minted.txHash });

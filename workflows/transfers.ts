@@ -39,7 +39,7 @@ import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
-import { chain, moveAirtime, owed, sendTxtcOnce, sms, telco } from './shared/movements';
+import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const books = proxyLocalActivities<TransferActivities>(bookkeeping);
@@ -66,11 +66,7 @@ function begin(kind: TransferKind, input: TransferInput) {
   const texts = { sender: smsTexts(undefined), receiver: smsTexts(undefined) };
 
   async function tell(phoneNumber: string, message: string, step: Step): Promise<void> {
-    try {
-      await CancellationScope.nonCancellable(() => sms.sendSms(phoneNumber, message, ref(step)));
-    } catch (err) {
-      log.warn('SMS not sent', { id, error: failureOf(err).message });
-    }
+    await sendSmsBestEffort(phoneNumber, message, ref(step));
   }
 
   return {

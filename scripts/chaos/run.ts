@@ -529,7 +529,6 @@ async function post(url: string, body: string | URLSearchParams, headers: Record
     if (res.status >= 400 && res.status !== 409 && res.status !== 429 && res.status < 500) {
       const code = /"code":"([A-Za-z]+)"/.exec(text)?.[1] ?? 'unknown';
       const key = `${res.status} ${code} ${new URL(url).pathname}`;
-      if (process.env.CHAOS_DEBUG) process.stderr.write(`${key} ${String(body)} -> ${text}\n`);
       refusals[key] = (refusals[key] ?? 0) + 1;
     }
     if (res.status < 300) return 'accepted' as const;

@@ -3,7 +3,7 @@
  * a call whose attempts end without a clear answer is settled by the operator's word on its reference
  * before anyone is told anything.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
 import type { ChainActivities, TransferResult } from '../../activities/chain';
 import { FailureTypes } from '../definitions/errors';
@@ -14,6 +14,21 @@ export const telco = proxyActivities<TelcoActivities>(telcoCall);
 /** Money owed (refunds, a receiver's credit): keeps trying far longer. */
 export const owed = proxyActivities<TelcoActivities>(refundCall);
 export const sms = proxyActivities<TelcoActivities>(smsCall);
+
+/**
+ * An SMS to a person, best effort: sent under its reference (once, whatever is retried), even while the
+ * workflow is being cancelled; a failure is logged and never thrown, since money that moved stays moved.
+ * Whether it went.
+ */
+export async function sendSmsBestEffort(phoneNumber: string, message: string, reference: string): Promise<boolean> {
+  try {
+    await CancellationScope.nonCancellable(() => sms.sendSms(phoneNumber, message, reference));
+    return true;
+  } catch (err) {
+    log.warn('SMS not sent', { reference, error: failureOf(err).message });
+    return false;
+  }
+}
 export const chain = proxyActivities<ChainActivities>(chainCall);
 /** Settling an unknown outcome: the operator's word on a reference, no attempt limit. */
 export const settle = proxyActivities<TelcoActivities>(settleCall);
