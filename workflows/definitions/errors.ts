@@ -18,6 +18,11 @@ export const Failures = {
   AmountTooSmall: { status: 400, retryable: false },
   IdempotencyKeyReused: { status: 409, retryable: false },
   NotFound: { status: 404, retryable: false },
+  // Who may call what (API keys, webhook secrets) and how often
+  Unauthorized: { status: 401, retryable: false },
+  Forbidden: { status: 403, retryable: false },
+  PayloadTooLarge: { status: 413, retryable: false },
+  RateLimited: { status: 429, retryable: true },
   // Business rules and balances, decided inside the workflows
   DailyLimitExceeded: { status: 422, retryable: false },
   InsufficientAirtime: { status: 422, retryable: false },
@@ -33,7 +38,10 @@ export const Failures = {
   // The platform
   Unavailable: { status: 503, retryable: true },
   InternalError: { status: 500, retryable: true },
-} as const satisfies Record<string, { status: 400 | 404 | 409 | 422 | 500 | 502 | 503 | 504; retryable: boolean }>;
+} as const satisfies Record<
+  string,
+  { status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 502 | 503 | 504; retryable: boolean }
+>;
 
 export type FailureType = keyof typeof Failures;
 
