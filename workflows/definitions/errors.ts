@@ -28,6 +28,11 @@ export const Failures = {
   InsufficientAirtime: { status: 422, retryable: false },
   InsufficientTxtc: { status: 422, retryable: false },
   Cancelled: { status: 409, retryable: false },
+  // Fraud rules (lib/fraud/rules.ts): refused outright, or held for ops and then rejected or left undecided
+  NumberBlocked: { status: 422, retryable: false },
+  VelocityExceeded: { status: 422, retryable: false },
+  HoldRejected: { status: 422, retryable: false },
+  HoldExpired: { status: 422, retryable: false },
   // What operators and the chain answer
   OperatorRejected: { status: 502, retryable: false },
   MintRejected: { status: 502, retryable: false },
