@@ -6,7 +6,14 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureTypes } from '../workflows/definitions';
-import type { MessagingPort, MovementKind, MovementLookup, TelcoOperator, TelcoResult } from '../lib/telco/types';
+import {
+  TelcoUnavailableError,
+  type MessagingPort,
+  type MovementKind,
+  type MovementLookup,
+  type TelcoOperator,
+  type TelcoResult,
+} from '../lib/telco/types';
 import type { Logger } from '../lib/log';
 import type { SmsRepo } from '../lib/db/sms';
 import { smsParts } from '../lib/sms/segments';
@@ -51,6 +58,33 @@ function committedOrThrow(kind: MovementKind, result: TelcoResult): AirtimeMovem
   };
 }
 
+/** The longest an operator's Retry-After (or an open circuit) postpones the next attempt. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/**
+ * An operator that said how long to wait (429/503 Retry-After, an open circuit) gets that long before the
+ * next attempt, instead of the preset's backoff; everything else reaches the workflow as it was thrown.
+ */
+function withOperatorRetryAdvice<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          if (!(e instanceof TelcoUnavailableError) || e.retryAfterMs === undefined) throw e;
+          throw ApplicationFailure.create({
+            type: e.name,
+            message: e.message,
+            nextRetryDelay: Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS),
+          });
+        }
+      },
+    ]),
+  ) as T;
+}
+
 export function createTelcoActivities(deps: {
   telco: TelcoOperator;
   messaging: MessagingPort;
@@ -68,67 +102,70 @@ export function createTelcoActivities(deps: {
   }
 
   // Every operator call heartbeats: an attempt lost with its worker is retried seconds later.
-  return heartbeatingAll({
-    /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
-    async airtimeMovementStatus(
-      lookup: MovementLookup,
-    ): Promise<{ status: 'committed' | 'rejected' | 'unknown' } & Partial<AirtimeMovementResult>> {
-      const result = await deps.telco.status(lookup);
-      if (!result) return { status: 'unknown' };
-      return {
-        status: result.status,
-        reference: result.reference,
-        balanceAfterMinor: result.balanceAfterMinor?.toString(),
-        receiverBalanceAfterMinor: result.receiverBalanceAfterMinor?.toString(),
-      };
-    },
-    /** Same-operator P2P in one operator call; status first, like debit and credit. */
-    async transferAirtime(input: AirtimeTransferInput): Promise<AirtimeMovementResult> {
-      const earlier = await deps.telco.status({
-        reference: input.reference,
-        operator: input.operator,
-        kind: 'transfer',
-      });
-      if (earlier) return committedOrThrow('transfer', earlier);
-      if (!deps.telco.transfer) throw new Error(`${deps.telco.name} offers no airtime transfer for ${input.operator}`);
-      return committedOrThrow(
-        'transfer',
-        await deps.telco.transfer({ ...input, amountMinor: BigInt(input.amountMinor) }),
-      );
-    },
-    async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
-      return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();
-    },
-    debitAirtime: (input: AirtimeMovementInput) => move('debit', input),
-    creditAirtime: (input: AirtimeMovementInput) => move('credit', input),
-    /**
-     * A reply, in as many SMS as it needs (lib/sms/segments), each part with its own reference
-     * (`<reference>:2/3`; one part keeps the reference itself) and recorded once sent: a retry skips the
-     * parts recorded and the operator drops a part it took but we did not record, so none goes twice.
-     */
-    async sendSms(phoneNumber: string, message: string, reference: string): Promise<{ parts: number }> {
-      const parts = smsParts(message);
-      const references = parts.map((_, i) =>
-        parts.length === 1 ? reference : `${reference}:${i + 1}/${parts.length}`,
-      );
-      const recorded = await deps.smsMessages.recordedReferences(references);
-      for (const [i, text] of parts.entries()) {
-        const partReference = references[i]!;
-        if (recorded.has(partReference)) continue;
-        const sent = await deps.messaging.sendSms(phoneNumber, text, partReference);
-        await deps.smsMessages.recordOutbound({
-          phoneNumber,
-          reference: partReference,
-          text,
-          part: i + 1,
-          parts: parts.length,
-          providerMessageId: sent.messageId,
-          status: sent.status,
+  return withOperatorRetryAdvice(
+    heartbeatingAll({
+      /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
+      async airtimeMovementStatus(
+        lookup: MovementLookup,
+      ): Promise<{ status: 'committed' | 'rejected' | 'unknown' } & Partial<AirtimeMovementResult>> {
+        const result = await deps.telco.status(lookup);
+        if (!result) return { status: 'unknown' };
+        return {
+          status: result.status,
+          reference: result.reference,
+          balanceAfterMinor: result.balanceAfterMinor?.toString(),
+          receiverBalanceAfterMinor: result.receiverBalanceAfterMinor?.toString(),
+        };
+      },
+      /** Same-operator P2P in one operator call; status first, like debit and credit. */
+      async transferAirtime(input: AirtimeTransferInput): Promise<AirtimeMovementResult> {
+        const earlier = await deps.telco.status({
+          reference: input.reference,
+          operator: input.operator,
+          kind: 'transfer',
         });
-      }
-      return { parts: parts.length };
-    },
-  });
+        if (earlier) return committedOrThrow('transfer', earlier);
+        if (!deps.telco.transfer)
+          throw new Error(`${deps.telco.name} offers no airtime transfer for ${input.operator}`);
+        return committedOrThrow(
+          'transfer',
+          await deps.telco.transfer({ ...input, amountMinor: BigInt(input.amountMinor) }),
+        );
+      },
+      async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
+        return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();
+      },
+      debitAirtime: (input: AirtimeMovementInput) => move('debit', input),
+      creditAirtime: (input: AirtimeMovementInput) => move('credit', input),
+      /**
+       * A reply, in as many SMS as it needs (lib/sms/segments), each part with its own reference
+       * (`<reference>:2/3`; one part keeps the reference itself) and recorded once sent: a retry skips the
+       * parts recorded and the operator drops a part it took but we did not record, so none goes twice.
+       */
+      async sendSms(phoneNumber: string, message: string, reference: string): Promise<{ parts: number }> {
+        const parts = smsParts(message);
+        const references = parts.map((_, i) =>
+          parts.length === 1 ? reference : `${reference}:${i + 1}/${parts.length}`,
+        );
+        const recorded = await deps.smsMessages.recordedReferences(references);
+        for (const [i, text] of parts.entries()) {
+          const partReference = references[i]!;
+          if (recorded.has(partReference)) continue;
+          const sent = await deps.messaging.sendSms(phoneNumber, text, partReference);
+          await deps.smsMessages.recordOutbound({
+            phoneNumber,
+            reference: partReference,
+            text,
+            part: i + 1,
+            parts: parts.length,
+            providerMessageId: sent.messageId,
+            status: sent.status,
+          });
+        }
+        return { parts: parts.length };
+      },
+    }),
+  );
 }
 
 export type TelcoActivities = ReturnType<typeof createTelcoActivities>;

@@ -77,15 +77,22 @@ export interface MessagingPort {
 
 /** The operator did not answer in time: the call may or may not have committed. Ask status(reference). */
 export class TelcoTimeoutError extends BridgeError {
-  constructor(readonly reference: string) {
-    super('TelcoTimeout', `operator timed out on ${reference}; outcome unknown`);
+  constructor(
+    readonly reference: string,
+    message = `operator timed out on ${reference}; outcome unknown`,
+  ) {
+    super('TelcoTimeout', message);
     this.name = 'TelcoTimeoutError';
   }
 }
 
 /** The operator refused the call before doing anything (outage, throttling): safe to retry. */
 export class TelcoUnavailableError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** how long the operator asked us to wait (Retry-After, an open circuit), when it said */
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
     this.name = 'TelcoUnavailableError';
   }
