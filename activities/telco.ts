@@ -102,70 +102,68 @@ export function createTelcoActivities(deps: {
   }
 
   // Every operator call heartbeats: an attempt lost with its worker is retried seconds later.
-  return withOperatorRetryAdvice(
-    heartbeatingAll({
-      /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
-      async airtimeMovementStatus(
-        lookup: MovementLookup,
-      ): Promise<{ status: 'committed' | 'rejected' | 'unknown' } & Partial<AirtimeMovementResult>> {
-        const result = await deps.telco.status(lookup);
-        if (!result) return { status: 'unknown' };
-        return {
-          status: result.status,
-          reference: result.reference,
-          balanceAfterMinor: result.balanceAfterMinor?.toString(),
-          receiverBalanceAfterMinor: result.receiverBalanceAfterMinor?.toString(),
-        };
-      },
-      /** Same-operator P2P in one operator call; status first, like debit and credit. */
-      async transferAirtime(input: AirtimeTransferInput): Promise<AirtimeMovementResult> {
-        const earlier = await deps.telco.status({
-          reference: input.reference,
-          operator: input.operator,
-          kind: 'transfer',
+  const activities = heartbeatingAll({
+    /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
+    async airtimeMovementStatus(
+      lookup: MovementLookup,
+    ): Promise<{ status: 'committed' | 'rejected' | 'unknown' } & Partial<AirtimeMovementResult>> {
+      const result = await deps.telco.status(lookup);
+      if (!result) return { status: 'unknown' };
+      return {
+        status: result.status,
+        reference: result.reference,
+        balanceAfterMinor: result.balanceAfterMinor?.toString(),
+        receiverBalanceAfterMinor: result.receiverBalanceAfterMinor?.toString(),
+      };
+    },
+    /** Same-operator P2P in one operator call; status first, like debit and credit. */
+    async transferAirtime(input: AirtimeTransferInput): Promise<AirtimeMovementResult> {
+      const earlier = await deps.telco.status({
+        reference: input.reference,
+        operator: input.operator,
+        kind: 'transfer',
+      });
+      if (earlier) return committedOrThrow('transfer', earlier);
+      if (!deps.telco.transfer) throw new Error(`${deps.telco.name} offers no airtime transfer for ${input.operator}`);
+      return committedOrThrow(
+        'transfer',
+        await deps.telco.transfer({ ...input, amountMinor: BigInt(input.amountMinor) }),
+      );
+    },
+    async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
+      return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();
+    },
+    debitAirtime: (input: AirtimeMovementInput) => move('debit', input),
+    creditAirtime: (input: AirtimeMovementInput) => move('credit', input),
+    /**
+     * A reply, in as many SMS as it needs (lib/sms/segments), each part with its own reference
+     * (`<reference>:2/3`; one part keeps the reference itself) and recorded once sent: a retry skips the
+     * parts recorded and the operator drops a part it took but we did not record, so none goes twice.
+     */
+    async sendSms(phoneNumber: string, message: string, reference: string): Promise<{ parts: number }> {
+      const parts = smsParts(message);
+      const references = parts.map((_, i) =>
+        parts.length === 1 ? reference : `${reference}:${i + 1}/${parts.length}`,
+      );
+      const recorded = await deps.smsMessages.recordedReferences(references);
+      for (const [i, text] of parts.entries()) {
+        const partReference = references[i]!;
+        if (recorded.has(partReference)) continue;
+        const sent = await deps.messaging.sendSms(phoneNumber, text, partReference);
+        await deps.smsMessages.recordOutbound({
+          phoneNumber,
+          reference: partReference,
+          text,
+          part: i + 1,
+          parts: parts.length,
+          providerMessageId: sent.messageId,
+          status: sent.status,
         });
-        if (earlier) return committedOrThrow('transfer', earlier);
-        if (!deps.telco.transfer)
-          throw new Error(`${deps.telco.name} offers no airtime transfer for ${input.operator}`);
-        return committedOrThrow(
-          'transfer',
-          await deps.telco.transfer({ ...input, amountMinor: BigInt(input.amountMinor) }),
-        );
-      },
-      async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
-        return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();
-      },
-      debitAirtime: (input: AirtimeMovementInput) => move('debit', input),
-      creditAirtime: (input: AirtimeMovementInput) => move('credit', input),
-      /**
-       * A reply, in as many SMS as it needs (lib/sms/segments), each part with its own reference
-       * (`<reference>:2/3`; one part keeps the reference itself) and recorded once sent: a retry skips the
-       * parts recorded and the operator drops a part it took but we did not record, so none goes twice.
-       */
-      async sendSms(phoneNumber: string, message: string, reference: string): Promise<{ parts: number }> {
-        const parts = smsParts(message);
-        const references = parts.map((_, i) =>
-          parts.length === 1 ? reference : `${reference}:${i + 1}/${parts.length}`,
-        );
-        const recorded = await deps.smsMessages.recordedReferences(references);
-        for (const [i, text] of parts.entries()) {
-          const partReference = references[i]!;
-          if (recorded.has(partReference)) continue;
-          const sent = await deps.messaging.sendSms(phoneNumber, text, partReference);
-          await deps.smsMessages.recordOutbound({
-            phoneNumber,
-            reference: partReference,
-            text,
-            part: i + 1,
-            parts: parts.length,
-            providerMessageId: sent.messageId,
-            status: sent.status,
-          });
-        }
-        return { parts: parts.length };
-      },
-    }),
-  );
+      }
+      return { parts: parts.length };
+    },
+  });
+  return withOperatorRetryAdvice(activities);
 }
 
 export type TelcoActivities = ReturnType<typeof createTelcoActivities>;
