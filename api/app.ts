@@ -27,6 +27,7 @@ import { simulatorRoutes } from './simulator';
 import { httpMetrics, metricsRoutes } from './metrics';
 import { webhookAuth } from './webhook-auth';
 import { createRateLimits } from './rate-limit';
+import { apiKeyAuth } from './api-keys';
 
 export interface AppDeps extends ServiceDeps {
   temporal: Client;
@@ -69,6 +70,8 @@ export function createApp(deps: AppDeps) {
   app.use('/ussd/*', webhookAuth(ctx, 'ussd'));
   app.use('/sms/*', webhookAuth(ctx, 'sms'));
   app.use('/api/*', limits.ip);
+  // After the address limit, so guessing keys is limited too; /health, /metrics and the webhooks need none.
+  app.use('/api/*', apiKeyAuth(ctx));
   app.use('/dev/*', limits.ip);
   app.route('/health', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(ctx));

@@ -166,6 +166,7 @@ const schema = z.object({
       }
       return entries;
     }),
+  API_KEYS_REQUIRED: bool.optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65536),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
@@ -266,6 +267,10 @@ export interface Config {
     /** addresses or CIDRs the webhooks accept calls from; empty: any address (the secret still applies) */
     ipAllowlist: string[];
   };
+  apiKeys: {
+    /** /api/* needs a key with the route's scope (production: always; local: API_KEYS_REQUIRED, default off) */
+    required: boolean;
+  };
   http: {
     /** how many proxies in front of the API append to X-Forwarded-For (0: the socket's address is the client) */
     trustProxyHops: number;
@@ -314,6 +319,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!local && !value) throw new ConfigError(variable, 'is required when APP_ENV=production');
     if (!local && value === devDefault) throw new ConfigError(variable, 'must not be the local development secret');
   }
+  if (!local && e.API_KEYS_REQUIRED === false)
+    throw new ConfigError('API_KEYS_REQUIRED', 'must not be false when APP_ENV=production');
   if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
     throw new ConfigError('MIN_AIRTIME_AMOUNT', `must not exceed MAX_AIRTIME_AMOUNT`);
   }
@@ -375,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smsSecret: e.SMS_WEBHOOK_SECRET ?? LOCAL_DEV_SMS_WEBHOOK_SECRET,
       ipAllowlist: e.WEBHOOK_IP_ALLOWLIST,
     },
+    apiKeys: { required: e.API_KEYS_REQUIRED ?? !local },
     http: { trustProxyHops: e.TRUST_PROXY_HOPS, maxBodyBytes: e.MAX_BODY_BYTES },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -1,0 +1,90 @@
+/**
+ * api_keys: REST API keys, stored as the SHA-256 of the key (shown once, at creation), with their scopes.
+ * `authenticate` is the one lookup per request: the key's record by its hash, refreshing last_used_at at most
+ * once a minute in the same round trip.
+ */
+import type { Pool } from 'pg';
+import { API_KEY_SHAPE, apiKeyHash, keyName, newApiKey, scopeList, type ApiKeyScope } from '../api-keys';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  createdAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+const COLUMNS = 'id, name, scopes, created_at, revoked_at, last_used_at';
+
+const recordOf = (r: Row): ApiKeyRecord => ({
+  id: r.id,
+  name: r.name,
+  scopes: r.scopes as ApiKeyScope[],
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+export function createApiKeyRepo(pool: Pool) {
+  return {
+    /**
+     * A new key with these scopes. The answer is the only place the key ever appears: only its hash is
+     * stored. `scopes` is the CLI's text ("read,ops") or a list; unknown scopes and bad names throw a ZodError.
+     */
+    async create(input: { name: string; scopes: string | string[] }): Promise<{ key: string; record: ApiKeyRecord }> {
+      const name = keyName.parse(input.name);
+      const scopes = scopeList.parse(Array.isArray(input.scopes) ? input.scopes.join(',') : input.scopes);
+      const { id, key } = newApiKey();
+      const { rows } = await pool.query<Row>(
+        `INSERT INTO api_keys (id, name, key_hash, scopes) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+        [id, name, apiKeyHash(key), scopes],
+      );
+      return { key, record: recordOf(rows[0]!) };
+    },
+
+    /** Every key, newest first, revoked ones included (never a key or its hash). */
+    async list(): Promise<ApiKeyRecord[]> {
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id`);
+      return rows.map(recordOf);
+    },
+
+    /** Revokes a key from now on; revoking it again keeps the first time. Undefined for an unknown id. */
+    async revoke(id: string): Promise<ApiKeyRecord | undefined> {
+      const { rows } = await pool.query<Row>(
+        `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id],
+      );
+      return rows[0] && recordOf(rows[0]);
+    },
+
+    /**
+     * The live (not revoked) key a request presented, or undefined. One round trip: the lookup by hash, and
+     * last_used_at refreshed when it is older than a minute (a data-modifying CTE runs even if unread).
+     */
+    async authenticate(key: string): Promise<ApiKeyRecord | undefined> {
+      if (!API_KEY_SHAPE.test(key)) return undefined;
+      const { rows } = await pool.query<Row>(
+        `WITH k AS (SELECT ${COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL),
+         touched AS (
+           UPDATE api_keys a SET last_used_at = now() FROM k
+            WHERE a.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
+         )
+         SELECT * FROM k`,
+        [apiKeyHash(key)],
+      );
+      return rows[0] && recordOf(rows[0]);
+    },
+  };
+}
+
+export type ApiKeyRepo = ReturnType<typeof createApiKeyRepo>;
