@@ -16,6 +16,7 @@ import {
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
 import { decimalAmount, validate } from './validation';
+import { payerLimit } from './rate-limit';
 import { percentFromBps } from './views';
 import type { ApiContext } from './app';
 
@@ -50,11 +51,13 @@ function airtimeOf(
 export function airtimeRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const { rates } = services;
+  const limitPayer = payerLimit(deps);
   return new Hono()
     .post('/buy', validate('header', idempotencyHeader), validate('json', buyBody), async (c) => {
       const key = c.req.valid('header')['idempotency-key'];
       const body = c.req.valid('json');
       const subscriber = identifySubscriber(body.phoneNumber, body.operator);
+      await limitPayer(c, subscriber.phoneNumber);
       const rate = await rates.operatorRate(subscriber.operator);
       const { airtime, ...amountField } = airtimeOf(rate, body.airtimeAmount, body.currency);
       if (airtime <= 0n) throw new BridgeError('InvalidRequest', 'airtimeAmount must be more than zero');

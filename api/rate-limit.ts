@@ -7,8 +7,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRateLimitRepo, type RateLimitRepo } from '../lib/db/rate-limits';
 import { clientIp } from './client-ip';
-import { errorBody } from './errors';
-import type { Logger } from '../lib/log';
+import { BridgeError, errorBody } from './errors';
+import { maskPhone, type Logger } from '../lib/log';
 import type { AppDeps } from './app';
 
 export type Verdict =
@@ -34,12 +34,36 @@ export function createRateLimits(deps: AppDeps) {
     repo,
     /** USSD hops and inbound SMS of one number */
     phone: createLimiter(repo, 'phone', perPhone, windowSeconds),
+    /** REST money requests paid by one number: apart from its USSD and SMS, so no API client uses those up */
+    payer: createLimiter(repo, 'api-phone', perPhone, windowSeconds),
     /** REST requests of one client address; a request without one is not counted (see client-ip.ts) */
     ip: rateLimit(deps.log, createLimiter(repo, 'ip', perIp, windowSeconds), (c) =>
       clientIp(c, deps.config.http.trustProxyHops),
     ),
     /** True once per limited bucket and window: the one caller that tells the person. */
     claimNotice: (v: Extract<Verdict, { limited: true }>) => repo.claimNotice(v.bucket, v.windowStart),
+  };
+}
+
+/**
+ * The REST money routes' per-number limit: counts one request paid by `phoneNumber` (normalised, so 0712... and
+ * +254712... are one number) and, past RATE_LIMIT_PER_PHONE in the window, throws RateLimited: 429 with
+ * Retry-After through the app's error handler, before anything starts.
+ */
+export function payerLimit(deps: AppDeps) {
+  const { payer } = createRateLimits(deps);
+  return async (c: Context, phoneNumber: string): Promise<void> => {
+    const verdict = await payer(phoneNumber);
+    if (!verdict.limited) return;
+    deps.log.info(
+      { phoneNumber: maskPhone(phoneNumber), path: c.req.path, requestId: c.get('requestId') },
+      'rate limited: requests paid by one number',
+    );
+    c.header('Retry-After', String(verdict.retryAfterSeconds));
+    throw new BridgeError(
+      'RateLimited',
+      `too many requests paid by this number; try again in ${verdict.retryAfterSeconds} s`,
+    );
   };
 }
 

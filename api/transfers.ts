@@ -20,6 +20,7 @@ import { TXTC_DECIMALS, formatUsdCents } from '../lib/money/format';
 import { amountFromWire, quoteTransfer, usdLimitBreach } from '../lib/money/transfer';
 import { TEMPORAL_CALL_TIMEOUT_MS, idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
 import { decimalAmount, validate } from './validation';
+import { payerLimit } from './rate-limit';
 import { conversionView, transferView } from './views';
 import type { ApiContext } from './app';
 import type { Context } from 'hono';
@@ -47,9 +48,11 @@ async function transferInputOf(
   ctx: ApiContext,
   kind: TransferKind,
   body: z.infer<typeof airtimeTransferBody>,
+  limitPayer: (phoneNumber: string) => Promise<void>,
 ): Promise<TransferInput> {
   const { rates } = ctx.services;
   const from = identifySubscriber(body.fromPhone, body.fromOperator);
+  await limitPayer(from.phoneNumber);
   const to = identifySubscriber(body.toPhone, body.toOperator);
   if (from.phoneNumber === to.phoneNumber)
     throw new BridgeError('SelfTransfer', 'fromPhone and toPhone are the same number');
@@ -108,6 +111,7 @@ export async function startTransfer(ctx: ApiContext, c: Context, key: string, in
 export function transferRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const notFound = () => new BridgeError('NotFound', 'no such transfer');
+  const limitPayer = payerLimit(deps);
   return new Hono()
     .post('/', validate('header', idempotencyHeader), validate('json', transferBody), async (c) => {
       const body = c.req.valid('json');
@@ -115,7 +119,7 @@ export function transferRoutes(ctx: ApiContext) {
         ctx,
         c,
         c.req.valid('header')['idempotency-key'],
-        await transferInputOf(ctx, body.transferType, body),
+        await transferInputOf(ctx, body.transferType, body, (phone) => limitPayer(c, phone)),
       );
     })
     .get('/:id', async (c) => {
@@ -168,12 +172,13 @@ export function transferRoutes(ctx: ApiContext) {
 
 /** POST /api/airtime/transfer: an airtime transfer, the body without transferType. */
 export function airtimeTransferRoute(ctx: ApiContext) {
+  const limitPayer = payerLimit(ctx.deps);
   return new Hono().post('/', validate('header', idempotencyHeader), validate('json', airtimeTransferBody), async (c) =>
     startTransfer(
       ctx,
       c,
       c.req.valid('header')['idempotency-key'],
-      await transferInputOf(ctx, 'airtime', c.req.valid('json')),
+      await transferInputOf(ctx, 'airtime', c.req.valid('json'), (phone) => limitPayer(c, phone)),
     ),
   );
 }
