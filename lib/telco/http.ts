@@ -79,6 +79,8 @@ export interface HttpCall {
   headers?: Record<string, string>;
   /** a JSON body */
   json?: unknown;
+  /** a JSON body the caller wrote itself (Africa's Talking: exact decimal amounts as JSON numbers) */
+  jsonText?: string;
   /** a form-encoded body */
   form?: Record<string, string>;
   /**
@@ -305,7 +307,10 @@ export class OperatorHttp {
     const timeoutMs = call.timeoutMs ?? this.limits.timeoutMs;
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     let body: string | undefined;
-    if (call.json !== undefined) {
+    if (call.jsonText !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = call.jsonText;
+    } else if (call.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(call.json);
     } else if (call.form !== undefined) {
