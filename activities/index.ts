@@ -10,6 +10,7 @@ import { createUssdActivities } from './ussd';
 import { createSmsActivities } from './sms';
 import { createSwapActivities } from './swaps';
 import { createReconcileActivities } from './reconcile';
+import { createFraudActivities } from './fraud';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUssdActivities({ ...services, config }),
     ...createSmsActivities({ ...services, config }),
     ...createSwapActivities({ ...services, config }),
+    ...createFraudActivities(services),
     ...createReconcileActivities({ ...services, firstBlock: deps.addresses.txtcFromBlock, log }),
   });
 }

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDecimal } from './money/decimal';
+import type { FraudRules } from './fraud/rules';
 
 export class ConfigError extends Error {
   constructor(
@@ -118,6 +119,14 @@ const schema = z.object({
   SMS_CONFIRM_ABOVE_USD: decimal(2),
   SMS_CONFIRM_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(300),
 
+  FRAUD_VELOCITY_MAX_MOVEMENTS: nonNegativeInt.default(10),
+  FRAUD_VELOCITY_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  FRAUD_MAX_RECEIVERS_PER_HOUR: nonNegativeInt.default(5),
+  FRAUD_HOLD_ABOVE_USD: decimal(2),
+  FRAUD_NEW_NUMBER_HOLD_ABOVE_USD: decimal(2),
+  FRAUD_HOLD_SENDERS_PER_RECEIVER: nonNegativeInt.default(10),
+  FRAUD_HOLD_TIMEOUT: z.coerce.number().int().min(1).max(2_592_000).default(86400),
+
   TELCO_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
   TELCO_OPERATOR_ADAPTERS: z
     .string()
@@ -200,6 +209,8 @@ const decimalDefaults: Record<string, string> = {
   DAILY_LIMIT_USD: '500',
   TXTC_PER_USD: '100',
   SMS_CONFIRM_ABOVE_USD: '20',
+  FRAUD_HOLD_ABOVE_USD: '50',
+  FRAUD_NEW_NUMBER_HOLD_ABOVE_USD: '20',
 };
 
 export interface Config {
@@ -252,6 +263,8 @@ export interface Config {
     confirmAboveUsdCents: bigint;
     confirmTimeoutSeconds: number;
   };
+  /** the fraud rules the money workflows apply before money moves (lib/fraud/rules.ts) */
+  fraud: FraudRules;
   telco: {
     /** the adapter of every operator TELCO_OPERATOR_ADAPTERS does not name */
     adapter: TelcoAdapterName;
@@ -367,6 +380,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       resumeWindowSeconds: e.USSD_RESUME_WINDOW,
     },
     sms: { confirmAboveUsdCents: e.SMS_CONFIRM_ABOVE_USD, confirmTimeoutSeconds: e.SMS_CONFIRM_TIMEOUT },
+    fraud: {
+      velocityMaxMovements: e.FRAUD_VELOCITY_MAX_MOVEMENTS,
+      velocityWindowMinutes: e.FRAUD_VELOCITY_WINDOW_MINUTES,
+      maxReceiversPerHour: e.FRAUD_MAX_RECEIVERS_PER_HOUR,
+      holdAboveUsdCents: e.FRAUD_HOLD_ABOVE_USD,
+      newNumberHoldAboveUsdCents: e.FRAUD_NEW_NUMBER_HOLD_ABOVE_USD,
+      holdSendersPerReceiver: e.FRAUD_HOLD_SENDERS_PER_RECEIVER,
+      holdTimeoutSeconds: e.FRAUD_HOLD_TIMEOUT,
+    },
     telco: {
       adapter: e.TELCO_ADAPTER,
       operatorAdapters: e.TELCO_OPERATOR_ADAPTERS,

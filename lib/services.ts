@@ -21,6 +21,7 @@ import { createSmsRepo } from './db/sms';
 import { createVoucherRepo } from './db/vouchers';
 import { createSwapRepo } from './db/swaps';
 import { createSmsConfirmationRepo } from './db/sms-confirmations';
+import { createBlocklistRepo, createHoldRepo } from './db/fraud';
 import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
@@ -61,6 +62,8 @@ export function createServices(deps: ServiceDeps) {
     vouchers: createVoucherRepo(deps.pool),
     swaps: createSwapRepo(deps.pool),
     smsConfirmations: createSmsConfirmationRepo(deps.pool),
+    blocklist: createBlocklistRepo(deps.pool),
+    holds: createHoldRepo(deps.pool),
   };
 }
 

@@ -77,6 +77,13 @@ export interface SmsTexts {
   confirmExpired: string;
   confirmPinMissing: string;
   nothingToConfirm: string;
+  // Fraud rules: refused outright, or held for review (`amount` as the request names it)
+  notAllowed: string;
+  tooManyRequests: string;
+  heldForReview: (v: { amount: string; hours: number }) => string;
+  holdApproved: (amount: string) => string;
+  holdRejected: (amount: string) => string;
+  holdExpired: (amount: string) => string;
 }
 
 export const en: SmsTexts = {
@@ -150,6 +157,13 @@ export const en: SmsTexts = {
       : `Converted ${v.airtime} (${v.usd}) airtime to ${v.converted} and sent ${v.amount} to ${v.to}. TX: ${v.tx}`,
   sendFailedKeepTxtc: (v) =>
     `Converted ${v.airtime} airtime to ${v.converted}, but sending ${v.amount} to ${v.to} failed. The TXTC is in your wallet.`,
+  notAllowed: 'This request is not allowed. Nothing was taken. Please contact support.',
+  tooManyRequests: 'Too many requests from your number in a short time. Nothing was taken. Please try again later.',
+  heldForReview: (v) =>
+    `Your request of ${v.amount} is being reviewed. You will get an SMS within ${v.hours} hours. Nothing has been taken yet.`,
+  holdApproved: (amount) => `Your request of ${amount} was approved and is being processed.`,
+  holdRejected: (amount) => `Your request of ${amount} was not approved. Nothing was taken.`,
+  holdExpired: (amount) => `Your request of ${amount} could not be reviewed in time. Nothing was taken.`,
 };
 
 export const sw: SmsTexts = {
@@ -225,6 +239,13 @@ export const sw: SmsTexts = {
       : `Muda wa maongezi ${v.airtime} (${v.usd}) umebadilishwa kuwa ${v.converted}; ${v.amount} zimetumwa kwa ${v.to}. TX: ${v.tx}`,
   sendFailedKeepTxtc: (v) =>
     `Muda wa maongezi ${v.airtime} umebadilishwa kuwa ${v.converted}, lakini kutuma ${v.amount} kwa ${v.to} hakukufanikiwa. TXTC ziko kwenye pochi yako.`,
+  notAllowed: 'Ombi hili haliruhusiwi. Hakuna kilichochukuliwa. Tafadhali wasiliana na huduma kwa wateja.',
+  tooManyRequests: 'Maombi mengi mno kutoka namba yako kwa muda mfupi. Hakuna kilichochukuliwa. Jaribu tena baadaye.',
+  heldForReview: (v) =>
+    `Ombi lako la ${v.amount} linakaguliwa. Utapata SMS ndani ya saa ${v.hours}. Hakuna kilichochukuliwa bado.`,
+  holdApproved: (amount) => `Ombi lako la ${amount} limekubaliwa na linashughulikiwa.`,
+  holdRejected: (amount) => `Ombi lako la ${amount} halikukubaliwa. Hakuna kilichochukuliwa.`,
+  holdExpired: (amount) => `Ombi lako la ${amount} halikuweza kukaguliwa kwa wakati. Hakuna kilichochukuliwa.`,
 };
 
 const CATALOGUES: Record<Language, SmsTexts> = { en, sw };

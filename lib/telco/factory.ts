@@ -1,11 +1,12 @@
 /**
  * Which adapter serves which operator, from configuration: TELCO_ADAPTER for every operator unless
  * TELCO_OPERATOR_ADAPTERS names another for it, and SMS_ADAPTER for messaging. The simulated operator is
- * the default and, today, the only adapter; real ones register here.
+ * the default; Africa's Talking (airtime credits and SMS) is the first real one, others register here.
  */
 import type { Pool } from 'pg';
 import type { Config, TelcoAdapterName } from '../config';
 import { SimulatedOperator } from './simulated';
+import { AfricasTalkingOperator } from './africastalking';
 import type {
   AirtimeMovement,
   AirtimeTransfer,
@@ -68,6 +69,12 @@ export function createTelco(
         case 'simulated':
           found = new SimulatedOperator(pool, config.telco.simulated);
           break;
+        case 'africastalking': {
+          const at = config.telco.africastalking;
+          if (!at.apiKey) throw new Error('AT_API_KEY is required for the africastalking adapter');
+          found = new AfricasTalkingOperator(pool, { ...at, apiKey: at.apiKey });
+          break;
+        }
       }
       adapters.set(name, found);
     }

@@ -18,6 +18,8 @@ export type Step =
   | 'sms-failure'
   | 'sms-refund'
   | 'sms-receiver'
+  | 'sms-held'
+  | 'sms-approved'
   | 'convert';
 
 export function stepReference(workflowId: string, step: Step): string {

@@ -10,3 +10,4 @@ export * from './ussd';
 export * from './sms';
 export * from './swaps';
 export * from './search';
+export * from './fraud';

@@ -1,0 +1,256 @@
+/**
+ * Africa's Talking: airtime sent to a number (the credit side of the airtime port) and SMS (the messaging
+ * port), over AT's HTTP API through the shared operator client (lib/telco/http.ts: timeouts, limits,
+ * circuit breaker, one error model).
+ *
+ * AT cannot take airtime from a subscriber nor read one's balance: debit and balance are refused as
+ * not supported (a collection adapter serves them), and there is no same-operator transfer.
+ *
+ * An airtime send answers "Sent"; AT tells the outcome later by the status callback (api/at-callbacks.ts),
+ * and documents no lookup by our reference. So each send is recorded under our reference before it goes
+ * out (lib/db/at-airtime.ts), with the reference as its Idempotency-Key: a send whose answer we never read
+ * is simply sent again under that key, and AT answers a repeat with the first response, moving nothing.
+ * A credit returns committed only once the status callback said Success: it waits for it (bounded, within
+ * one activity attempt, which heartbeats meanwhile) and otherwise throws AirtimePendingError, a retryable
+ * failure; status(reference) answers from the same record, so Temporal's retries, or the workflow's
+ * settling by status, end when the callback arrives.
+ */
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { createAtAirtimeRepo, type AtAirtimeRepo, type AtAirtimeRequest } from '../db/at-airtime';
+import { formatDecimal } from '../money/decimal';
+import { BridgeError } from '../../workflows/definitions/errors';
+import { OperatorHttp, OperatorRejectedError, type OperatorHttpOptions } from './http';
+import {
+  TelcoReferenceConflictError,
+  TelcoTimeoutError,
+  TelcoUnavailableError,
+  type AirtimeBalance,
+  type AirtimeMovement,
+  type MessagingPort,
+  type MovementLookup,
+  type SmsSent,
+  type TelcoOperator,
+  type TelcoResult,
+} from './types';
+
+export interface AfricasTalkingSettings {
+  username: string;
+  apiKey: string;
+  /** AT_BASE_URL, or the sandbox or live API by AT_ENVIRONMENT */
+  baseUrl: string;
+  /** the alphanumeric sender id or short code SMS go from (AT's default when absent) */
+  senderId?: string;
+  /** one HTTP call's timeout */
+  httpTimeoutMs: number;
+  /** how long one credit attempt waits for the status callback before it answers "pending" */
+  statusWaitMs: number;
+  /** how often it looks meanwhile */
+  pollMs?: number;
+}
+
+/** AT took the airtime ("Sent") and its status callback has not come yet. Retryable: status settles it. */
+export class AirtimePendingError extends Error {
+  constructor(readonly reference: string) {
+    super(`Africa's Talking sent airtime ${reference}; waiting for its status callback`);
+    this.name = 'AirtimePendingError';
+  }
+}
+
+/** What AT cannot do, refused for good (nothing moved). */
+export class NotSupportedByAfricasTalkingError extends BridgeError {
+  constructor(what: string) {
+    super(
+      'OperatorRejected',
+      `Africa's Talking cannot ${what}: not supported, configure a collection adapter for this operator (TELCO_OPERATOR_ADAPTERS)`,
+    );
+    this.name = 'NotSupportedByAfricasTalkingError';
+  }
+}
+
+const airtimeAnswer = z.object({
+  errorMessage: z.string().optional(),
+  numSent: z.number().optional(),
+  totalAmount: z.string().optional(),
+  responses: z
+    .array(
+      z.object({
+        status: z.string(),
+        requestId: z.string().optional(),
+        errorMessage: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+const smsAnswer = z.object({
+  SMSMessageData: z.object({
+    Message: z.string().optional(),
+    Recipients: z.array(
+      z.object({
+        status: z.string(),
+        statusCode: z.number(),
+        messageId: z.string().optional(),
+        cost: z.string().optional(),
+      }),
+    ),
+  }),
+});
+
+/** AT's per-recipient SMS codes: 100 Processed, 101 Sent, 102 Queued went; these failed with nothing sent. */
+const SMS_SENT = new Set([100, 101, 102]);
+/** ...and these may pass on a later try: InsufficientBalance (ops top up), AT's or the gateway's errors. */
+const SMS_RETRYABLE = new Set([405, 500, 501, 502]);
+
+/** AT says "None" where there is no value. */
+const present = (value: string | undefined) => (value && value !== 'None' ? value : undefined);
+
+export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
+  readonly name = 'africastalking';
+  private readonly http: OperatorHttp;
+  private readonly requests: AtAirtimeRepo;
+  private readonly currencies = new Map<string, { currency: string; minorDigits: number }>();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly settings: AfricasTalkingSettings,
+    options: Partial<Pick<OperatorHttpOptions, 'log' | 'fetch' | 'limits'>> = {},
+  ) {
+    this.http = new OperatorHttp({
+      operator: 'africastalking',
+      baseUrl: settings.baseUrl,
+      ...options,
+      limits: { timeoutMs: settings.httpTimeoutMs, ...options.limits },
+    });
+    this.requests = createAtAirtimeRepo(pool);
+  }
+
+  checkBalance(): Promise<AirtimeBalance> {
+    return Promise.reject(new NotSupportedByAfricasTalkingError("read a subscriber's airtime balance"));
+  }
+
+  debit(): Promise<TelcoResult> {
+    return Promise.reject(new NotSupportedByAfricasTalkingError('take airtime from a subscriber'));
+  }
+
+  /** Airtime to a number, once per reference; committed only when AT's status callback said Success. */
+  async credit(movement: AirtimeMovement): Promise<TelcoResult> {
+    if (movement.amountMinor <= 0n) throw new RangeError('amount must be positive');
+    const { currency, minorDigits } = await this.currencyOf(movement.operator);
+    const { request } = await this.requests.open({ ...movement, currency, minorDigits });
+    if (
+      request.phoneNumber !== movement.phoneNumber ||
+      request.operator !== movement.operator ||
+      request.amountMinor !== movement.amountMinor
+    ) {
+      throw new TelcoReferenceConflictError(movement.reference);
+    }
+    const answered = await this.sendUnlessAnswered(request);
+    return this.outcome(answered.status === 'sent' ? await this.waitForReport(answered) : answered);
+  }
+
+  /**
+   * From our record of the send (AT has no status lookup by our reference): undefined if we never sent it;
+   * a send whose answer we never read is asked again under its Idempotency-Key (AT answers with the first
+   * response); one AT took whose callback has not come throws AirtimePendingError.
+   */
+  async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
+    const request = await this.requests.find(lookup.reference);
+    if (!request) return undefined;
+    return this.outcome(await this.sendUnlessAnswered(request));
+  }
+
+  /** One SMS to one number; AT's per-recipient answer decides: sent, refused for good, or worth a retry. */
+  async sendSms(phoneNumber: string, message: string): Promise<SmsSent> {
+    const form: Record<string, string> = { username: this.settings.username, to: phoneNumber, message };
+    if (this.settings.senderId) form.from = this.settings.senderId;
+    const answer = await this.http.request({
+      method: 'POST',
+      path: '/version1/messaging',
+      headers: { apiKey: this.settings.apiKey },
+      form,
+    });
+    const parsed = smsAnswer.safeParse(answer.body);
+    if (!parsed.success) throw new TelcoUnavailableError("Africa's Talking answered an SMS send unreadably");
+    const recipient = parsed.data.SMSMessageData.Recipients[0];
+    if (!recipient) {
+      const why = parsed.data.SMSMessageData.Message ?? 'no recipient accepted';
+      throw new BridgeError('OperatorRejected', `Africa's Talking did not send the SMS: ${why}`);
+    }
+    const messageId = present(recipient.messageId);
+    if (SMS_SENT.has(recipient.statusCode) && messageId) return { messageId, status: recipient.status };
+    if (SMS_RETRYABLE.has(recipient.statusCode)) {
+      throw new TelcoUnavailableError(`Africa's Talking did not send the SMS (${recipient.status}); nothing sent`);
+    }
+    throw new BridgeError('OperatorRejected', `Africa's Talking did not send the SMS: ${recipient.status}`);
+  }
+
+  /** Sends a request still waiting for AT's answer (again, under the same Idempotency-Key) and records it. */
+  private async sendUnlessAnswered(request: AtAirtimeRequest): Promise<AtAirtimeRequest> {
+    if (request.status !== 'requested') return request;
+    const amount = formatDecimal(request.amountMinor, request.minorDigits);
+    // Written by hand so the amount is the exact decimal as a JSON number ("amount":100.50), never a float.
+    const recipient = `{"phoneNumber":${JSON.stringify(request.phoneNumber)},"currencyCode":${JSON.stringify(request.currency)},"amount":${amount}}`;
+    let answer;
+    try {
+      answer = await this.http.request({
+        method: 'POST',
+        path: '/version1/airtime/send',
+        headers: { apiKey: this.settings.apiKey, 'Idempotency-Key': request.reference },
+        jsonText: `{"username":${JSON.stringify(this.settings.username)},"recipients":[${recipient}]}`,
+        reference: request.reference,
+      });
+    } catch (err) {
+      // A 4xx AT does not explain further (bad request, not allowed) is final, and nothing moved.
+      if (err instanceof OperatorRejectedError) {
+        return this.requests.answered(request.reference, { status: 'failed', reason: err.message });
+      }
+      throw err;
+    }
+    const parsed = airtimeAnswer.safeParse(answer.body);
+    const first = parsed.success ? parsed.data.responses?.[0] : undefined;
+    const requestId = present(first?.requestId);
+    if (first && /^(Sent|Success)$/.test(first.status) && requestId) {
+      return this.requests.answered(request.reference, { status: 'sent', requestId });
+    }
+    const refusal = present(first?.errorMessage) ?? (parsed.success ? present(parsed.data.errorMessage) : undefined);
+    if ((first && first.status === 'Failed') || (parsed.success && !first && refusal)) {
+      return this.requests.answered(request.reference, { status: 'failed', reason: refusal ?? 'Failed' });
+    }
+    // An answer we cannot read says nothing of what AT did: ask again under the same key.
+    throw new TelcoTimeoutError(request.reference, `Africa's Talking answered ${request.reference} unreadably`);
+  }
+
+  /** Polls our record until the status callback settled it, for at most statusWaitMs. */
+  private async waitForReport(request: AtAirtimeRequest): Promise<AtAirtimeRequest> {
+    const deadline = Date.now() + this.settings.statusWaitMs;
+    let current = request;
+    while (current.status === 'sent' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, this.settings.pollMs ?? 250));
+      current = (await this.requests.find(request.reference)) ?? current;
+    }
+    return current;
+  }
+
+  private outcome(request: AtAirtimeRequest): TelcoResult {
+    if (request.status === 'success') return { reference: request.reference, status: 'committed' };
+    if (request.status === 'failed') {
+      return { reference: request.reference, status: 'rejected', reason: request.reason ?? 'Failed' };
+    }
+    throw new AirtimePendingError(request.reference);
+  }
+
+  private async currencyOf(operator: string): Promise<{ currency: string; minorDigits: number }> {
+    let found = this.currencies.get(operator);
+    if (!found) {
+      const { rows } = await this.pool.query<{ currency: string; minor_digits: number }>(
+        'SELECT currency, minor_digits FROM operator_rates WHERE operator = $1',
+        [operator],
+      );
+      if (!rows[0]) throw new RangeError(`operator ${operator} is not served`);
+      found = { currency: rows[0].currency, minorDigits: rows[0].minor_digits };
+      this.currencies.set(operator, found);
+    }
+    return found;
+  }
+}
