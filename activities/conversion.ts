@@ -7,6 +7,7 @@ import {
   type Channel,
   type ConversionInput,
   type ConversionQuote,
+  type FraudVerdict,
   type LimitsWire,
 } from '../workflows/definitions';
 import type { Config } from '../lib/config';
@@ -19,22 +20,28 @@ import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { limitsWire } from './shared';
 import { phoneHash } from '../lib/ops/phone-hash';
+import { evaluateFraud } from '../lib/fraud/rules';
 
 export function createConversionActivities(deps: {
   rates: RateService;
   conversions: ConversionRepo;
   wallets: WalletDirectory;
   ussd: UssdRepo;
-  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic'>;
+  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic' | 'fraud'>;
 }) {
   return {
     /**
      * Quotes the request (rates, fees), records it (a repeat for the same id changes nothing) and returns
-     * the limits with what the number moved in the last 24 hours besides this one.
+     * the limits with what the number moved in the last 24 hours besides this one, and the fraud rules'
+     * verdict (none for a hybrid's leg: its transfer was judged).
      */
-    async prepareConversion(
-      input: ConversionInput & { id: string; channel: Channel },
-    ): Promise<{ quote: ConversionQuote; limits: LimitsWire; language?: Language; phoneHash: string }> {
+    async prepareConversion(input: ConversionInput & { id: string; channel: Channel }): Promise<{
+      quote: ConversionQuote;
+      limits: LimitsWire;
+      fraud?: FraudVerdict;
+      language?: Language;
+      phoneHash: string;
+    }> {
       const [operator, txtc] = await Promise.all([deps.rates.operatorRate(input.operator), deps.rates.txtcRate()]);
       const airtime =
         input.airtimeAmountMinor !== undefined
@@ -46,7 +53,14 @@ export function createConversionActivities(deps: {
       const quote = quoteWithRates(airtime, operator, txtc, deps.config.fees, target);
       // The person's language (for the SMS) is read beside the record, not after it.
       const [recorded, profile] = await Promise.all([
-        deps.conversions.insertQuoted(input.id, input.channel, input.phoneNumber, quote, input.parentId),
+        deps.conversions.insertQuoted(
+          input.id,
+          input.channel,
+          input.phoneNumber,
+          quote,
+          input.parentId,
+          input.parentId ? undefined : deps.config.fraud,
+        ),
         deps.ussd.profile(input.phoneNumber),
       ]);
       const language = profile?.language;
@@ -54,6 +68,7 @@ export function createConversionActivities(deps: {
         ...(language ? { language } : {}),
         quote: toWire(recorded.quote),
         limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
+        ...(recorded.fraud ? { fraud: evaluateFraud(recorded.fraud, deps.config.fraud) } : {}),
         phoneHash: phoneHash(input.phoneNumber, deps.config.walletMnemonic),
       };
     },

@@ -5,6 +5,7 @@
 import {
   BridgeError,
   type TransferInput,
+  type FraudVerdict,
   type LimitsWire,
   type TransferQuote,
   type TransferUpdate,
@@ -22,10 +23,13 @@ import type { TransferRepo } from '../lib/db/transfers';
 import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { phoneHash } from '../lib/ops/phone-hash';
+import { evaluateFraud } from '../lib/fraud/rules';
 
 export interface PreparedTransfer {
   quote: TransferQuote;
   limits: LimitsWire;
+  /** the fraud rules' verdict (absent in histories from before the rules) */
+  fraud?: FraudVerdict;
   /** airtime: one operator call between two subscribers, or a debit and a credit */
   route: 'transfer' | 'debit-credit';
   /** whether the receiver ever used the service (an unregistered one is told how to dial it) */
@@ -44,7 +48,7 @@ export function createTransferActivities(deps: {
   ussd: UssdRepo;
   wallets: WalletDirectory;
   telco: TelcoOperator;
-  config: Pick<Config, 'fees' | 'limits' | 'ussd' | 'walletMnemonic'>;
+  config: Pick<Config, 'fees' | 'limits' | 'ussd' | 'walletMnemonic' | 'fraud'>;
 }) {
   return {
     /**
@@ -76,7 +80,7 @@ export function createTransferActivities(deps: {
       }
       const quote = quoteTransfer(input.kind, amountFromWire(input), sender, txtc, deps.config.fees);
       const [recorded, receiverKnown, senderProfile, receiverProfile] = await Promise.all([
-        deps.transfers.insertRecorded(input.id, input.channel, input, quote),
+        deps.transfers.insertRecorded(input.id, input.channel, input, quote, deps.config.fraud),
         deps.transfers.hasUsedService(input.toPhone),
         deps.ussd.profile(input.fromPhone),
         deps.ussd.profile(input.toPhone),
@@ -84,6 +88,7 @@ export function createTransferActivities(deps: {
       return {
         quote: toWire(recorded.quote),
         limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
+        ...(recorded.fraud ? { fraud: evaluateFraud(recorded.fraud, deps.config.fraud) } : {}),
         route:
           input.fromOperator === input.toOperator && offersTransfer(deps.telco, input.fromOperator)
             ? 'transfer'

@@ -39,6 +39,7 @@ import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
+import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { chain, moveAirtime, owed, sendSmsBestEffort, settleChain, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
@@ -71,6 +72,8 @@ export function checkLimits(wire: ConversionQuote, limits: LimitsWire): void {
 /** What a person reads when a purchase is refused, by failure type. */
 function rejectionSms(texts: SmsTexts, type: string, message: string, quote?: Quote): string {
   const amount = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : 'the amount';
+  const fraud = fraudRefusalSms(texts, type, amount);
+  if (fraud) return fraud;
   switch (type) {
     case FailureTypes.InsufficientAirtime:
       return texts.buyNoAirtime(amount);
@@ -114,8 +117,21 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
     texts = smsTexts(prepared.language);
     quote = fromWire<Quote>(prepared.quote, CONVERSION_QUOTE_AMOUNTS);
-    // A hybrid's leg: its transfer checked the limits on the whole amount and tells the person.
+    // A hybrid's leg: its transfer checked the limits and the fraud rules on the whole amount and tells the person.
     if (!input.parentId) checkLimits(prepared.quote, prepared.limits);
+    // Refused, or held for ops before any money moves (a verdict is absent for a leg and in older histories).
+    await applyFraudVerdict(prepared.fraud, {
+      id,
+      kind: 'conversion',
+      phoneNumber: input.phoneNumber,
+      usdMicros: prepared.quote.usdMicros,
+      state,
+      markHeld: () => advance({ stage: 'held' }),
+      resume: () => advance({ stage: 'quoted' }),
+      tell: (message, step) => notify(message, step),
+      texts,
+      amount: formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits),
+    });
     const balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
     if (BigInt(balance) < quote.airtimeAmountMinor) throw rejection('InsufficientAirtime', 'not enough airtime');
     if (CancellationScope.current().consideredCancelled)

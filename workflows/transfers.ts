@@ -39,6 +39,7 @@ import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
+import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
@@ -76,7 +77,7 @@ function begin(kind: TransferKind, input: TransferInput) {
     ref,
     advance,
     tell,
-    /** Quote, record and limits in one local step; a refusal here changes nothing. */
+    /** Quote, record, limits and fraud rules in one local step; a refusal (or a hold ops reject) changes nothing. */
     async prepare(): Promise<{ prepared: PreparedTransfer; quote: TransferQuote }> {
       const prepared = await books.prepareTransfer({ ...input, id });
       recorded = true;
@@ -87,6 +88,19 @@ function begin(kind: TransferKind, input: TransferInput) {
       showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
       const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
       checkUsdLimits(quote.usdMicros, prepared.limits, 'transfer');
+      // Refused, or held for ops before any money moves (no verdict in histories from before the rules).
+      await applyFraudVerdict(prepared.fraud, {
+        id,
+        kind,
+        phoneNumber: input.fromPhone,
+        usdMicros: prepared.quote.usdMicros,
+        state,
+        markHeld: () => advance({ stage: 'held' }),
+        resume: () => advance({ stage: 'recorded' }),
+        tell: (message, step) => tell(input.fromPhone, message, step),
+        texts: texts.sender,
+        amount: kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`,
+      });
       return { prepared, quote };
     },
     /** Before money moves: a cancel that arrived is honoured now. */
@@ -110,6 +124,8 @@ function begin(kind: TransferKind, input: TransferInput) {
 
 /** What a sender reads when a transfer is refused before anything moved. */
 function refusalSms(texts: SmsTexts, failure: Failure, amount: string): string {
+  const fraud = fraudRefusalSms(texts, failure.type, amount);
+  if (fraud) return fraud;
   switch (failure.type) {
     case FailureTypes.InsufficientAirtime:
       return texts.transferNoAirtime(amount);

@@ -12,6 +12,8 @@ export type { ConversionUpdate };
 import type { ConversionQuote } from '../money/conversion';
 import { withTransaction } from './pool';
 import { lockNumber, usedTodayUsdMicros } from './limits';
+import { fraudFacts } from './fraud';
+import type { FraudFacts } from '../fraud/rules';
 
 /** Where each field of the quote is kept; the one map both the insert and the read use. */
 const QUOTE_COLUMNS = {
@@ -102,7 +104,7 @@ export function createConversionRepo(pool: Pool) {
     /**
      * Records a quoted conversion (a second call for the same id changes nothing) and returns the quote
      * as first recorded with the USD value of the number's other money movements in the last 24 hours,
-     * under the number's lock.
+     * under the number's lock; with `screen`, also what the fraud rules read (lib/fraud/rules.ts).
      */
     async insertQuoted(
       id: string,
@@ -110,7 +112,8 @@ export function createConversionRepo(pool: Pool) {
       phoneNumber: string,
       quote: ConversionQuote,
       parentTransferId?: string,
-    ): Promise<{ usedTodayUsdMicros: bigint; quote: ConversionQuote }> {
+      screen?: { velocityWindowMinutes: number },
+    ): Promise<{ usedTodayUsdMicros: bigint; quote: ConversionQuote; fraud?: FraudFacts }> {
       return withTransaction(pool, async (client) => {
         await lockNumber(client, phoneNumber);
         const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
@@ -127,7 +130,16 @@ export function createConversionRepo(pool: Pool) {
         const first = Object.fromEntries(
           [...QUOTE_FIELDS, 'minorDigits' as const].map((f) => [f, stored[f]]),
         ) as unknown as ConversionQuote;
-        return { usedTodayUsdMicros: await usedTodayUsdMicros(client, phoneNumber, id), quote: first };
+        const used = await usedTodayUsdMicros(client, phoneNumber, id);
+        if (!screen) return { usedTodayUsdMicros: used, quote: first };
+        const fraud = await fraudFacts(client, {
+          id,
+          kind: 'conversion',
+          usdMicros: first.usdMicros,
+          fromPhone: phoneNumber,
+          velocityWindowMinutes: screen.velocityWindowMinutes,
+        });
+        return { usedTodayUsdMicros: used, quote: first, fraud };
       });
     },
 

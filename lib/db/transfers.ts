@@ -4,6 +4,8 @@ import type { Channel, TransferKind, TransferStage, TransferStatus, TransferUpda
 import type { TransferQuote } from '../money/transfer';
 import { withTransaction } from './pool';
 import { lockNumber, usedTodayUsdMicros } from './limits';
+import { fraudFacts } from './fraud';
+import type { FraudFacts } from '../fraud/rules';
 import { RecordNotFoundError } from './conversions';
 
 export type { TransferUpdate };
@@ -129,14 +131,16 @@ export function createTransferRepo(pool: Pool) {
   return {
     /**
      * Records a transfer (a repeat for the same id changes nothing) and returns what the sender moved in
-     * the last 24 hours besides it, under the sender's one lock shared with conversions.
+     * the last 24 hours besides it, under the sender's one lock shared with conversions; with `screen`, also
+     * what the fraud rules read (lib/fraud/rules.ts).
      */
     async insertRecorded(
       id: string,
       channel: Channel,
       parties: TransferParties,
       quote: TransferQuote,
-    ): Promise<{ usedTodayUsdMicros: bigint; quote: TransferQuote }> {
+      screen?: { velocityWindowMinutes: number },
+    ): Promise<{ usedTodayUsdMicros: bigint; quote: TransferQuote; fraud?: FraudFacts }> {
       return withTransaction(pool, async (client) => {
         await lockNumber(client, parties.fromPhone);
         await client.query(
@@ -171,7 +175,17 @@ export function createTransferRepo(pool: Pool) {
           ...(stored.amount_minor === null ? {} : { amountMinor: BigInt(stored.amount_minor) }),
           ...(stored.txtc_amount === null ? {} : { txtcAmount: BigInt(stored.txtc_amount) }),
         };
-        return { usedTodayUsdMicros: await usedTodayUsdMicros(client, parties.fromPhone, id), quote: first };
+        const used = await usedTodayUsdMicros(client, parties.fromPhone, id);
+        if (!screen) return { usedTodayUsdMicros: used, quote: first };
+        const fraud = await fraudFacts(client, {
+          id,
+          kind: quote.kind,
+          usdMicros: first.usdMicros,
+          fromPhone: parties.fromPhone,
+          toPhone: parties.toPhone,
+          velocityWindowMinutes: screen.velocityWindowMinutes,
+        });
+        return { usedTodayUsdMicros: used, quote: first, fraud };
       });
     },
 

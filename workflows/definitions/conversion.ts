@@ -2,6 +2,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { Channel, TransferStatus } from './common';
 import type { Failure } from './errors';
+import type { HoldState } from './fraud';
 import type { ConversionQuote as Quote } from '../../lib/money/conversion';
 import type { Wire } from '../../lib/money/wire';
 
@@ -28,6 +29,8 @@ export type ConversionQuote = Wire<Quote>;
 export type ConversionStage =
   | 'started'
   | 'quoted'
+  /** waiting for ops (approveHeld / rejectHeld) before any money moves */
+  | 'held'
   | 'debited'
   | 'minted'
   | 'completed'
@@ -44,6 +47,8 @@ export interface ConversionState {
   walletAddress?: string;
   txHash?: string;
   failure?: Failure;
+  /** a fraud rule held it for ops: why, and the decision once made */
+  hold?: HoldState;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { Channel, TransferStatus } from './common';
 import type { Failure } from './errors';
+import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
 import type { TransferKind, TransferQuote as Quote } from '../../lib/money/transfer';
 import type { Wire } from '../../lib/money/wire';
@@ -37,6 +38,8 @@ export type TransferQuote = Wire<Quote>;
 export type TransferStage =
   | 'started'
   | 'recorded'
+  /** waiting for ops (approveHeld / rejectHeld) before any money moves */
+  | 'held'
   | 'debited'
   | 'converted'
   | 'completed'
@@ -55,6 +58,8 @@ export interface TransferState {
   conversionId?: string;
   txHash?: string;
   failure?: Failure;
+  /** a fraud rule held it for ops: why, and the decision once made */
+  hold?: HoldState;
 }
 
 export const transferStateQuery = defineQuery<TransferState>(STATE_QUERY);

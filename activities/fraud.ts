@@ -1,0 +1,33 @@
+/**
+ * Held movements' bookkeeping, run as local activities: the hold when a rule asks for review, and the
+ * decision (ops' approveHeld / rejectHeld, the timeout, or a cancel). Both are idempotent on the workflow id.
+ */
+import type { HoldDecisionResult } from '../workflows/definitions';
+import type { HoldRepo } from '../lib/db/fraud';
+
+export function createFraudActivities(deps: { holds: HoldRepo }) {
+  return {
+    async recordHold(hold: {
+      workflowId: string;
+      kind: string;
+      phoneNumber: string;
+      usdMicros: string;
+      rules: string;
+      reason: string;
+      timeoutSeconds: number;
+    }): Promise<void> {
+      await deps.holds.hold(hold);
+    },
+
+    async recordHoldDecision(workflowId: string, decision: HoldDecisionResult): Promise<void> {
+      await deps.holds.decide({
+        workflowId,
+        decision: decision.decision,
+        decidedBy: decision.operator,
+        reason: decision.reason,
+      });
+    },
+  };
+}
+
+export type FraudActivities = ReturnType<typeof createFraudActivities>;
