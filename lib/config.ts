@@ -3,9 +3,14 @@
  * A bad value stops start-up with one line naming the variable (see ConfigError).
  * `.env.example` documents every variable listed here.
  */
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDecimal } from './money/decimal';
+
+/** Africa's Talking's API hosts (AT_ENVIRONMENT); AT_BASE_URL overrides them (tests, a proxy). */
+export const AT_SANDBOX_URL = 'https://api.sandbox.africastalking.com';
+export const AT_LIVE_URL = 'https://api.africastalking.com';
 import type { FraudRules } from './fraud/rules';
 
 export class ConfigError extends Error {
@@ -26,9 +31,10 @@ export const LOCAL_DEV_WALLET_MNEMONIC = 'rude shadow pair churn service mammal 
 /** Development-only webhook secrets: local mode still requires them on every webhook; production must set its own. */
 export const LOCAL_DEV_USSD_WEBHOOK_SECRET = 'local-dev-ussd-webhook-secret';
 export const LOCAL_DEV_SMS_WEBHOOK_SECRET = 'local-dev-sms-webhook-secret';
+export const LOCAL_DEV_AT_CALLBACK_SECRET = 'local-dev-at-callback-secret';
 
 /** Telco adapters this build has; real operators' adapters join this list. */
-export const TELCO_ADAPTERS = ['simulated'] as const;
+export const TELCO_ADAPTERS = ['simulated', 'africastalking'] as const;
 export type TelcoAdapterName = (typeof TELCO_ADAPTERS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -157,6 +163,23 @@ const schema = z.object({
   SIM_TELCO_LATENCY_MS: nonNegativeInt.default(0),
   SIM_TELCO_ERROR_RATE: rate.default(0),
   SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
+  AT_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be an Africa’s Talking application username')
+    .default('sandbox'),
+  AT_API_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')
+    .optional(),
+  AT_ENVIRONMENT: z.enum(['sandbox', 'live']).default('sandbox'),
+  AT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AT_SENDER_ID: z
+    .string()
+    .regex(/^([A-Za-z0-9 ._-]{1,11}|\d{3,15})$/, 'must be an alphanumeric sender id (1-11) or a short code')
+    .optional(),
+  AT_CALLBACK_SECRET: webhookSecret,
+  AT_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(25000).default(10000),
+  AT_STATUS_WAIT_MS: z.coerce.number().int().min(0).max(25000).default(15000),
 
   USSD_WEBHOOK_SECRET: webhookSecret,
   SMS_WEBHOOK_SECRET: webhookSecret,
@@ -195,6 +218,9 @@ const SECRET_VARIABLES = new Set([
   'CHAIN_RPC_URL',
   'USSD_WEBHOOK_SECRET',
   'SMS_WEBHOOK_SECRET',
+  'AT_API_KEY',
+  'AT_CALLBACK_SECRET',
+  'AT_BASE_URL',
 ]);
 
 /** Every variable the configuration reads (each documented in .env.example). */
@@ -271,12 +297,26 @@ export interface Config {
     operatorAdapters: Record<string, TelcoAdapterName>;
     smsAdapter: TelcoAdapterName;
     simulated: { latencyMs: number; errorRate: number; timeoutAfterCommitRate: number };
+    /** Africa's Talking: airtime credits and SMS (apiKey is set whenever an adapter is africastalking) */
+    africastalking: {
+      username: string;
+      apiKey?: string;
+      environment: 'sandbox' | 'live';
+      /** AT_BASE_URL, else the sandbox or live API */
+      baseUrl: string;
+      senderId?: string;
+      httpTimeoutMs: number;
+      /** how long one airtime credit attempt waits for AT's status callback before it answers "pending" */
+      statusWaitMs: number;
+    };
   };
   webhooks: {
     /** what the USSD gateway sends on /ussd, /ussd/session and /ussd/end */
     ussdSecret: string;
     /** what the SMS gateway sends on /sms/inbound and /sms/delivery */
     smsSecret: string;
+    /** what Africa's Talking sends on its airtime callbacks (/at/airtime/*) */
+    atCallbackSecret: string;
     /** addresses or CIDRs the webhooks accept calls from; empty: any address (the secret still applies) */
     ipAllowlist: string[];
   };
@@ -332,6 +372,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!local && !value) throw new ConfigError(variable, 'is required when APP_ENV=production');
     if (!local && value === devDefault) throw new ConfigError(variable, 'must not be the local development secret');
   }
+  const usesAt = [e.TELCO_ADAPTER, e.SMS_ADAPTER, ...Object.values(e.TELCO_OPERATOR_ADAPTERS)].includes(
+    'africastalking',
+  );
+  if (usesAt && !e.AT_API_KEY) throw new ConfigError('AT_API_KEY', 'is required when an adapter is africastalking');
+  if (usesAt && !local && !e.AT_CALLBACK_SECRET)
+    throw new ConfigError('AT_CALLBACK_SECRET', 'is required when APP_ENV=production and an adapter is africastalking');
+  if (!local && e.AT_CALLBACK_SECRET === LOCAL_DEV_AT_CALLBACK_SECRET)
+    throw new ConfigError('AT_CALLBACK_SECRET', 'must not be the local development secret');
+  if (e.AT_HTTP_TIMEOUT_MS + e.AT_STATUS_WAIT_MS > 25000)
+    throw new ConfigError(
+      'AT_STATUS_WAIT_MS',
+      'plus AT_HTTP_TIMEOUT_MS must not exceed 25000 (an operator call has 30 s)',
+    );
   if (!local && e.API_KEYS_REQUIRED === false)
     throw new ConfigError('API_KEYS_REQUIRED', 'must not be false when APP_ENV=production');
   if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
@@ -398,10 +451,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         errorRate: e.SIM_TELCO_ERROR_RATE,
         timeoutAfterCommitRate: e.SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE,
       },
+      africastalking: {
+        username: e.AT_USERNAME,
+        apiKey: e.AT_API_KEY,
+        environment: e.AT_ENVIRONMENT,
+        baseUrl: e.AT_BASE_URL ?? (e.AT_ENVIRONMENT === 'live' ? AT_LIVE_URL : AT_SANDBOX_URL),
+        senderId: e.AT_SENDER_ID,
+        httpTimeoutMs: e.AT_HTTP_TIMEOUT_MS,
+        statusWaitMs: e.AT_STATUS_WAIT_MS,
+      },
     },
     webhooks: {
       ussdSecret: e.USSD_WEBHOOK_SECRET ?? LOCAL_DEV_USSD_WEBHOOK_SECRET,
       smsSecret: e.SMS_WEBHOOK_SECRET ?? LOCAL_DEV_SMS_WEBHOOK_SECRET,
+      // In production without Africa's Talking nobody holds this one, so its callbacks answer 401.
+      atCallbackSecret:
+        e.AT_CALLBACK_SECRET ?? (local ? LOCAL_DEV_AT_CALLBACK_SECRET : randomBytes(32).toString('hex')),
       ipAllowlist: e.WEBHOOK_IP_ALLOWLIST,
     },
     apiKeys: { required: e.API_KEYS_REQUIRED ?? !local },
