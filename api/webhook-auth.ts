@@ -3,6 +3,7 @@
  * X-Webhook-Secret, or as the password of HTTP Basic auth for gateways that only let one configure a URL
  * (https://gateway:<secret>@host/ussd), compared in constant time; and, when WEBHOOK_IP_ALLOWLIST is set, a
  * caller address inside it. Anything else is a 401 before the body is read, logged without the secret.
+ * Africa's Talking's airtime callbacks (/at/airtime/*) are a gateway of their own (AT_CALLBACK_SECRET).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
@@ -10,7 +11,7 @@ import { clientIp, ipAllowlist } from './client-ip';
 import { errorBody } from './errors';
 import type { ApiContext } from './app';
 
-export type Gateway = 'ussd' | 'sms';
+export type Gateway = 'ussd' | 'sms' | 'africastalking';
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
@@ -32,7 +33,11 @@ function presentedSecret(header: (name: string) => string | undefined): string |
 
 export function webhookAuth(ctx: ApiContext, gateway: Gateway): MiddlewareHandler {
   const { config, log } = ctx.deps;
-  const expected = gateway === 'ussd' ? config.webhooks.ussdSecret : config.webhooks.smsSecret;
+  const expected = {
+    ussd: config.webhooks.ussdSecret,
+    sms: config.webhooks.smsSecret,
+    africastalking: config.webhooks.atCallbackSecret,
+  }[gateway];
   const allowed = ipAllowlist(config.webhooks.ipAllowlist);
   return async (c, next) => {
     const ip = clientIp(c, config.http.trustProxyHops);
