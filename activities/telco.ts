@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureTypes } from '../workflows/definitions';
 import {
+  TelcoPendingError,
   TelcoUnavailableError,
   type MessagingPort,
   type MovementKind,
@@ -47,7 +48,8 @@ function committedOrThrow(kind: MovementKind, result: TelcoResult): AirtimeMovem
   if (result.status === 'rejected') {
     const insufficient = result.reason === 'InsufficientAirtime';
     throw ApplicationFailure.nonRetryable(
-      insufficient ? 'not enough airtime' : `operator rejected the ${kind}: ${result.reason ?? 'no reason'}`,
+      result.message ??
+        (insufficient ? 'not enough airtime' : `operator rejected the ${kind}: ${result.reason ?? 'no reason'}`),
       insufficient ? FailureTypes.InsufficientAirtime : FailureTypes.OperatorRejected,
     );
   }
@@ -92,7 +94,14 @@ export function createTelcoActivities(deps: {
   log: Logger;
 }) {
   async function move(kind: 'debit' | 'credit', input: AirtimeMovementInput): Promise<AirtimeMovementResult> {
-    const earlier = await deps.telco.status({ reference: input.reference, operator: input.operator, kind });
+    // A movement still pending (awaiting the person's approval) goes on below: the adapter finds it by its
+    // reference and waits for its answer again, never moving money twice.
+    const earlier = await deps.telco
+      .status({ reference: input.reference, operator: input.operator, kind })
+      .catch((e: unknown) => {
+        if (e instanceof TelcoPendingError) return undefined;
+        throw e;
+      });
     if (earlier) {
       deps.log.info({ reference: input.reference, status: earlier.status }, `${kind} resolved by status`);
       return committedOrThrow(kind, earlier);
@@ -130,8 +139,9 @@ export function createTelcoActivities(deps: {
         await deps.telco.transfer({ ...input, amountMinor: BigInt(input.amountMinor) }),
       );
     },
-    async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string> {
-      return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor.toString();
+    /** The balance in minor units; null when the operator does not tell it (the debit then decides). */
+    async checkAirtimeBalance(phoneNumber: string, operator: string): Promise<string | null> {
+      return (await deps.telco.checkBalance(phoneNumber, operator)).balanceMinor?.toString() ?? null;
     },
     debitAirtime: (input: AirtimeMovementInput) => move('debit', input),
     creditAirtime: (input: AirtimeMovementInput) => move('credit', input),

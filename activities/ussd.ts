@@ -106,7 +106,11 @@ export function createUssdActivities(deps: {
           const txtc = wallet ? await deps.relay.balanceOf(wallet) : 0n;
           return {
             type: 'balance',
-            airtime: formatAirtime(airtime.balanceMinor, airtime.currency, rate.minorDigits),
+            // A mobile-money wallet's operator keeps the balance to itself.
+            airtime:
+              airtime.balanceMinor === null
+                ? '-'
+                : formatAirtime(airtime.balanceMinor, airtime.currency, rate.minorDigits),
             txtc: formatTxtc(txtc),
           };
         }

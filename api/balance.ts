@@ -22,10 +22,14 @@ export function balanceRoutes(ctx: ApiContext) {
       return c.json({
         phoneNumber: subscriber.phoneNumber,
         operator: subscriber.operator,
+        // null: a mobile-money operator (MoMo, Airtel Money) does not tell a merchant the balance
         airtime: {
           currency: airtime.currency,
-          amountMinor: airtime.balanceMinor.toString(),
-          display: formatAirtime(airtime.balanceMinor, airtime.currency, rate.minorDigits),
+          amountMinor: airtime.balanceMinor?.toString() ?? null,
+          display:
+            airtime.balanceMinor === null
+              ? 'not reported by the operator'
+              : formatAirtime(airtime.balanceMinor, airtime.currency, rate.minorDigits),
         },
         txtc: { walletAddress: walletAddress ?? null, amount: txtc.toString(), display: formatTxtc(txtc) },
       });

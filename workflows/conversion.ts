@@ -36,6 +36,7 @@ import {
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
+import { debitCallFor } from './shared/approval';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
@@ -110,6 +111,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
   // Quote, record and limits in one local step, then the balance. A refusal here changes no balance;
   // the record (when there is one) and an SMS say why.
   let quote: Quote | undefined;
+  let balance: string | null = null;
   try {
     const prepared = await books.prepareConversion({ ...input, id });
     state.quote = prepared.quote;
@@ -132,8 +134,10 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       texts,
       amount: formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits),
     });
-    const balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
-    if (BigInt(balance) < quote.airtimeAmountMinor) throw rejection('InsufficientAirtime', 'not enough airtime');
+    // null: a mobile-money wallet that keeps its balance to itself; the debit, approved on the phone, decides.
+    balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
+    if (balance !== null && BigInt(balance) < quote.airtimeAmountMinor)
+      throw rejection('InsufficientAirtime', 'not enough airtime');
     if (CancellationScope.current().consideredCancelled)
       throw rejection('Cancelled', 'cancelled before any money moved');
   } catch (err) {
@@ -152,7 +156,12 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     // Debit. The operator may still refuse (balance changed since the check); that is a rejection too.
     // A failure that proves nothing is settled by the operator's word on the reference before anything else.
     try {
-      const debit = await moveAirtime('debit', { ...movement, reference: ref('debit') }, telco.debitAirtime);
+      const debitCall = await debitCallFor(balance, {
+        phoneNumber: input.phoneNumber,
+        message: texts.approvePayment(airtime),
+        reference: ref('sms-approve'),
+      });
+      const debit = await moveAirtime('debit', { ...movement, reference: ref('debit') }, debitCall);
       if (debit.settledByStatus) log.warn('debit settled as committed by status after its attempts failed', { id });
     } catch (err) {
       return await reject(err);

@@ -41,6 +41,7 @@ import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
 import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, telco } from './shared/movements';
+import { debitCallFor } from './shared/approval';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const books = proxyLocalActivities<TransferActivities>(bookkeeping);
@@ -150,10 +151,13 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
   const t = begin('airtime', input);
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
+  let balance: string | null;
   try {
     ({ prepared, quote } = await t.prepare());
-    const balance = BigInt(await telco.checkAirtimeBalance(input.fromPhone, input.fromOperator));
-    if (balance < quote.amountMinor!) throw rejection('InsufficientAirtime', 'not enough airtime');
+    // null: a mobile-money wallet that keeps its balance to itself; the debit, approved on the phone, decides.
+    balance = await telco.checkAirtimeBalance(input.fromPhone, input.fromOperator);
+    if (balance !== null && BigInt(balance) < quote.amountMinor!)
+      throw rejection('InsufficientAirtime', 'not enough airtime');
     t.checkNotCancelled();
   } catch (err) {
     const amount = t.state.quote
@@ -190,7 +194,12 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
         reference: t.ref('debit'),
       };
       try {
-        sender = await moveAirtime('debit', debit, telco.debitAirtime);
+        const debitCall = await debitCallFor(balance, {
+          phoneNumber: input.fromPhone,
+          message: t.texts.sender.approvePayment(amount),
+          reference: t.ref('sms-approve'),
+        });
+        sender = await moveAirtime('debit', debit, debitCall);
       } catch (err) {
         return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
       }

@@ -10,6 +10,8 @@ export interface SmsTexts {
   // Conversions
   bought: (v: { txtc: string; airtime: string; usd: string; wallet: string; tx: string }) => string;
   buyNoAirtime: (amount: string) => string;
+  /** before a debit the person approves on the handset (MoMo, Airtel Money) */
+  approvePayment: (amount: string) => string;
   buyRefused: (reason: string) => string;
   buyCancelled: string;
   buyFailed: string;
@@ -126,6 +128,8 @@ export const en: SmsTexts = {
   nothingToConfirm: 'There is nothing waiting for your confirmation.',
   bought: (v) => `You bought ${v.txtc} TXTC with ${v.airtime} airtime (${v.usd}). Wallet: ${v.wallet} TX: ${v.tx}`,
   buyNoAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
+  approvePayment: (amount) =>
+    `Approve the payment of ${amount} on your phone: enter your mobile money PIN when asked. Nothing is taken until you approve.`,
   buyRefused: (reason) => `TXTC purchase failed: ${reason}. Nothing was charged.`,
   buyCancelled: 'TXTC purchase cancelled. Nothing was charged.',
   buyFailed: 'TXTC purchase failed. Nothing was charged. Please try again later.',
@@ -208,6 +212,8 @@ export const sw: SmsTexts = {
   nothingToConfirm: 'Hakuna ombi linalosubiri uthibitisho wako.',
   bought: (v) => `Umenunua TXTC ${v.txtc} kwa muda wa maongezi ${v.airtime} (${v.usd}). Pochi: ${v.wallet} TX: ${v.tx}`,
   buyNoAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
+  approvePayment: (amount) =>
+    `Idhinisha malipo ya ${amount} kwenye simu yako: weka PIN ya pesa ya simu ukiombwa. Hakuna kinachochukuliwa kabla hujaidhinisha.`,
   buyRefused: () => 'Ununuzi wa TXTC haukufanikiwa: kiasi hakiko ndani ya kikomo chako. Hukutozwa chochote.',
   buyCancelled: 'Ununuzi wa TXTC umesitishwa. Hukutozwa chochote.',
   buyFailed: 'Ununuzi wa TXTC haukufanikiwa. Hukutozwa chochote. Tafadhali jaribu tena baadaye.',

@@ -10,7 +10,11 @@ export interface AirtimeBalance {
   phoneNumber: string;
   operator: string;
   currency: string;
-  balanceMinor: bigint;
+  /**
+   * null when the operator does not tell a merchant the balance (mobile-money wallets: MTN MoMo, Airtel
+   * Money); there the debit is a payment the person approves on the handset, and its answer decides.
+   */
+  balanceMinor: bigint | null;
 }
 
 export interface AirtimeMovement {
@@ -46,6 +50,8 @@ export interface TelcoResult {
   status: 'committed' | 'rejected';
   /** why a movement was rejected, e.g. InsufficientAirtime */
   reason?: string;
+  /** a rejection as the person should read it ("you declined the payment on your phone") */
+  message?: string;
   /** the (sending) subscriber's balance after the movement */
   balanceAfterMinor?: bigint;
   /** a transfer's receiver balance after it */
@@ -83,6 +89,17 @@ export class TelcoTimeoutError extends BridgeError {
   ) {
     super('TelcoTimeout', message);
     this.name = 'TelcoTimeoutError';
+  }
+}
+
+/**
+ * The operator has the movement but no final answer yet (a payment waiting for the person's approval on
+ * the handset): retryable, and settled by asking its status again until it is final.
+ */
+export class TelcoPendingError extends TelcoTimeoutError {
+  constructor(reference: string, operator: string) {
+    super(reference, `${operator} has ${reference} pending; not final yet`);
+    this.name = 'TelcoPendingError';
   }
 }
 

@@ -18,6 +18,7 @@ export type Step =
   | 'sms-failure'
   | 'sms-refund'
   | 'sms-receiver'
+  | 'sms-approve'
   | 'sms-held'
   | 'sms-approved'
   | 'convert';

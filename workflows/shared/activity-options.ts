@@ -18,6 +18,13 @@ export const telcoCall: ActivityOptions = {
   retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
+/**
+ * A debit the person approves on the handset (MoMo request-to-pay, Airtel Money collection): the adapter
+ * polls for the answer for minutes (MOMO_APPROVAL_TIMEOUT, AIRTEL_APPROVAL_TIMEOUT, at most 5) while the
+ * activity heartbeats, so a worker lost meanwhile is still noticed within 10 s.
+ */
+export const approvalCall: ActivityOptions = { ...telcoCall, startToCloseTimeout: '6 minutes' };
+
 /** A refund is money owed: it keeps trying far longer before the workflow gives up and surfaces it. */
 export const refundCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
