@@ -18,6 +18,7 @@ import { transactionRoutes } from './transactions';
 import { ussdRoutes } from './ussd';
 import { smsRoutes } from './sms';
 import { smsDeliveryRoutes } from './sms-delivery';
+import { atCallbackRoutes } from './at-callbacks';
 import { pinRoutes } from './pins';
 import { voucherRoutes } from './vouchers';
 import { reconciliationRoutes } from './reconciliations';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.route('/ussd', ussdRoutes(ctx));
   app.route('/sms', smsRoutes(ctx));
   app.route('/sms', smsDeliveryRoutes(ctx));
+  app.route('/at', atCallbackRoutes(ctx)); // Africa's Talking's airtime callbacks, behind their own secret
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
   if (deps.config.appEnv === 'local') {
     // The simulator's page goes through the real webhook, the secret added here so the page never holds it.
