@@ -21,6 +21,7 @@ import { smsDeliveryRoutes } from './sms-delivery';
 import { atCallbackRoutes } from './at-callbacks';
 import { pinRoutes } from './pins';
 import { voucherRoutes } from './vouchers';
+import { fraudRoutes } from './fraud';
 import { reconciliationRoutes } from './reconciliations';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/transactions', transactionRoutes(ctx));
   app.route('/api/pins', pinRoutes(ctx));
   app.route('/api/vouchers', voucherRoutes(ctx));
+  app.route('/api/fraud', fraudRoutes(ctx));
   app.route('/api/reconciliations', reconciliationRoutes(ctx));
   app.route('/ussd', ussdRoutes(ctx));
   app.route('/sms', smsRoutes(ctx));
