@@ -16,6 +16,7 @@
  * - Secrets (keys, tokens, basic auth) travel in headers only and are never logged: a log line has the
  *   operator, method, path, status, duration and reference, never headers or bodies.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { BridgeError } from '../../workflows/definitions/errors';
 import { TelcoTimeoutError, TelcoUnavailableError } from './types';
@@ -424,4 +425,25 @@ export class CachedToken {
       return call(await this.get());
     }
   }
+}
+
+/** The namespace of txtc-bridge's derived ids (a fixed random UUID). */
+const REFERENCE_NAMESPACE = Buffer.from('5b0c2f9e6d4a4e1b8c3f7a9d2e6b1c40', 'hex');
+
+/**
+ * A UUID derived from a movement's reference (the version 5 construction: SHA-1 of a namespace and the
+ * name), so every retry of a movement sends the operator the same id (MoMo's X-Reference-Id, Airtel's
+ * transaction id) and the operator refuses or finds a repeat.
+ */
+export function uuidFromReference(reference: string): string {
+  const bytes = createHash('sha1').update(REFERENCE_NAMESPACE).update(reference, 'utf8').digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Minor-unit digits of an ISO 4217 currency (UGX 0, KES 2), for operators that take amounts as decimals. */
+export function currencyDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }

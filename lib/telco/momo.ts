@@ -1,0 +1,251 @@
+/**
+ * MTN MoMo (Mobile Money Open API): a debit is a collection request-to-pay the person approves on the
+ * handset, a credit is a disbursement transfer, and an earlier movement is found by its X-Reference-Id,
+ * a UUID derived from our reference (so a retry sends the same id and MoMo answers 409 for it: already
+ * there, read its status). Status answers 200 even for a FAILED payment: its `status` and `reason` decide.
+ *
+ * MoMo does not tell a subscriber's balance to a merchant: checkBalance answers it as unknown, and the
+ * debit itself decides (NOT_ENOUGH_FUNDS is InsufficientAirtime). A request-to-pay stays PENDING until the
+ * person approves it, for minutes: a debit polls its status with backoff (the activity heartbeats) for up
+ * to `approvalTimeoutMs`; a payment still pending after that is TelcoPendingError, which the workflow
+ * settles by asking its status again until MoMo says SUCCESSFUL, FAILED or EXPIRED.
+ *
+ * One adapter is one MoMo market (base URL, target environment, currency, credentials).
+ */
+import { formatDecimal } from '../money/decimal';
+import type { Logger } from '../log';
+import {
+  CachedToken,
+  OperatorHttp,
+  basicAuth,
+  currencyDigits,
+  systemClock,
+  uuidFromReference,
+  type Clock,
+  type HttpAnswer,
+  type OperatorHttpLimits,
+} from './http';
+import {
+  TelcoPendingError,
+  TelcoReferenceConflictError,
+  TelcoUnavailableError,
+  type AirtimeBalance,
+  type AirtimeMovement,
+  type MovementLookup,
+  type TelcoOperator,
+  type TelcoResult,
+} from './types';
+
+export interface MomoCredentials {
+  /** the product's Ocp-Apim-Subscription-Key */
+  subscriptionKey: string;
+  apiUser: string;
+  apiKey: string;
+}
+
+export interface MomoConfig {
+  baseUrl: string;
+  /** X-Target-Environment: "sandbox", or the market's (e.g. "mtnuganda") */
+  targetEnvironment: string;
+  /** the market's currency (sandbox: EUR) */
+  currency: string;
+  collection: MomoCredentials;
+  disbursement: MomoCredentials;
+  /** where MoMo may PUT the final state of a payment (optional; the adapter polls either way) */
+  callbackUrl?: string;
+  /** how long a debit waits for the person's approval before leaving it to status */
+  approvalTimeoutMs: number;
+  /** the first wait between status polls; it doubles up to pollMaxMs */
+  pollInitialMs: number;
+  pollMaxMs: number;
+  limits?: Partial<OperatorHttpLimits>;
+}
+
+type Product = 'collection' | 'disbursement';
+
+const PRODUCT = {
+  collection: { path: '/collection/v1_0/requesttopay', party: 'payer' },
+  disbursement: { path: '/disbursement/v1_0/transfer', party: 'payee' },
+} as const;
+
+/** What a person reads for MoMo's reasons (ErrorReason codes of the Open API). */
+const REASONS: Record<string, string> = {
+  NOT_ENOUGH_FUNDS: 'not enough money in the MoMo account',
+  PAYER_NOT_FOUND: 'this number has no MoMo account',
+  PAYEE_NOT_FOUND: 'the receiving number has no MoMo account',
+  PAYER_LIMIT_REACHED: 'the MoMo account has reached its limit; try a smaller amount or later',
+  PAYEE_NOT_ALLOWED_TO_RECEIVE: 'the receiving MoMo account cannot receive this payment',
+  APPROVAL_REJECTED: 'the payment was declined on the phone',
+  PAYMENT_NOT_APPROVED: 'the payment was not approved on the phone',
+  EXPIRED: 'the payment was not approved in time',
+  TRANSACTION_CANCELED: 'the payment was cancelled',
+  NOT_ALLOWED: 'MoMo does not allow this payment',
+  NOT_ALLOWED_TARGET_ENVIRONMENT: 'MoMo does not allow this payment',
+  INVALID_CURRENCY: 'MoMo does not take this currency',
+  INVALID_PAYER: 'this number cannot pay with MoMo',
+  INVALID_PAYEE: 'this number cannot receive MoMo',
+};
+
+/** MoMo's reason, which the API gives as a string or as {code, message}. */
+function reasonCode(reason: unknown): string | undefined {
+  if (typeof reason === 'string') return reason;
+  if (typeof reason === 'object' && reason !== null) {
+    const code = (reason as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+interface PaymentView {
+  status?: string;
+  reason?: unknown;
+  amount?: string;
+  currency?: string;
+  externalId?: string;
+  payer?: { partyId?: string };
+  payee?: { partyId?: string };
+}
+
+export class MomoOperator implements TelcoOperator {
+  readonly name = 'momo';
+  private readonly http: OperatorHttp;
+  private readonly tokens: Record<Product, CachedToken>;
+  private readonly clock: Clock;
+  private readonly digits: number;
+
+  constructor(
+    private readonly config: MomoConfig,
+    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch } = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.digits = currencyDigits(config.currency);
+    this.http = new OperatorHttp({ operator: 'momo', baseUrl: config.baseUrl, limits: config.limits, ...options });
+    this.tokens = {
+      collection: new CachedToken(() => this.fetchToken('collection'), this.clock),
+      disbursement: new CachedToken(() => this.fetchToken('disbursement'), this.clock),
+    };
+  }
+
+  /** MoMo keeps a wallet's balance to its owner: unknown here, the debit decides. */
+  checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance> {
+    return Promise.resolve({ phoneNumber, operator, currency: this.config.currency, balanceMinor: null });
+  }
+
+  debit(movement: AirtimeMovement): Promise<TelcoResult> {
+    return this.move('collection', movement, this.config.approvalTimeoutMs);
+  }
+
+  credit(movement: AirtimeMovement): Promise<TelcoResult> {
+    // A disbursement needs nobody's approval; it is usually final at once, but may be PENDING briefly.
+    return this.move('disbursement', movement, Math.min(this.config.approvalTimeoutMs, 60_000));
+  }
+
+  async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
+    if (lookup.kind === 'transfer') return undefined; // MoMo offers no airtime transfer: never made one
+    const product: Product = lookup.kind === 'debit' ? 'collection' : 'disbursement';
+    const view = await this.read(product, uuidFromReference(lookup.reference));
+    return view && this.outcome(product, lookup.reference, view);
+  }
+
+  private async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
+    if (m.amountMinor <= 0n) throw new RangeError('amount must be positive');
+    const id = uuidFromReference(m.reference);
+    const partyId = m.phoneNumber.replace(/^\+/, '');
+    const amount = formatDecimal(m.amountMinor, this.digits, this.digits, true);
+    const created = await this.call(product, {
+      method: 'POST',
+      path: PRODUCT[product].path,
+      reference: m.reference,
+      headers: {
+        'X-Reference-Id': id,
+        ...(this.config.callbackUrl ? { 'X-Callback-Url': this.config.callbackUrl } : {}),
+      },
+      json: {
+        amount,
+        currency: this.config.currency,
+        externalId: m.reference,
+        [PRODUCT[product].party]: { partyIdType: 'MSISDN', partyId },
+        payerMessage: 'TXTC',
+        payeeNote: m.reference,
+      },
+      accept: [400, 403, 409],
+    });
+    if (created.status === 400 || created.status === 403) {
+      const code = reasonCode(created.body) ?? `HTTP_${created.status}`;
+      return this.rejected(product, m.reference, code);
+    }
+    // 202 (taken) or 409 (this id exists already: a retry, or a reference reused): wait for the outcome.
+    const deadline = this.clock.now() + waitMs;
+    let pause = this.config.pollInitialMs;
+    for (;;) {
+      const view = await this.read(product, id);
+      if (view) {
+        if (created.status === 409 && !this.sameMovement(view, amount, partyId, product)) {
+          throw new TelcoReferenceConflictError(m.reference);
+        }
+        if (view.status !== 'PENDING') return this.outcome(product, m.reference, view);
+      }
+      if (this.clock.now() + pause > deadline) throw new TelcoPendingError(m.reference, 'momo');
+      await this.clock.sleep(pause);
+      pause = Math.min(pause * 2, this.config.pollMaxMs);
+    }
+  }
+
+  private async read(product: Product, id: string): Promise<PaymentView | undefined> {
+    const answer = await this.call(product, { method: 'GET', path: `${PRODUCT[product].path}/${id}`, accept: [404] });
+    return answer.status === 404 ? undefined : (answer.body as PaymentView);
+  }
+
+  private sameMovement(view: PaymentView, amount: string, partyId: string, product: Product): boolean {
+    const party = product === 'collection' ? view.payer : view.payee;
+    return view.amount === amount && party?.partyId === partyId && view.currency === this.config.currency;
+  }
+
+  /** A final MoMo state as the port's result; PENDING is not final. */
+  private outcome(product: Product, reference: string, view: PaymentView): TelcoResult {
+    if (view.status === 'SUCCESSFUL') return { reference, status: 'committed' };
+    if (view.status === 'FAILED') return this.rejected(product, reference, reasonCode(view.reason) ?? 'UNKNOWN');
+    if (view.status === 'PENDING') throw new TelcoPendingError(reference, 'momo');
+    throw new TelcoUnavailableError(`momo answered an unknown status for ${reference}`);
+  }
+
+  private rejected(product: Product, reference: string, code: string): TelcoResult {
+    // Our own account short of money on a disbursement is the platform's problem, not the person's balance.
+    const insufficient = code === 'NOT_ENOUGH_FUNDS' && product === 'collection';
+    const message =
+      code === 'NOT_ENOUGH_FUNDS' && product === 'disbursement'
+        ? 'the platform cannot pay out right now'
+        : (REASONS[code] ?? `MoMo refused the payment (${code})`);
+    return { reference, status: 'rejected', reason: insufficient ? 'InsufficientAirtime' : code, message };
+  }
+
+  private call(product: Product, call: Parameters<OperatorHttp['request']>[0]): Promise<HttpAnswer> {
+    return this.tokens[product].use((token) =>
+      this.http.request({
+        ...call,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'X-Target-Environment': this.config.targetEnvironment,
+          'Ocp-Apim-Subscription-Key': this.config[product].subscriptionKey,
+          ...call.headers,
+        },
+      }),
+    );
+  }
+
+  private async fetchToken(product: Product): Promise<{ token: string; expiresInSeconds: number }> {
+    const credentials = this.config[product];
+    const answer = await this.http.request({
+      method: 'POST',
+      path: `/${product}/token/`,
+      headers: {
+        Authorization: basicAuth(credentials.apiUser, credentials.apiKey),
+        'Ocp-Apim-Subscription-Key': credentials.subscriptionKey,
+      },
+    });
+    const body = answer.body as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (typeof body?.access_token !== 'string') throw new TelcoUnavailableError('momo answered a token without one');
+    const expiresIn = Number(body.expires_in);
+    return { token: body.access_token, expiresInSeconds: Number.isFinite(expiresIn) ? expiresIn : 0 };
+  }
+}
