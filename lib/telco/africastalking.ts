@@ -97,9 +97,12 @@ const smsAnswer = z.object({
   }),
 });
 
-/** AT's per-recipient SMS codes: 100 Processed, 101 Sent, 102 Queued went; these failed with nothing sent. */
+/** AT's per-recipient SMS codes that mean it took the SMS: 100 Processed, 101 Sent, 102 Queued. */
 const SMS_SENT = new Set([100, 101, 102]);
-/** ...and these may pass on a later try: InsufficientBalance (ops top up), AT's or the gateway's errors. */
+/**
+ * Refusals a later try may pass, nothing sent: 405 InsufficientBalance (ops top up), 500-502 AT's or the
+ * gateway's errors. The others (invalid number, blacklisted, sender id, do-not-disturb...) are final.
+ */
 const SMS_RETRYABLE = new Set([405, 500, 501, 502]);
 
 /** AT says "None" where there is no value. */
@@ -145,19 +148,16 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
     ) {
       throw new TelcoReferenceConflictError(movement.reference);
     }
-    const answered = await this.sendUnlessAnswered(request);
-    return this.outcome(answered.status === 'sent' ? await this.waitForReport(answered) : answered);
+    return this.settle(request);
   }
 
   /**
-   * From our record of the send (AT has no status lookup by our reference): undefined if we never sent it;
-   * a send whose answer we never read is asked again under its Idempotency-Key (AT answers with the first
-   * response); one AT took whose callback has not come throws AirtimePendingError.
+   * From our record of the send (AT has no status lookup by our reference): undefined if we never sent it,
+   * else settled like a credit (below), so an attempt after a lost answer never sends anything new.
    */
   async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
     const request = await this.requests.find(lookup.reference);
-    if (!request) return undefined;
-    return this.outcome(await this.sendUnlessAnswered(request));
+    return request && this.settle(request);
   }
 
   /** One SMS to one number; AT's per-recipient answer decides: sent, refused for good, or worth a retry. */
@@ -185,7 +185,17 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
     throw new BridgeError('OperatorRejected', `Africa's Talking did not send the SMS: ${recipient.status}`);
   }
 
-  /** Sends a request still waiting for AT's answer (again, under the same Idempotency-Key) and records it. */
+  /**
+   * A recorded send's outcome: one still waiting for AT's answer is sent (again: under the same
+   * Idempotency-Key AT answers a repeat with its first response and moves nothing); one AT took waits for its
+   * status callback, for at most statusWaitMs, then throws AirtimePendingError.
+   */
+  private async settle(request: AtAirtimeRequest): Promise<TelcoResult> {
+    const answered = await this.sendUnlessAnswered(request);
+    return this.outcome(answered.status === 'sent' ? await this.waitForReport(answered) : answered);
+  }
+
+  /** Sends a request still waiting for AT's answer and records what AT said. */
   private async sendUnlessAnswered(request: AtAirtimeRequest): Promise<AtAirtimeRequest> {
     if (request.status !== 'requested') return request;
     const amount = formatDecimal(request.amountMinor, request.minorDigits);
