@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { conversionWorkflowId, smsWorkflowId, ussdWorkflowId } from '../../workflows/definitions';
+import { conversionWorkflowId, smsWorkflowId, transferWorkflowId, ussdWorkflowId } from '../../workflows/definitions';
 import type { Config } from '../../lib/config';
 import { openStack, testLog, withWorker, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, smsTo } from '../support/money';
@@ -214,5 +214,56 @@ test('past RATE_LIMIT_PER_PHONE inbound SMS start nothing and the person gets on
     const received = await smsTo(stack.runtime.pool, phone);
     expect(received.filter((m) => m === 'Too many messages, please try again in a minute.')).toHaveLength(1);
     expect(received).toHaveLength(3);
+  });
+});
+
+test('past RATE_LIMIT_PER_PHONE the REST money routes answer 429 for that paying number, however written; others and its USSD go on', async () => {
+  await withApps(limits({ perPhone: 2, windowSeconds: 3600 }), 2, async ([a, b]) => {
+    const phone = newSafaricomNumber();
+    const receiver = newSafaricomNumber();
+    const json = (key: string) => ({ 'content-type': 'application/json', 'Idempotency-Key': key });
+    const buy = (app: App, key: string, phoneNumber: string) =>
+      app.request('/api/airtime/buy', {
+        method: 'POST',
+        headers: json(key),
+        body: JSON.stringify({ phoneNumber, airtimeAmount: '1', currency: 'USD' }),
+      });
+    const keys = Array.from({ length: 3 }, () => `payer-limit-${randomUUID()}`);
+    // One number written three ways, across two app instances: one count.
+    expect((await buy(a!, keys[0]!, phone)).status).toBe(202);
+    expect((await buy(b!, keys[1]!, phone.slice(1))).status).toBe(202);
+    const limited = await buy(a!, keys[2]!, `${phone.slice(0, 4)} ${phone.slice(4)}`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ error: { code: 'RateLimited' }, requestId: expect.any(String) });
+    expect(await workflowExists(conversionWorkflowId('api', keys[2]!))).toBe(false);
+    // A transfer paid by the same number is counted too; one paid by another number is not held back.
+    const transferKey = `payer-limit-${randomUUID()}`;
+    const transfer = await b!.request('/api/transfers', {
+      method: 'POST',
+      headers: json(transferKey),
+      body: JSON.stringify({ fromPhone: phone, toPhone: receiver, amount: '1', currency: 'USD', transferType: 'txtc' }),
+    });
+    expect(transfer.status).toBe(429);
+    expect(await workflowExists(transferWorkflowId('api', transferKey))).toBe(false);
+    expect((await buy(a!, `payer-limit-${randomUUID()}`, receiver)).status).toBe(202);
+    // The number's own USSD is counted apart: an API client cannot use it up.
+    const dial = await a!.request('/ussd', {
+      method: 'POST',
+      headers: gatewayHeaders(stack.config, 'ussd'),
+      body: new URLSearchParams({
+        sessionId: `ATUid_${randomUUID()}`,
+        serviceCode: '*123*456#',
+        phoneNumber: phone,
+        text: '',
+      }),
+    });
+    expect(await dial.text()).toMatch(/^CON /);
+    // The accepted ones end (refused for want of airtime) before the worker goes.
+    for (const key of keys.slice(0, 2))
+      await stack.client.workflow
+        .getHandle(conversionWorkflowId('api', key))
+        .result()
+        .catch(() => undefined);
   });
 });
