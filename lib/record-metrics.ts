@@ -83,7 +83,7 @@ async function readSnapshot(pool: Pool): Promise<Snapshot> {
     ),
     pool.query<{ kind: string; n: string; age: string | null }>(
       `SELECT kind, count(*) AS n, extract(epoch FROM now() - min(created_at))::text AS age
-         FROM (${ALL_RECORDS}) r WHERE status = 'pending' GROUP BY 1`,
+         FROM (${ALL_RECORDS}) r WHERE status = 'pending' AND stage <> 'held' GROUP BY 1`,
     ),
     // conversions' hybrid legs included: their failed refund is owed as much as any
     pool.query<{ kind: string; n: string; usd: string }>(
@@ -399,6 +399,36 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     registers: [registry],
     async collect() {
       this.set((await snapshot()).pins.locked);
+    },
+  });
+
+  // Movements a fraud rule held for ops (approveHeld / rejectHeld), apart from pending: they wait for a person.
+  const holds = cached(deps.cacheTtlMs, async () => {
+    const { rows } = await deps.pool.query<{ kind: string; n: string; age: string }>(
+      `SELECT CASE WHEN kind IN ('conversion', 'swap') THEN kind ELSE 'transfer_' || kind END AS kind, count(*) AS n,
+              extract(epoch FROM now() - min(held_at))::text AS age
+         FROM fraud_holds WHERE decision IS NULL GROUP BY 1`,
+    );
+    return rows;
+  });
+  new Gauge({
+    name: 'txtc_held_transactions',
+    help: 'Money movements a fraud rule held, waiting for an ops decision (approveHeld / rejectHeld), by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const waiting = await holds();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, Number(waiting.find((h) => h.kind === kind)?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'txtc_held_oldest_age_seconds',
+    help: 'How long the oldest held movement has waited for ops, by kind (0 when none waits)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const waiting = await holds();
+      for (const kind of TRANSACTION_KINDS) this.set({ kind }, Number(waiting.find((h) => h.kind === kind)?.age ?? 0));
     },
   });
 

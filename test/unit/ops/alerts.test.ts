@@ -96,6 +96,7 @@ test('the rules cover what the issue asks for: operator failures, failed transac
     'txtc_pool_reserve',
     'txtc_money_owed_transactions',
     'txtc_transactions_oldest_pending_age_seconds',
+    'txtc_held_oldest_age_seconds',
   ]) {
     expect(exprs).toContain(metric);
   }
@@ -111,3 +112,13 @@ if (!hasPromtool) {
   const check = spawnSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
   expect({ status: check.status, output: check.stdout + check.stderr }).toMatchObject({ status: 0 });
 });
+
+(hasPromtool ? test : test.skip)(
+  'promtool test rules: a hold waiting past an hour pages ops, one under it does not',
+  () => {
+    const run = spawnSync('promtool', ['test', 'rules', join(ROOT, 'ops/prometheus/alerts.test.yml')], {
+      encoding: 'utf8',
+    });
+    expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
+  },
+);
