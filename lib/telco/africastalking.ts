@@ -11,7 +11,7 @@
  * out (lib/db/at-airtime.ts), with the reference as its Idempotency-Key: a send whose answer we never read
  * is simply sent again under that key, and AT answers a repeat with the first response, moving nothing.
  * A credit returns committed only once the status callback said Success: it waits for it (bounded, within
- * one activity attempt, which heartbeats meanwhile) and otherwise throws AirtimePendingError, a retryable
+ * one activity attempt, which heartbeats meanwhile) and otherwise throws TelcoPendingError, a retryable
  * failure; status(reference) answers from the same record, so Temporal's retries, or the workflow's
  * settling by status, end when the callback arrives.
  */
@@ -22,6 +22,7 @@ import { formatDecimal } from '../money/decimal';
 import { BridgeError } from '../../workflows/definitions/errors';
 import { OperatorHttp, OperatorRejectedError, type OperatorHttpOptions } from './http';
 import {
+  TelcoPendingError,
   TelcoReferenceConflictError,
   TelcoTimeoutError,
   TelcoUnavailableError,
@@ -47,14 +48,6 @@ export interface AfricasTalkingSettings {
   statusWaitMs: number;
   /** how often it looks meanwhile */
   pollMs?: number;
-}
-
-/** AT took the airtime ("Sent") and its status callback has not come yet. Retryable: status settles it. */
-export class AirtimePendingError extends Error {
-  constructor(readonly reference: string) {
-    super(`Africa's Talking sent airtime ${reference}; waiting for its status callback`);
-    this.name = 'AirtimePendingError';
-  }
 }
 
 /** What AT cannot do, refused for good (nothing moved). */
@@ -148,16 +141,17 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
     ) {
       throw new TelcoReferenceConflictError(movement.reference);
     }
-    return this.settle(request);
+    return this.settle(request, { wait: true });
   }
 
   /**
-   * From our record of the send (AT has no status lookup by our reference): undefined if we never sent it,
-   * else settled like a credit (below), so an attempt after a lost answer never sends anything new.
+   * From our record of the send (AT has no status lookup by our reference): undefined if we never sent it;
+   * a send whose answer we never read is asked again under its key, as below; one AT took whose callback
+   * has not come throws TelcoPendingError at once (the credit's own attempt is what waits for it).
    */
   async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
     const request = await this.requests.find(lookup.reference);
-    return request && this.settle(request);
+    return request && this.settle(request, { wait: false });
   }
 
   /** One SMS to one number; AT's per-recipient answer decides: sent, refused for good, or worth a retry. */
@@ -187,12 +181,12 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
 
   /**
    * A recorded send's outcome: one still waiting for AT's answer is sent (again: under the same
-   * Idempotency-Key AT answers a repeat with its first response and moves nothing); one AT took waits for its
-   * status callback, for at most statusWaitMs, then throws AirtimePendingError.
+   * Idempotency-Key AT answers a repeat with its first response and moves nothing); one AT took is final
+   * once its status callback came (waited for, with `wait`, for at most statusWaitMs), else TelcoPendingError.
    */
-  private async settle(request: AtAirtimeRequest): Promise<TelcoResult> {
+  private async settle(request: AtAirtimeRequest, { wait }: { wait: boolean }): Promise<TelcoResult> {
     const answered = await this.sendUnlessAnswered(request);
-    return this.outcome(answered.status === 'sent' ? await this.waitForReport(answered) : answered);
+    return this.outcome(answered.status === 'sent' && wait ? await this.waitForReport(answered) : answered);
   }
 
   /** Sends a request still waiting for AT's answer and records what AT said. */
@@ -247,7 +241,8 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
     if (request.status === 'failed') {
       return { reference: request.reference, status: 'rejected', reason: request.reason ?? 'Failed' };
     }
-    throw new AirtimePendingError(request.reference);
+    // AT took it ("Sent") and its status callback has not come yet: retried, and settled by status.
+    throw new TelcoPendingError(request.reference, this.name);
   }
 
   private async currencyOf(operator: string): Promise<{ currency: string; minorDigits: number }> {

@@ -13,12 +13,13 @@ import { withTypedFailures } from '../../activities/shared';
 import { createAtAirtimeRepo } from '../../lib/db/at-airtime';
 import { createSmsRepo } from '../../lib/db/sms';
 import { createTelco } from '../../lib/telco/factory';
+import { AfricasTalkingOperator, type AfricasTalkingSettings } from '../../lib/telco/africastalking';
 import {
-  AfricasTalkingOperator,
-  AirtimePendingError,
-  type AfricasTalkingSettings,
-} from '../../lib/telco/africastalking';
-import { TelcoReferenceConflictError, TelcoTimeoutError, type TelcoOperator } from '../../lib/telco/types';
+  TelcoPendingError,
+  TelcoReferenceConflictError,
+  TelcoTimeoutError,
+  type TelcoOperator,
+} from '../../lib/telco/types';
 import { openStack, testConfig, testLog, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
 import { newSafaricomNumber } from '../support/money';
@@ -239,9 +240,9 @@ describe('the status and validation callbacks', () => {
     const movement = credit(phone, 2500n);
     at.outcome = (n) => (n === phone ? 'hold' : 'Success');
     try {
-      await expect(adapter({ statusWaitMs: 100 }).credit(movement)).rejects.toThrow(AirtimePendingError);
+      await expect(adapter({ statusWaitMs: 100 }).credit(movement)).rejects.toThrow(TelcoPendingError);
       const lookup = { reference: movement.reference, operator: 'safaricom-ke', kind: 'credit' as const };
-      await expect(adapter({ statusWaitMs: 0 }).status(lookup)).rejects.toThrow(AirtimePendingError);
+      await expect(adapter({ statusWaitMs: 0 }).status(lookup)).rejects.toThrow(TelcoPendingError);
 
       const requestId = at.movementsTo(phone)[0]!.requestId;
       expect(await at.complete(requestId, 'Success')).toMatchObject({
@@ -294,7 +295,7 @@ describe('the status and validation callbacks', () => {
     const movement = credit(phone, 4550n);
     at.outcome = (n) => (n === phone ? 'hold' : 'Success');
     try {
-      await expect(adapter({ statusWaitMs: 0 }).credit(movement)).rejects.toThrow(AirtimePendingError);
+      await expect(adapter({ statusWaitMs: 0 }).credit(movement)).rejects.toThrow(TelcoPendingError);
       const ask = (fields: Record<string, unknown>) =>
         postCallback('/at/airtime/validation', {
           transactionId: `ATPid_${randomUUID()}`,
