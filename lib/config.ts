@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDecimal } from './money/decimal';
+import type { OperatorHttpLimits } from './telco/http';
 
 /** Africa's Talking's API hosts (AT_ENVIRONMENT); AT_BASE_URL overrides them (tests, a proxy). */
 export const AT_SANDBOX_URL = 'https://api.sandbox.africastalking.com';
@@ -34,7 +35,9 @@ export const LOCAL_DEV_SMS_WEBHOOK_SECRET = 'local-dev-sms-webhook-secret';
 export const LOCAL_DEV_AT_CALLBACK_SECRET = 'local-dev-at-callback-secret';
 
 /** Telco adapters this build has; real operators' adapters join this list. */
-export const TELCO_ADAPTERS = ['simulated', 'africastalking'] as const;
+export const TELCO_ADAPTERS = ['simulated', 'africastalking', 'momo'] as const;
+/** Adapters that move money only: never the SMS adapter. */
+const MONEY_ONLY_ADAPTERS: readonly string[] = ['momo', 'airtel'];
 export type TelcoAdapterName = (typeof TELCO_ADAPTERS)[number];
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
@@ -159,7 +162,10 @@ const schema = z.object({
       }
       return out;
     }),
-  SMS_ADAPTER: z.enum(TELCO_ADAPTERS).default('simulated'),
+  SMS_ADAPTER: z
+    .enum(TELCO_ADAPTERS)
+    .default('simulated')
+    .refine((a) => !MONEY_ONLY_ADAPTERS.includes(a), 'must be an adapter that sends SMS (simulated, africastalking)'),
   SIM_TELCO_LATENCY_MS: nonNegativeInt.default(0),
   SIM_TELCO_ERROR_RATE: rate.default(0),
   SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: rate.default(0),
@@ -180,6 +186,38 @@ const schema = z.object({
   AT_CALLBACK_SECRET: webhookSecret,
   AT_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(25000).default(10000),
   AT_STATUS_WAIT_MS: z.coerce.number().int().min(0).max(25000).default(15000),
+  // MTN MoMo (one market): collection (debits) and disbursement (credits) subscriptions
+  MOMO_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://sandbox.momodeveloper.mtn.com'),
+  MOMO_TARGET_ENVIRONMENT: z
+    .string()
+    .regex(/^[a-z0-9]{2,40}$/, 'must be "sandbox" or a market such as "mtnuganda"')
+    .default('sandbox'),
+  MOMO_CURRENCY: currencyCode.default('EUR'),
+  MOMO_COLLECTION_KEY: operatorSecret,
+  MOMO_DISBURSEMENT_KEY: operatorSecret,
+  MOMO_API_USER: operatorSecret,
+  MOMO_API_KEY: operatorSecret,
+  MOMO_DISBURSEMENT_API_USER: operatorSecret,
+  MOMO_DISBURSEMENT_API_KEY: operatorSecret,
+  MOMO_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MOMO_APPROVAL_TIMEOUT: approvalSeconds,
+  // Airtel Money (one country): collection (debits) and disbursement (credits)
+  AIRTEL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://openapiuat.airtel.africa'),
+  AIRTEL_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as UG')
+    .default('UG'),
+  AIRTEL_CURRENCY: currencyCode.default('UGX'),
+  AIRTEL_CLIENT_ID: operatorSecret,
+  AIRTEL_CLIENT_SECRET: operatorSecret,
+  AIRTEL_DISBURSEMENT_PIN: operatorSecret,
+  AIRTEL_APPROVAL_TIMEOUT: approvalSeconds,
+  // Every real operator API's limits and circuit breaker (lib/telco/http.ts), each operator its own
+  OPERATOR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(25000).default(15000),
+  OPERATOR_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(16),
+  OPERATOR_RATE_PER_SECOND: nonNegativeInt.default(20),
+  OPERATOR_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  OPERATOR_BREAKER_COOLDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 
   USSD_WEBHOOK_SECRET: webhookSecret,
   SMS_WEBHOOK_SECRET: webhookSecret,
@@ -221,6 +259,12 @@ const SECRET_VARIABLES = new Set([
   'AT_API_KEY',
   'AT_CALLBACK_SECRET',
   'AT_BASE_URL',
+  'MOMO_COLLECTION_KEY',
+  'MOMO_DISBURSEMENT_KEY',
+  'MOMO_API_KEY',
+  'MOMO_DISBURSEMENT_API_KEY',
+  'AIRTEL_CLIENT_SECRET',
+  'AIRTEL_DISBURSEMENT_PIN',
 ]);
 
 /** Every variable the configuration reads (each documented in .env.example). */
@@ -309,6 +353,12 @@ export interface Config {
       /** how long one airtime credit attempt waits for AT's status callback before it answers "pending" */
       statusWaitMs: number;
     };
+    /** MTN MoMo, when an adapter is momo */
+    momo?: MomoSettings;
+    /** Airtel Money, when an adapter is airtel */
+    airtel?: AirtelSettings;
+    /** each real operator API's timeout, concurrency, start rate and circuit breaker */
+    operatorLimits: OperatorHttpLimits;
   };
   webhooks: {
     /** what the USSD gateway sends on /ussd, /ussd/session and /ussd/end */
@@ -345,6 +395,36 @@ export interface Config {
     /** the Temporal SDK's Prometheus exporter in the worker (0: off) */
     temporalWorkerPort: number;
   };
+}
+
+export interface MomoSettings {
+  baseUrl: string;
+  targetEnvironment: string;
+  currency: string;
+  collection: { subscriptionKey: string; apiUser: string; apiKey: string };
+  disbursement: { subscriptionKey: string; apiUser: string; apiKey: string };
+  callbackUrl?: string;
+  approvalTimeoutMs: number;
+}
+
+export interface AirtelSettings {
+  baseUrl: string;
+  country: string;
+  currency: string;
+  clientId: string;
+  clientSecret: string;
+  /** the disbursement PIN, as Airtel's public key encrypted it (credits need it) */
+  disbursementPin?: string;
+  approvalTimeoutMs: number;
+}
+
+/** Each named variable must be set when `adapter` serves anything; the first missing one stops start-up. */
+function required<K extends string>(adapter: string, used: boolean, values: Record<K, string | undefined>) {
+  if (!used) return undefined;
+  for (const [variable, value] of Object.entries(values) as [K, string | undefined][]) {
+    if (!value) throw new ConfigError(variable, `is required when an adapter is ${adapter}`);
+  }
+  return values as Record<K, string>;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -385,6 +465,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'AT_STATUS_WAIT_MS',
       'plus AT_HTTP_TIMEOUT_MS must not exceed 25000 (an operator call has 30 s)',
     );
+  const adaptersInUse = [e.TELCO_ADAPTER, ...Object.values(e.TELCO_OPERATOR_ADAPTERS)];
+  const momo = required('momo', adaptersInUse.includes('momo'), {
+    MOMO_COLLECTION_KEY: e.MOMO_COLLECTION_KEY,
+    MOMO_DISBURSEMENT_KEY: e.MOMO_DISBURSEMENT_KEY,
+    MOMO_API_USER: e.MOMO_API_USER,
+    MOMO_API_KEY: e.MOMO_API_KEY,
+  });
+  const airtel = required('airtel', (adaptersInUse as string[]).includes('airtel'), {
+    AIRTEL_CLIENT_ID: e.AIRTEL_CLIENT_ID,
+    AIRTEL_CLIENT_SECRET: e.AIRTEL_CLIENT_SECRET,
+  });
+  if (!local && (momo || airtel)) {
+    for (const [variable, url] of [
+      ['MOMO_BASE_URL', momo && e.MOMO_BASE_URL],
+      ['AIRTEL_BASE_URL', airtel && e.AIRTEL_BASE_URL],
+    ] as const) {
+      if (url && !url.startsWith('https://')) throw new ConfigError(variable, 'must be https when APP_ENV=production');
+    }
+  }
   if (!local && e.API_KEYS_REQUIRED === false)
     throw new ConfigError('API_KEYS_REQUIRED', 'must not be false when APP_ENV=production');
   if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
@@ -459,6 +558,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         senderId: e.AT_SENDER_ID,
         httpTimeoutMs: e.AT_HTTP_TIMEOUT_MS,
         statusWaitMs: e.AT_STATUS_WAIT_MS,
+      },
+      momo: momo && {
+        baseUrl: e.MOMO_BASE_URL,
+        targetEnvironment: e.MOMO_TARGET_ENVIRONMENT,
+        currency: e.MOMO_CURRENCY,
+        collection: {
+          subscriptionKey: momo.MOMO_COLLECTION_KEY,
+          apiUser: momo.MOMO_API_USER,
+          apiKey: momo.MOMO_API_KEY,
+        },
+        disbursement: {
+          subscriptionKey: momo.MOMO_DISBURSEMENT_KEY,
+          apiUser: e.MOMO_DISBURSEMENT_API_USER ?? momo.MOMO_API_USER,
+          apiKey: e.MOMO_DISBURSEMENT_API_KEY ?? momo.MOMO_API_KEY,
+        },
+        callbackUrl: e.MOMO_CALLBACK_URL,
+        approvalTimeoutMs: e.MOMO_APPROVAL_TIMEOUT * 1000,
+      },
+      airtel: airtel && {
+        baseUrl: e.AIRTEL_BASE_URL,
+        country: e.AIRTEL_COUNTRY,
+        currency: e.AIRTEL_CURRENCY,
+        clientId: airtel.AIRTEL_CLIENT_ID,
+        clientSecret: airtel.AIRTEL_CLIENT_SECRET,
+        disbursementPin: e.AIRTEL_DISBURSEMENT_PIN,
+        approvalTimeoutMs: e.AIRTEL_APPROVAL_TIMEOUT * 1000,
+      },
+      operatorLimits: {
+        timeoutMs: e.OPERATOR_HTTP_TIMEOUT_MS,
+        maxConcurrent: e.OPERATOR_MAX_CONCURRENT,
+        ratePerSecond: e.OPERATOR_RATE_PER_SECOND,
+        breakerThreshold: e.OPERATOR_BREAKER_FAILURES,
+        breakerCoolDownMs: e.OPERATOR_BREAKER_COOLDOWN_SECONDS * 1000,
       },
     },
     webhooks: {

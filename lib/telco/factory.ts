@@ -7,6 +7,8 @@ import type { Pool } from 'pg';
 import type { Config, TelcoAdapterName } from '../config';
 import { SimulatedOperator } from './simulated';
 import { AfricasTalkingOperator } from './africastalking';
+import { MomoOperator } from './momo';
+import type { Logger } from '../log';
 import type {
   AirtimeMovement,
   AirtimeTransfer,
@@ -60,9 +62,11 @@ export class TelcoRouter implements TelcoOperator {
 export function createTelco(
   config: Pick<Config, 'telco'>,
   pool: Pool,
+  log?: Logger,
 ): { airtime: TelcoRouter; messaging: MessagingPort } {
-  const adapters = new Map<TelcoAdapterName, TelcoOperator & MessagingPort>();
-  const adapter = (name: TelcoAdapterName): TelcoOperator & MessagingPort => {
+  // MoMo and Airtel Money move money only; configuration keeps them off SMS.
+  const adapters = new Map<TelcoAdapterName, TelcoOperator & Partial<MessagingPort>>();
+  const adapter = (name: TelcoAdapterName): TelcoOperator & Partial<MessagingPort> => {
     let found = adapters.get(name);
     if (!found) {
       switch (name) {
@@ -75,6 +79,14 @@ export function createTelco(
           found = new AfricasTalkingOperator(pool, { ...at, apiKey: at.apiKey });
           break;
         }
+        case 'momo': {
+          if (!config.telco.momo) throw new Error('MOMO_* settings are required for the momo adapter');
+          found = new MomoOperator(
+            { ...config.telco.momo, pollInitialMs: 1000, pollMaxMs: 10_000, limits: config.telco.operatorLimits },
+            { log },
+          );
+          break;
+        }
       }
       adapters.set(name, found);
     }
@@ -83,8 +95,14 @@ export function createTelco(
   const byOperator = new Map(Object.entries(config.telco.operatorAdapters).map(([op, name]) => [op, adapter(name)]));
   return {
     airtime: new TelcoRouter(byOperator, adapter(config.telco.adapter)),
-    messaging: adapter(config.telco.smsAdapter),
+    messaging: messagingOf(adapter(config.telco.smsAdapter)),
   };
+}
+
+/** The adapter as the messaging port; configuration refuses SMS_ADAPTER naming one that sends no SMS. */
+function messagingOf(adapter: TelcoOperator & Partial<MessagingPort>): MessagingPort {
+  if (!adapter.sendSms) throw new Error(`${adapter.name} sends no SMS`);
+  return adapter as TelcoOperator & MessagingPort;
 }
 
 /** Whether airtime between two subscribers of `operator` moves in one operator call. */

@@ -49,7 +49,7 @@ test('configuration picks the adapters: the simulated operator by default, for a
   expect(airtime.adapterFor('mtn-ug')).toBeInstanceOf(SimulatedOperator);
   expect(airtime.adapterFor('glo-ng')).toBeInstanceOf(SimulatedOperator);
   expect(messaging).toBeInstanceOf(SimulatedOperator);
-  expect(() => loadConfig({ TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo' })).toThrow(
-    /TELCO_OPERATOR_ADAPTERS.*unknown adapter "momo"/,
+  expect(() => loadConfig({ TELCO_OPERATOR_ADAPTERS: 'mtn-ug=mpesa' })).toThrow(
+    /TELCO_OPERATOR_ADAPTERS.*unknown adapter "mpesa"/,
   );
 });

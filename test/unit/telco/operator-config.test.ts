@@ -1,0 +1,73 @@
+import { loadConfig } from '../../../lib/config';
+import { createTelco } from '../../../lib/telco/factory';
+import { MomoOperator } from '../../../lib/telco/momo';
+import type { Pool } from 'pg';
+
+const MOMO = {
+  MOMO_COLLECTION_KEY: 'coll-key-0123456789',
+  MOMO_DISBURSEMENT_KEY: 'disb-key-0123456789',
+  MOMO_API_USER: 'c72025f5-5cd1-4630-99e4-8ba4722fad56',
+  MOMO_API_KEY: 'api-key-secret-0123456789',
+};
+
+test('MoMo serving an operator needs its keys, named one at a time', () => {
+  expect(() => loadConfig({ TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo' })).toThrow(
+    'MOMO_COLLECTION_KEY is required when an adapter is momo',
+  );
+  expect(() => loadConfig({ TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo', ...MOMO, MOMO_API_KEY: '' })).toThrow(
+    'MOMO_API_KEY is required when an adapter is momo',
+  );
+});
+
+test('with its keys, MoMo is configured, disbursement falls back to the collection user, and only mtn-ug goes to it', () => {
+  const config = loadConfig({ TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo', ...MOMO, MOMO_CURRENCY: 'UGX' });
+  expect(config.telco.momo).toMatchObject({
+    currency: 'UGX',
+    targetEnvironment: 'sandbox',
+    disbursement: { subscriptionKey: MOMO.MOMO_DISBURSEMENT_KEY, apiUser: MOMO.MOMO_API_USER },
+    approvalTimeoutMs: 240_000,
+  });
+  const { airtime, messaging } = createTelco(config, {} as Pool);
+  expect(airtime.adapterFor('mtn-ug')).toBeInstanceOf(MomoOperator);
+  expect(airtime.adapterFor('safaricom-ke').name).toBe('simulated');
+  expect(messaging.name).toBe('simulated');
+  expect(airtime.supportsTransfer('mtn-ug')).toBe(false);
+});
+
+test('an adapter that moves money only cannot send SMS', () => {
+  expect(() => loadConfig({ SMS_ADAPTER: 'momo' })).toThrow(/SMS_ADAPTER must be an adapter that sends SMS/);
+});
+
+test('a bad operator secret is refused without echoing it', () => {
+  let message = '';
+  try {
+    loadConfig({ ...MOMO, MOMO_API_KEY: 'has a space secret-value' });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toContain('MOMO_API_KEY');
+  expect(message).toContain('value hidden');
+  expect(message).not.toContain('secret-value');
+});
+
+test('production refuses a real operator over plain http', () => {
+  const production = {
+    APP_ENV: 'production',
+    CHAIN_SIGNER_PRIVATE_KEY: `0x${'11'.repeat(32)}`,
+    WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
+    USSD_WEBHOOK_SECRET: 'ussd-secret-0123456789',
+    SMS_WEBHOOK_SECRET: 'sms-secret-0123456789',
+    TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo',
+    ...MOMO,
+  };
+  expect(() => loadConfig({ ...production, MOMO_BASE_URL: 'http://momo.internal' })).toThrow(
+    'MOMO_BASE_URL must be https when APP_ENV=production',
+  );
+  expect(() => loadConfig({ ...production, MOMO_COLLECTION_KEY: '' })).toThrow(/MOMO_COLLECTION_KEY is required/);
+});
+
+test('the operator limits come from the environment', () => {
+  expect(
+    loadConfig({ OPERATOR_BREAKER_FAILURES: '3', OPERATOR_BREAKER_COOLDOWN_SECONDS: '12' }).telco.operatorLimits,
+  ).toEqual({ timeoutMs: 15000, maxConcurrent: 16, ratePerSecond: 20, breakerThreshold: 3, breakerCoolDownMs: 12000 });
+});
