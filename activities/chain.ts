@@ -4,7 +4,13 @@
  */
 import { Context } from '@temporalio/activity';
 import { BridgeError } from '../workflows/definitions';
-import type { MintingToken, TransferReceipt, TransferringToken } from '../lib/chain/txtc';
+import {
+  chainWriterWorkflowId,
+  enqueueChainWriteSignal,
+  type ChainWriteEntry,
+  type ChainWriterSettings,
+} from '../workflows/definitions/chain-writer';
+import type { MintingToken, TransferReceipt, TransferringToken, TxtcToken } from '../lib/chain/txtc';
 import type { WalletDirectory } from '../lib/wallets';
 import type { Logger } from '../lib/log';
 import { heartbeatingAll } from './shared';
@@ -27,6 +33,9 @@ const transferResult = (t: TransferReceipt): TransferResult => ({
   alreadySent: t.alreadySent,
 });
 
+/** How a mint or a send goes: queued for the chain writer (a batch), or directly, one transaction each. */
+export type Submitted = { mode: 'queued' } | { mode: 'direct' };
+
 /** The sending attempt's number: a first attempt cannot have sent before, so it skips the look. */
 function attempt(): number {
   try {
@@ -39,10 +48,29 @@ function attempt(): number {
 export function createChainActivities(deps: {
   token: MintingToken;
   relay: TransferringToken;
+  /** signs transfer authorisations for batched sends (TXTC itself) */
+  signer?: Pick<TxtcToken, 'authoriseTransfer'>;
   wallets: WalletDirectory;
   receiptTimeoutMs: number;
   log: Logger;
+  /** batched writes: the signer's chain writer and its settings; absent, every write is its own transaction */
+  batching?: { signer: string; settings: ChainWriterSettings };
 }) {
+  /** Hands an entry to the signer's chain writer workflow (started if it is not running). */
+  async function enqueue(entry: ChainWriteEntry): Promise<Submitted> {
+    const batching = deps.batching;
+    if (!batching) return { mode: 'direct' };
+    const context = Context.current();
+    await context.client.workflow.signalWithStart('chainWriterWorkflow', {
+      workflowId: chainWriterWorkflowId(context.info.taskQueue, batching.signer),
+      taskQueue: context.info.taskQueue,
+      args: [{ signer: batching.signer, settings: batching.settings }],
+      signal: enqueueChainWriteSignal,
+      signalArgs: [entry],
+    });
+    return { mode: 'queued' };
+  }
+
   // Every chain call heartbeats: any of them can be the one lost with its worker.
   return heartbeatingAll({
     async mintTxtc(input: { to: string; amount: string; reference: string }): Promise<MintResult> {
@@ -52,6 +80,67 @@ export function createChainActivities(deps: {
         'TXTC minted',
       );
       return { txHash: mint.txHash, blockNumber: mint.blockNumber, alreadyMinted: mint.alreadyMinted };
+    },
+
+    /**
+     * Queues a mint for the chain writer (the workflow then waits for its signal), or says to mint directly.
+     * The deadline (chain time) is the workflow's: after it the mint can never land.
+     */
+    async submitMint(input: {
+      to: string;
+      amount: string;
+      reference: string;
+      deadline: number;
+      requester: string;
+    }): Promise<Submitted> {
+      return enqueue({ kind: 'mint', ...input });
+    },
+
+    /**
+     * Settles a mint: the mint if it landed; null once the chain is past the deadline without it (it can never
+     * land); otherwise it asks again later.
+     */
+    async mintOutcome(input: { reference: string; deadline: number }): Promise<MintResult | null> {
+      const chainTime = await deps.relay.chainTime();
+      const found = await deps.token.findMint(input.reference);
+      if (found) return { txHash: found.txHash, blockNumber: found.blockNumber, alreadyMinted: true };
+      if (chainTime > input.deadline) return null;
+      throw new Error(`mint ${input.reference} not found yet; it may land until ${input.deadline}`);
+    },
+
+    /**
+     * Queues a TXTC send for the chain writer, authorised by the sender's key (derived in memory, never
+     * stored), or says to send directly. A short balance shows when the batch is mined (the entry skipped).
+     */
+    async submitSend(
+      input: { to: string; amount: string; reference: string; deadline: number; requester: string } & (
+        | { fromPhone: string }
+        | { fromTreasury: true }
+      ),
+    ): Promise<Submitted> {
+      if (!deps.batching || !deps.signer) return { mode: 'direct' };
+      const sender = 'fromTreasury' in input ? deps.wallets.treasury() : await deps.wallets.signerFor(input.fromPhone);
+      if (!sender) throw new BridgeError('InsufficientTxtc', 'the sender has no TXTC wallet');
+      const auth = await deps.signer.authoriseTransfer(
+        sender,
+        input.to,
+        BigInt(input.amount),
+        input.reference,
+        undefined,
+        input.deadline,
+      );
+      return enqueue({
+        kind: 'transfer',
+        reference: input.reference,
+        from: auth.from,
+        to: auth.to,
+        amount: input.amount,
+        deadline: input.deadline,
+        v: auth.v,
+        r: auth.r,
+        s: auth.s,
+        requester: input.requester,
+      });
     },
 
     /** The mint of a reference, if one landed (checked before any refund). */

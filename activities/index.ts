@@ -4,6 +4,7 @@ import { createServices, type ServiceDeps } from '../lib/services';
 import { createSystemActivities } from './system';
 import { createTelcoActivities } from './telco';
 import { createChainActivities } from './chain';
+import { createChainWriterActivities } from './chain-writer';
 import { createConversionActivities } from './conversion';
 import { createTransferActivities } from './transfers';
 import { createUssdActivities } from './ussd';
@@ -23,7 +24,17 @@ export function createActivities(deps: ActivityDeps) {
   return withTypedFailures({
     ...createSystemActivities(services),
     ...createTelcoActivities({ ...services, log }),
-    ...createChainActivities({ ...services, receiptTimeoutMs: config.chain.receiptTimeoutMs, log }),
+    ...createChainActivities({
+      ...services,
+      signer: services.txtc,
+      receiptTimeoutMs: config.chain.receiptTimeoutMs,
+      log,
+      batching: services.batches && {
+        signer: services.batches.address,
+        settings: { ...config.chain.batch, blockTimeMs: config.chain.blockTimeMs },
+      },
+    }),
+    ...createChainWriterActivities({ batches: services.batches, log }),
     ...createConversionActivities({ ...services, config }),
     ...createTransferActivities({ ...services, config }),
     ...createUssdActivities({ ...services, config }),

@@ -34,6 +34,16 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
         bytes32 s;
     }
 
+    /// @notice One mint of a batch: `amount` to `to` under `ref`, if the batch is mined by `deadline` (unix time).
+    /// @dev The deadline makes "not minted" final: once the chain is past it, a mint still pending never lands,
+    /// so the airtime behind it can be refunded without a mint arriving afterwards.
+    struct MintEntry {
+        address to;
+        uint256 amount;
+        bytes32 ref;
+        uint256 deadline;
+    }
+
     /// @notice Why transferBatch skipped an entry; TransferSkipped carries it as uint8:
     /// 1 zero reference, 2 reference already used, 3 authorisation expired, 4 signature not from `from`
     /// (or malformed), 5 zero receiver, 6 balance short of `value`.
@@ -50,6 +60,9 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
     event ReferencedMint(bytes32 indexed ref, address indexed to, uint256 amount);
     event ReferencedTransfer(bytes32 indexed ref, address indexed from, address indexed to, uint256 value);
     event TransferSkipped(bytes32 indexed ref, uint8 reason);
+    /// @notice mintBatch skipped an entry; reason as for TransferSkipped (1 zero reference, 2 reference already
+    /// used, 3 deadline passed, 5 zero receiver).
+    event MintSkipped(bytes32 indexed ref, uint8 reason);
 
     error ReferenceAlreadyUsed(bytes32 ref);
     error ZeroReference();
@@ -69,6 +82,33 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
         referenceUsed[ref] = true;
         _mint(to, amount);
         emit ReferencedMint(ref, to, amount);
+    }
+
+    /// @notice Apply each mint entry that mint would accept and whose deadline has not passed; skip the others
+    /// (MintSkipped) without reverting, so a reused reference never sinks the rest. Returns how many were applied.
+    function mintBatch(MintEntry[] calldata entries) public onlyRole(MINTER_ROLE) returns (uint256 applied) {
+        for (uint256 i = 0; i < entries.length; i++) {
+            MintEntry calldata entry = entries[i];
+            SkipReason reason = _mintSkipReason(entry);
+            if (reason != SkipReason.None) {
+                emit MintSkipped(entry.ref, uint8(reason));
+                continue;
+            }
+            referenceUsed[entry.ref] = true;
+            _mint(entry.to, entry.amount);
+            emit ReferencedMint(entry.ref, entry.to, entry.amount);
+            applied++;
+        }
+    }
+
+    /// @notice One transaction for everything the platform's signer has to write: mints, then relayed transfers
+    /// (so a transfer may spend TXTC minted earlier in the same batch). Returns how many entries were applied.
+    function writeBatch(
+        MintEntry[] calldata mints,
+        TransferEntry[] calldata transfers
+    ) external returns (uint256 applied) {
+        if (mints.length > 0) applied = mintBatch(mints);
+        if (transfers.length > 0) applied += transferBatch(transfers);
     }
 
     /// @notice Move `value` from `from` to `to`, once per `ref`, as `from` authorised by signature.
@@ -93,7 +133,7 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
 
     /// @notice Apply each entry that transferWithAuthorization would accept; skip the others (TransferSkipped)
     /// without reverting, so one bad entry never sinks the rest. Returns how many were applied.
-    function transferBatch(TransferEntry[] calldata entries) external onlyRole(RELAYER_ROLE) returns (uint256 applied) {
+    function transferBatch(TransferEntry[] calldata entries) public onlyRole(RELAYER_ROLE) returns (uint256 applied) {
         for (uint256 i = 0; i < entries.length; i++) {
             TransferEntry calldata entry = entries[i];
             SkipReason reason = _skipReason(entry);
@@ -106,6 +146,14 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
             emit ReferencedTransfer(entry.ref, entry.from, entry.to, entry.value);
             applied++;
         }
+    }
+
+    function _mintSkipReason(MintEntry calldata entry) private view returns (SkipReason) {
+        if (entry.ref == bytes32(0)) return SkipReason.ZeroReference;
+        if (referenceUsed[entry.ref]) return SkipReason.ReferenceUsed;
+        if (block.timestamp > entry.deadline) return SkipReason.Expired;
+        if (entry.to == address(0)) return SkipReason.ZeroReceiver;
+        return SkipReason.None;
     }
 
     function _skipReason(TransferEntry calldata entry) private view returns (SkipReason) {

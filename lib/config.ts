@@ -106,6 +106,12 @@ const schema = z.object({
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address')
     .optional(),
+  /** mints and relayed sends written in batches by the chain writer workflow (off: one transaction each) */
+  CHAIN_BATCHING: bool.default(true),
+  CHAIN_BATCH_MAX_ENTRIES: z.coerce.number().int().min(1).max(500).default(100),
+  CHAIN_BATCH_DELAY_MS: nonNegativeInt.default(200),
+  /** a batch transaction unmined this long is replaced with a higher fee (default: 3 blocks, at least 30 s) */
+  CHAIN_BATCH_STUCK_MS: nonNegativeInt.optional(),
   WALLET_MNEMONIC: z.string().optional(),
 
   PLATFORM_FEE_PERCENT: decimal(2).refine((bps) => bps <= 10000n, 'must be between 0 and 100'),
@@ -312,6 +318,8 @@ export interface Config {
   fees: {
     /** basis points of gross TXTC */
     platformFeeBps: bigint;
+    batching: boolean;
+    batch: { maxEntries: number; delayMs: number; stuckAfterMs: number };
     /** TXTC base units charged per conversion */
     gasFeeTxtc: bigint;
   };
@@ -521,6 +529,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { minUsdCents: e.MIN_AIRTIME_AMOUNT, maxUsdCents: e.MAX_AIRTIME_AMOUNT, dailyUsdCents: e.DAILY_LIMIT_USD },
     rates: {
       source: e.RATE_SOURCE,
+      batching: e.CHAIN_BATCHING,
+      batch: {
+        maxEntries: e.CHAIN_BATCH_MAX_ENTRIES,
+        delayMs: e.CHAIN_BATCH_DELAY_MS,
+        stuckAfterMs: e.CHAIN_BATCH_STUCK_MS ?? Math.max(30000, 3 * e.CHAIN_BLOCK_TIME_MS),
+      },
       fixedTxtcPerUsd: e.TXTC_PER_USD,
       fallbackToFixed: e.RATE_FALLBACK_TO_FIXED,
       cacheTtlMs: e.RATES_CACHE_TTL_MS,

@@ -10,6 +10,7 @@ import type { ChainAddresses } from './runtime';
 import type { ChainWriter } from './chain/writer';
 import { TxtcToken, type MintingToken, type TransferringToken } from './chain/txtc';
 import { RateService } from './rates';
+import { BatchWriter } from './chain/batch';
 import { WalletDirectory } from './wallets';
 import { createTelco } from './telco/factory';
 import type { MessagingPort, TelcoOperator } from './telco/types';
@@ -51,6 +52,13 @@ export function createServices(deps: ServiceDeps) {
     messaging: instrumentMessaging(deps.messaging ?? routed.messaging),
     wallets: new WalletDirectory(createWalletRepo(deps.pool), deps.config.walletMnemonic),
     txtc,
+    /** batched chain writes (the signer's key): where the signer's writer is, and batching is on */
+    // A test that wraps TXTC (deps.token / deps.relay, to inject node faults) writes through its wrapper: one
+    // transaction per write.
+    batches:
+      deps.writer && deps.config.chain.batching && !deps.token && !deps.relay
+        ? new BatchWriter(txtc, deps.config.chain.signerPrivateKey, deps.provider)
+        : undefined,
     /** what mints: TXTC itself unless a test wraps it */
     token: instrumentMinting(deps.token ?? txtc, deps.provider),
     /** what relays TXTC transfers: TXTC itself unless a test wraps it */

@@ -41,7 +41,7 @@ import { failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
 import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
-import { chain, moveAirtime, owed, sendSmsBestEffort, settleChain, telco } from './shared/movements';
+import { mintTxtcOnce, moveAirtime, owed, sendSmsBestEffort, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 
 const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
@@ -176,13 +176,12 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
     state.walletAddress = walletAddress;
 
     // Mint. From here a failure owes the person their airtime back, unless the mint landed after all.
+    // mintTxtcOnce throws only once the mint can never land: the refund cannot meet a late mint.
     let mint: MintResult;
     try {
-      mint = await chain.mintTxtc({ to: walletAddress, amount: q.txtcNet.toString(), reference: ref('mint') });
+      mint = await mintTxtcOnce(ref('mint'), walletAddress, q.txtcNet);
     } catch (err) {
-      const landed = await settleChain.findMint(ref('mint'));
-      if (!landed) return await refund(err);
-      mint = landed;
+      return await refund(err);
     }
     state.txHash = mint.txHash;
     await advance({

@@ -6,3 +6,4 @@ export { ussdSessionWorkflow } from './ussd';
 export { smsMessageWorkflow } from './sms';
 export { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
 export { reconciliationWorkflow } from './reconcile';
+export { chainWriterWorkflow } from './chain-writer';

@@ -11,3 +11,4 @@ export * from './sms';
 export * from './swaps';
 export * from './search';
 export * from './fraud';
+export * from './chain-writer';

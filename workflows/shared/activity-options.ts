@@ -97,3 +97,13 @@ export const whileWaiting: LocalActivityOptions = {
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 };
+
+/**
+ * Handing a mint or a send to the chain writer (a signal, and a signature for a send): local and quick,
+ * retried until it is handed over, since the debit before it already happened. A repeat is harmless: the
+ * writer keeps one entry per reference and the contract accepts a reference once.
+ */
+export const chainSubmit: LocalActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { ...backoff, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+};

@@ -3,12 +3,30 @@
  * a call whose attempts end without a clear answer is settled by the operator's word on its reference
  * before anyone is told anything.
  */
-import { CancellationScope, log, proxyActivities } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
-import type { ChainActivities, TransferResult } from '../../activities/chain';
+import type { ChainActivities, MintResult, TransferResult } from '../../activities/chain';
 import { FailureTypes } from '../definitions/errors';
-import { chainCall, refundCall, settleCall, settleChainCall, smsCall, telcoCall } from './activity-options';
-import { failureOf } from './steps';
+import { chainWriteSettledSignal, type ChainWriteOutcome } from '../definitions/chain-writer';
+import {
+  chainCall,
+  chainSubmit,
+  refundCall,
+  settleCall,
+  settleChainCall,
+  smsCall,
+  telcoCall,
+} from './activity-options';
+import { failureOf, rejection } from './steps';
 
 export const telco = proxyActivities<TelcoActivities>(telcoCall);
 /** Money owed (refunds, a receiver's credit): keeps trying far longer. */
@@ -30,6 +48,8 @@ export async function sendSmsBestEffort(phoneNumber: string, message: string, re
   }
 }
 export const chain = proxyActivities<ChainActivities>(chainCall);
+/** Handing a write to the chain writer: local, quick, retried until it is handed over. */
+const chainLocal = proxyLocalActivities<ChainActivities>(chainSubmit);
 /** Settling an unknown outcome: the operator's word on a reference, no attempt limit. */
 export const settle = proxyActivities<TelcoActivities>(settleCall);
 /** The chain's word on a reference (or a write that must land), no attempt limit. */
@@ -77,6 +97,61 @@ const SEND_REFUSALS: string[] = [FailureTypes.InsufficientTxtc, FailureTypes.Tra
  */
 const AUTHORISATION_SECONDS = 600;
 
+/** Workflows from before batched writes replay their direct writes; new ones queue for the chain writer. */
+const BATCHED_WRITES_PATCH = 'batched-chain-writes';
+/** How long a queued write is waited for before the chain itself is asked (a batch takes a block or two). */
+const QUEUED_WAIT = '2 minutes';
+
+/** The chain writer's word on this workflow's queued writes, by reference (the writer signals each one). */
+const settledWrites = new Map<string, ChainWriteOutcome>();
+let listening = false;
+
+/**
+ * Waits for the chain writer's signal that a queued write settled; undefined if it did not come in time
+ * (the caller then asks the chain, which settles it by the deadline).
+ */
+async function queuedWrite(reference: string): Promise<ChainWriteOutcome | undefined> {
+  if (!listening) {
+    setHandler(chainWriteSettledSignal, (outcome) => void settledWrites.set(outcome.reference, outcome));
+    listening = true;
+  }
+  await condition(() => settledWrites.has(reference), QUEUED_WAIT);
+  return settledWrites.get(reference);
+}
+
+/**
+ * One TXTC mint under one reference, to be mined by a deadline in the chain's time: queued for the chain
+ * writer's next batch (or, with batching off, one transaction of its own). It returns the mint, found again
+ * if an earlier attempt made it; it throws only once the mint is proven never to land (refused by the
+ * contract, or the chain past the deadline without it), so a refund after it can never meet a late mint.
+ */
+export async function mintTxtcOnce(reference: string, to: string, amount: bigint): Promise<MintResult> {
+  const input = { to, amount: amount.toString(), reference };
+  if (!patched(BATCHED_WRITES_PATCH)) return await mintDirect(input);
+  const deadline = await chain.authorisationDeadline({ seconds: AUTHORISATION_SECONDS });
+  const submitted = await chainLocal.submitMint({ ...input, deadline, requester: workflowInfo().workflowId });
+  if (submitted.mode === 'direct') return await mintDirect(input);
+  const outcome = await queuedWrite(reference);
+  if (outcome?.status === 'applied') return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadyMinted: false };
+  // A batch that kept reverting (the writer gave its entries up and tells a late duplicate the same): not minted.
+  if (outcome?.reason === 'Reverted') throw rejection(FailureTypes.MintRejected, 'mint refused by the TXTC contract');
+  // Skipped for a used reference (an earlier attempt's mint), or no word in time: the chain settles it.
+  const landed = await settleChain.mintOutcome({ reference, deadline });
+  if (landed) return landed;
+  throw rejection(FailureTypes.MintRejected, `mint not written: ${outcome?.reason ?? 'deadline passed'}`);
+}
+
+/** One transaction for one mint; a failure is settled by looking for the mint before it is believed. */
+async function mintDirect(input: { to: string; amount: string; reference: string }): Promise<MintResult> {
+  try {
+    return await chain.mintTxtc(input);
+  } catch (err) {
+    const landed = await settleChain.findMint(input.reference);
+    if (landed) return landed;
+    throw err;
+  }
+}
+
 /**
  * One TXTC send under one reference, from a number's wallet or from the treasury. A failure the contract
  * proved (short balance, refused authorisation) is final; any other is settled on chain: the send is found,
@@ -91,6 +166,17 @@ export async function sendTxtcOnce(
 ): Promise<TransferResult> {
   // In the chain's time (recorded once in the history, so the same for every attempt of this send).
   const deadline = await chain.authorisationDeadline({ seconds: AUTHORISATION_SECONDS });
+  if (patched(BATCHED_WRITES_PATCH)) {
+    const submitted = await chainLocal.submitSend({
+      ...from,
+      to,
+      amount: amount.toString(),
+      reference,
+      deadline,
+      requester: workflowInfo().workflowId,
+    });
+    if (submitted.mode === 'queued') return await queuedSend(reference, deadline);
+  }
   try {
     return await chain.sendTxtc({ ...from, to, amount: amount.toString(), reference, deadline });
   } catch (err) {
@@ -99,4 +185,16 @@ export async function sendTxtcOnce(
     if (landed) return landed;
     throw err;
   }
+}
+
+/** A queued send's outcome: a short balance or a refused authorisation is final, anything else the chain settles. */
+async function queuedSend(reference: string, deadline: number): Promise<TransferResult> {
+  const outcome = await queuedWrite(reference);
+  if (outcome?.status === 'applied') return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadySent: false };
+  if (outcome?.reason === 'InsufficientBalance') throw rejection(FailureTypes.InsufficientTxtc, 'not enough TXTC');
+  if (outcome?.reason === 'BadSignature' || outcome?.reason === 'ZeroReceiver')
+    throw rejection(FailureTypes.TransferRejected, `transfer refused by the TXTC contract: ${outcome.reason}`);
+  const landed = await settleChain.transferOutcome({ reference, deadline });
+  if (landed) return landed;
+  throw rejection(FailureTypes.TransferRejected, `transfer not written: ${outcome?.reason ?? 'deadline passed'}`);
 }

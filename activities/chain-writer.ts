@@ -1,0 +1,89 @@
+/**
+ * The chain writer workflow's activities: the signer's next nonce, a batch broadcast (or its replacement),
+ * and the watch that settles it. They run on the worker's task queue; the workflow calls them one at a
+ * time, so the signer has one batch in flight whichever worker process runs them.
+ */
+import { Context } from '@temporalio/activity';
+import type { BatchFees, BatchWriter, BroadcastBatch } from '../lib/chain/batch';
+import type { ChainWriteEntry, ChainWriteOutcome } from '../workflows/definitions/chain-writer';
+import type { Logger } from '../lib/log';
+import { heartbeatingAll } from './shared';
+
+export type BatchResult =
+  | { state: 'mined'; hash: string; blockNumber: number; outcomes: ChainWriteOutcome[]; rewrite: ChainWriteEntry[] }
+  | { state: 'nonce-used'; outcomes: ChainWriteOutcome[]; rewrite: ChainWriteEntry[]; nextNonce: number }
+  | { state: 'stuck'; minedNonce: number };
+
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // outside an activity (a direct call in a test)
+  }
+}
+
+export function createChainWriterActivities(deps: { batches?: BatchWriter; log: Logger }) {
+  const batches = (): BatchWriter => {
+    if (!deps.batches) throw new Error('this worker has no chain signer: it cannot write batches');
+    return deps.batches;
+  };
+  return heartbeatingAll({
+    async chainWriterNonce(): Promise<number> {
+      return batches().nextNonce();
+    },
+
+    async broadcastBatch(input: {
+      entries: ChainWriteEntry[];
+      nonce: number;
+      replacing?: BatchFees;
+    }): Promise<BroadcastBatch> {
+      const sent = await batches().broadcast(input.entries, input.nonce, input.replacing);
+      deps.log.info(
+        {
+          nonce: sent.nonce,
+          txHash: sent.hash,
+          entries: input.entries.length,
+          replacement: !!input.replacing,
+          underpriced: sent.underpriced,
+        },
+        'chain batch broadcast',
+      );
+      return sent;
+    },
+
+    /**
+     * Watches the batch's transactions until one is mined (each entry applied or skipped; an entry without an
+     * event, as in a reverted batch, is written again), the nonce is used by a transaction we know no hash of
+     * (entries found on chain settle, the others are written again), or it is stuck (replace it).
+     */
+    async settleBatch(input: {
+      entries: ChainWriteEntry[];
+      hashes: string[];
+      nonce: number;
+      stuckAfterMs: number;
+    }): Promise<BatchResult> {
+      const writer = batches();
+      const watched = await writer.watch(input.entries, input.hashes, input.nonce, input.stuckAfterMs, heartbeat);
+      const unsettled = (outcomes: ChainWriteOutcome[]) => {
+        const settled = new Set(outcomes.map((o) => o.reference));
+        return input.entries.filter((e) => !settled.has(e.reference));
+      };
+      if (watched.state === 'stuck') return { state: 'stuck', minedNonce: await writer.minedNonce() };
+      if (watched.state === 'mined') {
+        deps.log.info(
+          { nonce: input.nonce, txHash: watched.hash, block: watched.blockNumber, entries: input.entries.length },
+          'chain batch mined',
+        );
+        return { ...watched, rewrite: unsettled(watched.outcomes) };
+      }
+      const outcomes = await writer.landed(input.entries);
+      deps.log.warn(
+        { nonce: input.nonce, landed: outcomes.length, entries: input.entries.length },
+        'chain batch nonce used by another transaction; entries found on chain settle, the rest are written again',
+      );
+      return { state: 'nonce-used', outcomes, rewrite: unsettled(outcomes), nextNonce: await writer.nextNonce() };
+    },
+  });
+}
+
+export type ChainWriterActivities = ReturnType<typeof createChainWriterActivities>;

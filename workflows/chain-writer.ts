@@ -1,0 +1,145 @@
+/**
+ * The chain writer: the one writer of a signer's transactions (see definitions/chain-writer.ts). Entries
+ * arrive by signal; a batch closes when it is full, or a short delay after its first entry; with timed
+ * blocks it also waits for the next block's turn, so the signer sends at most one transaction per block and
+ * an entry rarely waits more than one block. One batch is in flight at a time: broadcast with the next
+ * nonce, watched until mined, replaced with a higher fee (same nonce) when stuck. Each entry's requester is
+ * signalled how it settled. The history is kept short by continuing as new between batches, pending entries
+ * carried over.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BatchResult, ChainWriterActivities } from '../activities/chain-writer';
+import type { BatchFees } from '../lib/chain/batch';
+import {
+  chainWriteSettledSignal,
+  enqueueChainWriteSignal,
+  type ChainWriteEntry,
+  type ChainWriteOutcome,
+  type ChainWriterInput,
+} from './definitions/chain-writer';
+
+/** Broadcasts and nonce reads: short, retried without end (entries wait on them; ops see it in the UI). */
+const writer = proxyActivities<ChainWriterActivities>({
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** Batches per run before continuing as new (each batch adds a few events per entry). */
+const BATCHES_PER_RUN = 200;
+/** A batch whose transaction reverts (it applies nothing) is written again at most this often, then given up. */
+const REVERTED_ROUNDS = 3;
+/** With timed blocks, a batch is sent this far ahead of the next block (or a quarter block, if more). */
+const BLOCK_LEAD_MS = 1500;
+
+export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void> {
+  const { settings } = input;
+  const pending: ChainWriteEntry[] = [...(input.pending ?? [])];
+  const queued = new Set(pending.map((e) => e.reference));
+  // Entries this run settled: a late duplicate (an enqueue re-run on replay) is told the same outcome instead
+  // of being written again, so an entry skipped for a short balance cannot land later under the same reference.
+  const written = new Map<string, ChainWriteOutcome>();
+  let nonce = input.nonce;
+  let lastMinedAt = input.lastMinedAt;
+
+  setHandler(enqueueChainWriteSignal, (entry) => {
+    // A retried enqueue of an entry still waiting here is the same entry; one written before is found by
+    // the contract (reference used) and its requester learns of the earlier write.
+    if (queued.has(entry.reference)) return;
+    const earlier = written.get(entry.reference);
+    if (earlier) {
+      void tellRequesters([entry], written);
+      return;
+    }
+    queued.add(entry.reference);
+    pending.push(entry);
+  });
+
+  for (let batches = 0; ; batches++) {
+    if (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof chainWriterWorkflow>({ ...input, pending, nonce, lastMinedAt });
+    }
+    await condition(() => pending.length > 0);
+    await condition(() => pending.length >= settings.maxEntries, Math.max(settings.delayMs, untilBlockTurn()));
+    const batch = pending.splice(0, settings.maxEntries);
+    const settled = await write(batch);
+    lastMinedAt = Date.now();
+    for (const entry of batch) {
+      queued.delete(entry.reference);
+      written.set(entry.reference, settled.get(entry.reference)!);
+    }
+    await tellRequesters(batch, settled);
+  }
+
+  /** With timed blocks: how long until a batch sent now would catch the next block (0: now). */
+  function untilBlockTurn(): number {
+    if (!settings.blockTimeMs || lastMinedAt === undefined) return 0;
+    const lead = Math.max(BLOCK_LEAD_MS, settings.blockTimeMs / 4);
+    return Math.max(0, lastMinedAt + settings.blockTimeMs - lead - Date.now());
+  }
+
+  /** Writes one batch until every entry settled (applied or skipped); entries that did not land go again. */
+  async function write(batch: ChainWriteEntry[]): Promise<Map<string, ChainWriteOutcome>> {
+    const settled = new Map<string, ChainWriteOutcome>();
+    let entries = batch;
+    let reverted = 0;
+    while (entries.length > 0) {
+      let at: number = nonce ?? (await writer.chainWriterNonce());
+      const hashes: string[] = [];
+      let fees: BatchFees | undefined;
+      let result: BatchResult;
+      for (;;) {
+        const sent = await writer.broadcastBatch({ entries, nonce: at, replacing: fees });
+        if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
+        fees = sent;
+        result = await writer.settleBatch({ entries, hashes, nonce: at, stuckAfterMs: settings.stuckAfterMs });
+        if (result.state !== 'stuck') break;
+        if (result.minedNonce < at) {
+          log.warn('chain batch stuck behind a gap in the nonces; rewriting at the first unused one', { nonce: at });
+          at = result.minedNonce;
+          hashes.length = 0;
+          fees = undefined;
+        } else log.warn('chain batch stuck; replacing it with a higher fee', { nonce: at, hashes: hashes.length });
+      }
+      for (const outcome of result.outcomes) settled.set(outcome.reference, outcome);
+      entries = result.rewrite;
+      nonce = result.state === 'nonce-used' ? result.nextNonce : at + 1;
+      if (result.state === 'mined' && result.outcomes.length === 0 && ++reverted >= REVERTED_ROUNDS) {
+        // Nothing of it can land now: each requester settles it as not written (and refunds, if owed).
+        log.error('chain batch reverted again and again; its entries are given up', { tx: result.hash });
+        for (const entry of entries)
+          settled.set(entry.reference, {
+            reference: entry.reference,
+            status: 'skipped',
+            reason: 'Reverted',
+            txHash: result.hash,
+            blockNumber: result.blockNumber,
+          });
+        entries = [];
+      }
+      if (entries.length > 0) log.warn('chain batch: entries not settled are written again', { n: entries.length });
+    }
+    return settled;
+  }
+
+  async function tellRequesters(batch: ChainWriteEntry[], settled: Map<string, ChainWriteOutcome>): Promise<void> {
+    const told = await Promise.allSettled(
+      batch.map((entry) =>
+        getExternalWorkflowHandle(entry.requester).signal(chainWriteSettledSignal, settled.get(entry.reference)!),
+      ),
+    );
+    const gone = told.filter((t) => t.status === 'rejected').length;
+    // A requester that ended meanwhile (terminated by ops) settles by the chain itself: nothing to tell.
+    if (gone > 0) log.warn('chain writer: some requesters could not be told', { gone });
+  }
+}

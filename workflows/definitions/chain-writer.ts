@@ -1,0 +1,86 @@
+/**
+ * The chain writer: one long-lived workflow per signer and task queue that collects TXTC mints and relayed
+ * transfers and writes them in batches (one transaction, the contract's writeBatch), so any number of
+ * worker processes share one signer and its nonces stay in one sequence. Money workflows enqueue an entry
+ * (an activity signals the writer, starting it if need be) and wait for the writer's signal that it settled.
+ */
+import { defineSignal } from '@temporalio/workflow';
+
+/** A mint entry: `amount` base units to `to`, under `reference`, void if not mined by `deadline` (chain time). */
+export interface MintEntryWire {
+  kind: 'mint';
+  reference: string;
+  to: string;
+  amount: string;
+  deadline: number;
+  /** the workflow waiting for it (signalled when it settles) */
+  requester: string;
+}
+
+/** A relayed transfer entry: the sender's signed authorisation (the contract's TransferEntry). */
+export interface TransferEntryWire {
+  kind: 'transfer';
+  reference: string;
+  from: string;
+  to: string;
+  amount: string;
+  deadline: number;
+  v: number;
+  r: string;
+  s: string;
+  requester: string;
+}
+
+export type ChainWriteEntry = MintEntryWire | TransferEntryWire;
+
+/**
+ * How an entry settled. `applied`: it is on chain in `txHash`. `skipped`: the batch was mined without it,
+ * for `reason` (the contract's skip reason: ReferenceUsed, Expired, BadSignature, InsufficientBalance, ...).
+ */
+export interface ChainWriteOutcome {
+  reference: string;
+  status: 'applied' | 'skipped';
+  reason?: string;
+  txHash: string;
+  blockNumber: number;
+}
+
+/** Skip reasons, by the code the contract's MintSkipped / TransferSkipped events carry. */
+export const SKIP_REASONS: Record<number, string> = {
+  1: 'ZeroReference',
+  2: 'ReferenceUsed',
+  3: 'Expired',
+  4: 'BadSignature',
+  5: 'ZeroReceiver',
+  6: 'InsufficientBalance',
+};
+
+export interface ChainWriterSettings {
+  /** the most entries in one transaction */
+  maxEntries: number;
+  /** how long a batch stays open for more after its first entry */
+  delayMs: number;
+  /** the chain's block time (0: instant, a block per transaction); a batch waits for the next block's turn */
+  blockTimeMs: number;
+  /** a batch transaction unmined this long is replaced (same nonce, higher fee) */
+  stuckAfterMs: number;
+}
+
+export interface ChainWriterInput {
+  signer: string;
+  settings: ChainWriterSettings;
+  /** carried over continue-as-new: entries not yet written */
+  pending?: ChainWriteEntry[];
+  /** carried over continue-as-new: the signer's next nonce */
+  nonce?: number;
+  /** carried over continue-as-new: when (workflow time, ms) the last batch was seen mined */
+  lastMinedAt?: number;
+}
+
+export const enqueueChainWriteSignal = defineSignal<[ChainWriteEntry]>('enqueueChainWrite');
+export const chainWriteSettledSignal = defineSignal<[ChainWriteOutcome]>('chainWriteSettled');
+
+/** One writer per signer and task queue (tests run many task queues against one server). */
+export function chainWriterWorkflowId(taskQueue: string, signer: string): string {
+  return `chain-writer:${taskQueue}:${signer.toLowerCase()}`;
+}
