@@ -68,6 +68,15 @@ const decimal = (digits: number) =>
     }
   });
 
+/** An operator credential: printable, no spaces. */
+const operatorSecret = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,512}$/, 'must be printable characters without spaces')
+  .optional();
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as UGX');
+/** How long a debit waits for the person's approval on the handset (the approvalCall preset allows 6 minutes). */
+const approvalSeconds = z.coerce.number().int().min(5).max(300).default(240);
+
 const schema = z.object({
   APP_ENV: z.enum(['local', 'production']).default('local'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
