@@ -76,7 +76,7 @@ export function createTelco(
         case 'africastalking': {
           const at = config.telco.africastalking;
           if (!at.apiKey) throw new Error('AT_API_KEY is required for the africastalking adapter');
-          found = new AfricasTalkingOperator(pool, { ...at, apiKey: at.apiKey });
+          found = new AfricasTalkingOperator(pool, { ...at, apiKey: at.apiKey }, { log });
           break;
         }
         case 'momo': {

@@ -1,0 +1,267 @@
+/**
+ * Batched chain writes on the real stack: the contract applies a batch entry by entry (a reused reference
+ * never sinks the others), the chain writer replaces a stuck batch at the same nonce instead of writing it
+ * twice, a lone entry is not kept waiting, and two worker processes on one task queue mint each conversion
+ * exactly once through the one writer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Wallet, parseUnits } from 'ethers';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { BatchWriter } from '../../lib/chain/batch';
+import { TxtcToken, chainReference } from '../../lib/chain/txtc';
+import { createActivities } from '../../activities';
+import {
+  chainWriterWorkflowId,
+  conversionWorkflowId,
+  enqueueChainWriteSignal,
+  stepReference,
+  type ChainWriteEntry,
+  type ConversionState,
+  type MintEntryWire,
+} from '../../workflows/definitions';
+import { conversionWorkflow } from '../../workflows';
+import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
+import { newSafaricomNumber, topUp } from '../support/money';
+import { readStack } from '../support/stack-file';
+
+const ROOT = resolve(__dirname, '..', '..');
+let stack: TestStackHandle;
+let token: TxtcToken;
+beforeAll(async () => {
+  stack = await openStack();
+  token = new TxtcToken(stack.runtime.addresses.txtc, stack.runtime.provider, stack.runtime.writer);
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+const chainTime = async () => (await stack.runtime.provider.getBlock('latest'))!.timestamp;
+const mintEntry = (reference: string, to: string, amount: bigint, deadline: number): MintEntryWire => ({
+  kind: 'mint',
+  reference,
+  to,
+  amount: amount.toString(),
+  deadline,
+  requester: 'nobody-waits',
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The referenced mints a reference left on chain (each reference may mint once). */
+async function mintsOf(reference: string) {
+  return token.contract.queryFilter(token.contract.filters.ReferencedMint!(chainReference(reference)), 0);
+}
+
+test('a batch with a reused reference mints the others: each entry applied or skipped on its own', async () => {
+  const batches = new BatchWriter(token, stack.config.chain.signerPrivateKey, stack.runtime.provider);
+  const [spent, first, second, late] = ['spent', 'first', 'second', 'late'].map((n) => uniqueId(`batch-test:${n}`));
+  const [a, b, c] = [Wallet.createRandom().address, Wallet.createRandom().address, Wallet.createRandom().address];
+  await token.mintOnce(a, 1n, spent!, 10000);
+  const deadline = (await chainTime()) + 600;
+  const entries: ChainWriteEntry[] = [
+    mintEntry(spent!, a, 5n, deadline),
+    mintEntry(first!, b, 7n, deadline),
+    mintEntry(late!, c, 9n, (await chainTime()) - 1),
+    mintEntry(second!, c, 11n, deadline),
+  ];
+
+  const sent = await batches.broadcast(entries, await batches.nextNonce());
+  const watched = await batches.watch(entries, [sent.hash], sent.nonce, 30000, () => undefined);
+
+  expect(watched.state).toBe('mined');
+  if (watched.state !== 'mined') return;
+  expect(watched.outcomes.map((o) => [o.reference, o.status, o.reason])).toEqual([
+    [spent, 'skipped', 'ReferenceUsed'],
+    [first, 'applied', undefined],
+    [late, 'skipped', 'Expired'],
+    [second, 'applied', undefined],
+  ]);
+  // One transaction carried them all; the spent reference still minted only its first 1 base unit.
+  expect(new Set(watched.outcomes.map((o) => o.txHash))).toEqual(new Set([sent.hash]));
+  expect([await token.balanceOf(a), await token.balanceOf(b), await token.balanceOf(c)]).toEqual([1n, 7n, 11n]);
+  expect(await mintsOf(spent!)).toHaveLength(1);
+  expect(await token.referenceUsed(late!)).toBe(false);
+});
+
+test('a stuck batch is replaced at the same nonce with a higher fee, not duplicated: one transaction, one mint', async () => {
+  const chain = stack.runtime.provider;
+  const config = testConfig({ CHAIN_BATCH_STUCK_MS: '1500', CHAIN_BATCH_DELAY_MS: '50' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const reference = uniqueId('batch-test:stuck');
+  const to = Wallet.createRandom().address;
+  const signer = stack.runtime.writer.address;
+  const nonceBefore = await chain.getTransactionCount(signer, 'latest');
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    const writerId = chainWriterWorkflowId(taskQueue, signer);
+    await chain.send('evm_setAutomine', [false]);
+    try {
+      await stack.client.workflow.signalWithStart('chainWriterWorkflow', {
+        workflowId: writerId,
+        taskQueue,
+        args: [{ signer, settings: { ...config.chain.batch, blockTimeMs: 0 } }],
+        signal: enqueueChainWriteSignal,
+        signalArgs: [mintEntry(reference, to, 42n, (await chainTime()) + 600)],
+      });
+      // No blocks: the batch waits in the node's pool until the writer replaces it.
+      await waitFor('a replacement broadcast', async () => (await broadcasts(writerId)).length >= 2);
+    } finally {
+      await chain.send('evm_mine', []);
+      await chain.send('evm_setAutomine', [true]);
+    }
+    await waitFor('the mint', async () => (await mintsOf(reference)).length > 0);
+    const sent = await broadcasts(writerId);
+    const [mint] = await mintsOf(reference);
+
+    // Every broadcast used the one nonce, each outbidding the one before; the last one is the one mined.
+    expect(new Set(sent.map((s) => s.nonce)).size).toBe(1);
+    expect(new Set(sent.map((s) => s.hash)).size).toBe(sent.length);
+    for (let i = 1; i < sent.length; i++)
+      expect(BigInt(sent[i]!.maxFeePerGas)).toBeGreaterThan(BigInt(sent[i - 1]!.maxFeePerGas));
+    expect(sent.map((s) => s.hash)).toContain(mint!.transactionHash);
+    expect(mint!.transactionHash).not.toBe(sent[0]!.hash);
+    expect(await mintsOf(reference)).toHaveLength(1);
+    expect(await token.balanceOf(to)).toBe(42n);
+    expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceBefore + 1);
+  });
+});
+
+test('a lone entry on a quiet chain is mined within one batch delay plus one block', async () => {
+  const chain = stack.runtime.provider;
+  const blockTimeMs = 3000;
+  const config = testConfig({ CHAIN_BLOCK_TIME_MS: String(blockTimeMs), CHAIN_BATCH_DELAY_MS: '200' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const reference = uniqueId('batch-test:lone');
+  const to = Wallet.createRandom().address;
+  const signer = stack.runtime.writer.address;
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    await chain.send('evm_setAutomine', [false]);
+    await chain.send('evm_setIntervalMining', [blockTimeMs]);
+    try {
+      const deadline = (await chainTime()) + 600;
+      const blockAtEnqueue = await chain.getBlockNumber();
+      await stack.client.workflow.signalWithStart('chainWriterWorkflow', {
+        workflowId: chainWriterWorkflowId(taskQueue, signer),
+        taskQueue,
+        args: [{ signer, settings: { ...config.chain.batch, blockTimeMs } }],
+        signal: enqueueChainWriteSignal,
+        signalArgs: [mintEntry(reference, to, 5n, deadline)],
+      });
+      const [mint] = await waitFor('the mint', async () => {
+        const found = await mintsOf(reference);
+        return found.length > 0 && found;
+      });
+      // The batch closed after its short delay (no block to wait for yet) and went into the next block or,
+      // had the delay straddled a block, the one after: never later.
+      expect(mint!.blockNumber).toBeLessThanOrEqual(blockAtEnqueue + 2);
+      const receipt = await chain.getTransactionReceipt(mint!.transactionHash);
+      expect(receipt!.logs.filter((l) => l.topics[0] === mint!.topics[0])).toHaveLength(1);
+    } finally {
+      await chain.send('evm_setIntervalMining', [0]);
+      await chain.send('evm_setAutomine', [true]);
+    }
+  });
+});
+
+/** The chain writer's broadcasts, in order, from its history. */
+async function broadcasts(writerId: string): Promise<{ hash: string; nonce: number; maxFeePerGas: string }[]> {
+  const history = await stack.client.workflow.getHandle(writerId).fetchHistory();
+  const scheduled = new Map<string, string>();
+  const out: { hash: string; nonce: number; maxFeePerGas: string }[] = [];
+  for (const event of history.events ?? []) {
+    const s = event.activityTaskScheduledEventAttributes;
+    if (s) scheduled.set(String(event.eventId), s.activityType?.name ?? '');
+    const done = event.activityTaskCompletedEventAttributes;
+    if (done && scheduled.get(String(done.scheduledEventId)) === 'broadcastBatch')
+      out.push(defaultPayloadConverter.fromPayload(done.result!.payloads![0]!));
+  }
+  return out;
+}
+
+describe('two worker processes on one task queue', () => {
+  const workers: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const w of workers) {
+      if (w.exitCode === null && w.signalCode === null) {
+        const exited = new Promise((r) => w.once('exit', r));
+        w.kill('SIGTERM');
+        await exited;
+      }
+    }
+  });
+
+  function startWorker(taskQueue: string, identity: string): Promise<ChildProcess> {
+    const s = readStack();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        APP_ENV: 'local',
+        LOG_LEVEL: 'info',
+        DATA_DIR: '/nonexistent-test-data',
+        DATABASE_URL: s.databaseUrl,
+        TEMPORAL_ADDRESS: s.temporalAddress,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        CHAIN_RPC_URL: s.rpcUrl,
+        TXTC_ADDRESS: s.deployment.txtc,
+        TXTC_DEPLOY_BLOCK: String(s.deployment.txtcBlock),
+        RATE_PAIR_ADDRESS: s.deployment.ratePair,
+        WORKER_METRICS_PORT: '0',
+        TEMPORAL_WORKER_METRICS_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workers.push(child);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    return waitFor(`worker ${identity}`, async () => out.includes('"worker started"') && child, 120000).catch(
+      (e: unknown) => {
+        throw new Error(`${String(e)}\n${out.slice(-3000)}`);
+      },
+    );
+  }
+
+  test('conversions spread over both, each minted exactly once through the one chain writer', async () => {
+    const taskQueue = uniqueId('test-two-workers');
+    await Promise.all([startWorker(taskQueue, 'worker-a'), startWorker(taskQueue, 'worker-b')]);
+    const phones = Array.from({ length: 12 }, () => newSafaricomNumber());
+    for (const phone of phones) await topUp(stack.runtime.pool, phone, 'safaricom-ke', 200000n);
+
+    const states: ConversionState[] = await Promise.all(
+      phones.map((phone) =>
+        stack.client.workflow.execute(conversionWorkflow, {
+          taskQueue,
+          workflowId: conversionWorkflowId('api', uniqueId('two-workers')),
+          args: [{ channel: 'api', phoneNumber: phone, operator: 'safaricom-ke', usdCents: '1000' }],
+        }),
+      ),
+    );
+
+    expect(states.map((s) => s.status)).toEqual(Array(12).fill('completed'));
+    const identities = new Set<string>();
+    for (const state of states) {
+      const minted = await mintsOf(stepReference(state.id, 'mint'));
+      expect(minted.map((m) => m.transactionHash)).toEqual([state.txHash]);
+      expect(await token.balanceOf(state.walletAddress!)).toBe(parseUnits('980', 18));
+      const history = await stack.client.workflow.getHandle(state.id).fetchHistory();
+      for (const e of history.events ?? []) {
+        const id = e.activityTaskStartedEventAttributes?.identity ?? e.workflowTaskStartedEventAttributes?.identity;
+        if (id) identities.add(id);
+      }
+    }
+    // Both processes did the conversions' work; one writer (one workflow) wrote every mint.
+    expect(identities.size).toBe(2);
+    expect(new Set(states.map((s) => s.txHash)).size).toBeLessThan(12);
+  });
+});
