@@ -35,7 +35,7 @@ export const LOCAL_DEV_SMS_WEBHOOK_SECRET = 'local-dev-sms-webhook-secret';
 export const LOCAL_DEV_AT_CALLBACK_SECRET = 'local-dev-at-callback-secret';
 
 /** Telco adapters this build has; real operators' adapters join this list. */
-export const TELCO_ADAPTERS = ['simulated', 'africastalking', 'momo'] as const;
+export const TELCO_ADAPTERS = ['simulated', 'africastalking', 'momo', 'airtel'] as const;
 /** Adapters that move money only: never the SMS adapter. */
 const MONEY_ONLY_ADAPTERS: readonly string[] = ['momo', 'airtel'];
 export type TelcoAdapterName = (typeof TELCO_ADAPTERS)[number];
@@ -489,7 +489,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     MOMO_API_USER: e.MOMO_API_USER,
     MOMO_API_KEY: e.MOMO_API_KEY,
   });
-  const airtel = required('airtel', (adaptersInUse as string[]).includes('airtel'), {
+  const airtel = required('airtel', adaptersInUse.includes('airtel'), {
     AIRTEL_CLIENT_ID: e.AIRTEL_CLIENT_ID,
     AIRTEL_CLIENT_SECRET: e.AIRTEL_CLIENT_SECRET,
   });

@@ -8,6 +8,7 @@ import type { Config, TelcoAdapterName } from '../config';
 import { SimulatedOperator } from './simulated';
 import { AfricasTalkingOperator } from './africastalking';
 import { MomoOperator } from './momo';
+import { AirtelOperator } from './airtel';
 import type { Logger } from '../log';
 import type {
   AirtimeMovement,
@@ -83,6 +84,14 @@ export function createTelco(
           if (!config.telco.momo) throw new Error('MOMO_* settings are required for the momo adapter');
           found = new MomoOperator(
             { ...config.telco.momo, pollInitialMs: 1000, pollMaxMs: 10_000, limits: config.telco.operatorLimits },
+            { log },
+          );
+          break;
+        }
+        case 'airtel': {
+          if (!config.telco.airtel) throw new Error('AIRTEL_* settings are required for the airtel adapter');
+          found = new AirtelOperator(
+            { ...config.telco.airtel, pollInitialMs: 1000, pollMaxMs: 10_000, limits: config.telco.operatorLimits },
             { log },
           );
           break;

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../../lib/config';
 import { createTelco } from '../../../lib/telco/factory';
 import { MomoOperator } from '../../../lib/telco/momo';
+import { AirtelOperator } from '../../../lib/telco/airtel';
 import type { Pool } from 'pg';
 
 const MOMO = {
@@ -70,4 +71,24 @@ test('the operator limits come from the environment', () => {
   expect(
     loadConfig({ OPERATOR_BREAKER_FAILURES: '3', OPERATOR_BREAKER_COOLDOWN_SECONDS: '12' }).telco.operatorLimits,
   ).toEqual({ timeoutMs: 15000, maxConcurrent: 16, ratePerSecond: 20, breakerThreshold: 3, breakerCoolDownMs: 12000 });
+});
+
+test('Airtel Money needs its client credentials, and then serves the operators configured for it', () => {
+  expect(() => loadConfig({ TELCO_OPERATOR_ADAPTERS: 'airtel-ug=airtel' })).toThrow(
+    'AIRTEL_CLIENT_ID is required when an adapter is airtel',
+  );
+  const config = loadConfig({
+    TELCO_OPERATOR_ADAPTERS: 'airtel-ug=airtel,mtn-ug=momo',
+    ...MOMO,
+    AIRTEL_CLIENT_ID: 'client-id',
+    AIRTEL_CLIENT_SECRET: 'client-secret',
+  });
+  expect(config.telco.airtel).toMatchObject({
+    country: 'UG',
+    currency: 'UGX',
+    baseUrl: 'https://openapiuat.airtel.africa',
+  });
+  const { airtime } = createTelco(config, {} as Pool);
+  expect(airtime.adapterFor('airtel-ug')).toBeInstanceOf(AirtelOperator);
+  expect(airtime.adapterFor('mtn-ug')).toBeInstanceOf(MomoOperator);
 });

@@ -1,0 +1,232 @@
+/**
+ * Airtel Money (Airtel Africa Open API): a debit is a collection (`POST /merchant/v1/payments/`, a USSD
+ * push the person approves with their PIN), a credit a disbursement (`POST /standard/v1/disbursements/`),
+ * and an earlier movement is found by its transaction id, a UUID derived from our reference, so a retry
+ * sends the same id. Every call carries X-Country, X-Currency and a bearer token from client credentials
+ * (`POST /auth/oauth2/token`), cached until it expires and fetched anew on a 401.
+ *
+ * Transaction states: TS success, TF failed, TE expired, TIP in progress, TA ambiguous (both not final:
+ * TelcoPendingError, settled by status). Like MoMo, Airtel does not tell a merchant a wallet's balance.
+ * What the public documentation leaves open is listed in the README ("Real operators").
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { formatDecimal } from '../money/decimal';
+import type { Logger } from '../log';
+import type { AirtelSettings } from '../config';
+import {
+  CachedToken,
+  OperatorHttp,
+  OperatorRejectedError,
+  currencyDigits,
+  systemClock,
+  uuidFromReference,
+  type Clock,
+  type HttpAnswer,
+  type HttpCall,
+  type OperatorHttpLimits,
+} from './http';
+import {
+  TelcoPendingError,
+  TelcoUnavailableError,
+  type AirtimeBalance,
+  type AirtimeMovement,
+  type MovementLookup,
+  type TelcoOperator,
+  type TelcoResult,
+} from './types';
+
+export interface AirtelConfig extends AirtelSettings {
+  pollInitialMs: number;
+  pollMaxMs: number;
+  limits?: Partial<OperatorHttpLimits>;
+}
+
+type Product = 'collection' | 'disbursement';
+
+const PATHS = {
+  collection: { create: '/merchant/v1/payments/', status: '/standard/v1/payments/' },
+  disbursement: { create: '/standard/v1/disbursements/', status: '/standard/v1/disbursements/' },
+} as const;
+
+/** Airtel's response codes (status.response_code) as a person should read them. */
+const CODES: Record<string, string> = {
+  DP00800001002: 'the Airtel Money PIN was wrong',
+  DP00800001003: 'the Airtel Money account has reached its limit; try a smaller amount or later',
+  DP00800001004: 'Airtel Money refused the amount',
+  DP00800001007: 'not enough money in the Airtel Money account',
+  DP00800001008: 'the payment was declined on the phone',
+  DP00800001010: 'Airtel Money does not allow this payment',
+  DP00800001024: 'the payment was not approved in time',
+  DP00800001029: 'the payment was not approved in time',
+};
+const NOT_ENOUGH_BALANCE = 'DP00800001007';
+const NOT_FOUND = 'DP00800001025';
+
+interface AirtelAnswer {
+  data?: { transaction?: { id?: string; status?: string; message?: string } };
+  status?: { code?: string; response_code?: string; success?: boolean; message?: string };
+}
+
+export class AirtelOperator implements TelcoOperator {
+  readonly name = 'airtel';
+  private readonly http: OperatorHttp;
+  private readonly token: CachedToken;
+  private readonly clock: Clock;
+  private readonly digits: number;
+
+  constructor(
+    private readonly config: AirtelConfig,
+    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch } = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.digits = currencyDigits(config.currency);
+    this.http = new OperatorHttp({ operator: 'airtel', baseUrl: config.baseUrl, limits: config.limits, ...options });
+    this.token = new CachedToken(() => this.fetchToken(), this.clock);
+  }
+
+  /** Airtel keeps a wallet's balance to its owner: unknown here, the debit decides. */
+  checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance> {
+    return Promise.resolve({ phoneNumber, operator, currency: this.config.currency, balanceMinor: null });
+  }
+
+  debit(movement: AirtimeMovement): Promise<TelcoResult> {
+    return this.move('collection', movement, this.config.approvalTimeoutMs);
+  }
+
+  credit(movement: AirtimeMovement): Promise<TelcoResult> {
+    return this.move('disbursement', movement, Math.min(this.config.approvalTimeoutMs, 60_000));
+  }
+
+  async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
+    if (lookup.kind === 'transfer') return undefined; // Airtel Money offers no airtime transfer here
+    const product: Product = lookup.kind === 'debit' ? 'collection' : 'disbursement';
+    const state = await this.read(product, uuidFromReference(lookup.reference));
+    return state && this.outcome(product, lookup.reference, state);
+  }
+
+  private async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
+    if (m.amountMinor <= 0n) throw new RangeError('amount must be positive');
+    if (product === 'disbursement' && !this.config.disbursementPin) {
+      throw new OperatorRejectedError('airtel', 0, 'AIRTEL_DISBURSEMENT_PIN is not configured');
+    }
+    const id = uuidFromReference(m.reference);
+    const msisdn = this.nationalNumber(m.phoneNumber);
+    // Airtel takes the amount as a JSON number: written exactly from minor units, never through a float.
+    const amount = formatDecimal(m.amountMinor, this.digits, this.digits, true);
+    const { country, currency } = this.config;
+    const body =
+      product === 'collection'
+        ? {
+            reference: 'TXTC',
+            subscriber: { country, currency, msisdn },
+            transaction: { amount: '__AMOUNT__', country, currency, id },
+          }
+        : {
+            payee: { msisdn },
+            reference: 'TXTC',
+            pin: this.config.disbursementPin,
+            transaction: { amount: '__AMOUNT__', id },
+          };
+    const created = await this.call({
+      method: 'POST',
+      path: PATHS[product].create,
+      reference: m.reference,
+      jsonText: JSON.stringify(body).replace('"__AMOUNT__"', amount),
+      accept: [400, 403, 409],
+    });
+    const answer = created.body as AirtelAnswer | undefined;
+    if (created.status >= 400 || answer?.status?.success === false) {
+      // A repeated id is refused like any bad request: whether it exists is what status says.
+      const earlier = await this.read(product, id);
+      if (earlier) return this.waitFor(product, m.reference, id, earlier, waitMs);
+      return this.rejected(product, m.reference, answer?.status?.response_code ?? `HTTP_${created.status}`);
+    }
+    return this.waitFor(product, m.reference, id, undefined, waitMs);
+  }
+
+  /** Polls the transaction's status with backoff until it is final or the wait is over (then pending). */
+  private async waitFor(
+    product: Product,
+    reference: string,
+    id: string,
+    first: AirtelAnswer | undefined,
+    waitMs: number,
+  ): Promise<TelcoResult> {
+    const deadline = this.clock.now() + waitMs;
+    let pause = this.config.pollInitialMs;
+    let state = first;
+    for (;;) {
+      state ??= await this.read(product, id);
+      const status = state?.data?.transaction?.status;
+      if (state && status !== 'TIP' && status !== 'TA') return this.outcome(product, reference, state);
+      if (this.clock.now() + pause > deadline) throw new TelcoPendingError(reference, 'airtel');
+      await this.clock.sleep(pause);
+      pause = Math.min(pause * 2, this.config.pollMaxMs);
+      state = undefined;
+    }
+  }
+
+  private async read(product: Product, id: string): Promise<AirtelAnswer | undefined> {
+    const answer = await this.call({ method: 'GET', path: `${PATHS[product].status}${id}`, accept: [404] });
+    const body = answer.body as AirtelAnswer | undefined;
+    if (answer.status === 404 || body?.status?.response_code === NOT_FOUND) return undefined;
+    return body;
+  }
+
+  private outcome(product: Product, reference: string, state: AirtelAnswer): TelcoResult {
+    const status = state.data?.transaction?.status;
+    if (status === 'TS') return { reference, status: 'committed' };
+    if (status === 'TF' || status === 'TE') {
+      const code = state.status?.response_code ?? (status === 'TE' ? 'DP00800001029' : 'UNKNOWN');
+      return this.rejected(product, reference, code);
+    }
+    if (status === 'TIP' || status === 'TA') throw new TelcoPendingError(reference, 'airtel');
+    throw new TelcoUnavailableError(`airtel answered an unknown status for ${reference}`);
+  }
+
+  private rejected(product: Product, reference: string, code: string): TelcoResult {
+    const insufficient = code === NOT_ENOUGH_BALANCE && product === 'collection';
+    const message =
+      code === NOT_ENOUGH_BALANCE && product === 'disbursement'
+        ? 'the platform cannot pay out right now'
+        : (CODES[code] ?? `Airtel Money refused the payment (${code})`);
+    return { reference, status: 'rejected', reason: insufficient ? 'InsufficientAirtime' : code, message };
+  }
+
+  /** Airtel wants the number without its country code. */
+  private nationalNumber(phone: string): string {
+    const parsed = parsePhoneNumberFromString(phone);
+    if (!parsed) throw new RangeError('not a phone number');
+    return parsed.nationalNumber;
+  }
+
+  private call(call: HttpCall): Promise<HttpAnswer> {
+    return this.token.use((token) =>
+      this.http.request({
+        ...call,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'X-Country': this.config.country,
+          'X-Currency': this.config.currency,
+          ...call.headers,
+        },
+      }),
+    );
+  }
+
+  private async fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
+    const answer = await this.http.request({
+      method: 'POST',
+      path: '/auth/oauth2/token',
+      json: {
+        client_id: this.config.clientId,
+        client_secret: this.config.clientSecret,
+        grant_type: 'client_credentials',
+      },
+    });
+    const body = answer.body as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (typeof body?.access_token !== 'string') throw new TelcoUnavailableError('airtel answered a token without one');
+    const expiresIn = Number(body.expires_in);
+    return { token: body.access_token, expiresInSeconds: Number.isFinite(expiresIn) ? expiresIn : 0 };
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * A local Airtel Money Open API as its public documentation describes it, for the adapter's tests:
+ * client-credentials tokens with an expiry, X-Country / X-Currency and the bearer token checked on every
+ * call, collections (a USSD push the payer approves: at once, after N status polls, never, or declined)
+ * and disbursements keyed by transaction id (a repeated id refused), status with TS / TF / TIP / TE and
+ * Airtel's response codes, and wallets per subscriber (national numbers) so tests can assert exactly one
+ * movement. Faults: the next N calls answer a 5xx without doing anything, or the next payment is taken and
+ * never answered. Where the documentation is silent (the code for a repeated id, an unknown number), it
+ * answers what the README lists as unconfirmed.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+export type Approval = 'auto' | 'reject' | 'never' | { afterPolls: number };
+
+export interface AirtelSubscriber {
+  balanceMinor: bigint;
+  approval?: Approval;
+}
+
+interface Payment {
+  id: string;
+  product: 'collection' | 'disbursement';
+  amountMinor: bigint;
+  msisdn: string;
+  status: 'TIP' | 'TS' | 'TF' | 'TE';
+  responseCode: string;
+  polls: number;
+}
+
+export interface AirtelServerOptions {
+  country: string;
+  currency: string;
+  digits: number;
+  clientId: string;
+  clientSecret: string;
+  disbursementPin: string;
+  tokenLifetimeSeconds?: number;
+}
+
+const CODE = {
+  success: 'DP00800001001',
+  inProcess: 'DP00800001006',
+  notEnough: 'DP00800001007',
+  refused: 'DP00800001008',
+  notFound: 'DP00800001025',
+} as const;
+
+export class AirtelServer {
+  readonly subscribers = new Map<string, AirtelSubscriber>();
+  readonly payments = new Map<string, Payment>();
+  readonly ledger: { msisdn: string; product: 'collection' | 'disbursement'; amountMinor: bigint; id: string }[] = [];
+  tokensIssued = 0;
+  private readonly tokens = new Map<string, number>();
+  private failNextStatus: number[] = [];
+  private hangNextCommit = 0;
+  private readonly hung = new Set<ServerResponse>();
+  private server: Server | undefined;
+  url = '';
+
+  constructor(readonly options: AirtelServerOptions) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.hung) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** A subscriber by national number (e.g. 752123456). */
+  subscriber(msisdn: string, subscriber: AirtelSubscriber): void {
+    this.subscribers.set(msisdn, subscriber);
+  }
+
+  balance(msisdn: string): bigint | undefined {
+    return this.subscribers.get(msisdn)?.balanceMinor;
+  }
+
+  movementsOf(msisdn: string) {
+    return this.ledger.filter((m) => m.msisdn === msisdn);
+  }
+
+  failNext(count: number, status = 500): void {
+    this.failNextStatus.push(...Array<number>(count).fill(status));
+  }
+
+  hangAfterCommitNext(): void {
+    this.hangNextCommit += 1;
+  }
+
+  expireTokens(): void {
+    for (const token of this.tokens.keys()) this.tokens.set(token, 0);
+  }
+
+  /** The payer approves (or declines) a collection in progress now. */
+  decide(id: string, approve: boolean): void {
+    const payment = this.payments.get(id);
+    if (payment?.status !== 'TIP') throw new Error(`no payment in progress ${id}`);
+    if (approve) this.settle(payment);
+    else Object.assign(payment, { status: 'TF', responseCode: CODE.refused });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    const url = req.url ?? '/';
+    const send = (status: number, json?: unknown) => {
+      res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(json === undefined ? undefined : JSON.stringify(json));
+    };
+    const answer = (httpStatus: number, success: boolean, responseCode: string, transaction: object = {}) =>
+      send(httpStatus, {
+        data: { transaction },
+        status: { code: String(httpStatus), success, response_code: responseCode, message: responseCode },
+      });
+
+    if (req.method === 'POST' && url === '/auth/oauth2/token') {
+      const body = parseJson(text) as { client_id?: string; client_secret?: string; grant_type?: string };
+      if (
+        body?.client_id !== this.options.clientId ||
+        body.client_secret !== this.options.clientSecret ||
+        body.grant_type !== 'client_credentials'
+      ) {
+        return send(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+      }
+      const token = randomUUID();
+      const lifetime = this.options.tokenLifetimeSeconds ?? 180;
+      this.tokens.set(token, Date.now() + lifetime * 1000);
+      this.tokensIssued += 1;
+      return send(200, { token_type: 'bearer', access_token: token, expires_in: String(lifetime) });
+    }
+
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const expiresAt = bearer ? this.tokens.get(bearer) : undefined;
+    if (expiresAt === undefined || expiresAt <= Date.now()) return send(401, { error: 'invalid_token' });
+    if (req.headers['x-country'] !== this.options.country || req.headers['x-currency'] !== this.options.currency) {
+      return send(400, { status: { code: '400', success: false, response_code: 'ESB000033', message: 'bad headers' } });
+    }
+    const failure = this.failNextStatus.shift();
+    if (failure !== undefined) return send(failure, { status: { code: String(failure), success: false } });
+
+    const product =
+      url === '/merchant/v1/payments/'
+        ? 'collection'
+        : url === '/standard/v1/disbursements/'
+          ? 'disbursement'
+          : undefined;
+    if (req.method === 'POST' && product) {
+      const body = parseJson(text) as {
+        subscriber?: { msisdn?: string };
+        payee?: { msisdn?: string };
+        pin?: string;
+        transaction?: { id?: string; amount?: unknown };
+      };
+      const msisdn = product === 'collection' ? body?.subscriber?.msisdn : body?.payee?.msisdn;
+      const id = body?.transaction?.id;
+      const amount = body?.transaction?.amount;
+      if (!msisdn || !id || typeof amount !== 'number' || !/^\d+(\.\d+)?$/.test(String(amount))) {
+        return answer(400, false, 'ESB000010');
+      }
+      if (product === 'disbursement' && body.pin !== this.options.disbursementPin) {
+        return answer(400, false, 'DP00800001002');
+      }
+      // Unconfirmed in Airtel's public documentation: the codes for a repeated id and an unknown number.
+      if (this.payments.has(id)) return answer(400, false, 'ESB000008');
+      if (!this.subscribers.has(msisdn)) return answer(400, false, 'ESB000041');
+      const payment: Payment = {
+        id,
+        product,
+        amountMinor: toMinor(String(amount), this.options.digits),
+        msisdn,
+        status: 'TIP',
+        responseCode: CODE.inProcess,
+        polls: 0,
+      };
+      this.payments.set(id, payment);
+      const approval = this.subscribers.get(msisdn)!.approval ?? 'auto';
+      if (product === 'disbursement' || approval === 'auto') this.settle(payment);
+      else if (approval === 'reject') Object.assign(payment, { status: 'TF', responseCode: CODE.refused });
+      if (this.hangNextCommit > 0) {
+        this.hangNextCommit -= 1;
+        this.hung.add(res);
+        return;
+      }
+      return answer(200, true, payment.status === 'TS' ? CODE.success : CODE.inProcess, { id, status: 'Success.' });
+    }
+
+    const statusOf = /^\/standard\/v1\/(payments|disbursements)\/([^/]+)$/.exec(url);
+    if (req.method === 'GET' && statusOf) {
+      const payment = this.payments.get(statusOf[2]!);
+      const wanted = statusOf[1] === 'payments' ? 'collection' : 'disbursement';
+      if (!payment || payment.product !== wanted) return answer(200, false, CODE.notFound);
+      this.poll(payment);
+      return answer(200, true, payment.responseCode, {
+        id: payment.id,
+        status: payment.status,
+        message: payment.responseCode,
+        airtel_money_id: payment.status === 'TS' ? `AM-${payment.id.slice(0, 8)}` : undefined,
+      });
+    }
+    return send(404, { status: { code: '404', success: false } });
+  }
+
+  private poll(payment: Payment): void {
+    payment.polls += 1;
+    if (payment.status !== 'TIP') return;
+    const approval = this.subscribers.get(payment.msisdn)?.approval;
+    if (typeof approval === 'object' && payment.polls >= approval.afterPolls) this.settle(payment);
+  }
+
+  private settle(payment: Payment): void {
+    const subscriber = this.subscribers.get(payment.msisdn)!;
+    if (payment.product === 'collection') {
+      if (subscriber.balanceMinor < payment.amountMinor) {
+        Object.assign(payment, { status: 'TF', responseCode: CODE.notEnough });
+        return;
+      }
+      subscriber.balanceMinor -= payment.amountMinor;
+    } else subscriber.balanceMinor += payment.amountMinor;
+    Object.assign(payment, { status: 'TS', responseCode: CODE.success });
+    this.ledger.push({
+      msisdn: payment.msisdn,
+      product: payment.product,
+      amountMinor: payment.amountMinor,
+      id: payment.id,
+    });
+  }
+}
+
+function toMinor(amount: string, digits: number): bigint {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  return BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
