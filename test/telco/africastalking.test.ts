@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { ApplicationFailure } from '@temporalio/activity';
 import { createApp } from '../../api/app';
+import { createActivities } from '../../activities';
 import { createTelcoActivities } from '../../activities/telco';
 import { withTypedFailures } from '../../activities/shared';
 import { createAtAirtimeRepo } from '../../lib/db/at-airtime';
@@ -20,9 +21,12 @@ import {
   TelcoTimeoutError,
   type TelcoOperator,
 } from '../../lib/telco/types';
-import { openStack, testConfig, testLog, type TestStackHandle } from '../support/stack';
+import { airtimeTransferWorkflow } from '../../workflows';
+import { stepReference, transferWorkflowId, type TransferInput } from '../../workflows/definitions';
+import { createTransferRepo } from '../../lib/db/transfers';
+import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
-import { newSafaricomNumber } from '../support/money';
+import { airtimeBalance, newAirtelKeNumber, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
 import { AfricasTalkingServer } from '../support/protocol/africastalking-server';
 
 let stack: TestStackHandle;
@@ -392,4 +396,106 @@ test('configuration routes SMS and an operator’s airtime to Africa’s Talking
     status: 'Success',
   });
   expect(at.sms.filter((s) => s.to === phone)).toHaveLength(1);
+});
+
+describe('through Temporal: Airtel Kenya served by Africa’s Talking, Safaricom by the simulated operator', () => {
+  /** The worker's activities with airtel-ke routed to the local AT; a credit attempt waits briefly for the callback. */
+  const routedActivities = () =>
+    createActivities({
+      ...stack.runtime,
+      config: testConfig({
+        TELCO_OPERATOR_ADAPTERS: 'airtel-ke=africastalking',
+        AT_USERNAME: at.username,
+        AT_API_KEY: at.apiKey,
+        AT_BASE_URL: at.baseUrl,
+        AT_STATUS_WAIT_MS: '200',
+      }),
+      log: testLog,
+    });
+
+  const airtimeTransfer = (fromPhone: string, toPhone: string, amountMinor: string): TransferInput => ({
+    channel: 'api',
+    kind: 'airtime',
+    fromPhone,
+    fromOperator: 'safaricom-ke',
+    toPhone,
+    toOperator: 'airtel-ke',
+    amountMinor,
+  });
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < 600; i++) {
+      const found = await probe();
+      if (found !== undefined) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`gave up waiting for ${what}`);
+  }
+
+  test('the receiver’s credit stays pending across Temporal retries until AT’s status callback says Success; AT moves it once', async () => {
+    const [from, to] = [newSafaricomNumber(), newAirtelKeNumber()];
+    await topUp(stack.runtime.pool, from, 'safaricom-ke', 200000n);
+    at.outcome = (n) => (n === to ? 'hold' : 'Success');
+    try {
+      const workflowId = transferWorkflowId('api', uniqueId('at-credit'));
+      const state = await withWorker(stack, routedActivities(), async (taskQueue) => {
+        const handle = await stack.client.workflow.start(airtimeTransferWorkflow, {
+          taskQueue,
+          workflowId,
+          args: [airtimeTransfer(from, to, '50000')],
+        });
+        // The credit was sent, and an attempt already ended pending and was retried.
+        const requestId = await until('AT to take the credit', () => Promise.resolve(at.movementsTo(to)[0]?.requestId));
+        await until('a retried credit attempt', async () => {
+          const { raw } = await handle.describe();
+          return raw.pendingActivities?.some((a) => a.activityType?.name === 'creditAirtime' && (a.attempt ?? 0) >= 2)
+            ? true
+            : undefined;
+        });
+        await at.complete(requestId, 'Success');
+        return handle.result();
+      });
+
+      expect(state.status).toBe('completed');
+      expect(await airtimeBalance(stack.runtime.pool, from)).toBe(150000n);
+      expect(at.movementsTo(to)).toEqual([expect.objectContaining({ amountMinor: 50000n, status: 'Success' })]);
+      const reference = stepReference(workflowId, 'credit');
+      expect(sendsOf(reference)).toHaveLength(1);
+      expect(await record(reference)).toMatchObject({ status: 'success', operator: 'airtel-ke' });
+      expect(await createTransferRepo(stack.runtime.pool).get(workflowId)).toMatchObject({ status: 'completed' });
+    } finally {
+      at.outcome = () => 'Success';
+    }
+  });
+
+  test('a Failed status callback refunds the sender on the simulated operator, and AT moved nothing', async () => {
+    const [from, to] = [newSafaricomNumber(), newAirtelKeNumber()];
+    await topUp(stack.runtime.pool, from, 'safaricom-ke', 200000n);
+    at.outcome = (n) => (n === to ? 'Failed' : 'Success');
+    try {
+      const workflowId = transferWorkflowId('api', uniqueId('at-credit'));
+      const failure = await withWorker(stack, routedActivities(), (taskQueue) =>
+        stack.client.workflow.execute(airtimeTransferWorkflow, {
+          taskQueue,
+          workflowId,
+          args: [airtimeTransfer(from, to, '50000')],
+        }),
+      ).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ cause: { type: 'OperatorRejected' } });
+
+      expect(await airtimeBalance(stack.runtime.pool, from)).toBe(200000n);
+      expect((await telcoOperations(stack.runtime.pool, from)).map((o) => o.reference)).toEqual([
+        stepReference(workflowId, 'debit'),
+        stepReference(workflowId, 'refund'),
+      ]);
+      expect(at.movementsTo(to).map((m) => m.status)).toEqual(['Failed']);
+      expect(await createTransferRepo(stack.runtime.pool).get(workflowId)).toMatchObject({
+        status: 'failed',
+        stage: 'refunded',
+        failureCode: 'OperatorRejected',
+      });
+    } finally {
+      at.outcome = () => 'Success';
+    }
+  });
 });
