@@ -7,15 +7,7 @@ import type { HoldRepo } from '../lib/db/fraud';
 
 export function createFraudActivities(deps: { holds: HoldRepo }) {
   return {
-    async recordHold(hold: {
-      workflowId: string;
-      kind: string;
-      phoneNumber: string;
-      usdMicros: string;
-      rules: string;
-      reason: string;
-      timeoutSeconds: number;
-    }): Promise<void> {
+    async recordHold(hold: Parameters<HoldRepo['hold']>[0]): Promise<void> {
       await deps.holds.hold(hold);
     },
 

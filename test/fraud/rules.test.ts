@@ -4,10 +4,7 @@
  * ops, who approve it (the README's temporal CLI commands) and it completes exactly once, or reject it and
  * nothing moves; a hold nobody decides is rejected at its timeout with nothing moved.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { parseUnits } from 'ethers';
 import { createApp } from '../../api/app';
 import {
@@ -32,7 +29,7 @@ import { createHoldRepo } from '../../lib/db/fraud';
 import { createRecordMetrics } from '../../lib/record-metrics';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { findTemporalCli } from '../../scripts/local/temporal-cli';
-import { readStack } from '../support/stack-file';
+import { failureType, temporalCli, visibleWorkflowIds } from '../support/temporal-ops';
 import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
@@ -70,15 +67,6 @@ const conversionInput = (phoneNumber: string, usdCents: string): ConversionInput
 });
 const WORKFLOWS = { airtime: airtimeTransferWorkflow, txtc: txtcTransferWorkflow, hybrid: hybridTransferWorkflow };
 
-async function failureType(result: Promise<unknown>): Promise<string | undefined> {
-  const err = await result.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return ((err as WorkflowFailedError).cause as ApplicationFailure).type ?? undefined;
-}
-
 /** A workflow's stage as its record says, polled until it is `stage` (the hold is recorded before it waits). */
 async function recordReaches(id: string, stage: string, table: 'transfer' | 'conversion'): Promise<void> {
   const repo = table === 'transfer' ? createTransferRepo(pool()) : createConversionRepo(pool());
@@ -87,28 +75,6 @@ async function recordReaches(id: string, stage: string, table: 'transfer' | 'con
     await new Promise((r) => setTimeout(r, 100));
   }
   expect((await repo.get(id))?.stage).toBe(stage);
-}
-
-const execFileAsync = promisify(execFile);
-/** The temporal CLI as ops run it, asynchronously: the worker in this process must answer the update it waits for. */
-async function temporalCli(cli: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(
-    cli,
-    [...args, '--address', readStack().temporalAddress, '--namespace', 'default'],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  return stdout;
-}
-
-/** Workflow ids a visibility query finds, polled: the dev server's visibility lags a little. */
-async function findIds(query: string, expected: string, timeoutMs = 20_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ids: string[] = [];
-    for await (const execution of stack.client.workflow.list({ query })) ids.push(execution.workflowId);
-    if (ids.includes(expected) || Date.now() > deadline) return ids;
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 test('a blocked number can neither send nor receive, a blocked wallet receives no TXTC, nothing moves; unlisted, it may again', async () => {
@@ -267,7 +233,7 @@ test('a held transfer waits before any debit; ops find it and approve it with th
     const cli = findTemporalCli();
     if (cli) {
       const query = "TransferStage='held' AND ExecutionStatus='Running'";
-      expect(await findIds(query, workflowId)).toContain(workflowId);
+      expect(await visibleWorkflowIds(stack.client, query, [workflowId])).toContain(workflowId);
       const listed = await temporalCli(cli, ['workflow', 'list', '--query', query, '--output', 'json']);
       expect(listed).toContain(workflowId);
       const approved = await temporalCli(cli, [

@@ -3,11 +3,9 @@
  * query (what `temporal workflow list --query` and the UI send) finds money in flight; a refund that failed
  * waits for ops, and their retryRefund update settles it under the same reference.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { findTemporalCli } from '../../scripts/local/temporal-cli';
-import { readStack } from '../support/stack-file';
+import { temporalCli, visibleWorkflowIds } from '../support/temporal-ops';
 import { ApplicationFailure } from '@temporalio/common';
 import { conversionWorkflow } from '../../workflows';
 import {
@@ -28,21 +26,6 @@ import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, topUp } fro
 // Hardhat's second development account: funded with ETH, but not a TXTC minter (so a mint fails for good).
 const NOT_A_MINTER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 
-/**
- * The temporal CLI against the test's server, as ops run it; its standard output. Asynchronous: the worker
- * runs in this process, and a blocked event loop could not answer the update the CLI waits for.
- */
-async function temporalCli(cli: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync(
-    cli,
-    [...args, '--address', readStack().temporalAddress, '--namespace', 'default'],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  return stdout;
-}
-
-const execFileAsync = promisify(execFile);
-
 let stack: TestStackHandle;
 beforeAll(async () => {
   stack = await openStack();
@@ -58,16 +41,9 @@ const input = (phoneNumber: string): ConversionInput => ({
   usdCents: '1000',
 });
 
-/** The workflow ids a visibility query finds, polled: the dev server's visibility lags the workflow a little. */
-async function findIds(query: string, expected: string[], timeoutMs = 20_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ids: string[] = [];
-    for await (const execution of stack.client.workflow.list({ query })) ids.push(execution.workflowId);
-    if (expected.every((id) => ids.includes(id)) || Date.now() > deadline) return ids;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+/** The workflow ids a visibility query finds (polled: the dev server's visibility lags the workflow a little). */
+const findIds = (query: string, expected: string[], timeoutMs?: number) =>
+  visibleWorkflowIds(stack.client, query, expected, timeoutMs);
 
 test('a visibility query on the new attributes finds a completed conversion and a pending one, by kind, status and hashed number', async () => {
   const phone = newSafaricomNumber();
