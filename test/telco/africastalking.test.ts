@@ -27,7 +27,7 @@ import { createTransferRepo } from '../../lib/db/transfers';
 import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
 import { airtimeBalance, newAirtelKeNumber, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
-import { AfricasTalkingServer } from '../support/protocol/africastalking-server';
+import { startAfricasTalking, type AfricasTalkingServer } from '../support/protocol/africastalking-server';
 
 let stack: TestStackHandle;
 let api: ReturnType<typeof serve>;
@@ -41,16 +41,8 @@ beforeAll(async () => {
     api = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
   });
   apiUrl = `http://127.0.0.1:${port}`;
-  // AT's dashboard takes callback URLs only: the secret rides in them as Basic auth.
-  const atSecret = stack.config.webhooks.atCallbackSecret;
-  const smsSecret = stack.config.webhooks.smsSecret;
-  at = await new AfricasTalkingServer({
-    statusCallbackUrl: `http://gateway:${atSecret}@127.0.0.1:${port}/at/airtime/status`,
-    validationCallbackUrl: `http://gateway:${atSecret}@127.0.0.1:${port}/at/airtime/validation`,
-    smsDeliveryUrl: `http://gateway:${smsSecret}@127.0.0.1:${port}/sms/delivery`,
-    senderIds: ['TXTC'],
-    accountMinor: { KES: 10_000_000n },
-  }).start();
+  // AT's dashboard takes callback URLs only: the secrets ride in them as Basic auth.
+  at = await startAfricasTalking(apiUrl, stack.config, { senderIds: ['TXTC'], accountMinor: { KES: 10_000_000n } });
 });
 
 afterAll(async () => {
@@ -382,9 +374,7 @@ test('configuration routes SMS and an operator’s airtime to Africa’s Talking
   const config = testConfig({
     SMS_ADAPTER: 'africastalking',
     TELCO_OPERATOR_ADAPTERS: 'airtel-ke=africastalking',
-    AT_USERNAME: at.username,
-    AT_API_KEY: at.apiKey,
-    AT_BASE_URL: at.baseUrl,
+    ...at.env(),
   });
   const telco = createTelco(config, stack.runtime.pool);
   expect(telco.messaging.name).toBe('africastalking');
@@ -405,9 +395,7 @@ describe('through Temporal: Airtel Kenya served by Africa’s Talking, Safaricom
       ...stack.runtime,
       config: testConfig({
         TELCO_OPERATOR_ADAPTERS: 'airtel-ke=africastalking',
-        AT_USERNAME: at.username,
-        AT_API_KEY: at.apiKey,
-        AT_BASE_URL: at.baseUrl,
+        ...at.env(),
         AT_STATUS_WAIT_MS: '200',
       }),
       log: testLog,

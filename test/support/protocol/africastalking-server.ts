@@ -22,6 +22,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
+import type { Config } from '../../../lib/config';
 import { formatDecimal, parseDecimal } from '../../../lib/money/decimal';
 
 /** Minor digits of the currencies AT sends airtime in (those the product serves). */
@@ -103,6 +104,11 @@ export class AfricasTalkingServer {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The settings that point the africastalking adapter here (for testConfig). */
+  env(): Record<string, string> {
+    return { AT_USERNAME: this.username, AT_API_KEY: this.apiKey, AT_BASE_URL: this.baseUrl };
   }
 
   async start(): Promise<this> {
@@ -408,4 +414,23 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   const text = type === 'application/json' ? JSON.stringify(body) : String(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * A local AT wired to our API at `apiUrl` as AT's dashboard would be: the airtime status and validation
+ * callbacks and the SMS delivery reports, each URL carrying its secret from `config`. Started.
+ */
+export function startAfricasTalking(
+  apiUrl: string,
+  config: Config,
+  options: AfricasTalkingServerOptions = {},
+): Promise<AfricasTalkingServer> {
+  const api = new URL(apiUrl);
+  const at = (path: string) => `http://gateway:${config.webhooks.atCallbackSecret}@${api.host}${path}`;
+  return new AfricasTalkingServer({
+    statusCallbackUrl: at('/at/airtime/status'),
+    validationCallbackUrl: at('/at/airtime/validation'),
+    smsDeliveryUrl: `http://gateway:${config.webhooks.smsSecret}@${api.host}/sms/delivery`,
+    ...options,
+  }).start();
 }
