@@ -61,10 +61,9 @@ export class NotSupportedByAfricasTalkingError extends BridgeError {
   }
 }
 
+/** The parts of AT's answers the adapter reads (the rest, numSent, totalAmount, discount, cost, is not needed). */
 const airtimeAnswer = z.object({
   errorMessage: z.string().optional(),
-  numSent: z.number().optional(),
-  totalAmount: z.string().optional(),
   responses: z
     .array(
       z.object({
@@ -84,7 +83,6 @@ const smsAnswer = z.object({
         status: z.string(),
         statusCode: z.number(),
         messageId: z.string().optional(),
-        cost: z.string().optional(),
       }),
     ),
   }),
