@@ -4,8 +4,8 @@
  * time, so the signer has one batch in flight whichever worker process runs them.
  */
 import { Context } from '@temporalio/activity';
-import type { BatchFees, BatchWriter, BroadcastBatch } from '../lib/chain/batch';
-import type { ChainWriteEntry, ChainWriteOutcome } from '../workflows/definitions/chain-writer';
+import type { BatchWriter, BroadcastBatch } from '../lib/chain/batch';
+import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../workflows/definitions/chain-writer';
 import type { Logger } from '../lib/log';
 import { heartbeatingAll } from './shared';
 

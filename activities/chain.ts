@@ -84,16 +84,19 @@ export function createChainActivities(deps: {
 
     /**
      * Queues a mint for the chain writer (the workflow then waits for its signal), or says to mint directly.
-     * The deadline (chain time) is the workflow's: after it the mint can never land.
+     * Its deadline, `deadlineSeconds` of chain time from now, is returned: after it the mint can never land.
      */
     async submitMint(input: {
       to: string;
       amount: string;
       reference: string;
-      deadline: number;
+      deadlineSeconds: number;
       requester: string;
-    }): Promise<Submitted> {
-      return enqueue({ kind: 'mint', ...input });
+    }): Promise<Submitted & { deadline: number }> {
+      if (!deps.batching) return { mode: 'direct', deadline: 0 };
+      const { deadlineSeconds, ...entry } = input;
+      const deadline = (await deps.relay.chainTime()) + deadlineSeconds;
+      return { ...(await enqueue({ kind: 'mint', ...entry, deadline })), deadline };
     },
 
     /**

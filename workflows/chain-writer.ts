@@ -18,10 +18,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BatchResult, ChainWriterActivities } from '../activities/chain-writer';
-import type { BatchFees } from '../lib/chain/batch';
 import {
   chainWriteSettledSignal,
   enqueueChainWriteSignal,
+  type BatchFees,
   type ChainWriteEntry,
   type ChainWriteOutcome,
   type ChainWriterInput,
@@ -73,6 +73,7 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     await condition(() => pending.length >= settings.maxEntries, Math.max(settings.delayMs, untilBlockTurn()));
     const batch = pending.splice(0, settings.maxEntries);
     const settled = await write(batch);
+    // eslint-disable-next-line no-restricted-syntax -- workflow time, deterministic in the sandbox
     lastMinedAt = Date.now();
     for (const entry of batch) {
       queued.delete(entry.reference);
@@ -85,6 +86,7 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   function untilBlockTurn(): number {
     if (!settings.blockTimeMs || lastMinedAt === undefined) return 0;
     const lead = Math.max(BLOCK_LEAD_MS, settings.blockTimeMs / 4);
+    // eslint-disable-next-line no-restricted-syntax -- workflow time, deterministic in the sandbox
     return Math.max(0, lastMinedAt + settings.blockTimeMs - lead - Date.now());
   }
 

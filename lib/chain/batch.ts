@@ -6,14 +6,13 @@
  * Every entry's outcome is read from the mined transaction's events (applied, or skipped with a reason).
  */
 import { Transaction, Wallet, type JsonRpcProvider, type Log } from 'ethers';
-import { SKIP_REASONS, type ChainWriteEntry, type ChainWriteOutcome } from '../../workflows/definitions/chain-writer';
+import {
+  SKIP_REASONS,
+  type BatchFees,
+  type ChainWriteEntry,
+  type ChainWriteOutcome,
+} from '../../workflows/definitions/chain-writer';
 import { chainReference, type TxtcToken } from './txtc';
-
-/** The fees a batch transaction was signed with (decimal strings, wei), kept to price its replacement. */
-export interface BatchFees {
-  maxFeePerGas: string;
-  maxPriorityFeePerGas: string;
-}
 
 export interface BroadcastBatch extends BatchFees {
   hash: string;

@@ -4,6 +4,9 @@
  * and the rate pair deployed, and a fresh Postgres database with every migration applied.
  * The test suite and the benchmarks stand on it.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli } from './temporal-cli';
 import { freePort, stopService, type Service } from './processes';
@@ -30,6 +33,10 @@ export async function startEphemeralStack(options: {
   name: string;
   blockTimeMs?: number;
   postgresBaseUrl?: string;
+  /** anvil (what `npm start` runs) instead of the Hardhat node the tests use */
+  anvil?: boolean;
+  /** arguments for the Temporal dev server (e.g. a SQLite file and its pragmas) */
+  temporalArgs?: string[];
 }): Promise<EphemeralStack> {
   const cli = ensureTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
@@ -39,11 +46,17 @@ export async function startEphemeralStack(options: {
       log: { format: 'pretty', level: 'never' },
       // the ops console's attributes: every money workflow upserts them, and an unknown one fails its task
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      ...(options.temporalArgs ? { extraArgs: options.temporalArgs } : {}),
     },
   });
 
   const chainPort = await freePort();
-  const chain = await startLocalChain(chainPort, options.blockTimeMs ?? 0);
+  const chain = await startLocalChain(
+    chainPort,
+    options.blockTimeMs ?? 0,
+    true,
+    options.anvil ? { stateFile: join(mkdtempSync(join(tmpdir(), 'txtc-anvil-')), 'state.json') } : {},
+  );
   const rpcUrl = `http://127.0.0.1:${chainPort}`;
   const provider = createProvider(rpcUrl);
   const deployment = await deployAll(new ChainWriter(LOCAL_DEV_SIGNER_KEY, provider));

@@ -223,8 +223,8 @@ describe('two worker processes on one task queue', () => {
     });
     workers.push(child);
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     return waitFor(`worker ${identity}`, async () => out.includes('"worker started"') && child, 120000).catch(
       (e: unknown) => {
         throw new Error(`${String(e)}\n${out.slice(-3000)}`);

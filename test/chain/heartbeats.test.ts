@@ -120,6 +120,9 @@ describe('a chain activity lost with its worker', () => {
       TXTC_ADDRESS: deployment.txtc,
       TXTC_DEPLOY_BLOCK: String(deployment.txtcBlock),
       RATE_PAIR_ADDRESS: deployment.ratePair,
+      // A mint as its own transaction, awaited by the activity the test kills (batched writes are awaited by
+      // the chain writer instead; the chaos run kills workers under them).
+      CHAIN_BATCHING: 'false',
     };
     stack = await openStack(chainEnv);
     token = new TxtcToken(deployment.txtc, provider, undefined, deployment.txtcBlock);

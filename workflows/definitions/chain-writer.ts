@@ -55,6 +55,12 @@ export const SKIP_REASONS: Record<number, string> = {
   6: 'InsufficientBalance',
 };
 
+/** The fees a batch transaction was signed with (decimal strings, wei), kept to price its replacement. */
+export interface BatchFees {
+  maxFeePerGas: string;
+  maxPriorityFeePerGas: string;
+}
+
 export interface ChainWriterSettings {
   /** the most entries in one transaction */
   maxEntries: number;

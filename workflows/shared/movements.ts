@@ -128,11 +128,17 @@ async function queuedWrite(reference: string): Promise<ChainWriteOutcome | undef
 export async function mintTxtcOnce(reference: string, to: string, amount: bigint): Promise<MintResult> {
   const input = { to, amount: amount.toString(), reference };
   if (!patched(BATCHED_WRITES_PATCH)) return await mintDirect(input);
-  const deadline = await chain.authorisationDeadline({ seconds: AUTHORISATION_SECONDS });
-  const submitted = await chainLocal.submitMint({ ...input, deadline, requester: workflowInfo().workflowId });
+  // The deadline comes back from the hand-over (chain time): a hand-over run again on replay only moves it later.
+  const submitted = await chainLocal.submitMint({
+    ...input,
+    deadlineSeconds: AUTHORISATION_SECONDS,
+    requester: workflowInfo().workflowId,
+  });
   if (submitted.mode === 'direct') return await mintDirect(input);
+  const { deadline } = submitted;
   const outcome = await queuedWrite(reference);
-  if (outcome?.status === 'applied') return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadyMinted: false };
+  if (outcome?.status === 'applied')
+    return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadyMinted: false };
   // A batch that kept reverting (the writer gave its entries up and tells a late duplicate the same): not minted.
   if (outcome?.reason === 'Reverted') throw rejection(FailureTypes.MintRejected, 'mint refused by the TXTC contract');
   // Skipped for a used reference (an earlier attempt's mint), or no word in time: the chain settles it.
@@ -190,7 +196,8 @@ export async function sendTxtcOnce(
 /** A queued send's outcome: a short balance or a refused authorisation is final, anything else the chain settles. */
 async function queuedSend(reference: string, deadline: number): Promise<TransferResult> {
   const outcome = await queuedWrite(reference);
-  if (outcome?.status === 'applied') return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadySent: false };
+  if (outcome?.status === 'applied')
+    return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadySent: false };
   if (outcome?.reason === 'InsufficientBalance') throw rejection(FailureTypes.InsufficientTxtc, 'not enough TXTC');
   if (outcome?.reason === 'BadSignature' || outcome?.reason === 'ZeroReceiver')
     throw rejection(FailureTypes.TransferRejected, `transfer refused by the TXTC contract: ${outcome.reason}`);
