@@ -7,10 +7,18 @@ import { Context } from '@temporalio/activity';
 import type { BatchWriter, BroadcastBatch } from '../lib/chain/batch';
 import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../workflows/definitions/chain-writer';
 import type { Logger } from '../lib/log';
+import { chainBatchEntries, chainBatches, chainGasUsed, chainWrites } from '../lib/metrics';
 import { heartbeatingAll } from './shared';
 
 export type BatchResult =
-  | { state: 'mined'; hash: string; blockNumber: number; outcomes: ChainWriteOutcome[]; rewrite: ChainWriteEntry[] }
+  | {
+      state: 'mined';
+      hash: string;
+      blockNumber: number;
+      gasUsed: string;
+      outcomes: ChainWriteOutcome[];
+      rewrite: ChainWriteEntry[];
+    }
   | { state: 'nonce-used'; outcomes: ChainWriteOutcome[]; rewrite: ChainWriteEntry[]; nextNonce: number }
   | { state: 'stuck'; minedNonce: number };
 
@@ -38,6 +46,7 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
       replacing?: BatchFees;
     }): Promise<BroadcastBatch> {
       const sent = await batches().broadcast(input.entries, input.nonce, input.replacing);
+      if (input.replacing) chainBatches.inc({ outcome: 'replaced' });
       deps.log.info(
         {
           nonce: sent.nonce,
@@ -70,6 +79,15 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
       };
       if (watched.state === 'stuck') return { state: 'stuck', minedNonce: await writer.minedNonce() };
       if (watched.state === 'mined') {
+        const kinds = new Map(input.entries.map((e) => [e.reference, e.kind]));
+        for (const o of watched.outcomes)
+          chainWrites.inc({
+            operation: kinds.get(o.reference) ?? 'mint',
+            outcome: o.status === 'applied' ? 'sent' : 'skipped',
+          });
+        chainBatches.inc({ outcome: watched.outcomes.length > 0 ? 'mined' : 'reverted' });
+        chainBatchEntries.observe(input.entries.length);
+        chainGasUsed.observe({ operation: 'batch' }, Number(watched.gasUsed));
         deps.log.info(
           { nonce: input.nonce, txHash: watched.hash, block: watched.blockNumber, entries: input.entries.length },
           'chain batch mined',
@@ -77,6 +95,7 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
         return { ...watched, rewrite: unsettled(watched.outcomes) };
       }
       const outcomes = await writer.landed(input.entries);
+      chainBatches.inc({ outcome: 'nonce_used' });
       deps.log.warn(
         { nonce: input.nonce, landed: outcomes.length, entries: input.entries.length },
         'chain batch nonce used by another transaction; entries found on chain settle, the rest are written again',

@@ -482,6 +482,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'AT_STATUS_WAIT_MS',
       'plus AT_HTTP_TIMEOUT_MS must not exceed 25000 (an operator call has 30 s)',
     );
+  if (usesAt && !local && e.AT_BASE_URL && !e.AT_BASE_URL.startsWith('https://'))
+    throw new ConfigError('AT_BASE_URL', 'must be https when APP_ENV=production');
   const adaptersInUse = [e.TELCO_ADAPTER, ...Object.values(e.TELCO_OPERATOR_ADAPTERS)];
   const momo = required('momo', adaptersInUse.includes('momo'), {
     MOMO_COLLECTION_KEY: e.MOMO_COLLECTION_KEY,

@@ -70,7 +70,21 @@ export const chainGasUsed = new Histogram({
   name: 'txtc_chain_gas_used',
   help: 'Gas used by a TXTC write this process sent, by operation',
   labelNames: ['operation'] as const,
-  buckets: [30000, 50000, 75000, 100000, 150000, 200000, 300000, 500000],
+  buckets: [30000, 50000, 75000, 100000, 150000, 200000, 300000, 500000, 1000000, 3000000, 10000000],
+  registers: [processRegistry],
+});
+
+export const chainBatches = new Counter({
+  name: 'txtc_chain_batches_total',
+  help: 'Chain writer batches by how they settled: mined, nonce_used (by a transaction of unknown hash), reverted; and broadcasts replaced when stuck (replaced)',
+  labelNames: ['outcome'] as const,
+  registers: [processRegistry],
+});
+
+export const chainBatchEntries = new Histogram({
+  name: 'txtc_chain_batch_entries',
+  help: 'Entries (mints and transfers) per mined chain writer batch',
+  buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
   registers: [processRegistry],
 });
 

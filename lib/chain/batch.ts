@@ -22,7 +22,7 @@ export interface BroadcastBatch extends BatchFees {
 }
 
 export type BatchWatch =
-  | { state: 'mined'; hash: string; blockNumber: number; outcomes: ChainWriteOutcome[] }
+  | { state: 'mined'; hash: string; blockNumber: number; gasUsed: string; outcomes: ChainWriteOutcome[] }
   /** the nonce was used by a transaction of which we know no hash (a lost attempt, another process) */
   | { state: 'nonce-used' }
   | { state: 'stuck' };
@@ -149,7 +149,13 @@ export class BatchWriter {
         if (receipt) {
           // A reverted batch applied nothing: every entry is marked so, and the writer writes them again.
           const outcomes = receipt.status === 1 ? this.outcomes(entries, receipt.logs, hash, receipt.blockNumber) : [];
-          return { state: 'mined', hash, blockNumber: receipt.blockNumber, outcomes };
+          return {
+            state: 'mined',
+            hash,
+            blockNumber: receipt.blockNumber,
+            gasUsed: receipt.gasUsed.toString(),
+            outcomes,
+          };
         }
       }
       if ((await this.minedNonce()) > nonce) {
@@ -159,7 +165,13 @@ export class BatchWriter {
           if (receipt) {
             const outcomes =
               receipt.status === 1 ? this.outcomes(entries, receipt.logs, hash, receipt.blockNumber) : [];
-            return { state: 'mined', hash, blockNumber: receipt.blockNumber, outcomes };
+            return {
+              state: 'mined',
+              hash,
+              blockNumber: receipt.blockNumber,
+              gasUsed: receipt.gasUsed.toString(),
+              outcomes,
+            };
           }
         }
         return { state: 'nonce-used' };

@@ -77,7 +77,12 @@ export function createTelco(
         case 'africastalking': {
           const at = config.telco.africastalking;
           if (!at.apiKey) throw new Error('AT_API_KEY is required for the africastalking adapter');
-          found = new AfricasTalkingOperator(pool, { ...at, apiKey: at.apiKey }, { log });
+          // The shared per-operator limits and breaker; the timeout is AT's own, sized with its callback wait.
+          found = new AfricasTalkingOperator(
+            pool,
+            { ...at, apiKey: at.apiKey },
+            { log, limits: config.telco.operatorLimits },
+          );
           break;
         }
         case 'momo': {

@@ -89,6 +89,10 @@ test('a completed conversion moves the money metrics from the records, and the o
       delta('txtc_operator_calls_total', { operator: 'safaricom-ke', operation: 'debit', outcome: 'committed' }),
     ).toBe(1);
     expect(delta('txtc_chain_writes_total', { operation: 'mint', outcome: 'sent' })).toBe(1);
+    // The mint went in a chain writer batch: one mined, holding it.
+    expect(delta('txtc_chain_batches_total', { outcome: 'mined' })).toBe(1);
+    expect(delta('txtc_chain_batch_entries_count')).toBe(1);
+    expect(delta('txtc_chain_gas_used_count', { operation: 'batch' })).toBe(1);
     // The record says completed a moment before the workflow's SMS goes out: scrape again until it has.
     let sent = delta('txtc_sms_messages_total', { direction: 'out' });
     for (let i = 0; i < 40 && sent < 1; i++) {
