@@ -114,7 +114,7 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
       operator: 'africastalking',
       baseUrl: settings.baseUrl,
       ...options,
-      limits: { timeoutMs: settings.httpTimeoutMs, ...options.limits },
+      limits: { ...options.limits, timeoutMs: settings.httpTimeoutMs },
     });
     this.requests = createAtAirtimeRepo(pool);
   }

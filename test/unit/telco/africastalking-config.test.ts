@@ -68,6 +68,10 @@ test('production with Africa’s Talking needs its own callback secret; without 
   const secret = 'prod-at-callback-secret-0123';
   expect(loadConfig({ ...withAt, AT_CALLBACK_SECRET: secret }).webhooks.atCallbackSecret).toBe(secret);
 
+  expect(() => loadConfig({ ...withAt, AT_CALLBACK_SECRET: secret, AT_BASE_URL: 'http://at.example' })).toThrow(
+    'AT_BASE_URL must be https when APP_ENV=production',
+  );
+
   const withoutAt = loadConfig(PRODUCTION).webhooks.atCallbackSecret;
   expect(withoutAt).not.toBe(LOCAL_DEV_AT_CALLBACK_SECRET);
   expect(withoutAt).not.toBe(loadConfig(PRODUCTION).webhooks.atCallbackSecret);
