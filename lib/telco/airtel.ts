@@ -18,7 +18,9 @@ import {
   OperatorHttp,
   OperatorRejectedError,
   currencyDigits,
+  pollUntilFinal,
   systemClock,
+  tokenFrom,
   uuidFromReference,
   type Clock,
   type HttpAnswer,
@@ -144,7 +146,7 @@ export class AirtelOperator implements TelcoOperator {
     return this.waitFor(product, m.reference, id, undefined, waitMs);
   }
 
-  /** Polls the transaction's status with backoff until it is final or the wait is over (then pending). */
+  /** Reads the transaction's status with backoff until it is final or the wait is over (then pending). */
   private async waitFor(
     product: Product,
     reference: string,
@@ -152,18 +154,22 @@ export class AirtelOperator implements TelcoOperator {
     first: AirtelAnswer | undefined,
     waitMs: number,
   ): Promise<TelcoResult> {
-    const deadline = this.clock.now() + waitMs;
-    let pause = this.config.pollInitialMs;
-    let state = first;
-    for (;;) {
-      state ??= await this.read(product, id);
-      const status = state?.data?.transaction?.status;
-      if (state && status !== 'TIP' && status !== 'TA') return this.outcome(product, reference, state);
-      if (this.clock.now() + pause > deadline) throw new TelcoPendingError(reference, 'airtel');
-      await this.clock.sleep(pause);
-      pause = Math.min(pause * 2, this.config.pollMaxMs);
-      state = undefined;
-    }
+    let known = first;
+    const state = await pollUntilFinal({
+      read: async () => {
+        const found = known ?? (await this.read(product, id));
+        known = undefined;
+        return found;
+      },
+      isFinal: (found) => !['TIP', 'TA'].includes(found.data?.transaction?.status ?? ''),
+      reference,
+      operator: 'airtel',
+      clock: this.clock,
+      waitMs,
+      initialMs: this.config.pollInitialMs,
+      maxMs: this.config.pollMaxMs,
+    });
+    return this.outcome(product, reference, state);
   }
 
   private async read(product: Product, id: string): Promise<AirtelAnswer | undefined> {
@@ -224,9 +230,6 @@ export class AirtelOperator implements TelcoOperator {
         grant_type: 'client_credentials',
       },
     });
-    const body = answer.body as { access_token?: unknown; expires_in?: unknown } | undefined;
-    if (typeof body?.access_token !== 'string') throw new TelcoUnavailableError('airtel answered a token without one');
-    const expiresIn = Number(body.expires_in);
-    return { token: body.access_token, expiresInSeconds: Number.isFinite(expiresIn) ? expiresIn : 0 };
+    return tokenFrom(answer, 'airtel');
   }
 }

@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { BridgeError } from '../../workflows/definitions/errors';
-import { TelcoTimeoutError, TelcoUnavailableError } from './types';
+import { TelcoPendingError, TelcoTimeoutError, TelcoUnavailableError } from './types';
 
 export interface OperatorHttpLimits {
   /** one call's timeout, and the longest a call waits for a slot */
@@ -446,4 +446,39 @@ export function uuidFromReference(reference: string): string {
 /** Minor-unit digits of an ISO 4217 currency (UGX 0, KES 2), for operators that take amounts as decimals. */
 export function currencyDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** An OAuth-style token answer (`access_token`, `expires_in` in seconds, as a number or a string). */
+export function tokenFrom(answer: HttpAnswer, operator: string): { token: string; expiresInSeconds: number } {
+  const body = answer.body as { access_token?: unknown; expires_in?: unknown } | undefined;
+  if (typeof body?.access_token !== 'string')
+    throw new TelcoUnavailableError(`${operator} answered a token without one`);
+  const expiresIn = Number(body.expires_in);
+  return { token: body.access_token, expiresInSeconds: Number.isFinite(expiresIn) ? expiresIn : 0 };
+}
+
+/**
+ * Reads a payment's state until it is final (a person approving on the handset takes minutes), waiting
+ * `initialMs` doubling up to `maxMs` between reads, for at most `waitMs`; still not final then, the movement
+ * is pending (TelcoPendingError), settled later by status on the same reference.
+ */
+export async function pollUntilFinal<T>(p: {
+  read: () => Promise<T | undefined>;
+  isFinal: (state: T) => boolean;
+  reference: string;
+  operator: string;
+  clock: Clock;
+  waitMs: number;
+  initialMs: number;
+  maxMs: number;
+}): Promise<T> {
+  const deadline = p.clock.now() + p.waitMs;
+  let pause = p.initialMs;
+  for (;;) {
+    const state = await p.read();
+    if (state !== undefined && p.isFinal(state)) return state;
+    if (p.clock.now() + pause > deadline) throw new TelcoPendingError(p.reference, p.operator);
+    await p.clock.sleep(pause);
+    pause = Math.min(pause * 2, p.maxMs);
+  }
 }

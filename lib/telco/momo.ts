@@ -19,7 +19,9 @@ import {
   OperatorHttp,
   basicAuth,
   currencyDigits,
+  pollUntilFinal,
   systemClock,
+  tokenFrom,
   uuidFromReference,
   type Clock,
   type HttpAnswer,
@@ -175,20 +177,23 @@ export class MomoOperator implements TelcoOperator {
       return this.rejected(product, m.reference, code);
     }
     // 202 (taken) or 409 (this id exists already: a retry, or a reference reused): wait for the outcome.
-    const deadline = this.clock.now() + waitMs;
-    let pause = this.config.pollInitialMs;
-    for (;;) {
-      const view = await this.read(product, id);
-      if (view) {
-        if (created.status === 409 && !this.sameMovement(view, amount, partyId, product)) {
+    const view = await pollUntilFinal({
+      read: async () => {
+        const found = await this.read(product, id);
+        if (found && created.status === 409 && !this.sameMovement(found, amount, partyId, product)) {
           throw new TelcoReferenceConflictError(m.reference);
         }
-        if (view.status !== 'PENDING') return this.outcome(product, m.reference, view);
-      }
-      if (this.clock.now() + pause > deadline) throw new TelcoPendingError(m.reference, 'momo');
-      await this.clock.sleep(pause);
-      pause = Math.min(pause * 2, this.config.pollMaxMs);
-    }
+        return found;
+      },
+      isFinal: (found) => found.status !== 'PENDING',
+      reference: m.reference,
+      operator: 'momo',
+      clock: this.clock,
+      waitMs,
+      initialMs: this.config.pollInitialMs,
+      maxMs: this.config.pollMaxMs,
+    });
+    return this.outcome(product, m.reference, view);
   }
 
   private async read(product: Product, id: string): Promise<PaymentView | undefined> {
@@ -243,9 +248,6 @@ export class MomoOperator implements TelcoOperator {
         'Ocp-Apim-Subscription-Key': credentials.subscriptionKey,
       },
     });
-    const body = answer.body as { access_token?: unknown; expires_in?: unknown } | undefined;
-    if (typeof body?.access_token !== 'string') throw new TelcoUnavailableError('momo answered a token without one');
-    const expiresIn = Number(body.expires_in);
-    return { token: body.access_token, expiresInSeconds: Number.isFinite(expiresIn) ? expiresIn : 0 };
+    return tokenFrom(answer, 'momo');
   }
 }

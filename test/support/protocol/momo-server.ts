@@ -8,9 +8,9 @@
  * exactly one movement. Faults: the next N calls answer a 5xx without doing anything, or the next call
  * commits and then answers nothing (the client times out).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { listen, readBody, toMinor } from './local-server';
 
 export type Approval = 'auto' | 'reject' | 'never' | { afterPolls: number };
 
@@ -67,9 +67,7 @@ export class MomoServer {
   constructor(readonly options: MomoServerOptions) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listen((req, res) => this.handle(req, res)));
     return this;
   }
 
@@ -273,20 +271,4 @@ export class MomoServer {
     payment.status = 'SUCCESSFUL';
     this.ledger.push({ partyId: payment.partyId, product: payment.product, amountMinor, id: payment.id });
   }
-}
-
-function toMinor(amount: string, digits: number): bigint {
-  const [whole = '0', fraction = ''] = amount.split('.');
-  if (fraction.length > digits) throw new Error(`amount ${amount} has too many decimals`);
-  return BigInt(whole + fraction.padEnd(digits, '0'));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
 }
