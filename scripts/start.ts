@@ -15,6 +15,8 @@ import { startLocalChain, rpcAnswers } from './local/chain-node';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
 import { ensureDeployment } from './local/deploy';
+import { Interface } from 'ethers';
+import { loadArtifact } from '../lib/chain/artifacts';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
 import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../workflows/definitions/search';
@@ -126,6 +128,14 @@ async function chain(config: Config): Promise<void> {
         ? `TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}`
         : `TXTC at ${deployment.txtc}`,
     );
+    // A chain state from before batched writes holds a TXTC without writeBatch: every batch would revert.
+    const writeBatch = new Interface(loadArtifact('Txtc').abi as never).getFunction('writeBatch')!.selector;
+    if (config.chain.batching && !(await provider.getCode(deployment.txtc)).includes(writeBatch.slice(2))) {
+      throw new Error(
+        `the TXTC at ${deployment.txtc} predates batched chain writes (no writeBatch): set CHAIN_BATCHING=false, ` +
+          'or start afresh with an empty database and DATA_DIR',
+      );
+    }
   } finally {
     provider.destroy();
   }
