@@ -16,6 +16,9 @@ export function maskPhone(phone: string): string {
   return `${digits.slice(0, 5)}${'*'.repeat(digits.length - 8)}${digits.slice(-3)}`;
 }
 
+/** An E.164 number anywhere in a written line: nested values, messages, error texts. */
+const E164_IN_TEXT = /\+\d{9,15}(?!\d)/g;
+
 const PHONE_KEYS = new Set(['phone', 'phoneNumber', 'fromPhone', 'toPhone', 'msisdn', 'to', 'from']);
 
 /** Fields added to every line logged inside a scope (the API runs each request in one with its request id). */
@@ -40,9 +43,16 @@ export function createLogger(
         '*.signerPrivateKey',
         'authorization',
         '*.authorization',
+        '["x-api-key"]',
+        '*["x-api-key"]',
+        '["x-webhook-secret"]',
+        '*["x-webhook-secret"]',
       ],
       censor: '[redacted]',
     },
+    // The last word on every line: a number the key-based masking below cannot see (a nested field, a message,
+    // an error's text) is masked here too.
+    hooks: { streamWrite: (line) => line.replace(E164_IN_TEXT, maskPhone) },
     formatters: {
       log(object) {
         for (const key of Object.keys(object)) {
