@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import type { JsonRpcProvider } from 'ethers';
 import type { Config } from './config';
+import type { Logger } from './log';
 import type { ChainAddresses } from './runtime';
 import type { ChainWriter } from './chain/writer';
 import { TxtcToken, type MintingToken, type TransferringToken } from './chain/txtc';
@@ -38,10 +39,12 @@ export interface ServiceDeps {
   token?: MintingToken;
   relay?: TransferringToken;
   rates?: RateService;
+  /** where real operator adapters log calls that got no answer (never a secret or a full number) */
+  log?: Logger;
 }
 
 export function createServices(deps: ServiceDeps) {
-  const routed = createTelco(deps.config, deps.pool);
+  const routed = createTelco(deps.config, deps.pool, deps.log);
   const txtc = new TxtcToken(deps.addresses.txtc, deps.provider, deps.writer, deps.addresses.txtcFromBlock);
   return {
     config: deps.config,
