@@ -45,6 +45,9 @@ export const ROUTE_SCOPES: readonly (readonly ['GET' | 'POST', string, ApiKeySco
   ['POST', '/api/pins/:phone/reset', 'ops'],
   ['GET', '/api/reconciliations', 'ops'],
   ['GET', '/api/reconciliations/:id', 'ops'],
+  ['GET', '/api/fraud/blocklist', 'ops'],
+  ['POST', '/api/fraud/blocklist', 'ops'],
+  ['POST', '/api/fraud/blocklist/remove', 'ops'],
 ];
 
 const router = new TrieRouter<ApiKeyScope>();

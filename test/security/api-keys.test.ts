@@ -177,6 +177,21 @@ function routeCalls(fixture: { payer: string; receiver: string; locked: string }
     }),
     'GET /api/reconciliations': () => ({ call: call('GET', '/api/reconciliations') }),
     'GET /api/reconciliations/:id': () => ({ call: call('GET', '/api/reconciliations/keys-no-such-run') }),
+    'GET /api/fraud/blocklist': () => ({ call: call('GET', '/api/fraud/blocklist') }),
+    'POST /api/fraud/blocklist': () => ({
+      call: call('POST', '/api/fraud/blocklist', {
+        body: { phoneNumber: fixture.receiver, reason: 'keys test', by: 'test' },
+      }),
+      nothingHappened: async () => {
+        const { rows } = await stack.runtime.pool.query('SELECT 1 FROM fraud_blocklist WHERE value = $1', [
+          fixture.receiver,
+        ]);
+        expect(rows).toEqual([]);
+      },
+    }),
+    'POST /api/fraud/blocklist/remove': () => ({
+      call: call('POST', '/api/fraud/blocklist/remove', { body: { phoneNumber: fixture.locked, by: 'test' } }),
+    }),
   };
   return routes;
 }

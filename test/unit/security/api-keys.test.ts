@@ -67,6 +67,8 @@ test.each([
   ['POST', '/api/pins/+254712345678/reset', 'ops'],
   ['GET', '/api/reconciliations', 'ops'],
   ['GET', '/api/reconciliations/run-1', 'ops'],
+  ['POST', '/api/fraud/blocklist', 'ops'],
+  ['POST', '/api/fraud/blocklist/remove', 'ops'],
 ])('%s %s needs %s', (method, path, scope) => {
   expect(requiredScope(method, path)).toBe(scope);
 });
