@@ -14,6 +14,9 @@ import { ROUTE_SCOPES, requiredScope } from '../../../api/api-keys';
 import { loadConfig } from '../../../lib/config';
 import { apiKeyCommand } from '../../../scripts/apikey';
 import type { ApiKeyRepo } from '../../../lib/db/api-keys';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Failures } from '../../../workflows/definitions/errors';
 
 test('a new key is 256 random bits behind the txtc_ prefix; only a SHA-256 of it is stored, never the key', () => {
   const a = newApiKey();
@@ -123,4 +126,10 @@ describe('npm run apikey', () => {
       expect(out).toMatch(/usage: npm run apikey -- create --name <name> --scopes <scope,\.\.\.>/);
     },
   );
+});
+
+test('the README lists every error code of the failure list', () => {
+  const readme = readFileSync(resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const errorCodes = readme.slice(readme.indexOf('**Error codes**'), readme.indexOf('## How a conversion runs'));
+  expect(Object.keys(Failures).filter((code) => !errorCodes.includes(`\`${code}\``))).toEqual([]);
 });
