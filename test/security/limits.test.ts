@@ -1,7 +1,8 @@
 /**
  * Abuse limits (issue 12): bodies past MAX_BODY_BYTES refused before parsing; rate limits per client
  * address (429 with Retry-After, then recovering) and per phone number (a polite END screen; at most one
- * polite SMS per window), counted in Postgres so two app instances share them.
+ * polite SMS per window) and per paying number on the REST money routes (429, apart from USSD), counted in
+ * Postgres so two app instances share them.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
