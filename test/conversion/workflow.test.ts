@@ -393,7 +393,14 @@ describe('paths where something fails after money moved, and cancellation', () =
   test('an SMS gateway that is down does not undo money: debited once, minted once, completed after five SMS attempts', async () => {
     const phone = newSafaricomNumber();
     await topUp(stack.runtime.pool, phone, 'safaricom-ke', 300000n);
-    const downGateway = { name: 'down', sendSms: () => Promise.reject(new Error('SMS gateway unavailable')) };
+    let attempts = 0;
+    const downGateway = {
+      name: 'down',
+      sendSms: () => {
+        attempts += 1;
+        return Promise.reject(new Error('SMS gateway unavailable'));
+      },
+    };
     const { workflowId, run } = await runConversion(
       activities({ messaging: downGateway }),
       input(phone, { usdCents: '1000' }),
@@ -404,14 +411,8 @@ describe('paths where something fails after money moved, and cancellation', () =
     expect(await token.balanceOf(state.walletAddress!)).toBe(TXTC('980'));
     expect(await telcoOperations(stack.runtime.pool, phone)).toHaveLength(1);
     expect(await smsTo(stack.runtime.pool, phone)).toEqual([]);
-    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-    const smsStarted = history.events!.filter((e) => {
-      const scheduled = history.events!.find(
-        (s) => s.eventId?.toString() === e.activityTaskStartedEventAttributes?.scheduledEventId?.toString(),
-      );
-      return scheduled?.activityTaskScheduledEventAttributes?.activityType?.name === 'sendSms';
-    });
-    expect(smsStarted.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([5]);
+    // The SMS (a local activity) was tried five times, then given up: the workflow completed anyway.
+    expect(attempts).toBe(5);
   });
 
   test('a conversion cancelled before its debit ends cancelled: nothing charged, record and SMS say so', async () => {

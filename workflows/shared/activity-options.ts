@@ -107,3 +107,12 @@ export const chainSubmit: LocalActivityOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { ...backoff, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
 };
+
+/**
+ * SMS, local: best effort, a few quick tries, sent under its reference (a send re-run on replay is dropped by
+ * the reference), in the same workflow task as the record update before it.
+ */
+export const smsLocalCall: LocalActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: { ...backoff, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+};

@@ -24,6 +24,7 @@ import {
   settleCall,
   settleChainCall,
   smsCall,
+  smsLocalCall,
   telcoCall,
 } from './activity-options';
 import { failureOf, rejection } from './steps';
@@ -32,6 +33,10 @@ export const telco = proxyActivities<TelcoActivities>(telcoCall);
 /** Money owed (refunds, a receiver's credit): keeps trying far longer. */
 export const owed = proxyActivities<TelcoActivities>(refundCall);
 export const sms = proxyActivities<TelcoActivities>(smsCall);
+const smsLocal = proxyLocalActivities<TelcoActivities>(smsLocalCall);
+
+/** Workflows from before SMS ran as a local activity replay it as a regular one. */
+const LOCAL_SMS_PATCH = 'local-sms';
 
 /**
  * An SMS to a person, best effort: sent under its reference (once, whatever is retried), even while the
@@ -40,7 +45,11 @@ export const sms = proxyActivities<TelcoActivities>(smsCall);
  */
 export async function sendSmsBestEffort(phoneNumber: string, message: string, reference: string): Promise<boolean> {
   try {
-    await CancellationScope.nonCancellable(() => sms.sendSms(phoneNumber, message, reference));
+    await CancellationScope.nonCancellable(() =>
+      patched(LOCAL_SMS_PATCH)
+        ? smsLocal.sendSms(phoneNumber, message, reference)
+        : sms.sendSms(phoneNumber, message, reference),
+    );
     return true;
   } catch (err) {
     log.warn('SMS not sent', { reference, error: failureOf(err).message });
