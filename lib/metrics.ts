@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { JsonRpcProvider } from 'ethers';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MintingToken, TransferringToken } from './chain/txtc';
 import { BridgeError } from '../workflows/definitions/errors';
 import {
@@ -49,6 +49,23 @@ export const smsProviderCalls = new Counter({
   help: 'SMS sends handed to the messaging provider, by provider and outcome (ok, error)',
   labelNames: ['provider', 'outcome'] as const,
   registers: [processRegistry],
+});
+
+/** The circuit breakers of this process's real operator adapters, by operator (lib/telco/http.ts registers them). */
+const circuits = new Map<string, { state: 'closed' | 'open' | 'half-open' }>();
+export function trackCircuit(operator: string, breaker: { state: 'closed' | 'open' | 'half-open' }): void {
+  circuits.set(operator, breaker);
+}
+
+export const operatorCircuitOpen = new Gauge({
+  name: 'txtc_operator_circuit_open',
+  help: 'Whether a real operator API is failing fast (its circuit breaker open: 1; half-open, one trial call: 0.5; closed: 0)',
+  labelNames: ['operator'] as const,
+  registers: [processRegistry],
+  collect() {
+    for (const [operator, breaker] of circuits)
+      this.set({ operator }, breaker.state === 'open' ? 1 : breaker.state === 'half-open' ? 0.5 : 0);
+  },
 });
 
 export const chainWrites = new Counter({

@@ -16,6 +16,7 @@
  * - Secrets (keys, tokens, basic auth) travel in headers only and are never logged: a log line has the
  *   operator, method, path, status, duration and reference, never headers or bodies.
  */
+import { trackCircuit } from '../metrics';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { BridgeError } from '../../workflows/definitions/errors';
@@ -260,6 +261,7 @@ export class OperatorHttp {
     this.clock = options.clock ?? systemClock;
     this.fetch = options.fetch ?? fetch;
     this.breaker = new CircuitBreaker(this.limits.breakerThreshold, this.limits.breakerCoolDownMs, this.clock);
+    trackCircuit(this.operator, this.breaker);
     this.slots = new Slots(this.limits.maxConcurrent);
     this.rate = new StartRate(this.limits.ratePerSecond, this.clock);
   }
