@@ -401,7 +401,7 @@ describe('paths where something fails after money moved, and cancellation', () =
         return Promise.reject(new Error('SMS gateway unavailable'));
       },
     };
-    const { workflowId, run } = await runConversion(
+    const { run } = await runConversion(
       activities({ messaging: downGateway }),
       input(phone, { usdCents: '1000' }),
     );
