@@ -106,6 +106,12 @@ const schema = z.object({
     .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key')
     .optional(),
   CHAIN_RECEIPT_TIMEOUT_MS: nonNegativeInt.default(60000),
+  /** mints and relayed sends written in batches by the chain writer workflow (off: one transaction each) */
+  CHAIN_BATCHING: bool.default(true),
+  CHAIN_BATCH_MAX_ENTRIES: z.coerce.number().int().min(1).max(500).default(100),
+  CHAIN_BATCH_DELAY_MS: nonNegativeInt.default(200),
+  /** a batch transaction unmined this long is replaced with a higher fee (default: 3 blocks, at least 30 s) */
+  CHAIN_BATCH_STUCK_MS: nonNegativeInt.optional(),
   TXTC_ADDRESS: z
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address')
@@ -115,12 +121,6 @@ const schema = z.object({
     .string()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed address')
     .optional(),
-  /** mints and relayed sends written in batches by the chain writer workflow (off: one transaction each) */
-  CHAIN_BATCHING: bool.default(true),
-  CHAIN_BATCH_MAX_ENTRIES: z.coerce.number().int().min(1).max(500).default(100),
-  CHAIN_BATCH_DELAY_MS: nonNegativeInt.default(200),
-  /** a batch transaction unmined this long is replaced with a higher fee (default: 3 blocks, at least 30 s) */
-  CHAIN_BATCH_STUCK_MS: nonNegativeInt.optional(),
   WALLET_MNEMONIC: z.string().optional(),
 
   PLATFORM_FEE_PERCENT: decimal(2).refine((bps) => bps <= 10000n, 'must be between 0 and 100'),
@@ -318,6 +318,8 @@ export interface Config {
     blockTimeMs: number;
     signerPrivateKey: string;
     receiptTimeoutMs: number;
+    batching: boolean;
+    batch: { maxEntries: number; delayMs: number; stuckAfterMs: number };
     txtcAddress?: string;
     /** first block to search for TXTC events when TXTC_ADDRESS is given */
     txtcDeployBlock: number;
@@ -327,8 +329,6 @@ export interface Config {
   fees: {
     /** basis points of gross TXTC */
     platformFeeBps: bigint;
-    batching: boolean;
-    batch: { maxEntries: number; delayMs: number; stuckAfterMs: number };
     /** TXTC base units charged per conversion */
     gasFeeTxtc: bigint;
   };
@@ -531,6 +531,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       blockTimeMs: e.CHAIN_BLOCK_TIME_MS,
       signerPrivateKey: e.CHAIN_SIGNER_PRIVATE_KEY ?? LOCAL_DEV_SIGNER_KEY,
       receiptTimeoutMs: e.CHAIN_RECEIPT_TIMEOUT_MS,
+      batching: e.CHAIN_BATCHING,
+      batch: {
+        maxEntries: e.CHAIN_BATCH_MAX_ENTRIES,
+        delayMs: e.CHAIN_BATCH_DELAY_MS,
+        stuckAfterMs: e.CHAIN_BATCH_STUCK_MS ?? Math.max(30000, 3 * e.CHAIN_BLOCK_TIME_MS),
+      },
       txtcAddress: e.TXTC_ADDRESS,
       txtcDeployBlock: e.TXTC_DEPLOY_BLOCK,
       ratePairAddress: e.RATE_PAIR_ADDRESS,
@@ -540,12 +546,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: { minUsdCents: e.MIN_AIRTIME_AMOUNT, maxUsdCents: e.MAX_AIRTIME_AMOUNT, dailyUsdCents: e.DAILY_LIMIT_USD },
     rates: {
       source: e.RATE_SOURCE,
-      batching: e.CHAIN_BATCHING,
-      batch: {
-        maxEntries: e.CHAIN_BATCH_MAX_ENTRIES,
-        delayMs: e.CHAIN_BATCH_DELAY_MS,
-        stuckAfterMs: e.CHAIN_BATCH_STUCK_MS ?? Math.max(30000, 3 * e.CHAIN_BLOCK_TIME_MS),
-      },
       fixedTxtcPerUsd: e.TXTC_PER_USD,
       fallbackToFixed: e.RATE_FALLBACK_TO_FIXED,
       cacheTtlMs: e.RATES_CACHE_TTL_MS,

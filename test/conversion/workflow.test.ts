@@ -401,10 +401,7 @@ describe('paths where something fails after money moved, and cancellation', () =
         return Promise.reject(new Error('SMS gateway unavailable'));
       },
     };
-    const { run } = await runConversion(
-      activities({ messaging: downGateway }),
-      input(phone, { usdCents: '1000' }),
-    );
+    const { run } = await runConversion(activities({ messaging: downGateway }), input(phone, { usdCents: '1000' }));
     const state = await run;
 
     expect(state.status).toBe('completed');
