@@ -175,12 +175,13 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
   return result;
 }
 
-/** How many local (markers) and regular activities a completed conversion ran. */
+/** How many local and regular activities a completed conversion ran. */
 async function shapeOf(client: Client, workflowId: string): Promise<Shape> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
   return {
-    local: events.filter((e) => e.markerRecordedEventAttributes).length,
+    // patches are markers too: only local activities count
+    local: events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
     regular: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
   };
 }
