@@ -30,77 +30,109 @@ function heartbeat(): void {
   }
 }
 
+interface SettleInput {
+  entries: ChainWriteEntry[];
+  hashes: string[];
+  nonce: number;
+  stuckAfterMs: number;
+}
+
 export function createChainWriterActivities(deps: { batches?: BatchWriter; log: Logger }) {
   const batches = (): BatchWriter => {
     if (!deps.batches) throw new Error('this worker has no chain signer: it cannot write batches');
     return deps.batches;
   };
+  async function broadcast(input: {
+    entries: ChainWriteEntry[];
+    nonce: number;
+    replacing?: BatchFees;
+  }): Promise<BroadcastBatch> {
+    const sent = await batches().broadcast(input.entries, input.nonce, input.replacing);
+    if (input.replacing) chainBatches.inc({ outcome: 'replaced' });
+    deps.log.info(
+      {
+        nonce: sent.nonce,
+        txHash: sent.hash,
+        entries: input.entries.length,
+        replacement: !!input.replacing,
+        underpriced: sent.underpriced,
+      },
+      'chain batch broadcast',
+    );
+    return sent;
+  }
+
+  /**
+   * Watches the batch's transactions until one is mined (each entry applied or skipped; an entry without an
+   * event, as in a reverted batch, is written again), the nonce is used by a transaction we know no hash of
+   * (entries found on chain settle, the others are written again), or it is stuck (replace it).
+   */
+  async function settle(input: SettleInput): Promise<BatchResult> {
+    const writer = batches();
+    const watched = await writer.watch(input.entries, input.hashes, input.nonce, input.stuckAfterMs, heartbeat);
+    const unsettled = (outcomes: ChainWriteOutcome[]) => {
+      const settled = new Set(outcomes.map((o) => o.reference));
+      return input.entries.filter((e) => !settled.has(e.reference));
+    };
+    if (watched.state === 'stuck') return { state: 'stuck', minedNonce: await writer.minedNonce() };
+    if (watched.state === 'mined') {
+      const kinds = new Map(input.entries.map((e) => [e.reference, e.kind]));
+      for (const o of watched.outcomes)
+        chainWrites.inc({
+          operation: kinds.get(o.reference) ?? 'mint',
+          outcome: o.status === 'applied' ? 'sent' : 'skipped',
+        });
+      chainBatches.inc({ outcome: watched.outcomes.length > 0 ? 'mined' : 'reverted' });
+      chainBatchEntries.observe(input.entries.length);
+      chainGasUsed.observe({ operation: 'batch' }, Number(watched.gasUsed));
+      deps.log.info(
+        { nonce: input.nonce, txHash: watched.hash, block: watched.blockNumber, entries: input.entries.length },
+        'chain batch mined',
+      );
+      return { ...watched, rewrite: unsettled(watched.outcomes) };
+    }
+    const outcomes = await writer.landed(input.entries);
+    chainBatches.inc({ outcome: 'nonce_used' });
+    deps.log.warn(
+      { nonce: input.nonce, landed: outcomes.length, entries: input.entries.length },
+      'chain batch nonce used by another transaction; entries found on chain settle, the rest are written again',
+    );
+    return { state: 'nonce-used', outcomes, rewrite: unsettled(outcomes), nextNonce: await writer.nextNonce() };
+  }
+
   return heartbeatingAll({
     async chainWriterNonce(): Promise<number> {
       return batches().nextNonce();
     },
 
+    /** Kept for writers whose history predates writeBatch. */
     async broadcastBatch(input: {
       entries: ChainWriteEntry[];
       nonce: number;
       replacing?: BatchFees;
     }): Promise<BroadcastBatch> {
-      const sent = await batches().broadcast(input.entries, input.nonce, input.replacing);
-      if (input.replacing) chainBatches.inc({ outcome: 'replaced' });
-      deps.log.info(
-        {
-          nonce: sent.nonce,
-          txHash: sent.hash,
-          entries: input.entries.length,
-          replacement: !!input.replacing,
-          underpriced: sent.underpriced,
-        },
-        'chain batch broadcast',
-      );
-      return sent;
+      return broadcast(input);
+    },
+
+    /** Kept for writers whose history predates writeBatch (broadcast and settle as two activities). */
+    async settleBatch(input: SettleInput): Promise<BatchResult> {
+      return settle(input);
     },
 
     /**
-     * Watches the batch's transactions until one is mined (each entry applied or skipped; an entry without an
-     * event, as in a reverted batch, is written again), the nonce is used by a transaction we know no hash of
-     * (entries found on chain settle, the others are written again), or it is stuck (replace it).
+     * One batch in one activity: broadcast (or replace, outbidding `replacing`), then watch the nonce's
+     * transactions (`hashes` and this one) as settleBatch does.
      */
-    async settleBatch(input: {
+    async writeBatch(input: {
       entries: ChainWriteEntry[];
-      hashes: string[];
       nonce: number;
+      hashes: string[];
+      replacing?: BatchFees;
       stuckAfterMs: number;
-    }): Promise<BatchResult> {
-      const writer = batches();
-      const watched = await writer.watch(input.entries, input.hashes, input.nonce, input.stuckAfterMs, heartbeat);
-      const unsettled = (outcomes: ChainWriteOutcome[]) => {
-        const settled = new Set(outcomes.map((o) => o.reference));
-        return input.entries.filter((e) => !settled.has(e.reference));
-      };
-      if (watched.state === 'stuck') return { state: 'stuck', minedNonce: await writer.minedNonce() };
-      if (watched.state === 'mined') {
-        const kinds = new Map(input.entries.map((e) => [e.reference, e.kind]));
-        for (const o of watched.outcomes)
-          chainWrites.inc({
-            operation: kinds.get(o.reference) ?? 'mint',
-            outcome: o.status === 'applied' ? 'sent' : 'skipped',
-          });
-        chainBatches.inc({ outcome: watched.outcomes.length > 0 ? 'mined' : 'reverted' });
-        chainBatchEntries.observe(input.entries.length);
-        chainGasUsed.observe({ operation: 'batch' }, Number(watched.gasUsed));
-        deps.log.info(
-          { nonce: input.nonce, txHash: watched.hash, block: watched.blockNumber, entries: input.entries.length },
-          'chain batch mined',
-        );
-        return { ...watched, rewrite: unsettled(watched.outcomes) };
-      }
-      const outcomes = await writer.landed(input.entries);
-      chainBatches.inc({ outcome: 'nonce_used' });
-      deps.log.warn(
-        { nonce: input.nonce, landed: outcomes.length, entries: input.entries.length },
-        'chain batch nonce used by another transaction; entries found on chain settle, the rest are written again',
-      );
-      return { state: 'nonce-used', outcomes, rewrite: unsettled(outcomes), nextNonce: await writer.nextNonce() };
+    }): Promise<{ sent: BroadcastBatch; result: BatchResult }> {
+      const sent = await broadcast(input);
+      const hashes = input.hashes.includes(sent.hash) ? input.hashes : [...input.hashes, sent.hash];
+      return { sent, result: await settle({ ...input, hashes }) };
     },
   });
 }

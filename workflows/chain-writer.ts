@@ -13,6 +13,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -36,6 +37,8 @@ const writer = proxyActivities<ChainWriterActivities>({
 
 /** Batches per run before continuing as new (each batch adds a few events per entry). */
 const BATCHES_PER_RUN = 200;
+/** Writers from before it broadcast and settled a batch in two activities; now one. */
+const ONE_ACTIVITY_PATCH = 'one-activity-per-batch';
 /** A batch whose transaction reverts (it applies nothing) is written again at most this often, then given up. */
 const REVERTED_ROUNDS = 3;
 /** With timed blocks, a batch is sent this far ahead of the next block (or a quarter block, if more). */
@@ -101,10 +104,17 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
       let fees: BatchFees | undefined;
       let result: BatchResult;
       for (;;) {
-        const sent = await writer.broadcastBatch({ entries, nonce: at, replacing: fees });
-        if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
+        let sent: BatchFees & { hash: string };
+        if (patched(ONE_ACTIVITY_PATCH)) {
+          const stuckAfterMs = settings.stuckAfterMs;
+          ({ sent, result } = await writer.writeBatch({ entries, nonce: at, hashes, replacing: fees, stuckAfterMs }));
+          if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
+        } else {
+          sent = await writer.broadcastBatch({ entries, nonce: at, replacing: fees });
+          if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
+          result = await writer.settleBatch({ entries, hashes, nonce: at, stuckAfterMs: settings.stuckAfterMs });
+        }
         fees = sent;
-        result = await writer.settleBatch({ entries, hashes, nonce: at, stuckAfterMs: settings.stuckAfterMs });
         if (result.state !== 'stuck') break;
         if (result.minedNonce < at) {
           log.warn('chain batch stuck behind a gap in the nonces; rewriting at the first unused one', { nonce: at });

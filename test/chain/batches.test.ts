@@ -113,14 +113,23 @@ test('a stuck batch is replaced at the same nonce with a higher fee, not duplica
         signalArgs: [mintEntry(reference, to, 42n, (await chainTime()) + 600)],
       });
       // No blocks: the batch waits in the node's pool until the writer replaces it.
-      await waitFor('a replacement broadcast', async () => (await broadcasts(writerId)).length >= 2);
+      // The first write reports it stuck; the next one replaces it in the node's pool (same nonce, higher fee).
+      const [first] = await waitFor('the first broadcast stuck', async () => {
+        const sent = await broadcasts(writerId);
+        return sent.length > 0 && sent;
+      });
+      await waitFor('a replacement broadcast', async () => (await chain.getTransaction(first!.hash)) === null);
     } finally {
       await chain.send('evm_mine', []);
       await chain.send('evm_setAutomine', [true]);
     }
     await waitFor('the mint', async () => (await mintsOf(reference)).length > 0);
-    const sent = await broadcasts(writerId);
     const [mint] = await mintsOf(reference);
+    // The writer's last write returns once it sees its transaction mined.
+    const sent = await waitFor('the writer to see it mined', async () => {
+      const all = await broadcasts(writerId);
+      return all.some((b) => b.hash === mint!.transactionHash) && all;
+    });
 
     // Every broadcast used the one nonce, each outbidding the one before; the last one is the one mined.
     expect(new Set(sent.map((s) => s.nonce)).size).toBe(1);
@@ -173,7 +182,8 @@ test('a lone entry on a quiet chain is mined within one batch delay plus one blo
   });
 });
 
-/** The chain writer's broadcasts, in order, from its history. */
+type BroadcastOf = { hash: string; nonce: number; maxFeePerGas: string };
+/** The chain writer's broadcasts, in order, from its history (writeBatch, or broadcastBatch before it). */
 async function broadcasts(writerId: string): Promise<{ hash: string; nonce: number; maxFeePerGas: string }[]> {
   const history = await stack.client.workflow.getHandle(writerId).fetchHistory();
   const scheduled = new Map<string, string>();
@@ -182,8 +192,10 @@ async function broadcasts(writerId: string): Promise<{ hash: string; nonce: numb
     const s = event.activityTaskScheduledEventAttributes;
     if (s) scheduled.set(String(event.eventId), s.activityType?.name ?? '');
     const done = event.activityTaskCompletedEventAttributes;
-    if (done && scheduled.get(String(done.scheduledEventId)) === 'broadcastBatch')
-      out.push(defaultPayloadConverter.fromPayload(done.result!.payloads![0]!));
+    const type = done && scheduled.get(String(done.scheduledEventId));
+    if (type === 'broadcastBatch') out.push(defaultPayloadConverter.fromPayload(done!.result!.payloads![0]!));
+    if (type === 'writeBatch')
+      out.push(defaultPayloadConverter.fromPayload<{ sent: BroadcastOf }>(done!.result!.payloads![0]!).sent);
   }
   return out;
 }
