@@ -55,7 +55,7 @@ export function createConversionActivities(deps: {
       const [recorded, profile] = await Promise.all([
         deps.conversions.insertQuoted(
           input.id,
-          input.channel,
+          { channel: input.channel, apiKeyId: input.apiKeyId },
           input.phoneNumber,
           quote,
           input.parentId,

@@ -80,7 +80,13 @@ export function createTransferActivities(deps: {
       }
       const quote = quoteTransfer(input.kind, amountFromWire(input), sender, txtc, deps.config.fees);
       const [recorded, receiverKnown, senderProfile, receiverProfile] = await Promise.all([
-        deps.transfers.insertRecorded(input.id, input.channel, input, quote, deps.config.fraud),
+        deps.transfers.insertRecorded(
+          input.id,
+          { channel: input.channel, apiKeyId: input.apiKeyId },
+          input,
+          quote,
+          deps.config.fraud,
+        ),
         deps.transfers.hasUsedService(input.toPhone),
         deps.ussd.profile(input.fromPhone),
         deps.ussd.profile(input.toPhone),

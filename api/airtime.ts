@@ -74,11 +74,14 @@ export function airtimeRoutes(ctx: ApiContext) {
         throw new BridgeError(code, `the ${words} purchase is ${formatUsdCents(cents)} (${shown})`);
       }
 
+      // The key that authorised the request goes on the record (c.get('apiKey') is unset with keys off).
+      const apiKeyId = c.get('apiKey')?.id;
       const input: ConversionInput = {
         channel: 'api',
         phoneNumber: subscriber.phoneNumber,
         operator: subscriber.operator,
         ...amountField,
+        ...(apiKeyId === undefined ? {} : { apiKeyId }),
       };
       const { id } = await startIdempotent(deps.temporal, {
         workflowType: 'conversionWorkflow',

@@ -74,6 +74,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', limits.ip);
   // After the address limit, so guessing keys is limited too; /health, /metrics and the webhooks need none.
   app.use('/api/*', apiKeyAuth(ctx));
+  app.use('/api/*', limits.key);
   app.use('/dev/*', limits.ip);
   app.route('/health', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(ctx));

@@ -1,8 +1,8 @@
 /**
  * Rate limits, counted in Postgres (rate_limit_counters) so every API process shares them: per client
  * address on /api and /dev (429 with Retry-After), per phone number on the USSD and SMS webhooks (a polite
- * END screen, or one polite SMS per window, and the gateway still gets its 2xx). `rateLimit` takes any key,
- * so a per-API-key limit is one more `app.use` with the key's id.
+ * END screen, or one polite SMS per window, and the gateway still gets its 2xx), and per API key on /api
+ * (429 with Retry-After, counted once the key is known to be live and in scope).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRateLimitRepo, type RateLimitRepo } from '../lib/db/rate-limits';
@@ -29,7 +29,7 @@ export function createLimiter(repo: RateLimitRepo, name: string, limit: number, 
 /** The limits of one app: one repository, the configured windows. */
 export function createRateLimits(deps: AppDeps) {
   const repo = createRateLimitRepo(deps.pool);
-  const { windowSeconds, perIp, perPhone } = deps.config.rateLimits;
+  const { windowSeconds, perIp, perPhone, perKey } = deps.config.rateLimits;
   return {
     repo,
     /** USSD hops and inbound SMS of one number */
@@ -40,6 +40,8 @@ export function createRateLimits(deps: AppDeps) {
     ip: rateLimit(deps.log, createLimiter(repo, 'ip', perIp, windowSeconds), (c) =>
       clientIp(c, deps.config.http.trustProxyHops),
     ),
+    /** REST requests of one API key (its id); a request without one (keys off) is not counted */
+    key: rateLimit(deps.log, createLimiter(repo, 'api-key', perKey, windowSeconds), (c) => c.get('apiKey')?.id),
     /** True once per limited bucket and window: the one caller that tells the person. */
     claimNotice: (v: Extract<Verdict, { limited: true }>) => repo.claimNotice(v.bucket, v.windowStart),
   };

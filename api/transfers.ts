@@ -95,8 +95,13 @@ async function transferInputOf(
   return input;
 }
 
-/** Starts the kind's workflow, id `transfer:api:<Idempotency-Key>`, and answers 202 with its Location. */
-export async function startTransfer(ctx: ApiContext, c: Context, key: string, input: TransferInput) {
+/**
+ * Starts the kind's workflow, id `transfer:api:<Idempotency-Key>`, and answers 202 with its Location. The key
+ * that authorised the request goes on the record (none with keys off).
+ */
+export async function startTransfer(ctx: ApiContext, c: Context, key: string, request: TransferInput) {
+  const apiKeyId = c.get('apiKey')?.id;
+  const input: TransferInput = apiKeyId === undefined ? request : { ...request, apiKeyId };
   const { id } = await startIdempotent(ctx.deps.temporal, {
     workflowType: TRANSFER_WORKFLOWS[input.kind],
     workflowId: transferWorkflowId('api', key),

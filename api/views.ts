@@ -47,6 +47,8 @@ export function conversionView(r: ConversionRecord) {
     },
     walletAddress: r.walletAddress,
     txHash: r.txHash,
+    /** the API key that created it (its id, never the key); null from USSD, SMS or with keys off */
+    apiKeyId: r.apiKeyId,
     ...outcomeView(r),
   };
 }
@@ -87,6 +89,7 @@ export function transferView(r: TransferRecord, minorDigits = 2) {
       send: r.sendReference,
       refund: r.refundReference,
     },
+    apiKeyId: r.apiKeyId,
     ...outcomeView(r),
   };
 }

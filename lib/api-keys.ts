@@ -32,7 +32,18 @@ export function apiKeyHash(key: string): string {
 /** A key as presented: the prefix and 43 base64url characters; anything else is not looked up. */
 export const API_KEY_SHAPE = /^txtc_[A-Za-z0-9_-]{43}$/;
 
-/** "read,transfers:write" -> the scopes, each known, without duplicates; an error names what is wrong. */
+/**
+ * Shorthands for the usual keys, expanded when a key is created (a key holds only the scopes above): `transfer`
+ * moves money through every money route, `admin` may call everything.
+ */
+export const SCOPE_ALIASES: Readonly<Record<string, readonly ApiKeyScope[]>> = {
+  transfer: ['airtime:write', 'transfers:write'],
+  admin: API_KEY_SCOPES,
+};
+
+const KNOWN_SCOPES = `${API_KEY_SCOPES.join(', ')}; or ${Object.keys(SCOPE_ALIASES).join(', ')}`;
+
+/** "read,transfer" -> the scopes (aliases expanded), each known, without duplicates; an error names what is wrong. */
 export const scopeList = z
   .string()
   .transform((text) => [
@@ -40,17 +51,14 @@ export const scopeList = z
       text
         .split(',')
         .map((s) => s.trim())
-        .filter(Boolean),
+        .filter(Boolean)
+        .flatMap((s): readonly string[] => (Object.hasOwn(SCOPE_ALIASES, s) ? SCOPE_ALIASES[s]! : [s])),
     ),
   ])
   .pipe(
     z
-      .array(
-        z.enum(API_KEY_SCOPES, {
-          error: (i) => `unknown scope "${String(i.input)}" (known: ${API_KEY_SCOPES.join(', ')})`,
-        }),
-      )
-      .min(1, `at least one scope (known: ${API_KEY_SCOPES.join(', ')})`),
+      .array(z.enum(API_KEY_SCOPES, { error: (i) => `unknown scope "${String(i.input)}" (known: ${KNOWN_SCOPES})` }))
+      .min(1, `at least one scope (known: ${KNOWN_SCOPES})`),
   );
 
 /** A key's name: what ops call it ("partner-app", "ops console"), printable, at most 100 characters. */

@@ -257,6 +257,7 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
   RATE_LIMIT_PER_IP: nonNegativeInt.default(1200),
   RATE_LIMIT_PER_PHONE: nonNegativeInt.default(60),
+  RATE_LIMIT_PER_KEY: nonNegativeInt.default(600),
 
   METRICS_CACHE_TTL_MS: nonNegativeInt.default(10000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
@@ -388,7 +389,7 @@ export interface Config {
     ipAllowlist: string[];
   };
   apiKeys: {
-    /** /api/* needs a key with the route's scope (production: always; local: API_KEYS_REQUIRED, default off) */
+    /** /api/* needs a key with the route's scope (default on; production: always; `npm start` prints a dev key) */
     required: boolean;
   };
   http: {
@@ -403,6 +404,8 @@ export interface Config {
     perIp: number;
     /** USSD hops and inbound SMS per window per phone number (0: off) */
     perPhone: number;
+    /** /api requests per window per API key (0: off) */
+    perKey: number;
   };
   metrics: {
     /** how long the API's /metrics reuses one read of the records */
@@ -626,12 +629,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         e.AT_CALLBACK_SECRET ?? (local ? LOCAL_DEV_AT_CALLBACK_SECRET : randomBytes(32).toString('hex')),
       ipAllowlist: e.WEBHOOK_IP_ALLOWLIST,
     },
-    apiKeys: { required: e.API_KEYS_REQUIRED ?? !local },
+    apiKeys: { required: e.API_KEYS_REQUIRED ?? true },
     http: { trustProxyHops: e.TRUST_PROXY_HOPS, maxBodyBytes: e.MAX_BODY_BYTES },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       perIp: e.RATE_LIMIT_PER_IP,
       perPhone: e.RATE_LIMIT_PER_PHONE,
+      perKey: e.RATE_LIMIT_PER_KEY,
     },
     metrics: {
       cacheTtlMs: e.METRICS_CACHE_TTL_MS,

@@ -1,21 +1,25 @@
 /**
  * `npm run apikey -- <command>`: REST API keys (issue 12), in the database DATABASE_URL names.
- *   create --name <name> --scopes <scope,...>   prints the new key once (only its SHA-256 is kept)
+ *   create --name <name> --scopes <scope,...>   prints the new key once (only its SHA-256 is kept); --scope too
  *   list                                        every key: id, name, scopes, created, last used, revoked
  *   revoke <id>                                 refused from now on
- * Scopes: read, airtime:write, transfers:write, vouchers:admin, ops (README, "API keys and scopes").
+ * Scopes: read, airtime:write, transfers:write, vouchers:admin, ops, and the shorthands transfer (airtime:write +
+ * transfers:write) and admin (every scope), expanded at creation (README, "API keys and scopes").
  */
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';
 import { loadConfigOrExit } from '../lib/config';
 import { createPool } from '../lib/db/pool';
 import { createApiKeyRepo, type ApiKeyRecord, type ApiKeyRepo } from '../lib/db/api-keys';
-import { API_KEY_SCOPES } from '../lib/api-keys';
+import { API_KEY_SCOPES, SCOPE_ALIASES } from '../lib/api-keys';
 
 export const USAGE = `usage: npm run apikey -- create --name <name> --scopes <scope,...>
        npm run apikey -- list
        npm run apikey -- revoke <id>
-scopes: ${API_KEY_SCOPES.join(', ')}`;
+scopes: ${API_KEY_SCOPES.join(', ')}
+shorthands: ${Object.entries(SCOPE_ALIASES)
+  .map(([alias, scopes]) => `${alias} = ${scopes.join(',')}`)
+  .join('; ')} (--scope is --scopes)`;
 
 const when = (d: Date | null) => (d ? d.toISOString() : '-');
 const describe = (k: ApiKeyRecord) =>

@@ -2,7 +2,8 @@
  * `npm start`: the whole system on local defaults. Brings up, unless configured to external ones, the
  * Temporal dev server (with its UI; state in DATA_DIR/temporal), Postgres migrations, the local chain
  * (anvil; state in DATA_DIR/chain, so TXTC balances survive a restart) with TXTC deployed, the worker and
- * the API (each restarted if it dies); prints each URL; Ctrl-C stops every child it started.
+ * the API (each restarted if it dies); prints each URL and a development API key (local mode: a fresh
+ * "local-dev" key with every scope each start, the previous one revoked); Ctrl-C stops every child it started.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { loadArtifact } from '../lib/chain/artifacts';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
 import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../workflows/definitions/search';
+import { DEV_API_KEY_NAME, renewDevApiKey } from './local/dev-api-key';
 
 const ROOT = resolve(__dirname, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -191,6 +193,10 @@ async function main(): Promise<void> {
 
   ensureCompiled(); // the worker and the API load compiled artifacts; nothing at run time compiles
   await postgres(config);
+  // No /api route is silently open: local mode gets a development key; production gets none.
+  const devKey =
+    config.appEnv === 'local' && config.apiKeys.required ? await renewDevApiKey(config.databaseUrl) : undefined;
+  if (devKey?.revoked.length) say(`previous development API key revoked (${devKey.revoked.join(', ')})`);
   await temporal(config);
   await chain(config);
 
@@ -214,6 +220,15 @@ async function main(): Promise<void> {
     `  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
   );
   say(`  Chain RPC    ${config.chain.rpcUrl}`);
+  if (devKey) {
+    say(`  API key      ${devKey.key}`);
+    say(`               (${devKey.id}, "${DEV_API_KEY_NAME}", every scope; a new one each start, shown only here)`);
+    say('In another shell:');
+    say(`  export TXTC_DEV_KEY=${devKey.key}`);
+    say(`  curl -H "Authorization: Bearer $TXTC_DEV_KEY" ${api}/api/balance/+254712345678`);
+  } else if (!config.apiKeys.required) {
+    say('  API keys     off (API_KEYS_REQUIRED=false): every /api route is open');
+  }
   say('Ctrl-C stops everything');
 }
 

@@ -381,6 +381,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
               operator: input.fromOperator,
               txtcNetTarget: shortfall.toString(),
               parentId: t.id,
+              ...(input.apiKeyId === undefined ? {} : { apiKeyId: input.apiKeyId }),
             },
           ],
         });

@@ -51,6 +51,8 @@ export interface ConversionRecord extends ConversionQuote {
   refundedAt: Date | null;
   /** a hybrid transfer's leg: the transfer it bought TXTC for */
   parentTransferId: string | null;
+  /** the REST API key that created it (null: USSD, SMS, or keys off) */
+  apiKeyId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -58,7 +60,7 @@ export interface ConversionRecord extends ConversionQuote {
 const SELECT = `SELECT t.id, t.channel, t.phone_number, t.status, t.stage, r.minor_digits,
   ${QUOTE_FIELDS.map((f) => `t.${QUOTE_COLUMNS[f]}::text AS ${QUOTE_COLUMNS[f]}`).join(', ')},
   t.wallet_address, t.tx_hash, t.debit_reference, t.mint_reference, t.refund_reference, t.failure_code,
-  t.failure_message, t.refunded_at, t.created_at, t.updated_at, t.parent_transfer_id
+  t.failure_message, t.refunded_at, t.created_at, t.updated_at, t.parent_transfer_id, t.api_key_id
   FROM airtime_transactions t JOIN operator_rates r ON r.operator = t.operator`;
 
 type Row = Record<string, string | number | Date | null>;
@@ -88,6 +90,7 @@ function toRecord(r: Row): ConversionRecord {
     failureMessage: r.failure_message as string | null,
     refundedAt: r.refunded_at as Date | null,
     parentTransferId: r.parent_transfer_id as string | null,
+    apiKeyId: r.api_key_id as string | null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };
@@ -104,11 +107,12 @@ export function createConversionRepo(pool: Pool) {
     /**
      * Records a quoted conversion (a second call for the same id changes nothing) and returns the quote
      * as first recorded with the USD value of the number's other money movements in the last 24 hours,
-     * under the number's lock; with `screen`, also what the fraud rules read (lib/fraud/rules.ts).
+     * under the number's lock; with `screen`, also what the fraud rules read (lib/fraud/rules.ts). `origin`:
+     * the channel, and the API key that asked for it, if any.
      */
     async insertQuoted(
       id: string,
-      channel: Channel,
+      origin: { channel: Channel; apiKeyId?: string },
       phoneNumber: string,
       quote: ConversionQuote,
       parentTransferId?: string,
@@ -119,10 +123,10 @@ export function createConversionRepo(pool: Pool) {
         const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
         const values = QUOTE_FIELDS.map((f) => String(quote[f]));
         await client.query(
-          `INSERT INTO airtime_transactions (id, channel, phone_number, parent_transfer_id, ${columns.join(', ')})
-           VALUES ($1, $2, $3, $4, ${columns.map((_, i) => `$${i + 5}`).join(', ')})
+          `INSERT INTO airtime_transactions (id, channel, phone_number, parent_transfer_id, api_key_id, ${columns.join(', ')})
+           VALUES ($1, $2, $3, $4, $5, ${columns.map((_, i) => `$${i + 6}`).join(', ')})
            ON CONFLICT (id) DO NOTHING`,
-          [id, channel, phoneNumber, parentTransferId ?? null, ...values],
+          [id, origin.channel, phoneNumber, parentTransferId ?? null, origin.apiKeyId ?? null, ...values],
         );
         // A retried attempt may have quoted again at a newer rate: the first recorded quote is the quote.
         const { rows } = await client.query<Row>(`${SELECT} WHERE t.id = $1`, [id]);

@@ -40,6 +40,8 @@ export interface TransferRecord extends TransferParties {
   failureCode: string | null;
   failureMessage: string | null;
   refundedAt: Date | null;
+  /** the REST API key that created it (null: USSD, SMS, or keys off) */
+  apiKeyId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -85,6 +87,7 @@ interface Row {
   failure_code: string | null;
   failure_message: string | null;
   refunded_at: Date | null;
+  api_key_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -92,7 +95,7 @@ interface Row {
 const COLUMNS = `id, channel, transfer_type, status, stage, from_phone, from_operator, to_phone, to_operator, currency,
   amount_minor::text, txtc_amount::text, usd_micros::text, txtc_from_balance::text, conversion_id, from_wallet, to_wallet,
   tx_hash, transfer_reference, debit_reference, credit_reference, send_reference, refund_reference, failure_code,
-  failure_message, refunded_at, created_at, updated_at`;
+  failure_message, refunded_at, api_key_id, created_at, updated_at`;
 
 const big = (v: string | null) => (v === null ? null : BigInt(v));
 
@@ -123,6 +126,7 @@ const toRecord = (r: Row): TransferRecord => ({
   failureCode: r.failure_code,
   failureMessage: r.failure_message,
   refundedAt: r.refunded_at,
+  apiKeyId: r.api_key_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -132,11 +136,11 @@ export function createTransferRepo(pool: Pool) {
     /**
      * Records a transfer (a repeat for the same id changes nothing) and returns what the sender moved in
      * the last 24 hours besides it, under the sender's one lock shared with conversions; with `screen`, also
-     * what the fraud rules read (lib/fraud/rules.ts).
+     * what the fraud rules read (lib/fraud/rules.ts). `origin`: the channel, and the API key that asked for it.
      */
     async insertRecorded(
       id: string,
-      channel: Channel,
+      origin: { channel: Channel; apiKeyId?: string },
       parties: TransferParties,
       quote: TransferQuote,
       screen?: { velocityWindowMinutes: number },
@@ -145,12 +149,12 @@ export function createTransferRepo(pool: Pool) {
         await lockNumber(client, parties.fromPhone);
         await client.query(
           `INSERT INTO p2p_transfers (id, channel, transfer_type, from_phone, from_operator, to_phone, to_operator,
-             currency, amount_minor, txtc_amount, usd_micros)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             currency, amount_minor, txtc_amount, usd_micros, api_key_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (id) DO NOTHING`,
           [
             id,
-            channel,
+            origin.channel,
             quote.kind,
             parties.fromPhone,
             parties.fromOperator,
@@ -160,6 +164,7 @@ export function createTransferRepo(pool: Pool) {
             quote.amountMinor?.toString() ?? null,
             quote.txtcAmount?.toString() ?? null,
             quote.usdMicros.toString(),
+            origin.apiKeyId ?? null,
           ],
         );
         // A retried attempt may have quoted again at a newer rate: the first recorded amounts are the amounts.

@@ -207,6 +207,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       // The whole load comes from one address and a few numbers: this run measures faults, not abuse limits.
       RATE_LIMIT_PER_IP: '0',
       RATE_LIMIT_PER_PHONE: '0',
+      // The harness is the only caller, on a throwaway stack: API keys are proven by test/security/api-keys.
+      API_KEYS_REQUIRED: 'false',
       // ...and 40 people moving money to each other hundreds of times: not fraud, so no fraud rule refuses or holds.
       FRAUD_VELOCITY_MAX_MOVEMENTS: '0',
       FRAUD_MAX_RECEIVERS_PER_HOUR: '0',

@@ -14,7 +14,7 @@ afterAll(async () => {
   await dropDatabase(databaseUrl);
 });
 
-test('npm start brings up Temporal with its UI, the schema, the chain with TXTC, the worker and the API; SIGINT stops every child', async () => {
+test('npm start brings up Temporal with its UI, the schema, the chain with TXTC, the worker and the API with a development key; SIGINT stops every child', async () => {
   const [apiPort, temporalPort, uiPort, chainPort, workerMetricsPort, temporalMetricsPort] = [
     await freePort(),
     await freePort(),
@@ -56,6 +56,13 @@ test('npm start brings up Temporal with its UI, the schema, the chain with TXTC,
     const health = await fetch(`http://127.0.0.1:${apiPort}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
+    // No /api route is open without a key; the development key printed once at start opens them.
+    await waitFor('the last line', () => Promise.resolve(output.includes('Ctrl-C stops everything')), 10000, child);
+    const devKey = /export TXTC_DEV_KEY=(txtc_[A-Za-z0-9_-]{43})\n/.exec(output)?.[1];
+    expect(devKey).toBeDefined();
+    const rates = `http://127.0.0.1:${apiPort}/api/airtime/rates`;
+    expect((await fetch(rates)).status).toBe(401);
+    expect((await fetch(rates, { headers: { authorization: `Bearer ${devKey!}` } })).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
     const list = spawnSync(findTemporalCli()!, ['workflow', 'list', '--address', `127.0.0.1:${temporalPort}`], {
       encoding: 'utf8',

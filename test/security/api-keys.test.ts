@@ -2,12 +2,14 @@
  * API keys and scopes on the real stack (issue 12): keys created with `npm run apikey`'s own function (and once
  * through the script itself), every /api route called with no key, an unknown key, a revoked key, a key without
  * the route's scope and one with it. Refused calls are 401/403 in the usual error shape and start nothing; the
- * key's id, never the key, is in the request's log lines.
+ * key's id, never the key, is in the request's log lines and on every record the key creates; a key past
+ * RATE_LIMIT_PER_KEY is refused with 429 until its window ends.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { ROUTE_SCOPES } from '../../api/api-keys';
@@ -56,11 +58,12 @@ function capturedLog() {
 function withApp<T>(
   fn: (app: App, log: ReturnType<typeof capturedLog>) => Promise<T>,
   patch: (c: Config) => Config = (c) => c,
+  keysRequired = true,
 ): Promise<T> {
   const captured = capturedLog();
   return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
     const config = patch({ ...stack.config, temporal: { ...stack.config.temporal, taskQueue } });
-    expect(config.apiKeys.required).toBe(true);
+    expect(config.apiKeys.required).toBe(keysRequired);
     return fn(createApp({ ...stack.runtime, config, temporal: stack.client, log: captured.log }), captured);
   });
 }
@@ -368,6 +371,103 @@ test('health, metrics and the webhooks need no API key (the webhooks keep their 
   });
 });
 
+test("a conversion, a transfer and a hybrid's conversion leg started with a key carry its id on their records and in GET /api/transfers/:id", async () => {
+  const f = await fixture();
+  const partner = await createKey('transfer,read');
+  const other = await createKey('read');
+  await withApp(async (app) => {
+    const post = async (path: string, body: unknown) => {
+      const res = await app.request(path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'Idempotency-Key': `keys-record-${randomUUID()}`,
+          ...bearer(partner.key),
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      expect(await stack.client.workflow.getHandle(id).result()).toMatchObject({ status: 'completed' });
+      return id;
+    };
+    const conversion = await post('/api/airtime/buy', { phoneNumber: f.payer, airtimeAmount: '2', currency: 'USD' });
+    const transfer = await post('/api/airtime/transfer', {
+      fromPhone: f.payer,
+      toPhone: f.receiver,
+      amount: '1',
+      currency: 'USD',
+    });
+    // $5 of TXTC is 500; the payer holds the 196 its buy minted, so a conversion leg buys the rest.
+    const hybrid = await post('/api/transfers', {
+      fromPhone: f.payer,
+      toPhone: f.receiver,
+      amount: '5',
+      currency: 'USD',
+      transferType: 'hybrid',
+    });
+
+    const { rows } = await stack.runtime.pool.query<{ id: string; api_key_id: string | null }>(
+      `SELECT id, api_key_id FROM airtime_transactions WHERE id = ANY($1)
+       UNION ALL SELECT id, api_key_id FROM p2p_transfers WHERE id = ANY($1) ORDER BY id`,
+      [[conversion, transfer, hybrid, `${hybrid}:convert`]],
+    );
+    expect(rows).toEqual(
+      [conversion, transfer, hybrid, `${hybrid}:convert`].sort().map((id) => ({ id, api_key_id: partner.id })),
+    );
+    // Shown to any reader of the movement (the id names the key; the key itself is never stored or shown).
+    for (const id of [conversion, transfer, hybrid]) {
+      const res = await app.request(`/api/transfers/${encodeURIComponent(id)}`, { headers: bearer(other.key) });
+      expect(await res.json()).toMatchObject({ id, apiKeyId: partner.id });
+    }
+  });
+});
+
+test('with keys off the API starts movements with no key id, as USSD and SMS do', async () => {
+  const f = await fixture();
+  await withApp(
+    async (app) => {
+      const res = await app.request('/api/airtime/buy', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': `keys-off-${randomUUID()}` },
+        body: JSON.stringify({ phoneNumber: f.payer, airtimeAmount: '1', currency: 'USD' }),
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      expect(await stack.client.workflow.getHandle(id).result()).toMatchObject({ status: 'completed' });
+      expect(await (await app.request(`/api/transfers/${id}`)).json()).toMatchObject({ id, apiKeyId: null });
+    },
+    (c) => ({ ...c, apiKeys: { required: false } }),
+    false,
+  );
+});
+
+test('past RATE_LIMIT_PER_KEY a key gets 429 with Retry-After, another key does not, and it recovers after the window', async () => {
+  const perKey = 3;
+  const [busy, calm] = [await createKey('read'), await createKey('read')];
+  await withApp(
+    async (app) => {
+      const get = (key: string) => app.request('/api/transfers/conversion:api:keys-no-such', { headers: bearer(key) });
+      // A fixed window may turn between two requests: within 2 * limit + 1 the limit trips for sure.
+      let limited: Response | undefined;
+      for (let i = 0; i < 2 * perKey + 1 && !limited; i++) {
+        const res = await get(busy.key);
+        if (res.status === 429) limited = res;
+        else expect(res.status).toBe(404);
+      }
+      expect(limited).toBeDefined();
+      const retryAfter = Number(limited!.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(2);
+      expect(await limited!.json()).toMatchObject({ error: { code: 'RateLimited' }, requestId: expect.any(String) });
+      expect((await get(calm.key)).status).toBe(404);
+      await sleep(retryAfter * 1000 + 100);
+      expect((await get(busy.key)).status).toBe(404);
+    },
+    (c) => ({ ...c, rateLimits: { ...c.rateLimits, perKey, windowSeconds: 2 } }),
+  );
+});
+
 test('npm run apikey itself: create prints the key once, list never shows it, the key works, revoke stops it', async () => {
   const run = (...args: string[]) =>
     new Promise<{ code: number | null; out: string }>((done) => {
@@ -395,7 +495,11 @@ test('npm run apikey itself: create prints the key once, list never shows it, th
   ]);
   expect(rows[0]!.key_hash).toMatch(/^[0-9a-f]{64}$/);
   expect(JSON.stringify(rows)).not.toContain(key);
-  expect((await run('create', '--name', 'x', '--scopes', 'admin')).code).toBe(2);
+  expect((await run('create', '--name', 'x', '--scopes', 'root')).code).toBe(2);
+  // The issue's spelling: --scope, and the shorthand transfer (both money scopes), expanded when created.
+  const shorthand = await run('create', '--name', `${name}-t`, '--scope', 'transfer');
+  expect(shorthand.code).toBe(0);
+  expect(shorthand.out).toContain('scopes: airtime:write,transfers:write');
 
   await withApp(async (app) => {
     expect((await app.request('/api/pins/locked', { headers: bearer(key) })).status).toBe(200);

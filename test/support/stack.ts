@@ -31,6 +31,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     TXTC_ADDRESS: stack.deployment.txtc,
     TXTC_DEPLOY_BLOCK: String(stack.deployment.txtcBlock),
     RATE_PAIR_ADDRESS: stack.deployment.ratePair,
+    // Most tests call the API without keys; test/security/api-keys and data-protection turn them on.
+    API_KEYS_REQUIRED: 'false',
     ...env,
   });
 }

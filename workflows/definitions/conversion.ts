@@ -21,6 +21,8 @@ export interface ConversionInput {
   txtcNetTarget?: string;
   /** set on a hybrid's leg: the transfer that checked the limits and tells the person */
   parentId?: string;
+  /** the REST API key that asked for it (a hybrid's leg: its transfer's); none from USSD, SMS or older histories */
+  apiKeyId?: string;
 }
 
 /** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */

@@ -31,6 +31,8 @@ export interface TransferInput {
   amountMinor?: string;
   txtcAmount?: string;
   usdCents?: string;
+  /** the REST API key that asked for it; none from USSD, SMS or older histories */
+  apiKeyId?: string;
 }
 
 export type TransferQuote = Wire<Quote>;

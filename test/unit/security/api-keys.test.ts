@@ -13,7 +13,7 @@ import {
 import { ROUTE_SCOPES, requiredScope } from '../../../api/api-keys';
 import { loadConfig } from '../../../lib/config';
 import { apiKeyCommand } from '../../../scripts/apikey';
-import type { ApiKeyRepo } from '../../../lib/db/api-keys';
+import type { ApiKeyRecord, ApiKeyRepo } from '../../../lib/db/api-keys';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Failures } from '../../../workflows/definitions/errors';
@@ -37,10 +37,17 @@ test('a scope list is known scopes, trimmed and without duplicates; anything els
   expect(scopeList.parse(' read, transfers:write ,read')).toEqual(['read', 'transfers:write']);
   expect(scopeList.parse(API_KEY_SCOPES.join(','))).toEqual([...API_KEY_SCOPES]);
   const refusal = (text: string) => scopeList.safeParse(text).error?.issues.map((i) => i.message);
-  expect(refusal('read,admin')).toEqual([
-    'unknown scope "admin" (known: read, airtime:write, transfers:write, vouchers:admin, ops)',
+  expect(refusal('read,root')).toEqual([
+    'unknown scope "root" (known: read, airtime:write, transfers:write, vouchers:admin, ops; or transfer, admin)',
   ]);
   expect(refusal(' , ')).toEqual([expect.stringMatching(/^at least one scope/)]);
+});
+
+test('the shorthands expand when a key is created: transfer is both money scopes, admin every scope', () => {
+  expect(scopeList.parse('transfer')).toEqual(['airtime:write', 'transfers:write']);
+  expect(scopeList.parse('read, transfer')).toEqual(['read', 'airtime:write', 'transfers:write']);
+  expect(scopeList.parse('admin')).toEqual([...API_KEY_SCOPES]);
+  expect(scopeList.parse('ops,admin,transfer')).toEqual(['ops', ...API_KEY_SCOPES.filter((s) => s !== 'ops')]);
 });
 
 test('a request carries its key in Authorization: Bearer or X-Api-Key; Basic auth or nothing is no key', () => {
@@ -100,9 +107,9 @@ describe('API_KEYS_REQUIRED', () => {
       /^Invalid configuration: API_KEYS_REQUIRED must not be false when APP_ENV=production/,
     );
   });
-  test('is off by default in local mode, and can be turned on there', () => {
-    expect(loadConfig({}).apiKeys.required).toBe(false);
-    expect(loadConfig({ API_KEYS_REQUIRED: 'true' }).apiKeys.required).toBe(true);
+  test('is on by default in local mode too (npm start prints a development key), and can be turned off there', () => {
+    expect(loadConfig({}).apiKeys.required).toBe(true);
+    expect(loadConfig({ API_KEYS_REQUIRED: 'false' }).apiKeys.required).toBe(false);
     expect(() => loadConfig({ API_KEYS_REQUIRED: 'maybe' })).toThrow(/API_KEYS_REQUIRED/);
   });
 });
@@ -126,6 +133,30 @@ describe('npm run apikey', () => {
       expect(out).toMatch(/usage: npm run apikey -- create --name <name> --scopes <scope,\.\.\.>/);
     },
   );
+
+  test('--scope is --scopes: `create --name app --scope transfer` creates a key with both money scopes', async () => {
+    const asked: { name: string; scopes: string | string[] }[] = [];
+    const recording = {
+      create: (input: { name: string; scopes: string | string[] }) => {
+        asked.push(input);
+        const record: ApiKeyRecord = {
+          id: 'ak_0123456789abcdef',
+          name: input.name,
+          scopes: scopeList.parse(input.scopes),
+          createdAt: new Date(),
+          revokedAt: null,
+          lastUsedAt: null,
+        };
+        return Promise.resolve({ key: newApiKey().key, record });
+      },
+    } as unknown as ApiKeyRepo;
+    const lines: string[] = [];
+    expect(
+      await apiKeyCommand(['create', '--name', 'app', '--scope', 'transfer'], recording, (l) => lines.push(l)),
+    ).toBe(0);
+    expect(asked).toEqual([{ name: 'app', scopes: 'transfer' }]);
+    expect(lines).toContain('  scopes: airtime:write,transfers:write');
+  });
 });
 
 test('the README lists every error code of the failure list', () => {
