@@ -19,6 +19,7 @@ import { ussdRoutes } from './ussd';
 import { smsRoutes } from './sms';
 import { smsDeliveryRoutes } from './sms-delivery';
 import { atCallbackRoutes } from './at-callbacks';
+import { operatorCallbackRoutes } from './operator-callbacks';
 import { pinRoutes } from './pins';
 import { voucherRoutes } from './vouchers';
 import { fraudRoutes } from './fraud';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
   app.route('/sms', smsRoutes(ctx));
   app.route('/sms', smsDeliveryRoutes(ctx));
   app.route('/at', atCallbackRoutes(ctx)); // Africa's Talking's airtime callbacks, behind their own secret
+  app.route('/', operatorCallbackRoutes(ctx)); // MoMo's and Airtel's payment callbacks, a secret in their path
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
   if (deps.config.appEnv === 'local') {
     // The simulator's page goes through the real webhook, the secret added here so the page never holds it.

@@ -33,6 +33,8 @@ export const LOCAL_DEV_WALLET_MNEMONIC = 'rude shadow pair churn service mammal 
 export const LOCAL_DEV_USSD_WEBHOOK_SECRET = 'local-dev-ussd-webhook-secret';
 export const LOCAL_DEV_SMS_WEBHOOK_SECRET = 'local-dev-sms-webhook-secret';
 export const LOCAL_DEV_AT_CALLBACK_SECRET = 'local-dev-at-callback-secret';
+export const LOCAL_DEV_MOMO_CALLBACK_SECRET = 'local-dev-momo-callback-secret';
+export const LOCAL_DEV_AIRTEL_CALLBACK_SECRET = 'local-dev-airtel-callback-secret';
 
 /** Telco adapters this build has; real operators' adapters join this list. */
 export const TELCO_ADAPTERS = ['simulated', 'africastalking', 'momo', 'airtel'] as const;
@@ -48,6 +50,11 @@ const rate = z.coerce.number().min(0).max(1);
 const webhookSecret = z
   .string()
   .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')
+  .optional();
+/** A secret that rides in a callback URL's path (MoMo and Airtel send no header of ours): URL-safe. */
+const pathSecret = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 letters, digits, "-" or "_" (it goes in a URL path)')
   .optional();
 /** An IPv4 or IPv6 address, alone or with a /prefix. */
 function isCidr(text: string): boolean {
@@ -215,6 +222,7 @@ const schema = z.object({
   MOMO_DISBURSEMENT_API_USER: operatorSecret,
   MOMO_DISBURSEMENT_API_KEY: operatorSecret,
   MOMO_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MOMO_CALLBACK_SECRET: pathSecret,
   MOMO_APPROVAL_TIMEOUT: approvalSeconds,
   // Airtel Money (one country): collection (debits) and disbursement (credits)
   AIRTEL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://openapiuat.airtel.africa'),
@@ -227,6 +235,7 @@ const schema = z.object({
   AIRTEL_CLIENT_SECRET: operatorSecret,
   AIRTEL_DISBURSEMENT_PIN: operatorSecret,
   AIRTEL_APPROVAL_TIMEOUT: approvalSeconds,
+  AIRTEL_CALLBACK_SECRET: pathSecret,
   // Every real operator API's limits and circuit breaker (lib/telco/http.ts), each operator its own
   OPERATOR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(25000).default(15000),
   OPERATOR_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(16),
@@ -279,8 +288,10 @@ const SECRET_VARIABLES = new Set([
   'MOMO_DISBURSEMENT_KEY',
   'MOMO_API_KEY',
   'MOMO_DISBURSEMENT_API_KEY',
+  'MOMO_CALLBACK_SECRET',
   'AIRTEL_CLIENT_SECRET',
   'AIRTEL_DISBURSEMENT_PIN',
+  'AIRTEL_CALLBACK_SECRET',
 ]);
 
 /** Every variable the configuration reads (each documented in .env.example). */
@@ -385,6 +396,9 @@ export interface Config {
     smsSecret: string;
     /** what Africa's Talking sends on its airtime callbacks (/at/airtime/*) */
     atCallbackSecret: string;
+    /** the secrets in MoMo's and Airtel's callback paths (/momo/callback/<secret>/…, /airtel/callback/<secret>) */
+    momoCallbackSecret: string;
+    airtelCallbackSecret: string;
     /** addresses or CIDRs the webhooks accept calls from; empty: any address (the secret still applies) */
     ipAllowlist: string[];
   };
@@ -423,7 +437,10 @@ export interface MomoSettings {
   currency: string;
   collection: { subscriptionKey: string; apiUser: string; apiKey: string };
   disbursement: { subscriptionKey: string; apiUser: string; apiKey: string };
+  /** our MoMo callback route's public address (…/momo/callback); unset, MoMo sends no callback */
   callbackUrl?: string;
+  /** the secret in that route's path (MOMO_CALLBACK_SECRET; set whenever callbackUrl is) */
+  callbackSecret?: string;
   approvalTimeoutMs: number;
 }
 
@@ -436,6 +453,8 @@ export interface AirtelSettings {
   /** the disbursement PIN, as Airtel's public key encrypted it (credits need it) */
   disbursementPin?: string;
   approvalTimeoutMs: number;
+  /** AIRTEL_CALLBACK_SECRET is set: Airtel's portal posts callbacks to us, and a waiting debit looks for them */
+  callbacks?: boolean;
 }
 
 /** Each named variable must be set when `adapter` serves anything; the first missing one stops start-up. */
@@ -498,10 +517,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AIRTEL_CLIENT_ID: e.AIRTEL_CLIENT_ID,
     AIRTEL_CLIENT_SECRET: e.AIRTEL_CLIENT_SECRET,
   });
+  if (momo && e.MOMO_CALLBACK_URL && !local && !e.MOMO_CALLBACK_SECRET)
+    throw new ConfigError('MOMO_CALLBACK_SECRET', 'is required when APP_ENV=production and MOMO_CALLBACK_URL is set');
+  for (const [variable, value, devDefault] of [
+    ['MOMO_CALLBACK_SECRET', e.MOMO_CALLBACK_SECRET, LOCAL_DEV_MOMO_CALLBACK_SECRET],
+    ['AIRTEL_CALLBACK_SECRET', e.AIRTEL_CALLBACK_SECRET, LOCAL_DEV_AIRTEL_CALLBACK_SECRET],
+  ] as const) {
+    if (!local && value === devDefault) throw new ConfigError(variable, 'must not be the local development secret');
+  }
   if (!local && (momo || airtel)) {
     for (const [variable, url] of [
       ['MOMO_BASE_URL', momo && e.MOMO_BASE_URL],
       ['AIRTEL_BASE_URL', airtel && e.AIRTEL_BASE_URL],
+      ['MOMO_CALLBACK_URL', momo && e.MOMO_CALLBACK_URL],
     ] as const) {
       if (url && !url.startsWith('https://')) throw new ConfigError(variable, 'must be https when APP_ENV=production');
     }
@@ -602,6 +630,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           apiKey: e.MOMO_DISBURSEMENT_API_KEY ?? momo.MOMO_API_KEY,
         },
         callbackUrl: e.MOMO_CALLBACK_URL,
+        callbackSecret: e.MOMO_CALLBACK_URL && (e.MOMO_CALLBACK_SECRET ?? LOCAL_DEV_MOMO_CALLBACK_SECRET),
         approvalTimeoutMs: e.MOMO_APPROVAL_TIMEOUT * 1000,
       },
       airtel: airtel && {
@@ -612,6 +641,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         clientSecret: airtel.AIRTEL_CLIENT_SECRET,
         disbursementPin: e.AIRTEL_DISBURSEMENT_PIN,
         approvalTimeoutMs: e.AIRTEL_APPROVAL_TIMEOUT * 1000,
+        callbacks: e.AIRTEL_CALLBACK_SECRET !== undefined,
       },
       operatorLimits: {
         timeoutMs: e.OPERATOR_HTTP_TIMEOUT_MS,
@@ -627,6 +657,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // In production without Africa's Talking nobody holds this one, so its callbacks answer 401.
       atCallbackSecret:
         e.AT_CALLBACK_SECRET ?? (local ? LOCAL_DEV_AT_CALLBACK_SECRET : randomBytes(32).toString('hex')),
+      momoCallbackSecret:
+        e.MOMO_CALLBACK_SECRET ?? (local ? LOCAL_DEV_MOMO_CALLBACK_SECRET : randomBytes(32).toString('hex')),
+      airtelCallbackSecret:
+        e.AIRTEL_CALLBACK_SECRET ?? (local ? LOCAL_DEV_AIRTEL_CALLBACK_SECRET : randomBytes(32).toString('hex')),
       ipAllowlist: e.WEBHOOK_IP_ALLOWLIST,
     },
     apiKeys: { required: e.API_KEYS_REQUIRED ?? true },

@@ -8,15 +8,22 @@
  * Transaction states: TS success, TF failed, TE expired, TIP in progress, TA ambiguous (both not final:
  * TelcoPendingError, settled by status). Like MoMo, Airtel does not tell a merchant a wallet's balance.
  * What the public documentation leaves open is listed in the README ("Real operators").
+ *
+ * Airtel posts a payment's final state to the callback URL configured on its portal for the application
+ * (`{transaction: {id, message, status_code: TS|TF, airtel_money_id}}`; api/operator-callbacks.ts keeps it).
+ * Given that inbox, a waiting debit looks there between its polls and, when a callback names its
+ * transaction id, reads the status at once; the status decides, never the callback.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { formatDecimal } from '../money/decimal';
 import type { Logger } from '../log';
+import type { CallbackInbox } from '../db/operator-callbacks';
 import type { AirtelSettings } from '../config';
 import {
   CachedToken,
   OperatorHttp,
   OperatorRejectedError,
+  callbackWake,
   currencyDigits,
   pollUntilFinal,
   systemClock,
@@ -38,6 +45,8 @@ import {
 } from './types';
 
 export interface AirtelConfig extends AirtelSettings {
+  /** how often a waiting debit looks for a callback between its polls, with an inbox (default 500 ms) */
+  callbackCheckMs?: number;
   pollInitialMs: number;
   pollMaxMs: number;
   limits?: Partial<OperatorHttpLimits>;
@@ -75,12 +84,14 @@ export class AirtelOperator implements TelcoOperator {
   private readonly token: CachedToken;
   private readonly clock: Clock;
   private readonly digits: number;
+  private readonly callbacks: CallbackInbox | undefined;
 
   constructor(
     private readonly config: AirtelConfig,
-    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch } = {},
+    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch; callbacks?: CallbackInbox } = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.callbacks = options.callbacks;
     this.digits = currencyDigits(config.currency);
     this.http = new OperatorHttp({ operator: 'airtel', baseUrl: config.baseUrl, limits: config.limits, ...options });
     this.token = new CachedToken(() => this.fetchToken(), this.clock);
@@ -155,6 +166,9 @@ export class AirtelOperator implements TelcoOperator {
     waitMs: number,
   ): Promise<TelcoResult> {
     let known = first;
+    const inbox = this.callbacks;
+    const wake =
+      inbox && (await callbackWake(() => inbox.latest('airtel', id, product), this.config.callbackCheckMs ?? 500));
     const state = await pollUntilFinal({
       read: async () => {
         const found = known ?? (await this.read(product, id));
@@ -168,6 +182,7 @@ export class AirtelOperator implements TelcoOperator {
       waitMs,
       initialMs: this.config.pollInitialMs,
       maxMs: this.config.pollMaxMs,
+      ...(wake ? { wake } : {}),
     });
     return this.outcome(product, reference, state);
   }

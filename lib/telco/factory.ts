@@ -9,6 +9,7 @@ import { SimulatedOperator } from './simulated';
 import { AfricasTalkingOperator } from './africastalking';
 import { MomoOperator } from './momo';
 import { AirtelOperator } from './airtel';
+import { createOperatorCallbackRepo } from '../db/operator-callbacks';
 import type { Logger } from '../log';
 import type {
   AirtimeMovement,
@@ -87,17 +88,19 @@ export function createTelco(
         }
         case 'momo': {
           if (!config.telco.momo) throw new Error('MOMO_* settings are required for the momo adapter');
+          // With MOMO_CALLBACK_URL, MoMo's callbacks (kept by the API) cut a waiting debit's pause short.
           found = new MomoOperator(
             { ...config.telco.momo, pollInitialMs: 1000, pollMaxMs: 10_000, limits: config.telco.operatorLimits },
-            { log },
+            { log, callbacks: createOperatorCallbackRepo(pool) },
           );
           break;
         }
         case 'airtel': {
           if (!config.telco.airtel) throw new Error('AIRTEL_* settings are required for the airtel adapter');
+          const airtel = config.telco.airtel;
           found = new AirtelOperator(
-            { ...config.telco.airtel, pollInitialMs: 1000, pollMaxMs: 10_000, limits: config.telco.operatorLimits },
-            { log },
+            { ...airtel, pollInitialMs: 1000, pollMaxMs: 10_000, limits: config.telco.operatorLimits },
+            { log, ...(airtel.callbacks ? { callbacks: createOperatorCallbackRepo(pool) } : {}) },
           );
           break;
         }

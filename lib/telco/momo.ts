@@ -10,14 +10,22 @@
  * to `approvalTimeoutMs`; a payment still pending after that is TelcoPendingError, which the workflow
  * settles by asking its status again until MoMo says SUCCESSFUL, FAILED or EXPIRED.
  *
+ * With a callback URL, every request-to-pay and transfer names where MoMo sends its final state (PUT, or
+ * POST on the sandbox): `<callbackUrl>/<callbackSecret>/<product>/<X-Reference-Id>`, since the callback's
+ * body need not carry the reference id. The API keeps what arrives (api/operator-callbacks.ts); the
+ * waiting debit looks there between its polls and, when a callback names its payment, asks the status at
+ * once. The status answer decides, never the callback: a forged or mistaken one moves no money.
+ *
  * One adapter is one MoMo market (base URL, target environment, currency, credentials).
  */
 import { formatDecimal } from '../money/decimal';
 import type { Logger } from '../log';
+import type { CallbackInbox } from '../db/operator-callbacks';
 import {
   CachedToken,
   OperatorHttp,
   basicAuth,
+  callbackWake,
   currencyDigits,
   pollUntilFinal,
   systemClock,
@@ -53,8 +61,15 @@ export interface MomoConfig {
   currency: string;
   collection: MomoCredentials;
   disbursement: MomoCredentials;
-  /** where MoMo may PUT the final state of a payment (optional; the adapter polls either way) */
+  /**
+   * Our callback route's public address (…/momo/callback), to which each payment's X-Callback-Url adds the
+   * secret, the product and the reference id; without it MoMo sends no callback and the adapter only polls.
+   */
   callbackUrl?: string;
+  /** the secret the callback route wants in its path (MOMO_CALLBACK_SECRET) */
+  callbackSecret?: string;
+  /** how often a waiting debit looks for a callback between its polls (default 500 ms) */
+  callbackCheckMs?: number;
   /** how long a debit waits for the person's approval before leaving it to status */
   approvalTimeoutMs: number;
   /** the first wait between status polls; it doubles up to pollMaxMs */
@@ -114,12 +129,14 @@ export class MomoOperator implements TelcoOperator {
   private readonly tokens: Record<Product, CachedToken>;
   private readonly clock: Clock;
   private readonly digits: number;
+  private readonly callbacks: CallbackInbox | undefined;
 
   constructor(
     private readonly config: MomoConfig,
-    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch } = {},
+    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch; callbacks?: CallbackInbox } = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.callbacks = options.callbacks;
     this.digits = currencyDigits(config.currency);
     this.http = new OperatorHttp({ operator: 'momo', baseUrl: config.baseUrl, limits: config.limits, ...options });
     this.tokens = {
@@ -154,13 +171,14 @@ export class MomoOperator implements TelcoOperator {
     const id = uuidFromReference(m.reference);
     const partyId = m.phoneNumber.replace(/^\+/, '');
     const amount = formatDecimal(m.amountMinor, this.digits, this.digits, true);
+    const callbackUrl = this.callbackUrl(product, id);
     const created = await this.call(product, {
       method: 'POST',
       path: PRODUCT[product].path,
       reference: m.reference,
       headers: {
         'X-Reference-Id': id,
-        ...(this.config.callbackUrl ? { 'X-Callback-Url': this.config.callbackUrl } : {}),
+        ...(callbackUrl ? { 'X-Callback-Url': callbackUrl } : {}),
       },
       json: {
         amount,
@@ -177,6 +195,9 @@ export class MomoOperator implements TelcoOperator {
       return this.rejected(product, m.reference, code);
     }
     // 202 (taken) or 409 (this id exists already: a retry, or a reference reused): wait for the outcome.
+    const inbox = callbackUrl ? this.callbacks : undefined;
+    const wake =
+      inbox && (await callbackWake(() => inbox.latest('momo', id, product), this.config.callbackCheckMs ?? 500));
     const view = await pollUntilFinal({
       read: async () => {
         const found = await this.read(product, id);
@@ -192,8 +213,16 @@ export class MomoOperator implements TelcoOperator {
       waitMs,
       initialMs: this.config.pollInitialMs,
       maxMs: this.config.pollMaxMs,
+      ...(wake ? { wake } : {}),
     });
     return this.outcome(product, m.reference, view);
+  }
+
+  /** Where MoMo sends this payment's final state: the reference id in the path, as the body may not say it. */
+  private callbackUrl(product: Product, id: string): string | undefined {
+    const { callbackUrl, callbackSecret } = this.config;
+    if (!callbackUrl || !callbackSecret) return undefined;
+    return `${callbackUrl.replace(/\/+$/, '')}/${encodeURIComponent(callbackSecret)}/${product}/${id}`;
   }
 
   private async read(product: Product, id: string): Promise<PaymentView | undefined> {

@@ -6,7 +6,9 @@
  * Airtel's response codes, and wallets per subscriber (national numbers) so tests can assert exactly one
  * movement. Faults: the next N calls answer a 5xx without doing anything, or the next payment is taken and
  * never answered. Where the documentation is silent (the code for a repeated id, an unknown number), it
- * answers what the README lists as unconfirmed.
+ * answers what the README lists as unconfirmed. With a `callbackUrl` (Airtel's portal setting, one per
+ * application), each payment's final state is POSTed there once it is final:
+ * `{transaction: {id, message, status_code: TS|TF, airtel_money_id}}`.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -52,6 +54,11 @@ export class AirtelServer {
   readonly payments = new Map<string, Payment>();
   readonly ledger: { msisdn: string; product: 'collection' | 'disbursement'; amountMinor: bigint; id: string }[] = [];
   tokensIssued = 0;
+  /** where final states are POSTed (none: no callbacks) */
+  callbackUrl: string | undefined;
+  /** callbacks sent, in order, and what our API answered */
+  readonly callbacks: { id: string; body: Record<string, unknown>; httpStatus: number }[] = [];
+  private readonly pendingCallbacks = new Set<Promise<void>>();
   private readonly tokens = new Map<string, number>();
   private failNextStatus: number[] = [];
   private hangNextCommit = 0;
@@ -67,6 +74,7 @@ export class AirtelServer {
   }
 
   async stop(): Promise<void> {
+    await this.callbacksDelivered();
     for (const res of this.hung) res.destroy();
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
@@ -97,12 +105,50 @@ export class AirtelServer {
     for (const token of this.tokens.keys()) this.tokens.set(token, 0);
   }
 
-  /** The payer approves (or declines) a collection in progress now. */
+  /** The payer approves (or declines) a collection in progress now; its callback goes (with a callbackUrl). */
   decide(id: string, approve: boolean): void {
     const payment = this.payments.get(id);
     if (payment?.status !== 'TIP') throw new Error(`no payment in progress ${id}`);
     if (approve) this.settle(payment);
     else Object.assign(payment, { status: 'TF', responseCode: CODE.refused });
+    this.notify(payment);
+  }
+
+  /** Status GETs of a payment so far. */
+  statusReads(id: string): number {
+    return this.payments.get(id)?.polls ?? 0;
+  }
+
+  async callbacksDelivered(): Promise<void> {
+    while (this.pendingCallbacks.size > 0) await Promise.allSettled([...this.pendingCallbacks]);
+  }
+
+  /** POSTs a final payment's callback, if a callback URL is set (again, when called again). */
+  notify(payment: Payment): void {
+    const url = this.callbackUrl;
+    if (!url || payment.status === 'TIP') return;
+    const body = {
+      transaction: {
+        id: payment.id,
+        message: payment.responseCode,
+        status_code: payment.status === 'TS' ? 'TS' : 'TF',
+        ...(payment.status === 'TS' ? { airtel_money_id: `AM-${payment.id.slice(0, 8)}` } : {}),
+      },
+    };
+    const delivery = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+      .then(async (res) => {
+        await res.text();
+        this.callbacks.push({ id: payment.id, body, httpStatus: res.status });
+      })
+      .catch(() => {
+        this.callbacks.push({ id: payment.id, body, httpStatus: 0 });
+      });
+    this.pendingCallbacks.add(delivery);
+    void delivery.finally(() => this.pendingCallbacks.delete(delivery));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -184,9 +230,9 @@ export class AirtelServer {
       if (this.hangNextCommit > 0) {
         this.hangNextCommit -= 1;
         this.hung.add(res);
-        return;
-      }
-      return answer(200, true, payment.status === 'TS' ? CODE.success : CODE.inProcess, { id, status: 'Success.' });
+      } else answer(200, true, payment.status === 'TS' ? CODE.success : CODE.inProcess, { id, status: 'Success.' });
+      this.notify(payment); // decided at once: the callback follows the answer
+      return;
     }
 
     const statusOf = /^\/standard\/v1\/(payments|disbursements)\/([^/]+)$/.exec(url);
@@ -209,7 +255,10 @@ export class AirtelServer {
     payment.polls += 1;
     if (payment.status !== 'TIP') return;
     const approval = this.subscribers.get(payment.msisdn)?.approval;
-    if (typeof approval === 'object' && payment.polls >= approval.afterPolls) this.settle(payment);
+    if (typeof approval === 'object' && payment.polls >= approval.afterPolls) {
+      this.settle(payment);
+      this.notify(payment);
+    }
   }
 
   private settle(payment: Payment): void {

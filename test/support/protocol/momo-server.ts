@@ -6,7 +6,9 @@
  * (at once, after N status polls, never, or when the test says), SUCCESSFUL / FAILED with MoMo's reasons,
  * status 200 even for FAILED and 404 for an unknown id. Its own wallets per payer, so tests can assert
  * exactly one movement. Faults: the next N calls answer a 5xx without doing anything, or the next call
- * commits and then answers nothing (the client times out).
+ * commits and then answers nothing (the client times out). A payment sent with an X-Callback-Url gets its
+ * final state sent there once it is final, as MoMo does: the status answer's body, by PUT (`callbackMethod`:
+ * POST, as the sandbox may).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +35,17 @@ interface Payment {
   status: 'PENDING' | 'SUCCESSFUL' | 'FAILED';
   reason?: string;
   polls: number;
+  /** the X-Callback-Url it was sent with */
+  callbackUrl?: string;
+}
+
+/** A callback this server sent, and what our API answered. */
+export interface MomoCallbackDelivery {
+  id: string;
+  url: string;
+  method: 'PUT' | 'POST';
+  body: Record<string, unknown>;
+  httpStatus: number;
 }
 
 export interface MomoServerOptions {
@@ -55,6 +68,11 @@ export class MomoServer {
   /** the platform's disbursement account, minor units */
   disbursementFloatMinor = 10n ** 12n;
   tokensIssued = 0;
+  /** how callbacks are sent: MoMo PUTs, its sandbox may POST */
+  callbackMethod: 'PUT' | 'POST' = 'PUT';
+  /** callbacks sent, in order */
+  readonly callbacks: MomoCallbackDelivery[] = [];
+  private readonly pendingCallbacks = new Set<Promise<void>>();
   /** requests to the money endpoints (not tokens), in order: "POST /collection/v1_0/requesttopay" */
   readonly requests: string[] = [];
   private readonly tokens = new Map<string, { product: string; expiresAt: number }>();
@@ -72,6 +90,7 @@ export class MomoServer {
   }
 
   async stop(): Promise<void> {
+    await this.callbacksDelivered();
     for (const res of this.hung) res.destroy();
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
@@ -105,12 +124,41 @@ export class MomoServer {
     for (const token of this.tokens.values()) token.expiresAt = 0;
   }
 
-  /** The payer approves (or declines) a pending request-to-pay now. */
+  /** The payer approves (or declines) a pending request-to-pay now; its callback goes (if it has a URL). */
   decide(id: string, approve: boolean): void {
     const payment = this.payments.get(id);
     if (payment?.status !== 'PENDING') throw new Error(`no pending payment ${id}`);
     if (approve) this.settle(payment);
     else Object.assign(payment, { status: 'FAILED', reason: 'APPROVAL_REJECTED' });
+    this.notify(payment);
+  }
+
+  /** Status GETs of a payment so far. */
+  statusReads(id: string): number {
+    return this.payments.get(id)?.polls ?? 0;
+  }
+
+  /** Waits until every callback started so far has been delivered (or refused). */
+  async callbacksDelivered(): Promise<void> {
+    while (this.pendingCallbacks.size > 0) await Promise.allSettled([...this.pendingCallbacks]);
+  }
+
+  /** Sends a final payment's callback to its URL, if it has one (again, when called again). */
+  notify(payment: Payment): void {
+    const url = payment.callbackUrl;
+    if (!url || payment.status === 'PENDING') return;
+    const body = this.view(payment);
+    const method = this.callbackMethod;
+    const delivery = fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(async (res) => {
+        await res.text();
+        this.callbacks.push({ id: payment.id, url, method, body, httpStatus: res.status });
+      })
+      .catch(() => {
+        this.callbacks.push({ id: payment.id, url, method, body, httpStatus: 0 });
+      });
+    this.pendingCallbacks.add(delivery);
+    void delivery.finally(() => this.pendingCallbacks.delete(delivery));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -165,18 +213,23 @@ export class MomoServer {
         return send(404, { code: 'RESOURCE_NOT_FOUND', message: 'Requested resource was not found.' });
       }
       this.poll(payment);
-      const party = product === 'collection' ? 'payer' : 'payee';
-      return send(200, {
-        financialTransactionId: payment.status === 'SUCCESSFUL' ? `ft-${payment.id.slice(0, 8)}` : undefined,
-        externalId: payment.externalId,
-        amount: payment.amount,
-        currency: payment.currency,
-        [party]: { partyIdType: 'MSISDN', partyId: payment.partyId },
-        status: payment.status,
-        ...(payment.reason ? { reason: payment.reason } : {}),
-      });
+      return send(200, this.view(payment));
     }
     return send(404, { code: 'RESOURCE_NOT_FOUND' });
+  }
+
+  /** A payment as the status GET (and its callback) shows it. */
+  private view(payment: Payment): Record<string, unknown> {
+    const party = payment.product === 'collection' ? 'payer' : 'payee';
+    return {
+      ...(payment.status === 'SUCCESSFUL' ? { financialTransactionId: `ft-${payment.id.slice(0, 8)}` } : {}),
+      externalId: payment.externalId,
+      amount: payment.amount,
+      currency: payment.currency,
+      [party]: { partyIdType: 'MSISDN', partyId: payment.partyId },
+      status: payment.status,
+      ...(payment.reason ? { reason: payment.reason } : {}),
+    };
   }
 
   private create(
@@ -211,6 +264,7 @@ export class MomoServer {
     if (!amount || typeof party?.partyId !== 'string') return send(400, { code: 'INVALID_BODY' });
     if (json.currency !== this.options.currency)
       return send(400, { code: 'INVALID_CURRENCY', message: 'Currency not supported.' });
+    const callbackUrl = req.headers['x-callback-url'];
     const payment: Payment = {
       id,
       product,
@@ -220,6 +274,7 @@ export class MomoServer {
       partyId: party.partyId,
       status: 'PENDING',
       polls: 0,
+      ...(typeof callbackUrl === 'string' ? { callbackUrl } : {}),
     };
     this.payments.set(id, payment);
     if (product === 'disbursement') this.settle(payment);
@@ -233,16 +288,18 @@ export class MomoServer {
     if (this.hangNextCommit > 0) {
       this.hangNextCommit -= 1;
       this.hung.add(res); // taken, and never answered
-      return;
-    }
-    send(202);
+    } else send(202);
+    this.notify(payment); // decided at once: the callback follows the answer
   }
 
   private poll(payment: Payment): void {
     payment.polls += 1;
     if (payment.status !== 'PENDING' || payment.product !== 'collection') return;
     const approval = this.payers.get(payment.partyId)?.approval;
-    if (typeof approval === 'object' && payment.polls >= approval.afterPolls) this.settle(payment);
+    if (typeof approval === 'object' && payment.polls >= approval.afterPolls) {
+      this.settle(payment);
+      this.notify(payment);
+    }
   }
 
   /** Moves the money (or fails for want of it), once. */

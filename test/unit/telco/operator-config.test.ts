@@ -92,3 +92,62 @@ test('Airtel Money needs its client credentials, and then serves the operators c
   expect(airtime.adapterFor('airtel-ug')).toBeInstanceOf(AirtelOperator);
   expect(airtime.adapterFor('mtn-ug')).toBeInstanceOf(MomoOperator);
 });
+
+test('MoMo callbacks: MOMO_CALLBACK_URL turns them on with the secret for its path; production wants its own secret and https', () => {
+  const local = loadConfig({
+    TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo',
+    ...MOMO,
+    MOMO_CALLBACK_URL: 'http://bridge.test/momo/callback',
+  });
+  expect(local.telco.momo).toMatchObject({
+    callbackUrl: 'http://bridge.test/momo/callback',
+    callbackSecret: local.webhooks.momoCallbackSecret,
+  });
+  expect(loadConfig({ TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo', ...MOMO }).telco.momo?.callbackSecret).toBeUndefined();
+
+  const production = {
+    APP_ENV: 'production',
+    CHAIN_SIGNER_PRIVATE_KEY: `0x${'11'.repeat(32)}`,
+    WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
+    USSD_WEBHOOK_SECRET: 'ussd-secret-0123456789',
+    SMS_WEBHOOK_SECRET: 'sms-secret-0123456789',
+    TELCO_OPERATOR_ADAPTERS: 'mtn-ug=momo',
+    ...MOMO,
+    MOMO_CALLBACK_URL: 'https://bridge.example/momo/callback',
+  };
+  expect(() => loadConfig(production)).toThrow(
+    'MOMO_CALLBACK_SECRET is required when APP_ENV=production and MOMO_CALLBACK_URL is set',
+  );
+  expect(() => loadConfig({ ...production, MOMO_CALLBACK_SECRET: local.webhooks.momoCallbackSecret })).toThrow(
+    'MOMO_CALLBACK_SECRET must not be the local development secret',
+  );
+  const secret = 'momo-callback-secret-0123456789';
+  expect(() =>
+    loadConfig({ ...production, MOMO_CALLBACK_SECRET: secret, MOMO_CALLBACK_URL: 'http://bridge.example/cb' }),
+  ).toThrow('MOMO_CALLBACK_URL must be https when APP_ENV=production');
+  expect(loadConfig({ ...production, MOMO_CALLBACK_SECRET: secret }).webhooks.momoCallbackSecret).toBe(secret);
+});
+
+test('a callback secret goes in a URL path: anything not URL-safe is refused without echoing it', () => {
+  let message = '';
+  try {
+    loadConfig({ MOMO_CALLBACK_SECRET: 'with/a/slash-secret-value' });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toContain('MOMO_CALLBACK_SECRET');
+  expect(message).toContain('value hidden');
+  expect(message).not.toContain('secret-value');
+});
+
+test('Airtel callbacks: AIRTEL_CALLBACK_SECRET turns on the wait’s look at them; the route has a secret either way', () => {
+  const airtel = {
+    TELCO_OPERATOR_ADAPTERS: 'airtel-ug=airtel',
+    AIRTEL_CLIENT_ID: 'id',
+    AIRTEL_CLIENT_SECRET: 'secret',
+  };
+  expect(loadConfig(airtel).telco.airtel?.callbacks).toBe(false);
+  const on = loadConfig({ ...airtel, AIRTEL_CALLBACK_SECRET: 'airtel-callback-secret-0123' });
+  expect(on.telco.airtel?.callbacks).toBe(true);
+  expect(on.webhooks.airtelCallbackSecret).toBe('airtel-callback-secret-0123');
+});
