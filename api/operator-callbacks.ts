@@ -77,6 +77,12 @@ function isConnectionError(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
 }
 
+/** Postgres refusing text it cannot store (a NUL): the caller's body, not our fault. */
+function isUnstorableText(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === '22021' || code === '22P05';
+}
+
 export function operatorCallbackRoutes(ctx: ApiContext) {
   const { config, log, pool } = ctx.deps;
   const callbacks = createOperatorCallbackRepo(pool);
@@ -130,6 +136,9 @@ export function operatorCallbackRoutes(ctx: ApiContext) {
   return new Hono()
     .onError((err, c) => {
       // The app's handler would log the path, which carries the secret.
+      if (isUnstorableText(err)) {
+        return c.json(errorBody(c, 'InvalidRequest', 'the callback contains characters that are not accepted'), 400);
+      }
       if (isConnectionError(err)) {
         log.warn({ err: err.message, requestId: c.get('requestId') }, 'operator callback not kept');
         return failureResponse(c, 'Unavailable', 'try again');

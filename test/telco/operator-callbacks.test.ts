@@ -6,6 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import { createOperatorCallbackRepo } from '../../lib/db/operator-callbacks';
@@ -13,6 +14,7 @@ import { uuidFromReference } from '../../lib/telco/http';
 import { MomoOperator, type MomoConfig } from '../../lib/telco/momo';
 import { AirtelOperator, type AirtelConfig } from '../../lib/telco/airtel';
 import { TelcoPendingError } from '../../lib/telco/types';
+import { createLogger } from '../../lib/log';
 import { openStack, testLog, type TestStackHandle } from '../support/stack';
 import { MomoServer, type MomoPayer } from '../support/protocol/momo-server';
 import { AirtelServer, type AirtelSubscriber } from '../support/protocol/airtel-server';
@@ -301,4 +303,37 @@ describe('Airtel Money', () => {
       body: { error: { code: 'InvalidRequest' } },
     });
   });
+});
+
+test('no log line carries a callback secret: refused, kept, malformed and unstorable callbacks alike', async () => {
+  let logged = '';
+  const log = createLogger('debug', 'test', {
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged += chunk.toString();
+        done();
+      },
+    }),
+  });
+  const app = createApp({ ...stack.runtime, temporal: stack.client, log });
+  const { momoCallbackSecret, airtelCallbackSecret } = stack.config.webhooks;
+  const id = uuidFromReference(`conversion:test-callback-log:${Date.now()}:debit`);
+  const call = (path: string, body: unknown) =>
+    app.request(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  const guessed = `${momoCallbackSecret.slice(0, -1)}x`;
+  expect((await call(`/momo/callback/${guessed}/collection/${id}`, { status: 'SUCCESSFUL' })).status).toBe(401);
+  expect((await call(`/momo/callback/${momoCallbackSecret}/collection/${id}`, { status: 'FAILED' })).status).toBe(200);
+  expect((await call(`/momo/callback/${momoCallbackSecret}/collection/${id}`, { status: 42 })).status).toBe(400);
+  const nul = { transaction: { id, message: 'bad\u0000text', status_code: 'TF' } };
+  const unstorable = await app.request(`/airtel/callback/${airtelCallbackSecret}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(nul),
+  });
+  expect(unstorable.status).toBe(400);
+
+  expect(logged).toContain('webhook refused');
+  expect(logged).toContain('operator callback');
+  for (const secret of [momoCallbackSecret, airtelCallbackSecret, guessed]) expect(logged).not.toContain(secret);
 });
