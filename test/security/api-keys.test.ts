@@ -20,6 +20,7 @@ import { createUssdRepo } from '../../lib/db/ussd';
 import { createLogger } from '../../lib/log';
 import { hashPin } from '../../lib/ussd/pins';
 import { apiKeyCommand } from '../../scripts/apikey';
+import { DEV_API_KEY_NAME, renewDevApiKey } from '../../scripts/local/dev-api-key';
 import { conversionWorkflowId, transferWorkflowId } from '../../workflows/definitions';
 import type { Config } from '../../lib/config';
 import { openStack, testLog, withWorker, type TestStackHandle } from '../support/stack';
@@ -466,6 +467,21 @@ test('past RATE_LIMIT_PER_KEY a key gets 429 with Retry-After, another key does 
     },
     (c) => ({ ...c, rateLimits: { ...c.rateLimits, perKey, windowSeconds: 2 } }),
   );
+});
+
+test("npm start's development key: every scope, and each start revokes the last one and makes a fresh one", async () => {
+  const first = await renewDevApiKey(stack.config.databaseUrl);
+  const second = await renewDevApiKey(stack.config.databaseUrl);
+  expect(second.revoked).toEqual([first.id]);
+  expect(second.key).not.toBe(first.key);
+  const live = (await createApiKeyRepo(stack.runtime.pool).list()).filter(
+    (k) => k.name === DEV_API_KEY_NAME && k.revokedAt === null,
+  );
+  expect(live).toEqual([expect.objectContaining({ id: second.id, scopes: [...API_KEY_SCOPES] })]);
+  await withApp(async (app) => {
+    expect((await app.request('/api/pins/locked', { headers: bearer(first.key) })).status).toBe(401);
+    expect((await app.request('/api/pins/locked', { headers: bearer(second.key) })).status).toBe(200);
+  });
 });
 
 test('npm run apikey itself: create prints the key once, list never shows it, the key works, revoke stops it', async () => {
