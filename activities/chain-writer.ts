@@ -3,7 +3,6 @@
  * and the watch that settles it. They run on the worker's task queue; the workflow calls them one at a
  * time, so the signer has one batch in flight whichever worker process runs them.
  */
-import { Context } from '@temporalio/activity';
 import type { BatchWriter, BroadcastBatch } from '../lib/chain/batch';
 import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../workflows/definitions/chain-writer';
 import type { Logger } from '../lib/log';
@@ -21,14 +20,6 @@ export type BatchResult =
     }
   | { state: 'nonce-used'; outcomes: ChainWriteOutcome[]; rewrite: ChainWriteEntry[]; nextNonce: number }
   | { state: 'stuck'; minedNonce: number };
-
-function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // outside an activity (a direct call in a test)
-  }
-}
 
 interface SettleInput {
   entries: ChainWriteEntry[];
@@ -69,7 +60,7 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
    */
   async function settle(input: SettleInput): Promise<BatchResult> {
     const writer = batches();
-    const watched = await writer.watch(input.entries, input.hashes, input.nonce, input.stuckAfterMs, heartbeat);
+    const watched = await writer.watch(input.entries, input.hashes, input.nonce, input.stuckAfterMs);
     const unsettled = (outcomes: ChainWriteOutcome[]) => {
       const settled = new Set(outcomes.map((o) => o.reference));
       return input.entries.filter((e) => !settled.has(e.reference));
@@ -105,23 +96,9 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
       return batches().nextNonce();
     },
 
-    /** Kept for writers whose history predates writeBatch. */
-    async broadcastBatch(input: {
-      entries: ChainWriteEntry[];
-      nonce: number;
-      replacing?: BatchFees;
-    }): Promise<BroadcastBatch> {
-      return broadcast(input);
-    },
-
-    /** Kept for writers whose history predates writeBatch (broadcast and settle as two activities). */
-    async settleBatch(input: SettleInput): Promise<BatchResult> {
-      return settle(input);
-    },
-
     /**
      * One batch in one activity: broadcast (or replace, outbidding `replacing`), then watch the nonce's
-     * transactions (`hashes` and this one) as settleBatch does.
+     * transactions (`hashes` and this one) until one is mined, the nonce is used by another, or it is stuck.
      */
     async writeBatch(input: {
       entries: ChainWriteEntry[];

@@ -56,6 +56,23 @@ export function createChainActivities(deps: {
   /** batched writes: the signer's chain writer and its settings; absent, every write is its own transaction */
   batching?: { signer: string; settings: ChainWriterSettings };
 }) {
+  /**
+   * A write settled by its deadline: what `find` finds of it; null once the chain is past the deadline without
+   * it (it can never land); otherwise a retryable error, so the activity asks again later. The chain's time is
+   * read first: a write not found afterwards was in no block up to that time.
+   */
+  async function byDeadline<T>(
+    what: string,
+    input: { reference: string; deadline: number },
+    find: () => Promise<T | undefined>,
+  ): Promise<T | null> {
+    const chainTime = await deps.relay.chainTime();
+    const found = await find();
+    if (found) return found;
+    if (chainTime > input.deadline) return null;
+    throw new Error(`${what} ${input.reference} not found yet; it may land until ${input.deadline}`);
+  }
+
   /** Hands an entry to the signer's chain writer workflow (started if it is not running). */
   async function enqueue(entry: ChainWriteEntry): Promise<Submitted> {
     const batching = deps.batching;
@@ -104,11 +121,8 @@ export function createChainActivities(deps: {
      * land); otherwise it asks again later.
      */
     async mintOutcome(input: { reference: string; deadline: number }): Promise<MintResult | null> {
-      const chainTime = await deps.relay.chainTime();
-      const found = await deps.token.findMint(input.reference);
-      if (found) return { txHash: found.txHash, blockNumber: found.blockNumber, alreadyMinted: true };
-      if (chainTime > input.deadline) return null;
-      throw new Error(`mint ${input.reference} not found yet; it may land until ${input.deadline}`);
+      const found = await byDeadline('mint', input, () => deps.token.findMint(input.reference));
+      return found && { txHash: found.txHash, blockNumber: found.blockNumber, alreadyMinted: true };
     },
 
     /**
@@ -208,12 +222,8 @@ export function createChainActivities(deps: {
      * is past the authorisation's deadline without it (it can never land); otherwise it asks again later.
      */
     async transferOutcome(input: { reference: string; deadline: number }): Promise<TransferResult | null> {
-      // The chain's time first: a send not found afterwards was in no block up to that time.
-      const chainTime = await deps.relay.chainTime();
-      const found = await deps.relay.findTransfer(input.reference);
-      if (found) return transferResult(found);
-      if (chainTime > input.deadline) return null;
-      throw new Error(`send ${input.reference} not found yet; its authorisation is valid until ${input.deadline}`);
+      const found = await byDeadline('send', input, () => deps.relay.findTransfer(input.reference));
+      return found && transferResult(found);
     },
   });
 }

@@ -16,8 +16,7 @@ import { startLocalChain, rpcAnswers } from './local/chain-node';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
 import { ensureDeployment } from './local/deploy';
-import { Interface } from 'ethers';
-import { loadArtifact } from '../lib/chain/artifacts';
+import { TxtcToken } from '../lib/chain/txtc';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
 import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../workflows/definitions/search';
@@ -131,7 +130,7 @@ async function chain(config: Config): Promise<void> {
         : `TXTC at ${deployment.txtc}`,
     );
     // A chain state from before batched writes holds a TXTC without writeBatch: every batch would revert.
-    const writeBatch = new Interface(loadArtifact('Txtc').abi as never).getFunction('writeBatch')!.selector;
+    const writeBatch = new TxtcToken(deployment.txtc, provider).iface.getFunction('writeBatch')!.selector;
     if (config.chain.batching && !(await provider.getCode(deployment.txtc)).includes(writeBatch.slice(2))) {
       throw new Error(
         `the TXTC at ${deployment.txtc} predates batched chain writes (no writeBatch): set CHAIN_BATCHING=false, ` +

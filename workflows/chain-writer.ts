@@ -13,7 +13,6 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -37,8 +36,6 @@ const writer = proxyActivities<ChainWriterActivities>({
 
 /** Batches per run before continuing as new (each batch adds a few events per entry). */
 const BATCHES_PER_RUN = 200;
-/** Writers from before it broadcast and settled a batch in two activities; now one. */
-const ONE_ACTIVITY_PATCH = 'one-activity-per-batch';
 /** A batch whose transaction reverts (it applies nothing) is written again at most this often, then given up. */
 const REVERTED_ROUNDS = 3;
 /** With timed blocks, a batch is sent this far ahead of the next block (or a quarter block, if more). */
@@ -58,8 +55,7 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     // A retried enqueue of an entry still waiting here is the same entry; one written before is found by
     // the contract (reference used) and its requester learns of the earlier write.
     if (queued.has(entry.reference)) return;
-    const earlier = written.get(entry.reference);
-    if (earlier) {
+    if (written.has(entry.reference)) {
       void tellRequesters([entry], written);
       return;
     }
@@ -104,16 +100,10 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
       let fees: BatchFees | undefined;
       let result: BatchResult;
       for (;;) {
+        const stuckAfterMs = settings.stuckAfterMs;
         let sent: BatchFees & { hash: string };
-        if (patched(ONE_ACTIVITY_PATCH)) {
-          const stuckAfterMs = settings.stuckAfterMs;
-          ({ sent, result } = await writer.writeBatch({ entries, nonce: at, hashes, replacing: fees, stuckAfterMs }));
-          if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
-        } else {
-          sent = await writer.broadcastBatch({ entries, nonce: at, replacing: fees });
-          if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
-          result = await writer.settleBatch({ entries, hashes, nonce: at, stuckAfterMs: settings.stuckAfterMs });
-        }
+        ({ sent, result } = await writer.writeBatch({ entries, nonce: at, hashes, replacing: fees, stuckAfterMs }));
+        if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
         fees = sent;
         if (result.state !== 'stuck') break;
         if (result.minedNonce < at) {

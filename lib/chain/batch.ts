@@ -36,6 +36,8 @@ const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 export class BatchWriter {
   private readonly wallet: Wallet;
+  /** the chain's id, read once: a batch is signed for it */
+  private chainId: Promise<bigint> | undefined;
 
   constructor(
     private readonly txtc: TxtcToken,
@@ -86,9 +88,10 @@ export class BatchWriter {
    */
   async broadcast(entries: ChainWriteEntry[], nonce: number, replacing?: BatchFees): Promise<BroadcastBatch> {
     const data = this.encode(entries);
-    const [fees, { chainId }, estimate] = await Promise.all([
+    this.chainId ??= this.provider.getNetwork().then((n) => n.chainId);
+    const [fees, chainId, estimate] = await Promise.all([
       this.provider.getFeeData(),
-      this.provider.getNetwork(),
+      this.chainId,
       this.provider.estimateGas({ from: this.wallet.address, to: this.txtc.address, data }),
     ]);
     let maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
@@ -130,55 +133,33 @@ export class BatchWriter {
   }
 
   /**
-   * Waits for one of `hashes` (the transactions of one nonce) to be mined, calling `tick` between looks.
+   * Waits for one of `hashes` (the transactions of one nonce) to be mined.
    * Returns the entries' outcomes once one is; 'nonce-used' if the nonce is used by none of them; 'stuck'
    * when none is mined after `stuckAfterMs`.
    */
-  async watch(
-    entries: ChainWriteEntry[],
-    hashes: string[],
-    nonce: number,
-    stuckAfterMs: number,
-    tick: () => void,
-  ): Promise<BatchWatch> {
+  async watch(entries: ChainWriteEntry[], hashes: string[], nonce: number, stuckAfterMs: number): Promise<BatchWatch> {
     const until = Date.now() + stuckAfterMs;
     for (;;) {
-      tick();
-      for (const hash of hashes) {
-        const receipt = await this.provider.getTransactionReceipt(hash);
-        if (receipt) {
-          // A reverted batch applied nothing: every entry is marked so, and the writer writes them again.
-          const outcomes = receipt.status === 1 ? this.outcomes(entries, receipt.logs, hash, receipt.blockNumber) : [];
-          return {
-            state: 'mined',
-            hash,
-            blockNumber: receipt.blockNumber,
-            gasUsed: receipt.gasUsed.toString(),
-            outcomes,
-          };
-        }
-      }
+      const mined = await this.minedOf(entries, hashes);
+      if (mined) return mined;
       if ((await this.minedNonce()) > nonce) {
         // Mined between our receipt look and the nonce look? Look once more before calling it somebody else's.
-        for (const hash of hashes) {
-          const receipt = await this.provider.getTransactionReceipt(hash);
-          if (receipt) {
-            const outcomes =
-              receipt.status === 1 ? this.outcomes(entries, receipt.logs, hash, receipt.blockNumber) : [];
-            return {
-              state: 'mined',
-              hash,
-              blockNumber: receipt.blockNumber,
-              gasUsed: receipt.gasUsed.toString(),
-              outcomes,
-            };
-          }
-        }
-        return { state: 'nonce-used' };
+        return (await this.minedOf(entries, hashes)) ?? { state: 'nonce-used' };
       }
       if (Date.now() >= until) return { state: 'stuck' };
       await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
     }
+  }
+
+  /** The first of `hashes` with a receipt, with each entry's outcome (none if it reverted: written again). */
+  private async minedOf(entries: ChainWriteEntry[], hashes: string[]): Promise<BatchWatch | undefined> {
+    for (const hash of hashes) {
+      const receipt = await this.provider.getTransactionReceipt(hash);
+      if (!receipt) continue;
+      const outcomes = receipt.status === 1 ? this.outcomes(entries, receipt.logs, hash, receipt.blockNumber) : [];
+      return { state: 'mined', hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed.toString(), outcomes };
+    }
+    return undefined;
   }
 
   /** Each entry's outcome from the batch transaction's events. */

@@ -34,15 +34,8 @@ import {
   type HttpCall,
   type OperatorHttpLimits,
 } from './http';
-import {
-  TelcoPendingError,
-  TelcoUnavailableError,
-  type AirtimeBalance,
-  type AirtimeMovement,
-  type MovementLookup,
-  type TelcoOperator,
-  type TelcoResult,
-} from './types';
+import { TelcoPendingError, TelcoUnavailableError, type AirtimeMovement, type TelcoResult } from './types';
+import { MobileMoneyOperator, type Product } from './mobile-money';
 
 export interface AirtelConfig extends AirtelSettings {
   /** how often a waiting debit looks for a callback between its polls, with an inbox (default 500 ms) */
@@ -51,8 +44,6 @@ export interface AirtelConfig extends AirtelSettings {
   pollMaxMs: number;
   limits?: Partial<OperatorHttpLimits>;
 }
-
-type Product = 'collection' | 'disbursement';
 
 const PATHS = {
   collection: { create: '/merchant/v1/payments/', status: '/standard/v1/payments/' },
@@ -78,7 +69,7 @@ interface AirtelAnswer {
   status?: { code?: string; response_code?: string; success?: boolean; message?: string };
 }
 
-export class AirtelOperator implements TelcoOperator {
+export class AirtelOperator extends MobileMoneyOperator {
   readonly name = 'airtel';
   private readonly http: OperatorHttp;
   private readonly token: CachedToken;
@@ -90,6 +81,7 @@ export class AirtelOperator implements TelcoOperator {
     private readonly config: AirtelConfig,
     options: { log?: Logger; clock?: Clock; fetch?: typeof fetch; callbacks?: CallbackInbox } = {},
   ) {
+    super(config);
     this.clock = options.clock ?? systemClock;
     this.callbacks = options.callbacks;
     this.digits = currencyDigits(config.currency);
@@ -97,27 +89,12 @@ export class AirtelOperator implements TelcoOperator {
     this.token = new CachedToken(() => this.fetchToken(), this.clock);
   }
 
-  /** Airtel keeps a wallet's balance to its owner: unknown here, the debit decides. */
-  checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance> {
-    return Promise.resolve({ phoneNumber, operator, currency: this.config.currency, balanceMinor: null });
+  protected async find(product: Product, reference: string): Promise<TelcoResult | undefined> {
+    const state = await this.read(product, uuidFromReference(reference));
+    return state && this.outcome(product, reference, state);
   }
 
-  debit(movement: AirtimeMovement): Promise<TelcoResult> {
-    return this.move('collection', movement, this.config.approvalTimeoutMs);
-  }
-
-  credit(movement: AirtimeMovement): Promise<TelcoResult> {
-    return this.move('disbursement', movement, Math.min(this.config.approvalTimeoutMs, 60_000));
-  }
-
-  async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
-    if (lookup.kind === 'transfer') return undefined; // Airtel Money offers no airtime transfer here
-    const product: Product = lookup.kind === 'debit' ? 'collection' : 'disbursement';
-    const state = await this.read(product, uuidFromReference(lookup.reference));
-    return state && this.outcome(product, lookup.reference, state);
-  }
-
-  private async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
+  protected async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
     if (m.amountMinor <= 0n) throw new RangeError('amount must be positive');
     if (product === 'disbursement' && !this.config.disbursementPin) {
       throw new OperatorRejectedError('airtel', 0, 'AIRTEL_DISBURSEMENT_PIN is not configured');

@@ -39,12 +39,10 @@ import {
   TelcoPendingError,
   TelcoReferenceConflictError,
   TelcoUnavailableError,
-  type AirtimeBalance,
   type AirtimeMovement,
-  type MovementLookup,
-  type TelcoOperator,
   type TelcoResult,
 } from './types';
+import { MobileMoneyOperator, type Product } from './mobile-money';
 
 export interface MomoCredentials {
   /** the product's Ocp-Apim-Subscription-Key */
@@ -77,8 +75,6 @@ export interface MomoConfig {
   pollMaxMs: number;
   limits?: Partial<OperatorHttpLimits>;
 }
-
-type Product = 'collection' | 'disbursement';
 
 const PRODUCT = {
   collection: { path: '/collection/v1_0/requesttopay', party: 'payer' },
@@ -123,7 +119,7 @@ interface PaymentView {
   payee?: { partyId?: string };
 }
 
-export class MomoOperator implements TelcoOperator {
+export class MomoOperator extends MobileMoneyOperator {
   readonly name = 'momo';
   private readonly http: OperatorHttp;
   private readonly tokens: Record<Product, CachedToken>;
@@ -135,6 +131,7 @@ export class MomoOperator implements TelcoOperator {
     private readonly config: MomoConfig,
     options: { log?: Logger; clock?: Clock; fetch?: typeof fetch; callbacks?: CallbackInbox } = {},
   ) {
+    super(config);
     this.clock = options.clock ?? systemClock;
     this.callbacks = options.callbacks;
     this.digits = currencyDigits(config.currency);
@@ -145,28 +142,12 @@ export class MomoOperator implements TelcoOperator {
     };
   }
 
-  /** MoMo keeps a wallet's balance to its owner: unknown here, the debit decides. */
-  checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance> {
-    return Promise.resolve({ phoneNumber, operator, currency: this.config.currency, balanceMinor: null });
+  protected async find(product: Product, reference: string): Promise<TelcoResult | undefined> {
+    const view = await this.read(product, uuidFromReference(reference));
+    return view && this.outcome(product, reference, view);
   }
 
-  debit(movement: AirtimeMovement): Promise<TelcoResult> {
-    return this.move('collection', movement, this.config.approvalTimeoutMs);
-  }
-
-  credit(movement: AirtimeMovement): Promise<TelcoResult> {
-    // A disbursement needs nobody's approval; it is usually final at once, but may be PENDING briefly.
-    return this.move('disbursement', movement, Math.min(this.config.approvalTimeoutMs, 60_000));
-  }
-
-  async status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
-    if (lookup.kind === 'transfer') return undefined; // MoMo offers no airtime transfer: never made one
-    const product: Product = lookup.kind === 'debit' ? 'collection' : 'disbursement';
-    const view = await this.read(product, uuidFromReference(lookup.reference));
-    return view && this.outcome(product, lookup.reference, view);
-  }
-
-  private async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
+  protected async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
     if (m.amountMinor <= 0n) throw new RangeError('amount must be positive');
     const id = uuidFromReference(m.reference);
     const partyId = m.phoneNumber.replace(/^\+/, '');

@@ -75,7 +75,7 @@ test('a batch with a reused reference mints the others: each entry applied or sk
   ];
 
   const sent = await batches.broadcast(entries, await batches.nextNonce());
-  const watched = await batches.watch(entries, [sent.hash], sent.nonce, 30000, () => undefined);
+  const watched = await batches.watch(entries, [sent.hash], sent.nonce, 30000);
 
   expect(watched.state).toBe('mined');
   if (watched.state !== 'mined') return;
@@ -183,7 +183,7 @@ test('a lone entry on a quiet chain is mined within one batch delay plus one blo
 });
 
 type BroadcastOf = { hash: string; nonce: number; maxFeePerGas: string };
-/** The chain writer's broadcasts, in order, from its history (writeBatch, or broadcastBatch before it). */
+/** The chain writer's broadcasts, in order, from its history (each writeBatch's `sent`). */
 async function broadcasts(writerId: string): Promise<{ hash: string; nonce: number; maxFeePerGas: string }[]> {
   const history = await stack.client.workflow.getHandle(writerId).fetchHistory();
   const scheduled = new Map<string, string>();
@@ -192,10 +192,8 @@ async function broadcasts(writerId: string): Promise<{ hash: string; nonce: numb
     const s = event.activityTaskScheduledEventAttributes;
     if (s) scheduled.set(String(event.eventId), s.activityType?.name ?? '');
     const done = event.activityTaskCompletedEventAttributes;
-    const type = done && scheduled.get(String(done.scheduledEventId));
-    if (type === 'broadcastBatch') out.push(defaultPayloadConverter.fromPayload(done!.result!.payloads![0]!));
-    if (type === 'writeBatch')
-      out.push(defaultPayloadConverter.fromPayload<{ sent: BroadcastOf }>(done!.result!.payloads![0]!).sent);
+    if (done && scheduled.get(String(done.scheduledEventId)) === 'writeBatch')
+      out.push(defaultPayloadConverter.fromPayload<{ sent: BroadcastOf }>(done.result!.payloads![0]!).sent);
   }
   return out;
 }
