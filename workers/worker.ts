@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { PRELOADED_WORKFLOW_MODULES } from './bundle';
 
 export interface BridgeWorkerOptions {
   connection: NativeConnection;
@@ -18,6 +19,9 @@ export function createBridgeWorker(options: BridgeWorkerOptions): Promise<Worker
     activities: options.activities,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+      : {
+          workflowsPath: require.resolve('../workflows'),
+          bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES },
+        }),
   });
 }

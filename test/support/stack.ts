@@ -15,6 +15,7 @@ import { createRuntime, type Runtime } from '../../lib/runtime';
 import { createLogger } from '../../lib/log';
 import { createActivities, type Activities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
+import { PRELOADED_WORKFLOW_MODULES } from '../../workers/bundle';
 import { readStack } from './stack-file';
 
 export const testLog = createLogger('silent', 'test');
@@ -42,6 +43,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
     logger: {
       log: () => undefined,
       trace: () => undefined,
