@@ -4,8 +4,10 @@
  * blocks it also waits for the next block's turn, so the signer sends at most one transaction per block and
  * an entry rarely waits more than one block. One batch is in flight at a time: broadcast with the next
  * nonce, watched until mined, replaced with a higher fee (same nonce) when stuck. Each entry's requester is
- * signalled how it settled. The history is kept short by continuing as new between batches, pending entries
- * carried over.
+ * signalled how it settled, and a late duplicate of a settled entry is told the same, not written again. The
+ * history is kept short by continuing as new between batches, carrying over the pending entries and, of the
+ * settled ones, the skips a rewrite could still turn around until their deadlines pass (chain-writer-memory.ts):
+ * a send refused for a short balance must not land once the balance grows, whichever run its duplicate meets.
  */
 import {
   allHandlersFinished,
@@ -25,7 +27,9 @@ import {
   type ChainWriteEntry,
   type ChainWriteOutcome,
   type ChainWriterInput,
+  type RememberedOutcome,
 } from './definitions/chain-writer';
+import { toRememberNextRun } from './shared/chain-writer-memory';
 
 /** Broadcasts and nonce reads: short, retried without end (entries wait on them; ops see it in the UI). */
 const writer = proxyActivities<ChainWriterActivities>({
@@ -43,20 +47,28 @@ const BLOCK_LEAD_MS = 1500;
 
 export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void> {
   const { settings } = input;
+  const batchesPerRun = settings.batchesPerRun ?? BATCHES_PER_RUN;
   const pending: ChainWriteEntry[] = [...(input.pending ?? [])];
   const queued = new Set(pending.map((e) => e.reference));
-  // Entries this run settled: a late duplicate (an enqueue re-run on replay) is told the same outcome instead
-  // of being written again, so an entry skipped for a short balance cannot land later under the same reference.
-  const written = new Map<string, ChainWriteOutcome>();
+  // Entries this run settled, and what earlier runs remembered: a late duplicate (an enqueue re-run on replay)
+  // is told the same outcome instead of being written again, so an entry skipped for a short balance cannot
+  // land later under the same reference. Not pruned within a run (a run is at most batchesPerRun batches, and
+  // forgetting mid-run would write a duplicate an existing history tells): only what it carries is pruned.
+  const written = new Map<string, RememberedOutcome>(
+    (input.remembered ?? []).map((r) => [r.outcome.reference, { ...r }]),
+  );
   let nonce = input.nonce;
   let lastMinedAt = input.lastMinedAt;
 
   setHandler(enqueueChainWriteSignal, (entry) => {
-    // A retried enqueue of an entry still waiting here is the same entry; one written before is found by
-    // the contract (reference used) and its requester learns of the earlier write.
+    // A retried enqueue of an entry still waiting here is the same entry; one an earlier run wrote and did not
+    // remember is written again, harmlessly (chain-writer-memory.ts says why those need no memory).
     if (queued.has(entry.reference)) return;
-    if (written.has(entry.reference)) {
-      void tellRequesters([entry], written);
+    const known = written.get(entry.reference);
+    if (known) {
+      // A mint's hand-over run again takes a later deadline: remember the entry until the latest one passes.
+      known.deadline = Math.max(known.deadline, entry.deadline);
+      void tellRequesters([entry], new Map([[entry.reference, known.outcome]]));
       return;
     }
     queued.add(entry.reference);
@@ -64,9 +76,11 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   });
 
   for (let batches = 0; ; batches++) {
-    if (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (batches >= batchesPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof chainWriterWorkflow>({ ...input, pending, nonce, lastMinedAt });
+      // eslint-disable-next-line no-restricted-syntax -- workflow time, deterministic in the sandbox
+      const remembered = toRememberNextRun(written.values(), Math.floor(Date.now() / 1000));
+      return await continueAsNew<typeof chainWriterWorkflow>({ ...input, pending, nonce, lastMinedAt, remembered });
     }
     await condition(() => pending.length > 0);
     await condition(() => pending.length >= settings.maxEntries, Math.max(settings.delayMs, untilBlockTurn()));
@@ -76,7 +90,7 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     lastMinedAt = Date.now();
     for (const entry of batch) {
       queued.delete(entry.reference);
-      written.set(entry.reference, settled.get(entry.reference)!);
+      written.set(entry.reference, { outcome: settled.get(entry.reference)!, deadline: entry.deadline });
     }
     await tellRequesters(batch, settled);
   }

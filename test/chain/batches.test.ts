@@ -1,8 +1,9 @@
 /**
  * Batched chain writes on the real stack: the contract applies a batch entry by entry (a reused reference
  * never sinks the others), the chain writer replaces a stuck batch at the same nonce instead of writing it
- * twice, a lone entry is not kept waiting, and two worker processes on one task queue mint each conversion
- * exactly once through the one writer.
+ * twice, a lone entry is not kept waiting, a send skipped for a short balance stays skipped across the writer's
+ * continue-as-new, and two worker processes on one task queue mint each conversion exactly once through the
+ * one writer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -17,8 +18,11 @@ import {
   enqueueChainWriteSignal,
   stepReference,
   type ChainWriteEntry,
+  type ChainWriteOutcome,
+  type ChainWriterInput,
   type ConversionState,
   type MintEntryWire,
+  type TransferEntryWire,
 } from '../../workflows/definitions';
 import { conversionWorkflow } from '../../workflows';
 import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
@@ -181,6 +185,103 @@ test('a lone entry on a quiet chain is mined within one batch delay plus one blo
     }
   });
 });
+
+test('a send skipped for a short balance is not written again by a later run once the balance grows', async () => {
+  const chain = stack.runtime.provider;
+  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const signer = stack.runtime.writer.address;
+  const sender = Wallet.createRandom();
+  const receiver = Wallet.createRandom().address;
+  const [minted, short, topUp] = ['minted', 'short', 'top-up'].map((n) => uniqueId(`batch-test:${n}`));
+  const deadline = (await chainTime()) + 600;
+  const auth = await token.authoriseTransfer(sender, receiver, 5n, short!, undefined, deadline);
+  const send: TransferEntryWire = {
+    kind: 'transfer',
+    reference: short!,
+    from: auth.from,
+    to: auth.to,
+    amount: '5',
+    deadline,
+    v: auth.v,
+    r: auth.r,
+    s: auth.s,
+    requester: 'nobody-waits',
+  };
+  const sends = async () =>
+    token.contract.queryFilter(token.contract.filters.ReferencedTransfer!(chainReference(short!)), 0);
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    const writerId = chainWriterWorkflowId(taskQueue, signer);
+    // One batch per run: after each batch a new run knows only what the last one carried over.
+    await stack.client.workflow.signalWithStart('chainWriterWorkflow', {
+      workflowId: writerId,
+      taskQueue,
+      args: [{ signer, settings: { ...config.chain.batch, blockTimeMs: 0, batchesPerRun: 1 } }],
+      signal: enqueueChainWriteSignal,
+      signalArgs: [mintEntry(minted!, receiver, 3n, deadline)],
+    });
+    const writer = stack.client.workflow.getHandle(writerId);
+    await writer.signal(enqueueChainWriteSignal, send);
+    const [refused] = await waitFor('the send settled', async () => {
+      const told = await toldOf(writerId, short!);
+      return told.length > 0 && told;
+    });
+    expect(refused).toMatchObject({ status: 'skipped', reason: 'InsufficientBalance' });
+
+    // The sender's balance grows, written by a later run of the writer.
+    await writer.signal(enqueueChainWriteSignal, mintEntry(topUp!, sender.address, 10n, deadline));
+    await waitFor('the top-up settled', async () => (await toldOf(writerId, topUp!)).length > 0);
+    const nonceAfterTopUp = await chain.getTransactionCount(signer, 'latest');
+
+    // The send's hand-over, run again on replay, enqueues the same entry again.
+    await writer.signal(enqueueChainWriteSignal, send);
+    const told = await waitFor('the duplicate told, or written', async () => {
+      const all = await toldOf(writerId, short!);
+      return (all.length > 1 || (await sends()).length > 0) && all;
+    });
+
+    // It is told the skip its requester already took as final, and nothing of it is written.
+    expect(told).toEqual([refused, refused]);
+    expect(await sends()).toHaveLength(0);
+    expect(await token.balanceOf(sender.address)).toBe(10n);
+    expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceAfterTopUp);
+    // The runs carried the skip alone, with its deadline; the mints that landed were not carried.
+    const [latest] = await runsOf(writerId);
+    expect(inputOf(latest!).remembered).toEqual([{ outcome: refused, deadline }]);
+  });
+});
+
+type History = Awaited<ReturnType<ReturnType<typeof stack.client.workflow.getHandle>['fetchHistory']>>;
+/** The chain writer's runs, newest first: each run's history, following continue-as-new back to the first. */
+async function runsOf(writerId: string): Promise<History[]> {
+  const runs: History[] = [];
+  let runId: string | undefined;
+  do {
+    const history = await stack.client.workflow.getHandle(writerId, runId).fetchHistory();
+    runs.push(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+  } while (runId);
+  return runs;
+}
+
+function inputOf(run: History): ChainWriterInput {
+  const started = run.events![0]!.workflowExecutionStartedEventAttributes!;
+  return defaultPayloadConverter.fromPayload<ChainWriterInput>(started.input!.payloads![0]!);
+}
+
+/** What the chain writer told requesters of a reference, oldest first, over all its runs. */
+async function toldOf(writerId: string, reference: string): Promise<ChainWriteOutcome[]> {
+  const told: ChainWriteOutcome[] = [];
+  for (const run of (await runsOf(writerId)).reverse())
+    for (const event of run.events ?? []) {
+      const signal = event.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      if (signal?.signalName !== 'chainWriteSettled') continue;
+      const outcome = defaultPayloadConverter.fromPayload<ChainWriteOutcome>(signal.input!.payloads![0]!);
+      if (outcome.reference === reference) told.push(outcome);
+    }
+  return told;
+}
 
 type BroadcastOf = { hash: string; nonce: number; maxFeePerGas: string };
 /** The chain writer's broadcasts, in order, from its history (each writeBatch's `sent`). */

@@ -35,7 +35,8 @@ export type ChainWriteEntry = MintEntryWire | TransferEntryWire;
 
 /**
  * How an entry settled. `applied`: it is on chain in `txHash`. `skipped`: the batch was mined without it,
- * for `reason` (the contract's skip reason: ReferenceUsed, Expired, BadSignature, InsufficientBalance, ...).
+ * for `reason` (the contract's skip reason: ReferenceUsed, Expired, BadSignature, InsufficientBalance, ...), or
+ * `Reverted`: the writer gave up a batch that reverted again and again.
  */
 export interface ChainWriteOutcome {
   reference: string;
@@ -70,6 +71,14 @@ export interface ChainWriterSettings {
   blockTimeMs: number;
   /** a batch transaction unmined this long is replaced (same nonce, higher fee) */
   stuckAfterMs: number;
+  /** batches per run before continuing as new (200 if unset; a test sets 1 to see what a new run remembers) */
+  batchesPerRun?: number;
+}
+
+/** A settled entry the writer remembers: how it settled, and the latest deadline (chain time) it came with. */
+export interface RememberedOutcome {
+  outcome: ChainWriteOutcome;
+  deadline: number;
 }
 
 export interface ChainWriterInput {
@@ -81,6 +90,11 @@ export interface ChainWriterInput {
   nonce?: number;
   /** carried over continue-as-new: when (workflow time, ms) the last batch was seen mined */
   lastMinedAt?: number;
+  /**
+   * carried over continue-as-new: skipped entries whose requesters took the skip as final though a rewrite
+   * could still land, until their deadlines pass (see shared/chain-writer-memory.ts); runs before it had none
+   */
+  remembered?: RememberedOutcome[];
 }
 
 export const enqueueChainWriteSignal = defineSignal<[ChainWriteEntry]>('enqueueChainWrite');
