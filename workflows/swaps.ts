@@ -4,13 +4,13 @@
  * returns the TXTC from the treasury, and the record says so.
  *
  * Voucher redemption: a claimed voucher (one claim per code, made by the SMS that named it) is minted to
- * the person's wallet under a reference derived from the voucher, so the contract mints it once whatever
- * is retried or redelivered.
+ * the person's wallet under a reference derived from the voucher, through the chain writer like every other
+ * mint, so the contract mints it once whatever is retried or redelivered.
  */
-import { CancellationScope, log, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PreparedSwap, SwapActivities } from '../activities/swaps';
 import type { TransferActivities } from '../activities/transfers';
-import type { TransferResult } from '../activities/chain';
+import type { MintResult, TransferResult } from '../activities/chain';
 import {
   FailureTypes,
   stepReference,
@@ -30,10 +30,21 @@ import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
 import { showInSearch } from './shared/search';
-import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, settleChain } from './shared/movements';
+import {
+  chain,
+  mintTxtcUntilLanded,
+  moveAirtime,
+  owed,
+  sendSmsBestEffort,
+  sendTxtcOnce,
+  settleChain,
+} from './shared/movements';
 
 const books = proxyLocalActivities<SwapActivities & TransferActivities>(bookkeeping);
 const records = proxyLocalActivities<SwapActivities>(recordsUntilSettled);
+
+/** Redemptions from before vouchers minted through the chain writer replay their own mint transaction. */
+const VOUCHER_BATCHED_MINT_PATCH = 'voucher-batched-mint';
 
 export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
   const id = workflowInfo().workflowId;
@@ -176,9 +187,10 @@ export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
 }
 
 /**
- * Mints a claimed voucher to the person's wallet, once (the reference is the voucher's). A mint that cannot
- * land yet keeps being retried (no compensation exists: the person is owed the TXTC); only a mint the
- * contract refuses for good ends the redemption as failed, for ops to see.
+ * Mints a claimed voucher to the person's wallet, once (the reference is the voucher's), in a chain writer
+ * batch like every other mint. A mint that cannot land yet keeps being retried, one not written by its
+ * deadline handed over again (no compensation exists: the person is owed the TXTC); only a mint the contract
+ * refuses for good ends the redemption as failed, for ops to see.
  */
 export async function voucherRedemptionWorkflow(input: VoucherRedemptionInput): Promise<VoucherRedemptionResult> {
   const texts = smsTexts(input.language);
@@ -188,7 +200,9 @@ export async function voucherRedemptionWorkflow(input: VoucherRedemptionInput): 
   const tell = (message: string) =>
     sendSmsBestEffort(input.phoneNumber, message, stepReference(voucherWorkflowId(input.voucherId), 'sms'));
   try {
-    const minted = await settleChain.mintTxtc({ to: wallet, amount: input.txtcAmount, reference });
+    const minted: MintResult = patched(VOUCHER_BATCHED_MINT_PATCH)
+      ? await mintTxtcUntilLanded(reference, wallet, BigInt(input.txtcAmount))
+      : await settleChain.mintTxtc({ to: wallet, amount: input.txtcAmount, reference });
     await records.voucherMinted({ voucherId: input.voucherId, wallet, reference, txHash: minted.txHash });
     await tell(texts.voucherRedeemed({ amount, wallet: shortHex(wallet), tx: shortHex(minted.txHash) }));
     return { voucherId: input.voucherId, status: 'minted', wallet, txHash: minted.txHash };

@@ -1,6 +1,6 @@
 /**
  * The SMS money commands beyond BUY/SEND/TRANSFER on the real stack: REDEEM of ops-issued vouchers (one
- * mint per code), SWAP of TXTC back to airtime (the TXTC returned when the credit fails for good), and the
+ * mint per code, in a chain writer batch), SWAP of TXTC back to airtime (the TXTC returned when the credit fails for good), and the
  * YES <pin> confirmation that large requests wait for (confirmed, timed out, wrong PIN, no PIN).
  */
 import { randomUUID } from 'node:crypto';
@@ -14,13 +14,16 @@ import {
   transferWorkflowId,
   voucherWorkflowId,
   type SmsMessageResult,
+  type VoucherRedemptionInput,
+  type VoucherRedemptionResult,
 } from '../../workflows/definitions';
+import { voucherRedemptionWorkflow } from '../../workflows';
 import type { Config } from '../../lib/config';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { createSwapRepo } from '../../lib/db/swaps';
 import { createVoucherRepo } from '../../lib/db/vouchers';
 import { hashPin } from '../../lib/ussd/pins';
-import { TxtcToken } from '../../lib/chain/txtc';
+import { TxtcToken, chainReference } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
 import { SimulatedOperator } from '../../lib/telco/simulated';
@@ -40,7 +43,7 @@ afterAll(async () => {
 type App = ReturnType<typeof createApp>;
 
 async function withSms<T>(
-  fn: (app: App) => Promise<T>,
+  fn: (app: App, taskQueue: string) => Promise<T>,
   options: { sms?: Partial<Config['sms']>; telco?: TelcoOperator } = {},
 ): Promise<T> {
   const config: Config = { ...stack.config, sms: { ...stack.config.sms, ...options.sms } };
@@ -55,6 +58,7 @@ async function withSms<T>(
           temporal: stack.client,
           log: testLog,
         }),
+        taskQueue,
       ),
   );
 }
@@ -139,6 +143,53 @@ describe('REDEEM', () => {
       "SELECT code_hash FROM vouchers WHERE note = 'test'",
     );
     expect(rows.length).toBeGreaterThan(0);
+  });
+
+  test('a voucher mints in a chain writer batch, once, though its message and its redemption each come twice', async () => {
+    const phone = newSafaricomNumber();
+    let voucherId = '';
+    const results: VoucherRedemptionResult[] = [];
+    await withSms(async (app, taskQueue) => {
+      const voucher = await issueVoucher(app, '7');
+      voucherId = voucher.id;
+      const id = `ATXid_${randomUUID()}`;
+      // The gateway delivers the message twice: one claim, one redemption.
+      await Promise.all([
+        inbound(app, phone, `REDEEM ${voucher.code}`, id),
+        inbound(app, phone, `REDEEM ${voucher.code}`, id),
+      ]);
+      await done(smsWorkflowId(id));
+      results.push(await done<VoucherRedemptionResult>(voucherWorkflowId(voucher.id)));
+      // The redemption run again (a reset, a second start): its mint goes to the writer under the same reference.
+      const input: VoucherRedemptionInput = {
+        voucherId: voucher.id,
+        phoneNumber: phone,
+        txtcAmount: parseUnits('7', 18).toString(),
+      };
+      results.push(
+        await stack.client.workflow.execute(voucherRedemptionWorkflow, {
+          workflowId: `${voucherWorkflowId(voucher.id)}:again-${randomUUID()}`,
+          taskQueue,
+          args: [input],
+        }),
+      );
+    });
+    const wallet = (await wallets().find(phone))!;
+    const txHash = results[0]!.txHash!;
+    expect(results).toEqual([
+      { voucherId, status: 'minted', wallet, txHash },
+      { voucherId, status: 'minted', wallet, txHash },
+    ]);
+    // The mint's transaction is the signer's writeBatch, not a transaction of its own.
+    const token = new TxtcToken(stack.runtime.addresses.txtc, stack.runtime.provider);
+    const tx = (await stack.runtime.provider.getTransaction(txHash))!;
+    expect(tx.data.slice(0, 10)).toBe(token.iface.getFunction('writeBatch')!.selector);
+    const reference = chainReference(stepReference(voucherWorkflowId(voucherId), 'mint'));
+    const mints = await token.contract.queryFilter(token.contract.filters.ReferencedMint!(reference), 0);
+    expect(mints.map((m) => m.transactionHash)).toEqual([txHash]);
+    expect(await txtcOf(wallet)).toBe(parseUnits('7', 18));
+    expect(await createVoucherRepo(stack.runtime.pool).get(voucherId)).toMatchObject({ mintTxHash: txHash });
+    expect(await smsTo(stack.runtime.pool, phone)).toEqual([expect.stringMatching(/^Voucher redeemed: 7 TXTC added/)]);
   });
 
   test('a revoked voucher redeems nothing', async () => {

@@ -11,7 +11,9 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   workflowInfo,
+  type ApplicationFailure,
 } from '@temporalio/workflow';
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
 import type { ChainActivities, MintResult, TransferResult } from '../../activities/chain';
@@ -137,23 +139,78 @@ async function queuedWrite(reference: string): Promise<ChainWriteOutcome | undef
 export async function mintTxtcOnce(reference: string, to: string, amount: bigint): Promise<MintResult> {
   const input = { to, amount: amount.toString(), reference };
   if (!patched(BATCHED_WRITES_PATCH)) return await mintDirect(input);
+  const round = await queuedMint(input);
+  if (round === 'direct') return await mintDirect(input);
+  if ('minted' in round) return round.minted;
+  throw mintNotWritten(round.notWritten);
+}
+
+/** Skips the contract gives the same mint entry however often it is written: the mint is refused for good. */
+const MINT_REFUSALS = ['Reverted', 'ZeroReceiver', 'ZeroReference'];
+/** Between rounds of an owed mint not written by its deadline: a backed-up writer is not handed it at once. */
+const OWED_MINT_FIRST_RETRY_MS = 60_000;
+const OWED_MINT_MAX_RETRY_MS = 30 * 60_000;
+
+/**
+ * A TXTC mint that is owed and has no compensation (a voucher's): like mintTxtcOnce, but a mint not written
+ * by its deadline (the writer was backed up) cannot land *yet*: after a growing pause (1 minute, doubling, at
+ * most 30) it is handed over again, under the same reference, which the contract mints once (a rewrite of a
+ * mint that landed is skipped for its used reference and found on chain). The writer run that settled it
+ * tells a hand-over the same skip again; a later run writes it. Only a refusal for good (a batch the writer
+ * gave up reverting, a zero receiver or reference) throws MintRejected. With batching off, one transaction of
+ * its own, retried until it lands or the contract refuses it.
+ */
+export async function mintTxtcUntilLanded(reference: string, to: string, amount: bigint): Promise<MintResult> {
+  const input = { to, amount: amount.toString(), reference };
+  for (let round = 0; ; round++) {
+    const written = await queuedMint(input);
+    if (written === 'direct') return await settleChain.mintTxtc(input);
+    if ('minted' in written) return written.minted;
+    if (MINT_REFUSALS.includes(written.notWritten)) throw mintNotWritten(written.notWritten);
+    log.warn('owed mint not written by its deadline; handing it over again', {
+      reference,
+      reason: written.notWritten,
+      round,
+    });
+    await sleep(Math.min(OWED_MINT_FIRST_RETRY_MS * 2 ** round, OWED_MINT_MAX_RETRY_MS));
+    // The last round's word is stale: this round waits for the writer's word on its own hand-over.
+    settledWrites.delete(reference);
+  }
+}
+
+/**
+ * One hand-over of a mint to the chain writer, under a deadline of its own, and how it settled: minted (or
+ * found on chain, an earlier write's), or not written and never to land under this deadline (Reverted: the
+ * writer gave its batch up; another skip reason; or 'deadline passed'). 'direct' when batching is off.
+ */
+async function queuedMint(input: {
+  to: string;
+  amount: string;
+  reference: string;
+}): Promise<'direct' | { minted: MintResult } | { notWritten: string }> {
   // The deadline comes back from the hand-over (chain time): a hand-over run again on replay only moves it later.
   const submitted = await chainLocal.submitMint({
     ...input,
     deadlineSeconds: AUTHORISATION_SECONDS,
     requester: workflowInfo().workflowId,
   });
-  if (submitted.mode === 'direct') return await mintDirect(input);
+  if (submitted.mode === 'direct') return 'direct';
   const { deadline } = submitted;
-  const outcome = await queuedWrite(reference);
+  const outcome = await queuedWrite(input.reference);
   if (outcome?.status === 'applied')
-    return { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadyMinted: false };
+    return { minted: { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadyMinted: false } };
   // A batch that kept reverting (the writer gave its entries up and tells a late duplicate the same): not minted.
-  if (outcome?.reason === 'Reverted') throw rejection(FailureTypes.MintRejected, 'mint refused by the TXTC contract');
+  if (outcome?.reason === 'Reverted') return { notWritten: 'Reverted' };
   // Skipped for a used reference (an earlier attempt's mint), or no word in time: the chain settles it.
-  const landed = await settleChain.mintOutcome({ reference, deadline });
-  if (landed) return landed;
-  throw rejection(FailureTypes.MintRejected, `mint not written: ${outcome?.reason ?? 'deadline passed'}`);
+  const landed = await settleChain.mintOutcome({ reference: input.reference, deadline });
+  if (landed) return { minted: landed };
+  return { notWritten: outcome?.reason ?? 'deadline passed' };
+}
+
+function mintNotWritten(reason: string): ApplicationFailure {
+  return reason === 'Reverted'
+    ? rejection(FailureTypes.MintRejected, 'mint refused by the TXTC contract')
+    : rejection(FailureTypes.MintRejected, `mint not written: ${reason}`);
 }
 
 /** One transaction for one mint; a failure is settled by looking for the mint before it is believed. */
