@@ -11,7 +11,9 @@
  *     as a phone's do); so the defaults are three rounds of 50, and BENCH_SESSIONS=50 is one round;
  *   BENCH_WARMUP (default 5): untimed sessions before each phase (worker caches, pools, connections);
  *   BENCH_API_POOL_MAX (default 10, what createRuntime gives the API): a diagnostic, the API's Postgres pool
- *     size; a run with another size writes data/bench/ussd-apipool<N>.json instead.
+ *     size; a run with another size writes data/bench/ussd-apipool<N>.json instead;
+ *   BENCH_FLOW (default buy): "menus" is a diagnostic that walks the first three hops only (no PIN, no
+ *     conversion), bare and product alike, and writes data/bench/ussd-menus.json.
  * hopsPerSecond counts hops answered as expected over the phase's wall time; the percentiles are over
  * every hop sent. errors: a hop answered non-200, not at all, or with an unexpected screen (the rest of
  * that session is then not sent). byHop: latencies by position in the flow; for the product each hop is
@@ -53,14 +55,21 @@ if (!(sessions > 0 && concurrency > 0 && warmup >= 0 && (apiPoolMax ?? 1) > 0)) 
   );
 }
 
+const flow = process.env.BENCH_FLOW ?? 'buy';
+if (flow !== 'buy' && flow !== 'menus') throw new Error('BENCH_FLOW is buy or menus');
+
 const PIN = '7391';
-/** The buy flow, hop by hop: what is typed and the screen that must come back. */
+/**
+ * The buy flow, hop by hop: what is typed and the screen that must come back. BENCH_FLOW=menus (a
+ * diagnostic) stops at the confirm screen: the same session engine, without the PIN check and the
+ * conversion the PIN hop starts, to see how much of the gap to the bare loop is the money moving.
+ */
 const FLOW = [
   { hop: 'dial', input: null, expect: /^CON [\s\S]*Buy/ },
   { hop: 'menu', input: '1', expect: /^CON [\s\S]*KES/ },
   { hop: 'amount', input: '1290', expect: /^CON [\s\S]*KES 1,290\.00[\s\S]*PIN/ },
   { hop: 'pin', input: PIN, expect: /^END Request received/ },
-] as const;
+].slice(0, flow === 'buy' ? 4 : 3);
 const HOP_DEADLINE_MS = 8000; // as the API's own
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
@@ -294,7 +303,7 @@ async function main(): Promise<void> {
     const warmIds: string[] = [];
     await warm.run(warmup, async (i) => {
       const sessionId = `ATUid_warm_${randomUUID()}`;
-      if (await walkProduct(warm, phones[sessions + i]!, sessionId)) warmIds.push(sessionId);
+      if ((await walkProduct(warm, phones[sessions + i]!, sessionId)) && flow === 'buy') warmIds.push(sessionId);
     });
     await settle(warmIds);
     updateMs.clear();
@@ -302,7 +311,7 @@ async function main(): Promise<void> {
     const stopPools = poolWaits({ api: apiPool, worker: workerRuntime.pool });
     await product.run(sessions, async (i) => {
       const sessionId = `ATUid_${randomUUID()}`;
-      if (await walkProduct(product, phones[i]!, sessionId)) confirmed.push(sessionId);
+      if ((await walkProduct(product, phones[i]!, sessionId)) && flow === 'buy') confirmed.push(sessionId);
     });
     productLoop = stopLoop();
     pools = stopPools();
@@ -324,7 +333,7 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('./ussd-bare-workflow'),
   });
   async function walkBare(phase: Phase, sessionId: string): Promise<void> {
-    for (let seq = 0; seq < BARE_HOPS; seq++) {
+    for (let seq = 0; seq < FLOW.length; seq++) {
       const t0 = performance.now();
       let screen = '';
       try {
@@ -364,6 +373,7 @@ async function main(): Promise<void> {
   const result = JSON.stringify(
     {
       benchmark: 'ussd',
+      flow,
       sessions,
       concurrency,
       hops: p.hops,
@@ -407,7 +417,10 @@ async function main(): Promise<void> {
   // The dev server shares stdout; the file holds the JSON alone.
   const dir = join(process.env.DATA_DIR ?? 'data', 'bench');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, apiPoolMax === undefined ? 'ussd.json' : `ussd-apipool${apiPoolMax}.json`), `${result}\n`);
+  writeFileSync(
+    join(dir, `ussd${flow === 'buy' ? '' : `-${flow}`}${apiPoolMax === undefined ? '' : `-apipool${apiPoolMax}`}.json`),
+    `${result}\n`,
+  );
   process.stdout.write(`${result}\n`);
 
   await connection.close();

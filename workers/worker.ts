@@ -11,12 +11,24 @@ export interface BridgeWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+/**
+ * Workflow-task polls split evenly between the task queue itself and this worker's sticky queue (the SDK's
+ * default ratio is 0.2: two of its ten polls on the task queue). Every new workflow's first task comes from
+ * the task queue, and ours start many: each USSD dial starts a session, each confirmation a conversion.
+ * With two polls there, a dial queued behind other first tasks under load: in `npm run bench:ussd` (50
+ * sessions at once, buy flow) the dial's p50 was 2.4-2.7 s, p99 8.1 s, and 7-18 dials of 150 ran past the
+ * hop deadline ("busy"); with an even split, dial p50 ~1.0 s, p99 3.3-3.4 s, no errors, and conversions/s in
+ * `npm run bench:conversion` unchanged.
+ */
+export const WORKFLOW_TASK_POLLING = { maxConcurrentWorkflowTaskPolls: 10, nonStickyToStickyPollRatio: 1 };
+
 export function createBridgeWorker(options: BridgeWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    ...WORKFLOW_TASK_POLLING,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : {
