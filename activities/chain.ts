@@ -10,7 +10,13 @@ import {
   type ChainWriteEntry,
   type ChainWriterSettings,
 } from '../workflows/definitions/chain-writer';
-import type { MintingToken, TransferReceipt, TransferringToken, TxtcToken } from '../lib/chain/txtc';
+import {
+  MintRejectedError,
+  type MintingToken,
+  type TransferReceipt,
+  type TransferringToken,
+  type TxtcToken,
+} from '../lib/chain/txtc';
 import type { WalletDirectory } from '../lib/wallets';
 import type { Logger } from '../lib/log';
 import { heartbeatingAll } from './shared';
@@ -118,11 +124,26 @@ export function createChainActivities(deps: {
 
     /**
      * Settles a mint: the mint if it landed; null once the chain is past the deadline without it (it can never
-     * land); otherwise it asks again later.
+     * land); otherwise it asks again later. A mint under the reference to another wallet or of another amount
+     * is not this one (references are unique per step, so only a bug makes one): refused, never taken as paid.
+     * `to` and `amount` are absent in histories from before the check.
      */
-    async mintOutcome(input: { reference: string; deadline: number }): Promise<MintResult | null> {
+    async mintOutcome(input: {
+      reference: string;
+      deadline: number;
+      to?: string;
+      amount?: string;
+    }): Promise<MintResult | null> {
       const found = await byDeadline('mint', input, () => deps.token.findMint(input.reference));
-      return found && { txHash: found.txHash, blockNumber: found.blockNumber, alreadyMinted: true };
+      if (!found) return null;
+      const { to, amount } = input;
+      if (
+        (to !== undefined && found.to.toLowerCase() !== to.toLowerCase()) ||
+        (amount !== undefined && found.amount !== BigInt(amount))
+      ) {
+        throw new MintRejectedError(`reference ${input.reference} already minted a different amount or recipient`);
+      }
+      return { txHash: found.txHash, blockNumber: found.blockNumber, alreadyMinted: true };
     },
 
     /**

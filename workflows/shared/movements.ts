@@ -202,7 +202,7 @@ async function queuedMint(input: {
   // A batch that kept reverting (the writer gave its entries up and tells a late duplicate the same): not minted.
   if (outcome?.reason === 'Reverted') return { notWritten: 'Reverted' };
   // Skipped for a used reference (an earlier attempt's mint), or no word in time: the chain settles it.
-  const landed = await settleChain.mintOutcome({ reference: input.reference, deadline });
+  const landed = await settleChain.mintOutcome({ ...input, deadline });
   if (landed) return { minted: landed };
   return { notWritten: outcome?.reason ?? 'deadline passed' };
 }
