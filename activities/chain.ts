@@ -108,6 +108,7 @@ export function createChainActivities(deps: {
     /**
      * Queues a mint for the chain writer (the workflow then waits for its signal), or says to mint directly.
      * Its deadline, `deadlineSeconds` of chain time from now, is returned: after it the mint can never land.
+     * `attempt` goes into the entry as it came (MintEntryWire says what it means).
      */
     async submitMint(input: {
       to: string;
@@ -115,6 +116,7 @@ export function createChainActivities(deps: {
       reference: string;
       deadlineSeconds: number;
       requester: string;
+      attempt?: number;
     }): Promise<Submitted & { deadline: number }> {
       if (!deps.batching) return { mode: 'direct', deadline: 0 };
       const { deadlineSeconds, ...entry } = input;

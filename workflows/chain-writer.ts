@@ -4,7 +4,8 @@
  * blocks it also waits for the next block's turn, so the signer sends at most one transaction per block and
  * an entry rarely waits more than one block. One batch is in flight at a time: broadcast with the next
  * nonce, watched until mined, replaced with a higher fee (same nonce) when stuck. Each entry's requester is
- * signalled how it settled, and a late duplicate of a settled entry is told the same, not written again. The
+ * signalled how it settled, and a late duplicate of a settled entry is told the same, not written again (a new
+ * attempt, numbered above the settled one by a requester that hands a mint not written over again, is). The
  * history is kept short by continuing as new between batches, carrying over the pending entries and, of the
  * settled ones, the skips a rewrite could still turn around until their deadlines pass (chain-writer-memory.ts):
  * a send refused for a short balance must not land once the balance grows, whichever run its duplicate meets.
@@ -29,7 +30,7 @@ import {
   type ChainWriterInput,
   type RememberedOutcome,
 } from './definitions/chain-writer';
-import { toRememberNextRun } from './shared/chain-writer-memory';
+import { isNewAttempt, toRememberNextRun } from './shared/chain-writer-memory';
 
 /** Broadcasts and nonce reads: short, retried without end (entries wait on them; ops see it in the UI). */
 const writer = proxyActivities<ChainWriterActivities>({
@@ -52,8 +53,9 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   const queued = new Set(pending.map((e) => e.reference));
   // Entries this run settled, and what earlier runs remembered: a late duplicate (an enqueue re-run on replay)
   // is told the same outcome instead of being written again, so an entry skipped for a short balance cannot
-  // land later under the same reference. Not pruned within a run (a run is at most batchesPerRun batches, and
-  // forgetting mid-run would write a duplicate an existing history tells): only what it carries is pruned.
+  // land later under the same reference; a new attempt of a skip (isNewAttempt) is written and remembered
+  // anew. Not pruned within a run (a run is at most batchesPerRun batches, and forgetting mid-run would write
+  // a duplicate an existing history tells): only what it carries is pruned.
   const written = new Map<string, RememberedOutcome>(
     (input.remembered ?? []).map((r) => [r.outcome.reference, { ...r }]),
   );
@@ -63,9 +65,16 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   setHandler(enqueueChainWriteSignal, (entry) => {
     // A retried enqueue of an entry still waiting here is the same entry; one an earlier run wrote and did not
     // remember is written again, harmlessly (chain-writer-memory.ts says why those need no memory).
-    if (queued.has(entry.reference)) return;
+    if (queued.has(entry.reference)) {
+      // A new attempt of an entry still waiting for its batch takes its place (with its later deadline). One
+      // whose earlier attempt is being written is dropped: its requester is told that write's outcome, settles a
+      // skip on chain by its own deadline, and attempts again.
+      const waiting = pending.findIndex((e) => e.reference === entry.reference);
+      if (waiting >= 0 && (entry.attempt ?? 0) > (pending[waiting]!.attempt ?? 0)) pending[waiting] = entry;
+      return;
+    }
     const known = written.get(entry.reference);
-    if (known) {
+    if (known && !isNewAttempt(known, entry)) {
       // A mint's hand-over run again takes a later deadline: remember the entry until the latest one passes.
       known.deadline = Math.max(known.deadline, entry.deadline);
       void tellRequesters([entry], new Map([[entry.reference, known.outcome]]));
@@ -90,7 +99,13 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     lastMinedAt = Date.now();
     for (const entry of batch) {
       queued.delete(entry.reference);
-      written.set(entry.reference, { outcome: settled.get(entry.reference)!, deadline: entry.deadline });
+      const outcome = settled.get(entry.reference)!;
+      written.set(
+        entry.reference,
+        entry.attempt === undefined
+          ? { outcome, deadline: entry.deadline }
+          : { outcome, deadline: entry.deadline, attempt: entry.attempt },
+      );
     }
     await tellRequesters(batch, settled);
   }

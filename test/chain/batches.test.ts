@@ -2,8 +2,8 @@
  * Batched chain writes on the real stack: the contract applies a batch entry by entry (a reused reference
  * never sinks the others), the chain writer replaces a stuck batch at the same nonce instead of writing it
  * twice, a lone entry is not kept waiting, a send skipped for a short balance stays skipped across the writer's
- * continue-as-new, and two worker processes on one task queue mint each conversion exactly once through the
- * one writer.
+ * continue-as-new, a mint skipped Expired is written again only as a new attempt, and two worker processes on
+ * one task queue mint each conversion exactly once through the one writer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -249,6 +249,109 @@ test('a send skipped for a short balance is not written again by a later run onc
     // The runs carried the skip alone, with its deadline; the mints that landed were not carried.
     const [latest] = await runsOf(writerId);
     expect(inputOf(latest!).remembered).toEqual([{ outcome: refused, deadline }]);
+  });
+});
+
+test('a mint skipped Expired is told so again when handed over again under the same attempt, and written anew under a higher one', async () => {
+  const chain = stack.runtime.provider;
+  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const signer = stack.runtime.writer.address;
+  const reference = uniqueId('batch-test:owed');
+  const to = Wallet.createRandom().address;
+  const told = async (n: number) =>
+    waitFor(`${n} outcomes told`, async () => {
+      const all = await toldOf(writerId, reference);
+      return all.length >= n && all;
+    });
+  let writerId = '';
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    writerId = chainWriterWorkflowId(taskQueue, signer);
+    // The first hand-over (no attempt, like every conversion's) reaches the chain past its deadline.
+    await stack.client.workflow.signalWithStart('chainWriterWorkflow', {
+      workflowId: writerId,
+      taskQueue,
+      args: [{ signer, settings: { ...config.chain.batch, blockTimeMs: 0 } }],
+      signal: enqueueChainWriteSignal,
+      signalArgs: [mintEntry(reference, to, 7n, (await chainTime()) - 1)],
+    });
+    const writer = stack.client.workflow.getHandle(writerId);
+    const [expired] = await told(1);
+    expect(expired).toMatchObject({ status: 'skipped', reason: 'Expired' });
+    const nonceAfterSkip = await chain.getTransactionCount(signer, 'latest');
+
+    // The same hand-over run again on replay (a fresh deadline, the same attempt): a conversion's refund may
+    // already follow the skip, so it is told Expired again and nothing is written.
+    const deadline = (await chainTime()) + 600;
+    await writer.signal(enqueueChainWriteSignal, mintEntry(reference, to, 7n, deadline));
+    await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline), attempt: 0 });
+    expect(await told(3)).toEqual([expired, expired, expired]);
+    expect(await mintsOf(reference)).toHaveLength(0);
+    expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceAfterSkip);
+
+    // An owed mint's next round, attempt 1: written anew, and it lands.
+    await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline + 60), attempt: 1 });
+    const landed = (await told(4))[3]!;
+    expect(landed).toMatchObject({ status: 'applied' });
+
+    // That round run again on replay, and a later one: the reference is spent, each is told it landed.
+    await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline + 60), attempt: 1 });
+    await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline + 120), attempt: 2 });
+    expect((await told(6)).slice(3)).toEqual([landed, landed, landed]);
+    expect((await mintsOf(reference)).map((m) => m.transactionHash)).toEqual([landed.txHash]);
+    expect(await token.balanceOf(to)).toBe(7n);
+    expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceAfterSkip + 1);
+  });
+});
+
+test('a new attempt of a mint still waiting for its batch takes its place: written once, under its own deadline', async () => {
+  const chain = stack.runtime.provider;
+  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const signer = stack.runtime.writer.address;
+  const [ahead, reference] = ['ahead', 'owed-waiting'].map((n) => uniqueId(`batch-test:${n}`));
+  const to = Wallet.createRandom().address;
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    const writerId = chainWriterWorkflowId(taskQueue, signer);
+    const deadline = (await chainTime()) + 600;
+    await chain.send('evm_setAutomine', [false]);
+    try {
+      // A batch in flight, unmined: what comes next waits for the batch after it.
+      await stack.client.workflow.signalWithStart('chainWriterWorkflow', {
+        workflowId: writerId,
+        taskQueue,
+        args: [{ signer, settings: { ...config.chain.batch, blockTimeMs: 0 } }],
+        signal: enqueueChainWriteSignal,
+        signalArgs: [mintEntry(ahead!, to, 1n, deadline)],
+      });
+      await waitFor(
+        'the first batch broadcast',
+        async () =>
+          (await chain.getTransactionCount(signer, 'pending')) > (await chain.getTransactionCount(signer, 'latest')),
+      );
+      const writer = stack.client.workflow.getHandle(writerId);
+      // A round whose deadline will have passed when its batch is mined, then the next round: it replaces it.
+      await writer.signal(enqueueChainWriteSignal, mintEntry(reference!, to, 7n, (await chainTime()) - 1));
+      await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference!, to, 7n, deadline), attempt: 1 });
+      await waitFor('both hand-overs handled', async () => {
+        const events = (await writer.fetchHistory()).events ?? [];
+        const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes);
+        const lastSignal = events.indexOf(signals[signals.length - 1]!);
+        return signals.length >= 2 && events.slice(lastSignal).some((e) => e.workflowTaskCompletedEventAttributes);
+      });
+    } finally {
+      await chain.send('evm_mine', []);
+      await chain.send('evm_setAutomine', [true]);
+    }
+    const told = await waitFor('the round told', async () => {
+      const all = await toldOf(writerId, reference!);
+      return all.length > 0 && all;
+    });
+    expect(told).toEqual([expect.objectContaining({ status: 'applied' })]);
+    expect((await mintsOf(reference!)).map((m) => m.transactionHash)).toEqual([told[0]!.txHash]);
+    expect(await token.balanceOf(to)).toBe(8n);
   });
 });
 

@@ -15,6 +15,14 @@ export interface MintEntryWire {
   deadline: number;
   /** the workflow waiting for it (signalled when it settles) */
   requester: string;
+  /**
+   * absent: 0. A requester that hands the same reference over again on purpose after it was not written (an
+   * owed mint past its deadline, mintTxtcUntilLanded) numbers each hand-over from its history, so the writer
+   * tells a new attempt (above the one it settled: written anew) from a duplicate (a hand-over re-run on
+   * replay: the same number, told the remembered outcome); see shared/chain-writer-memory.ts. Conversions'
+   * mints never set it.
+   */
+  attempt?: number;
 }
 
 /** A relayed transfer entry: the sender's signed authorisation (the contract's TransferEntry). */
@@ -29,6 +37,8 @@ export interface TransferEntryWire {
   r: string;
   s: string;
   requester: string;
+  /** as a mint's (absent: 0); no send sets it today */
+  attempt?: number;
 }
 
 export type ChainWriteEntry = MintEntryWire | TransferEntryWire;
@@ -75,10 +85,14 @@ export interface ChainWriterSettings {
   batchesPerRun?: number;
 }
 
-/** A settled entry the writer remembers: how it settled, and the latest deadline (chain time) it came with. */
+/**
+ * A settled entry the writer remembers: how it settled, the latest deadline (chain time) it came with, and the
+ * attempt it settled (absent: 0; runs before attempts carried none).
+ */
 export interface RememberedOutcome {
   outcome: ChainWriteOutcome;
   deadline: number;
+  attempt?: number;
 }
 
 export interface ChainWriterInput {

@@ -1,10 +1,11 @@
 /**
  * What the chain writer remembers of the entries it settled, and what of it a new run must still know. A
  * late duplicate of a settled entry (its requester's hand-over run again on replay) is told the remembered
- * outcome instead of being written again. Only some outcomes need remembering beyond the run: those a
- * requester takes as final without asking the chain, while a rewrite of the entry could still land.
+ * outcome instead of being written again, unless it is a new attempt (isNewAttempt). Only some outcomes need
+ * remembering beyond the run: those a requester takes as final without asking the chain, while a rewrite of
+ * the entry could still land.
  */
-import type { ChainWriteOutcome, RememberedOutcome } from '../definitions/chain-writer';
+import type { ChainWriteEntry, ChainWriteOutcome, RememberedOutcome } from '../definitions/chain-writer';
 
 /**
  * Skips a requester takes as final (movements.ts) that a rewrite could still turn around:
@@ -38,4 +39,15 @@ export function toRememberNextRun(remembered: Iterable<RememberedOutcome>, nowSe
   return [...remembered].filter(
     (r) => mayLandIfWrittenAgain(r.outcome) && r.deadline + DEADLINE_MARGIN_SECONDS >= nowSeconds,
   );
+}
+
+/**
+ * Whether an enqueue of a settled reference is a new attempt, written anew, rather than a duplicate told the
+ * remembered outcome: its attempt is above the settled one (an owed mint handed over again on purpose; a
+ * hand-over re-run on replay keeps its number, and a conversion's never has one), and the entry did not land
+ * and left its reference unused. Applied or ReferenceUsed, the reference is spent: told so whatever the attempt.
+ */
+export function isNewAttempt(known: RememberedOutcome, entry: Pick<ChainWriteEntry, 'attempt'>): boolean {
+  const { status, reason } = known.outcome;
+  return status === 'skipped' && reason !== 'ReferenceUsed' && (entry.attempt ?? 0) > (known.attempt ?? 0);
 }

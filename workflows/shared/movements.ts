@@ -155,15 +155,16 @@ const OWED_MINT_MAX_RETRY_MS = 30 * 60_000;
  * A TXTC mint that is owed and has no compensation (a voucher's): like mintTxtcOnce, but a mint not written
  * by its deadline (the writer was backed up) cannot land *yet*: after a growing pause (1 minute, doubling, at
  * most 30) it is handed over again, under the same reference, which the contract mints once (a rewrite of a
- * mint that landed is skipped for its used reference and found on chain). The writer run that settled it
- * tells a hand-over the same skip again; a later run writes it. Only a refusal for good (a batch the writer
- * gave up reverting, a zero receiver or reference) throws MintRejected. With batching off, one transaction of
- * its own, retried until it lands or the contract refuses it.
+ * mint that landed is skipped for its used reference and found on chain). Each hand-over carries its round as
+ * the entry's attempt, so the writer writes it anew instead of telling it the last round's skip, while a
+ * round's hand-over re-run on replay (the same round, from the history) is still a duplicate. Only a refusal
+ * for good (a batch the writer gave up reverting, a zero receiver or reference) throws MintRejected. With
+ * batching off, one transaction of its own, retried until it lands or the contract refuses it.
  */
 export async function mintTxtcUntilLanded(reference: string, to: string, amount: bigint): Promise<MintResult> {
   const input = { to, amount: amount.toString(), reference };
   for (let round = 0; ; round++) {
-    const written = await queuedMint(input);
+    const written = await queuedMint(input, round);
     if (written === 'direct') return await settleChain.mintTxtc(input);
     if ('minted' in written) return written.minted;
     if (MINT_REFUSALS.includes(written.notWritten)) throw mintNotWritten(written.notWritten);
@@ -182,15 +183,18 @@ export async function mintTxtcUntilLanded(reference: string, to: string, amount:
  * One hand-over of a mint to the chain writer, under a deadline of its own, and how it settled: minted (or
  * found on chain, an earlier write's), or not written and never to land under this deadline (Reverted: the
  * writer gave its batch up; another skip reason; or 'deadline passed'). 'direct' when batching is off.
+ * `attempt` (0: a first hand-over, and the entry carries none, as before attempts) numbers a deliberate
+ * hand-over again of a mint not written; it must come from the history, never from a clock or a count of
+ * activity runs.
  */
-async function queuedMint(input: {
-  to: string;
-  amount: string;
-  reference: string;
-}): Promise<'direct' | { minted: MintResult } | { notWritten: string }> {
+async function queuedMint(
+  input: { to: string; amount: string; reference: string },
+  attempt = 0,
+): Promise<'direct' | { minted: MintResult } | { notWritten: string }> {
   // The deadline comes back from the hand-over (chain time): a hand-over run again on replay only moves it later.
   const submitted = await chainLocal.submitMint({
     ...input,
+    ...(attempt > 0 ? { attempt } : {}),
     deadlineSeconds: AUTHORISATION_SECONDS,
     requester: workflowInfo().workflowId,
   });

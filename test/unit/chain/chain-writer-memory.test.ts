@@ -1,5 +1,9 @@
-/** What the chain writer carries over continue-as-new of the entries it settled. */
-import { DEADLINE_MARGIN_SECONDS, toRememberNextRun } from '../../../workflows/shared/chain-writer-memory';
+/** What the chain writer carries over continue-as-new of the entries it settled, and what it writes again. */
+import {
+  DEADLINE_MARGIN_SECONDS,
+  isNewAttempt,
+  toRememberNextRun,
+} from '../../../workflows/shared/chain-writer-memory';
 import type { ChainWriteOutcome, RememberedOutcome } from '../../../workflows/definitions/chain-writer';
 
 const now = 1_800_000_000;
@@ -36,4 +40,22 @@ test('a skip is forgotten only once its deadline is past by the margin (workflow
 
   expect(references(toRememberNextRun(run, now))).toEqual(['passed-within-margin', 'passed-just-now', 'still-open']);
   expect(toRememberNextRun([], now)).toEqual([]);
+});
+
+test('a skip is written again only for a higher attempt; applied or a used reference is told whatever the attempt', () => {
+  const expired = settled('expired', 'skipped', 'Expired');
+
+  // A conversion's hand-over re-run on replay carries no attempt: a duplicate, told the skip.
+  expect(isNewAttempt(expired, {})).toBe(false);
+  expect(isNewAttempt(expired, { attempt: 0 })).toBe(false);
+  // An owed mint handed over again carries its next round: written anew.
+  expect(isNewAttempt(expired, { attempt: 1 })).toBe(true);
+  expect(isNewAttempt(settled('short', 'skipped', 'InsufficientBalance'), { attempt: 1 })).toBe(true);
+  // Remembered with its attempt: the same round re-run on replay, or an older one, is a duplicate.
+  expect(isNewAttempt({ ...expired, attempt: 2 }, { attempt: 2 })).toBe(false);
+  expect(isNewAttempt({ ...expired, attempt: 2 }, { attempt: 1 })).toBe(false);
+  expect(isNewAttempt({ ...expired, attempt: 2 }, { attempt: 3 })).toBe(true);
+  // The reference is spent: nothing to attempt again.
+  expect(isNewAttempt(settled('applied', 'applied'), { attempt: 5 })).toBe(false);
+  expect(isNewAttempt(settled('used', 'skipped', 'ReferenceUsed'), { attempt: 5 })).toBe(false);
 });
