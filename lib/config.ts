@@ -115,7 +115,14 @@ const schema = z.object({
   CHAIN_RECEIPT_TIMEOUT_MS: nonNegativeInt.default(60000),
   /** mints and relayed sends written in batches by the chain writer workflow (off: one transaction each) */
   CHAIN_BATCHING: bool.default(true),
-  CHAIN_BATCH_MAX_ENTRIES: z.coerce.number().int().min(1).max(500).default(100),
+  /**
+   * entries per batch transaction. With timed blocks it bounds throughput: one batch per block, so 300 entries
+   * on 12 s blocks is 25 conversions/s (100 was 8.3/s, under bench:conversion's 20/s). A mint entry costs about
+   * 38k gas (bench:conversion), so 300 mints are about 11.5M, 14M with the writer's 1.2x margin; a relayed send
+   * costs more (its signature check). Keep entries x gas under the chain's block gas limit (30M on local nodes,
+   * 60M on Sepolia).
+   */
+  CHAIN_BATCH_MAX_ENTRIES: z.coerce.number().int().min(1).max(500).default(300),
   CHAIN_BATCH_DELAY_MS: nonNegativeInt.default(200),
   /** a batch transaction unmined this long is replaced with a higher fee (default: 3 blocks, at least 30 s) */
   CHAIN_BATCH_STUCK_MS: nonNegativeInt.optional(),
