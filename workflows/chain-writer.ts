@@ -24,6 +24,7 @@ import type { BatchResult, ChainWriterActivities } from '../activities/chain-wri
 import {
   chainWriteSettledSignal,
   enqueueChainWriteSignal,
+  outcomeFor,
   type BatchFees,
   type ChainWriteEntry,
   type ChainWriteOutcome,
@@ -66,11 +67,12 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     // A retried enqueue of an entry still waiting here is the same entry; one an earlier run wrote and did not
     // remember is written again, harmlessly (chain-writer-memory.ts says why those need no memory).
     if (queued.has(entry.reference)) {
-      // A new attempt of an entry still waiting for its batch takes its place (with its later deadline). One
-      // whose earlier attempt is being written is dropped: its requester is told that write's outcome, settles a
-      // skip on chain by its own deadline, and attempts again.
+      // A new attempt of a mint still waiting for its batch takes its place (with its later deadline). One whose
+      // earlier attempt is being written is dropped: its requester is told that write's outcome (for the earlier
+      // attempt, which it does not take as its own), settles it on chain by its own deadline, and attempts again.
       const waiting = pending.findIndex((e) => e.reference === entry.reference);
-      if (waiting >= 0 && (entry.attempt ?? 0) > (pending[waiting]!.attempt ?? 0)) pending[waiting] = entry;
+      if (entry.kind === 'mint' && waiting >= 0 && (entry.attempt ?? 0) > (pending[waiting]!.attempt ?? 0))
+        pending[waiting] = entry;
       return;
     }
     const known = written.get(entry.reference);
@@ -163,10 +165,14 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     return settled;
   }
 
+  /** Signals each entry's requester how it settled, echoing the entry's attempt (outcomeFor). */
   async function tellRequesters(batch: ChainWriteEntry[], settled: Map<string, ChainWriteOutcome>): Promise<void> {
     const told = await Promise.allSettled(
       batch.map((entry) =>
-        getExternalWorkflowHandle(entry.requester).signal(chainWriteSettledSignal, settled.get(entry.reference)!),
+        getExternalWorkflowHandle(entry.requester).signal(
+          chainWriteSettledSignal,
+          outcomeFor(entry, settled.get(entry.reference)!),
+        ),
       ),
     );
     const gone = told.filter((t) => t.status === 'rejected').length;

@@ -2,8 +2,9 @@
  * Batched chain writes on the real stack: the contract applies a batch entry by entry (a reused reference
  * never sinks the others), the chain writer replaces a stuck batch at the same nonce instead of writing it
  * twice, a lone entry is not kept waiting, a send skipped for a short balance stays skipped across the writer's
- * continue-as-new, a mint skipped Expired is written again only as a new attempt, and two worker processes on
- * one task queue mint each conversion exactly once through the one writer.
+ * continue-as-new, a mint skipped Expired is written again only as a new attempt (each outcome told with the
+ * entry's attempt), a voucher's owed mint takes only its own round's word and checks a Reverted on chain, and
+ * two worker processes on one task queue mint each conversion exactly once through the one writer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -13,18 +14,21 @@ import { BatchWriter } from '../../lib/chain/batch';
 import { TxtcToken, chainReference } from '../../lib/chain/txtc';
 import { createActivities } from '../../activities';
 import {
+  chainWriteSettledSignal,
   chainWriterWorkflowId,
   conversionWorkflowId,
   enqueueChainWriteSignal,
   stepReference,
+  voucherWorkflowId,
   type ChainWriteEntry,
   type ChainWriteOutcome,
   type ChainWriterInput,
   type ConversionState,
   type MintEntryWire,
   type TransferEntryWire,
+  type VoucherRedemptionResult,
 } from '../../workflows/definitions';
-import { conversionWorkflow } from '../../workflows';
+import { conversionWorkflow, voucherRedemptionWorkflow } from '../../workflows';
 import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, topUp } from '../support/money';
 import { readStack } from '../support/stack-file';
@@ -286,19 +290,21 @@ test('a mint skipped Expired is told so again when handed over again under the s
     const deadline = (await chainTime()) + 600;
     await writer.signal(enqueueChainWriteSignal, mintEntry(reference, to, 7n, deadline));
     await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline), attempt: 0 });
-    expect(await told(3)).toEqual([expired, expired, expired]);
+    // Each is told with the attempt it came with (none, as every conversion's, is told none).
+    expect(await told(3)).toEqual([expired, expired, { ...expired, attempt: 0 }]);
+    expect(expired).not.toHaveProperty('attempt');
     expect(await mintsOf(reference)).toHaveLength(0);
     expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceAfterSkip);
 
     // An owed mint's next round, attempt 1: written anew, and it lands.
     await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline + 60), attempt: 1 });
     const landed = (await told(4))[3]!;
-    expect(landed).toMatchObject({ status: 'applied' });
+    expect(landed).toMatchObject({ status: 'applied', attempt: 1 });
 
     // That round run again on replay, and a later one: the reference is spent, each is told it landed.
     await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline + 60), attempt: 1 });
     await writer.signal(enqueueChainWriteSignal, { ...mintEntry(reference, to, 7n, deadline + 120), attempt: 2 });
-    expect((await told(6)).slice(3)).toEqual([landed, landed, landed]);
+    expect((await told(6)).slice(3)).toEqual([landed, landed, { ...landed, attempt: 2 }]);
     expect((await mintsOf(reference)).map((m) => m.transactionHash)).toEqual([landed.txHash]);
     expect(await token.balanceOf(to)).toBe(7n);
     expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceAfterSkip + 1);
@@ -352,6 +358,139 @@ test('a new attempt of a mint still waiting for its batch takes its place: writt
     expect(told).toEqual([expect.objectContaining({ status: 'applied' })]);
     expect((await mintsOf(reference!)).map((m) => m.transactionHash)).toEqual([told[0]!.txHash]);
     expect(await token.balanceOf(to)).toBe(8n);
+  });
+});
+
+/** Starts a voucher's redemption (no voucher row: its records update nothing) with the chain's automine off. */
+async function redeemVoucherWhileUnmined(taskQueue: string, voucherId: string) {
+  await stack.runtime.provider.send('evm_setAutomine', [false]);
+  try {
+    return await stack.client.workflow.start(voucherRedemptionWorkflow, {
+      taskQueue,
+      workflowId: uniqueId('batch-test:voucher'),
+      args: [{ voucherId, phoneNumber: newSafaricomNumber(), txtcAmount: '7' }],
+    });
+  } catch (err) {
+    await stack.runtime.provider.send('evm_setAutomine', [true]);
+    throw err;
+  }
+}
+
+/** Until the signer has a batch broadcast and not mined. */
+async function batchInPool(ms = 60000): Promise<void> {
+  const chain = stack.runtime.provider;
+  const signer = stack.runtime.writer.address;
+  await waitFor(
+    'a batch broadcast',
+    async () =>
+      (await chain.getTransactionCount(signer, 'pending')) > (await chain.getTransactionCount(signer, 'latest')),
+    ms,
+  );
+}
+
+/** Until a workflow has handled every signal it was sent (a workflow task completed after the last one). */
+async function signalsHandled(workflowId: string, n: number): Promise<void> {
+  await waitFor('the signals handled', async () => {
+    const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes);
+    const last = events.indexOf(signals[signals.length - 1]!);
+    return signals.length >= n && events.slice(last).some((e) => e.workflowTaskCompletedEventAttributes);
+  });
+}
+
+/** What a requester was told by the chain writer (and by the test), in order, and which activities it ran. */
+async function requesterHistory(workflowId: string) {
+  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const told = events
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((s) => s?.signalName === 'chainWriteSettled')
+    .map((s) => defaultPayloadConverter.fromPayload<ChainWriteOutcome>(s!.input!.payloads![0]!));
+  const activities = events
+    .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter((name): name is string => name !== undefined);
+  return { told, activities };
+}
+
+const NO_TX = `0x${'0'.repeat(64)}`;
+
+/** Tells a requester, as the writer would, that its batch was given up reverting; until it handled `n` words. */
+async function tellGivenUp(workflowId: string, reference: string, n: number): Promise<void> {
+  await stack.client.workflow.getHandle(workflowId).signal(chainWriteSettledSignal, {
+    reference,
+    status: 'skipped',
+    reason: 'Reverted',
+    txHash: NO_TX,
+    blockNumber: 0,
+  });
+  await signalsHandled(workflowId, n);
+}
+
+/** Mines what waits in the pool and turns the automine back on. */
+async function mineWithAutomine(): Promise<void> {
+  await stack.runtime.provider.send('evm_mine', []);
+  await stack.runtime.provider.send('evm_setAutomine', [true]);
+}
+
+/** The voucher's redemption ended minted, by the one mint on chain under its reference (returned). */
+async function mintedOnce(workflowId: string, reference: string) {
+  const result: VoucherRedemptionResult = await stack.client.workflow.getHandle(workflowId).result();
+  const mints = await mintsOf(reference);
+  expect(mints).toHaveLength(1);
+  expect(result).toMatchObject({ status: 'minted', txHash: mints[0]!.transactionHash });
+  return mints[0]!;
+}
+
+test("an owed mint's next round does not take a late Reverted for the round before: the voucher is minted once, not failed", async () => {
+  const chain = stack.runtime.provider;
+  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const voucherId = uniqueId('batch-test-stale');
+  const reference = stepReference(voucherWorkflowId(voucherId), 'mint');
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    const voucher = await redeemVoucherWhileUnmined(taskQueue, voucherId);
+    try {
+      // Round 0's batch is mined past its deadline: skipped Expired, settled on chain, handed over in a minute.
+      await batchInPool();
+      await chain.send('evm_increaseTime', [700]);
+      await chain.send('evm_mine', []);
+      // Round 1 (attempt 1) waits in the pool when round 0's word comes late: the writer gave that batch up.
+      await batchInPool(120000);
+      await tellGivenUp(voucher.workflowId, reference, 2);
+    } finally {
+      await mineWithAutomine();
+    }
+    const mint = await mintedOnce(voucher.workflowId, reference);
+    const { told, activities: ran } = await requesterHistory(voucher.workflowId);
+    // Round 0 was told its skip with no attempt, round 1 its mint with attempt 1: the late word in between,
+    // with no attempt, is round 0's, and round 1 did not even ask the chain about it.
+    expect(told).toEqual([
+      expect.objectContaining({ status: 'skipped', reason: 'Expired' }),
+      expect.objectContaining({ reason: 'Reverted', txHash: NO_TX }),
+      expect.objectContaining({ status: 'applied', txHash: mint.transactionHash, attempt: 1 }),
+    ]);
+    expect(told[0]).not.toHaveProperty('attempt');
+    expect(ran.filter((name) => name === 'mintOutcome')).toHaveLength(1);
+  });
+}, 240000);
+
+test('an owed mint told Reverted asks the chain first: a voucher whose given-up mint landed after all is minted, not failed', async () => {
+  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
+  const activities = createActivities({ ...stack.runtime, config, log: testLog });
+  const voucherId = uniqueId('batch-test-reverted');
+  const reference = stepReference(voucherWorkflowId(voucherId), 'mint');
+
+  await withWorker(stack, activities, async (taskQueue) => {
+    const voucher = await redeemVoucherWhileUnmined(taskQueue, voucherId);
+    try {
+      // Its batch waits in the pool when the word comes that it was given up reverting; then it is mined.
+      await batchInPool();
+      await tellGivenUp(voucher.workflowId, reference, 1);
+    } finally {
+      await mineWithAutomine();
+    }
+    await mintedOnce(voucher.workflowId, reference);
+    expect((await requesterHistory(voucher.workflowId)).activities).toContain('mintOutcome');
   });
 });
 

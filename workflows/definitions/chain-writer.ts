@@ -37,7 +37,10 @@ export interface TransferEntryWire {
   r: string;
   s: string;
   requester: string;
-  /** as a mint's (absent: 0); no send sets it today */
+  /**
+   * as a mint's (absent: 0), but never a new attempt: a send the writer settled is a duplicate whatever its
+   * attempt (isNewAttempt), so a send refused for good cannot land later. No send sets it.
+   */
   attempt?: number;
 }
 
@@ -54,6 +57,26 @@ export interface ChainWriteOutcome {
   reason?: string;
   txHash: string;
   blockNumber: number;
+  /**
+   * The attempt of the entry this tells (absent: the entry carried none), so a requester handing a mint over
+   * again tells its round's word from a late one meant for an earlier round (answersAttempt).
+   */
+  attempt?: number;
+}
+
+/** The outcome as told to an entry's requester: the entry's attempt echoed, none if it carried none. */
+export function outcomeFor(entry: Pick<ChainWriteEntry, 'attempt'>, outcome: ChainWriteOutcome): ChainWriteOutcome {
+  return entry.attempt === undefined ? outcome : { ...outcome, attempt: entry.attempt };
+}
+
+/**
+ * Whether a told outcome answers a requester's hand-over numbered `attempt` (absent: 0): one for a lower attempt
+ * is an earlier round's word arriving late (a batch given up just as the next round was handed over), and
+ * taking it would settle the round by a write that is not its own. With no attempts (conversions) any outcome
+ * answers, as before attempts.
+ */
+export function answersAttempt(outcome: ChainWriteOutcome | undefined, attempt: number): outcome is ChainWriteOutcome {
+  return outcome !== undefined && (outcome.attempt ?? 0) >= attempt;
 }
 
 /** Skip reasons, by the code the contract's MintSkipped / TransferSkipped events carry. */

@@ -32,8 +32,13 @@ export function mayLandIfWrittenAgain(outcome: ChainWriteOutcome): boolean {
 
 /**
  * What a new run must remember of what this run remembers (`nowSeconds`: workflow time): the skips a rewrite
- * could turn around whose entries' deadlines, with the margin, have not passed. Past its deadline a rewrite
- * is skipped Expired. Applied entries, the vast majority, are left out, so the carried input stays small.
+ * could turn around whose entries' deadlines, with the margin, have not passed. A send's duplicate carries the
+ * signed deadline, so past it a rewrite is skipped Expired. A mint's duplicate does not: its hand-over run
+ * again reads chain time anew, so it carries a fresh deadline. What keeps that safe: such a duplicate arises only
+ * before the hand-over's result (its deadline) is recorded in the requester's history (a local activity retried;
+ * once recorded, replay does not run it again), so the requester settles the entry by the latest deadline handed
+ * over; and the writer raises the remembered deadline to a duplicate's, so the memory lasts until that one
+ * passes. Applied entries, the vast majority, are left out, so the carried input stays small.
  */
 export function toRememberNextRun(remembered: Iterable<RememberedOutcome>, nowSeconds: number): RememberedOutcome[] {
   return [...remembered].filter(
@@ -43,11 +48,18 @@ export function toRememberNextRun(remembered: Iterable<RememberedOutcome>, nowSe
 
 /**
  * Whether an enqueue of a settled reference is a new attempt, written anew, rather than a duplicate told the
- * remembered outcome: its attempt is above the settled one (an owed mint handed over again on purpose; a
- * hand-over re-run on replay keeps its number, and a conversion's never has one), and the entry did not land
- * and left its reference unused. Applied or ReferenceUsed, the reference is spent: told so whatever the attempt.
+ * remembered outcome: it is a mint whose attempt is above the settled one (an owed mint handed over again on
+ * purpose; a hand-over re-run on replay keeps its number, and a conversion's never has one), and the entry did
+ * not land and left its reference unused. Applied or ReferenceUsed, the reference is spent: told so whatever
+ * the attempt. A send is never attempted anew: its requester takes a short balance or a bad signature as final
+ * (InsufficientTxtc, TransferRejected), so a rewrite landing once the balance grew would move TXTC refused.
  */
-export function isNewAttempt(known: RememberedOutcome, entry: Pick<ChainWriteEntry, 'attempt'>): boolean {
+export function isNewAttempt(known: RememberedOutcome, entry: Pick<ChainWriteEntry, 'kind' | 'attempt'>): boolean {
   const { status, reason } = known.outcome;
-  return status === 'skipped' && reason !== 'ReferenceUsed' && (entry.attempt ?? 0) > (known.attempt ?? 0);
+  return (
+    entry.kind === 'mint' &&
+    status === 'skipped' &&
+    reason !== 'ReferenceUsed' &&
+    (entry.attempt ?? 0) > (known.attempt ?? 0)
+  );
 }

@@ -18,7 +18,7 @@ import {
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
 import type { ChainActivities, MintResult, TransferResult } from '../../activities/chain';
 import { FailureTypes } from '../definitions/errors';
-import { chainWriteSettledSignal, type ChainWriteOutcome } from '../definitions/chain-writer';
+import { answersAttempt, chainWriteSettledSignal, type ChainWriteOutcome } from '../definitions/chain-writer';
 import {
   chainCall,
   chainSubmit,
@@ -113,21 +113,30 @@ const BATCHED_WRITES_PATCH = 'batched-chain-writes';
 /** How long a queued write is waited for before the chain itself is asked (a batch takes a block or two). */
 const QUEUED_WAIT = '2 minutes';
 
-/** The chain writer's word on this workflow's queued writes, by reference (the writer signals each one). */
+/**
+ * The chain writer's word on this workflow's queued writes, by reference (the writer signals each one); for an
+ * owed mint handed over in rounds, the word for its highest attempt yet.
+ */
 const settledWrites = new Map<string, ChainWriteOutcome>();
 let listening = false;
 
 /**
  * Waits for the chain writer's signal that a queued write settled; undefined if it did not come in time
- * (the caller then asks the chain, which settles it by the deadline).
+ * (the caller then asks the chain, which settles it by the deadline). `attempt` (0: a write handed over once,
+ * as every conversion's and send's) is the hand-over's round: a word for an earlier round is not this one's.
  */
-async function queuedWrite(reference: string): Promise<ChainWriteOutcome | undefined> {
+async function queuedWrite(reference: string, attempt = 0): Promise<ChainWriteOutcome | undefined> {
   if (!listening) {
-    setHandler(chainWriteSettledSignal, (outcome) => void settledWrites.set(outcome.reference, outcome));
+    setHandler(chainWriteSettledSignal, (outcome) => {
+      // An earlier round's word arriving late never replaces a later round's (without attempts: always kept).
+      const known = settledWrites.get(outcome.reference);
+      if (!known || (outcome.attempt ?? 0) >= (known.attempt ?? 0)) settledWrites.set(outcome.reference, outcome);
+    });
     listening = true;
   }
-  await condition(() => settledWrites.has(reference), QUEUED_WAIT);
-  return settledWrites.get(reference);
+  await condition(() => answersAttempt(settledWrites.get(reference), attempt), QUEUED_WAIT);
+  const outcome = settledWrites.get(reference);
+  return answersAttempt(outcome, attempt) ? outcome : undefined;
 }
 
 /**
@@ -145,8 +154,14 @@ export async function mintTxtcOnce(reference: string, to: string, amount: bigint
   throw mintNotWritten(round.notWritten);
 }
 
-/** Skips the contract gives the same mint entry however often it is written: the mint is refused for good. */
-const MINT_REFUSALS = ['Reverted', 'ZeroReceiver', 'ZeroReference'];
+/**
+ * Ends of an owed mint's round that no later round can turn: the contract skips the same entry however often
+ * it is written (a batch given up reverting, a zero receiver or reference), or its reference is spent though
+ * no mint of it is found (spent some other way, or beyond the event search): refused for good, for ops.
+ */
+const MINT_REFUSALS = ['Reverted', 'ZeroReceiver', 'ZeroReference', 'ReferenceUsed'];
+/** An owed mint is handed over at most this often (over a day of rounds), so its history stays bounded. */
+const OWED_MINT_MAX_ROUNDS = 50;
 /** Between rounds of an owed mint not written by its deadline: a backed-up writer is not handed it at once. */
 const OWED_MINT_FIRST_RETRY_MS = 60_000;
 const OWED_MINT_MAX_RETRY_MS = 30 * 60_000;
@@ -157,25 +172,35 @@ const OWED_MINT_MAX_RETRY_MS = 30 * 60_000;
  * most 30) it is handed over again, under the same reference, which the contract mints once (a rewrite of a
  * mint that landed is skipped for its used reference and found on chain). Each hand-over carries its round as
  * the entry's attempt, so the writer writes it anew instead of telling it the last round's skip, while a
- * round's hand-over re-run on replay (the same round, from the history) is still a duplicate. Only a refusal
- * for good (a batch the writer gave up reverting, a zero receiver or reference) throws MintRejected. With
- * batching off, one transaction of its own, retried until it lands or the contract refuses it.
+ * round's hand-over re-run on replay (the same round, from the history) is still a duplicate; a round takes
+ * only the writer's word for its own attempt, never a late one for an earlier round. Only a refusal for good
+ * (MINT_REFUSALS, a Reverted confirmed on chain by the deadline) or OWED_MINT_MAX_ROUNDS rounds not written
+ * throw MintRejected. With batching off, one transaction of its own, retried until it lands or is refused.
  */
 export async function mintTxtcUntilLanded(reference: string, to: string, amount: bigint): Promise<MintResult> {
   const input = { to, amount: amount.toString(), reference };
   for (let round = 0; ; round++) {
-    const written = await queuedMint(input, round);
+    const written = await queuedMint(input, { round });
     if (written === 'direct') return await settleChain.mintTxtc(input);
     if ('minted' in written) return written.minted;
-    if (MINT_REFUSALS.includes(written.notWritten)) throw mintNotWritten(written.notWritten);
+    if (MINT_REFUSALS.includes(written.notWritten)) {
+      log.error('owed mint refused for good', { reference, reason: written.notWritten, round });
+      throw mintNotWritten(written.notWritten);
+    }
+    if (round + 1 >= OWED_MINT_MAX_ROUNDS) {
+      log.error('owed mint not written in any of its rounds; left to ops', {
+        reference,
+        reason: written.notWritten,
+        rounds: round + 1,
+      });
+      throw rejection(FailureTypes.MintRejected, `mint not written in ${round + 1} rounds: ${written.notWritten}`);
+    }
     log.warn('owed mint not written by its deadline; handing it over again', {
       reference,
       reason: written.notWritten,
       round,
     });
     await sleep(Math.min(OWED_MINT_FIRST_RETRY_MS * 2 ** round, OWED_MINT_MAX_RETRY_MS));
-    // The last round's word is stale: this round waits for the writer's word on its own hand-over.
-    settledWrites.delete(reference);
   }
 }
 
@@ -183,14 +208,16 @@ export async function mintTxtcUntilLanded(reference: string, to: string, amount:
  * One hand-over of a mint to the chain writer, under a deadline of its own, and how it settled: minted (or
  * found on chain, an earlier write's), or not written and never to land under this deadline (Reverted: the
  * writer gave its batch up; another skip reason; or 'deadline passed'). 'direct' when batching is off.
- * `attempt` (0: a first hand-over, and the entry carries none, as before attempts) numbers a deliberate
- * hand-over again of a mint not written; it must come from the history, never from a clock or a count of
- * activity runs.
+ * `owed` (mintTxtcUntilLanded's; absent for mintTxtcOnce) carries the round: it numbers a deliberate hand-over
+ * again of a mint not written (0: a first one, and the entry carries none, as before attempts), from the
+ * history, never from a clock or a count of activity runs. An owed mint also has its Reverted confirmed on
+ * chain by the deadline: nothing refunds it, and ops paying by hand must not meet a mint that landed after all.
  */
 async function queuedMint(
   input: { to: string; amount: string; reference: string },
-  attempt = 0,
+  owed?: { round: number },
 ): Promise<'direct' | { minted: MintResult } | { notWritten: string }> {
+  const attempt = owed?.round ?? 0;
   // The deadline comes back from the hand-over (chain time): a hand-over run again on replay only moves it later.
   const submitted = await chainLocal.submitMint({
     ...input,
@@ -200,11 +227,12 @@ async function queuedMint(
   });
   if (submitted.mode === 'direct') return 'direct';
   const { deadline } = submitted;
-  const outcome = await queuedWrite(input.reference);
+  const outcome = await queuedWrite(input.reference, attempt);
   if (outcome?.status === 'applied')
     return { minted: { txHash: outcome.txHash, blockNumber: outcome.blockNumber, alreadyMinted: false } };
-  // A batch that kept reverting (the writer gave its entries up and tells a late duplicate the same): not minted.
-  if (outcome?.reason === 'Reverted') return { notWritten: 'Reverted' };
+  // A batch that kept reverting (the writer gave its entries up and tells a late duplicate the same): not minted
+  // (an owed mint's is confirmed on chain below first).
+  if (outcome?.reason === 'Reverted' && !owed) return { notWritten: 'Reverted' };
   // Skipped for a used reference (an earlier attempt's mint), or no word in time: the chain settles it.
   const landed = await settleChain.mintOutcome({ ...input, deadline });
   if (landed) return { minted: landed };
