@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ServiceError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Wallet, type JsonRpcProvider } from 'ethers';
 import { startEphemeralStack, type EphemeralStack } from '../scripts/local/ephemeral-stack';
@@ -53,6 +53,7 @@ interface PathResult {
   offered: number;
   completed: number;
   failures: number;
+  failureReasons: Record<string, number>;
   /** every completion over the whole run, from the first request to the last completion (drain included) */
   conversionsPerSecond: number;
   /** completions while the load was offered, from the first completion to the last request */
@@ -116,7 +117,7 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
   for (const phone of new Set(phones)) await sim.topUp(phone, 'safaricom-ke', 100_000_000n, `bench-topup:${phone}`);
 
   /** One conversion through the API, timed from the request to the workflow's completion. */
-  async function convert(i: number): Promise<{ ok: boolean; ms: number; end: number; id?: string }> {
+  async function convert(i: number): Promise<{ ok: boolean; ms: number; end: number; id?: string; why?: string }> {
     const t0 = performance.now();
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/airtime/buy`, {
@@ -124,12 +125,32 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
         headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${randomUUID()}` },
         body: JSON.stringify({ phoneNumber: phones[i % phones.length], airtimeAmount: '10', currency: 'USD' }),
       });
-      if (res.status !== 202) return { ok: false, ms: performance.now() - t0, end: performance.now() };
+      if (res.status !== 202) {
+        const why = `http ${res.status} ${((await res.json().catch(() => ({}))) as { error?: string }).error ?? ''}`;
+        return { ok: false, ms: performance.now() - t0, end: performance.now(), why: why.trim() };
+      }
       const { id } = (await res.json()) as { id: string };
-      const state = (await client.workflow.getHandle(id).result()) as { status: string };
-      return { ok: state.status === 'completed', ms: performance.now() - t0, end: performance.now(), id };
-    } catch {
-      return { ok: false, ms: performance.now() - t0, end: performance.now() };
+      const state = await resultOf(id);
+      const ok = state.status === 'completed';
+      return { ok, ms: performance.now() - t0, end: performance.now(), id, why: ok ? undefined : state.status };
+    } catch (err) {
+      const why = err instanceof Error ? `${err.name}: ${err.message.slice(0, 80)}` : 'error';
+      return { ok: false, ms: performance.now() - t0, end: performance.now(), why };
+    }
+  }
+
+  /**
+   * A conversion's end. Thousands of waiting result() calls are long polls on the same server, and an overloaded
+   * server fails some ("Failed to get Workflow execution history"): asked again, the conversion is not lost.
+   */
+  async function resultOf(id: string, tries = 5): Promise<{ status: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await client.workflow.getHandle(id).result()) as { status: string };
+      } catch (err) {
+        if (attempt >= tries || !(err instanceof ServiceError)) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
     }
   }
 
@@ -142,7 +163,7 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
 
     const offered = Math.round(rate * durationS);
     const started = performance.now();
-    const runs: Promise<{ ok: boolean; ms: number; end: number }>[] = [];
+    const runs: Promise<{ ok: boolean; ms: number; end: number; why?: string }>[] = [];
     for (let i = 0; i < offered; i++) {
       const due = started + (i * 1000) / rate;
       const wait = due - performance.now();
@@ -166,6 +187,8 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
       offered,
       completed: ok.length,
       failures: done.length - ok.length,
+      // Why each failure failed, counted: an HTTP refusal (nothing moved), a workflow's end (refunded...), an error.
+      failureReasons: countBy(done.filter((d) => !d.ok).map((d) => d.why ?? 'unknown')),
       conversionsPerSecond: round(ok.length / elapsedS),
       sustainedPerSecond: offerEnd > firstEnd ? round(whileOffered / ((offerEnd - firstEnd) / 1000)) : 0,
       p50Ms: Math.round(percentile(latencies, 50)),
@@ -183,6 +206,12 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
   await workerRuntime.close();
   await apiRuntime.close();
   return result;
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
 }
 
 /** How many local and regular activities a completed conversion ran. */
