@@ -70,13 +70,25 @@ export function outcomeFor(entry: Pick<ChainWriteEntry, 'attempt'>, outcome: Cha
 }
 
 /**
- * Whether a told outcome answers a requester's hand-over numbered `attempt` (absent: 0): one for a lower attempt
- * is an earlier round's word arriving late (a batch given up just as the next round was handed over), and
- * taking it would settle the round by a write that is not its own. With no attempts (conversions) any outcome
- * answers, as before attempts.
+ * Whether a told outcome answers a requester's hand-over numbered `attempt` (absent: 0): a skip for a lower
+ * attempt is an earlier round's word arriving late (a batch given up just as the next round was handed over),
+ * and taking it would settle the round by a write that is not its own. Applied answers whatever its attempt:
+ * the reference is minted, by whichever round (a later round would only be skipped for the used reference).
+ * With no attempts (conversions) any outcome answers, as before attempts.
  */
 export function answersAttempt(outcome: ChainWriteOutcome | undefined, attempt: number): outcome is ChainWriteOutcome {
-  return outcome !== undefined && (outcome.attempt ?? 0) >= attempt;
+  return outcome !== undefined && (outcome.status === 'applied' || (outcome.attempt ?? 0) >= attempt);
+}
+
+/**
+ * Which word a requester keeps for a reference when another comes: applied is never replaced (the write
+ * landed); otherwise the word for the higher attempt, a later one for the same (without attempts: the latest).
+ */
+export function wordToKeep(known: ChainWriteOutcome | undefined, told: ChainWriteOutcome): ChainWriteOutcome {
+  if (!known) return told;
+  if (known.status === 'applied') return known;
+  if (told.status === 'applied') return told;
+  return (told.attempt ?? 0) >= (known.attempt ?? 0) ? told : known;
 }
 
 /** Skip reasons, by the code the contract's MintSkipped / TransferSkipped events carry. */

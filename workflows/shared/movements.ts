@@ -18,7 +18,12 @@ import {
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
 import type { ChainActivities, MintResult, TransferResult } from '../../activities/chain';
 import { FailureTypes } from '../definitions/errors';
-import { answersAttempt, chainWriteSettledSignal, type ChainWriteOutcome } from '../definitions/chain-writer';
+import {
+  answersAttempt,
+  chainWriteSettledSignal,
+  wordToKeep,
+  type ChainWriteOutcome,
+} from '../definitions/chain-writer';
 import {
   chainCall,
   chainSubmit,
@@ -127,11 +132,11 @@ let listening = false;
  */
 async function queuedWrite(reference: string, attempt = 0): Promise<ChainWriteOutcome | undefined> {
   if (!listening) {
-    setHandler(chainWriteSettledSignal, (outcome) => {
-      // An earlier round's word arriving late never replaces a later round's (without attempts: always kept).
-      const known = settledWrites.get(outcome.reference);
-      if (!known || (outcome.attempt ?? 0) >= (known.attempt ?? 0)) settledWrites.set(outcome.reference, outcome);
-    });
+    // An earlier round's skip arriving late never replaces a later round's word, nor anything applied.
+    setHandler(
+      chainWriteSettledSignal,
+      (outcome) => void settledWrites.set(outcome.reference, wordToKeep(settledWrites.get(outcome.reference), outcome)),
+    );
     listening = true;
   }
   await condition(() => answersAttempt(settledWrites.get(reference), attempt), QUEUED_WAIT);

@@ -7,6 +7,7 @@ import {
 import {
   answersAttempt,
   outcomeFor,
+  wordToKeep,
   type ChainWriteOutcome,
   type RememberedOutcome,
 } from '../../../workflows/definitions/chain-writer';
@@ -96,6 +97,29 @@ test("a requester's round takes the writer's word for its own attempt or a later
   expect(answersAttempt(told(1), 2)).toBe(false);
   expect(answersAttempt(told(2), 2)).toBe(true);
   expect(answersAttempt(told(3), 2)).toBe(true);
+  // An earlier round's mint that landed answers any later round: the reference is minted.
+  expect(answersAttempt({ ...told(), status: 'applied', reason: undefined }, 2)).toBe(true);
+});
+
+test('a requester keeps an applied word whatever comes after it, and otherwise the word for the highest attempt', () => {
+  const word = (status: ChainWriteOutcome['status'], attempt?: number): ChainWriteOutcome => ({
+    reference: 'owed',
+    status,
+    ...(status === 'skipped' ? { reason: 'Expired' } : {}),
+    txHash: `0x${status}${attempt ?? ''}`,
+    blockNumber: 7,
+    ...(attempt === undefined ? {} : { attempt }),
+  });
+
+  expect(wordToKeep(undefined, word('skipped'))).toEqual(word('skipped'));
+  // Without attempts (conversions): the latest word.
+  expect(wordToKeep(word('skipped'), word('skipped', 0))).toEqual(word('skipped', 0));
+  // A late skip for an earlier round never replaces a later round's word; a later round's does.
+  expect(wordToKeep(word('skipped', 2), word('skipped', 1))).toEqual(word('skipped', 2));
+  expect(wordToKeep(word('skipped', 1), word('skipped', 2))).toEqual(word('skipped', 2));
+  // Applied, late or not, is kept, and nothing replaces it.
+  expect(wordToKeep(word('skipped', 2), word('applied', 1))).toEqual(word('applied', 1));
+  expect(wordToKeep(word('applied', 1), word('skipped', 3))).toEqual(word('applied', 1));
 });
 
 test("the writer echoes an entry's attempt in the outcome it tells, and adds none to an entry without one", () => {
