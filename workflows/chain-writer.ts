@@ -101,13 +101,11 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     lastMinedAt = Date.now();
     for (const entry of batch) {
       queued.delete(entry.reference);
-      const outcome = settled.get(entry.reference)!;
-      written.set(
-        entry.reference,
-        entry.attempt === undefined
-          ? { outcome, deadline: entry.deadline }
-          : { outcome, deadline: entry.deadline, attempt: entry.attempt },
-      );
+      written.set(entry.reference, {
+        outcome: settled.get(entry.reference)!,
+        deadline: entry.deadline,
+        attempt: entry.attempt,
+      });
     }
     await tellRequesters(batch, settled);
   }

@@ -361,19 +361,41 @@ test('a new attempt of a mint still waiting for its batch takes its place: writt
   });
 });
 
-/** Starts a voucher's redemption (no voucher row: its records update nothing) with the chain's automine off. */
-async function redeemVoucherWhileUnmined(taskQueue: string, voucherId: string) {
-  await stack.runtime.provider.send('evm_setAutomine', [false]);
-  try {
-    return await stack.client.workflow.start(voucherRedemptionWorkflow, {
-      taskQueue,
-      workflowId: uniqueId('batch-test:voucher'),
-      args: [{ voucherId, phoneNumber: newSafaricomNumber(), txtcAmount: '7' }],
-    });
-  } catch (err) {
-    await stack.runtime.provider.send('evm_setAutomine', [true]);
-    throw err;
-  }
+/**
+ * Redeems a voucher (no voucher row: its records update nothing) with the chain's automine off: once its first
+ * batch waits in the pool, `whileUnmined` runs; then blocks are mined again. The redemption must end minted by
+ * the one mint under its reference; returns that mint and the requester's history.
+ */
+async function voucherMintedOnce(name: string, whileUnmined: (workflowId: string, reference: string) => Promise<void>) {
+  const activities = createActivities({
+    ...stack.runtime,
+    config: testConfig({ CHAIN_BATCH_DELAY_MS: '50' }),
+    log: testLog,
+  });
+  const voucherId = uniqueId(name);
+  const reference = stepReference(voucherWorkflowId(voucherId), 'mint');
+  return await withWorker(stack, activities, async (taskQueue) => {
+    const chain = stack.runtime.provider;
+    await chain.send('evm_setAutomine', [false]);
+    let workflowId: string;
+    try {
+      ({ workflowId } = await stack.client.workflow.start(voucherRedemptionWorkflow, {
+        taskQueue,
+        workflowId: uniqueId('batch-test:voucher'),
+        args: [{ voucherId, phoneNumber: newSafaricomNumber(), txtcAmount: '7' }],
+      }));
+      await batchInPool();
+      await whileUnmined(workflowId, reference);
+    } finally {
+      await chain.send('evm_mine', []);
+      await chain.send('evm_setAutomine', [true]);
+    }
+    const result: VoucherRedemptionResult = await stack.client.workflow.getHandle(workflowId).result();
+    const mints = await mintsOf(reference);
+    expect(mints).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'minted', txHash: mints[0]!.transactionHash });
+    return { mint: mints[0]!, ...(await requesterHistory(workflowId)) };
+  });
 }
 
 /** Until the signer has a batch broadcast and not mined. */
@@ -425,73 +447,33 @@ async function tellGivenUp(workflowId: string, reference: string, n: number): Pr
   await signalsHandled(workflowId, n);
 }
 
-/** Mines what waits in the pool and turns the automine back on. */
-async function mineWithAutomine(): Promise<void> {
-  await stack.runtime.provider.send('evm_mine', []);
-  await stack.runtime.provider.send('evm_setAutomine', [true]);
-}
-
-/** The voucher's redemption ended minted, by the one mint on chain under its reference (returned). */
-async function mintedOnce(workflowId: string, reference: string) {
-  const result: VoucherRedemptionResult = await stack.client.workflow.getHandle(workflowId).result();
-  const mints = await mintsOf(reference);
-  expect(mints).toHaveLength(1);
-  expect(result).toMatchObject({ status: 'minted', txHash: mints[0]!.transactionHash });
-  return mints[0]!;
-}
-
 test("an owed mint's next round does not take a late Reverted for the round before: the voucher is minted once, not failed", async () => {
   const chain = stack.runtime.provider;
-  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
-  const activities = createActivities({ ...stack.runtime, config, log: testLog });
-  const voucherId = uniqueId('batch-test-stale');
-  const reference = stepReference(voucherWorkflowId(voucherId), 'mint');
-
-  await withWorker(stack, activities, async (taskQueue) => {
-    const voucher = await redeemVoucherWhileUnmined(taskQueue, voucherId);
-    try {
-      // Round 0's batch is mined past its deadline: skipped Expired, settled on chain, handed over in a minute.
-      await batchInPool();
-      await chain.send('evm_increaseTime', [700]);
-      await chain.send('evm_mine', []);
-      // Round 1 (attempt 1) waits in the pool when round 0's word comes late: the writer gave that batch up.
-      await batchInPool(120000);
-      await tellGivenUp(voucher.workflowId, reference, 2);
-    } finally {
-      await mineWithAutomine();
-    }
-    const mint = await mintedOnce(voucher.workflowId, reference);
-    const { told, activities: ran } = await requesterHistory(voucher.workflowId);
-    // Round 0 was told its skip with no attempt, round 1 its mint with attempt 1: the late word in between,
-    // with no attempt, is round 0's, and round 1 did not even ask the chain about it.
-    expect(told).toEqual([
-      expect.objectContaining({ status: 'skipped', reason: 'Expired' }),
-      expect.objectContaining({ reason: 'Reverted', txHash: NO_TX }),
-      expect.objectContaining({ status: 'applied', txHash: mint.transactionHash, attempt: 1 }),
-    ]);
-    expect(told[0]).not.toHaveProperty('attempt');
-    expect(ran.filter((name) => name === 'mintOutcome')).toHaveLength(1);
+  const { mint, told, activities } = await voucherMintedOnce('batch-test-stale', async (workflowId, reference) => {
+    // Round 0's batch is mined past its deadline: skipped Expired, settled on chain, handed over in a minute.
+    await chain.send('evm_increaseTime', [700]);
+    await chain.send('evm_mine', []);
+    // Round 1 (attempt 1) waits in the pool when round 0's word comes late: the writer gave that batch up.
+    await batchInPool(120000);
+    await tellGivenUp(workflowId, reference, 2);
   });
+  // Round 0 was told its skip with no attempt, round 1 its mint with attempt 1: the late word in between,
+  // with no attempt, is round 0's, and round 1 did not even ask the chain about it.
+  expect(told).toEqual([
+    expect.objectContaining({ status: 'skipped', reason: 'Expired' }),
+    expect.objectContaining({ reason: 'Reverted', txHash: NO_TX }),
+    expect.objectContaining({ status: 'applied', txHash: mint.transactionHash, attempt: 1 }),
+  ]);
+  expect(told[0]).not.toHaveProperty('attempt');
+  expect(activities.filter((name) => name === 'mintOutcome')).toHaveLength(1);
 }, 240000);
 
 test('an owed mint told Reverted asks the chain first: a voucher whose given-up mint landed after all is minted, not failed', async () => {
-  const config = testConfig({ CHAIN_BATCH_DELAY_MS: '50' });
-  const activities = createActivities({ ...stack.runtime, config, log: testLog });
-  const voucherId = uniqueId('batch-test-reverted');
-  const reference = stepReference(voucherWorkflowId(voucherId), 'mint');
-
-  await withWorker(stack, activities, async (taskQueue) => {
-    const voucher = await redeemVoucherWhileUnmined(taskQueue, voucherId);
-    try {
-      // Its batch waits in the pool when the word comes that it was given up reverting; then it is mined.
-      await batchInPool();
-      await tellGivenUp(voucher.workflowId, reference, 1);
-    } finally {
-      await mineWithAutomine();
-    }
-    await mintedOnce(voucher.workflowId, reference);
-    expect((await requesterHistory(voucher.workflowId)).activities).toContain('mintOutcome');
-  });
+  // Its batch waits in the pool when the word comes that it was given up reverting; then it is mined.
+  const { activities } = await voucherMintedOnce('batch-test-reverted', (workflowId, reference) =>
+    tellGivenUp(workflowId, reference, 1),
+  );
+  expect(activities).toContain('mintOutcome');
 });
 
 type History = Awaited<ReturnType<ReturnType<typeof stack.client.workflow.getHandle>['fetchHistory']>>;

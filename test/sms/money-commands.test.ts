@@ -1,7 +1,8 @@
 /**
  * The SMS money commands beyond BUY/SEND/TRANSFER on the real stack: REDEEM of ops-issued vouchers (one
- * mint per code, in a chain writer batch), SWAP of TXTC back to airtime (the TXTC returned when the credit fails for good), and the
- * YES <pin> confirmation that large requests wait for (confirmed, timed out, wrong PIN, no PIN).
+ * mint per code, in a chain writer batch), SWAP of TXTC back to airtime (the TXTC returned when the credit
+ * fails for good), and the YES <pin> confirmation that large requests wait for (confirmed, timed out, wrong
+ * PIN, no PIN).
  */
 import { randomUUID } from 'node:crypto';
 import { formatUnits, parseUnits } from 'ethers';
