@@ -107,7 +107,8 @@ export function createChainActivities(deps: {
 
     /**
      * Queues a mint for the chain writer (the workflow then waits for its signal), or says to mint directly.
-     * Its deadline, `deadlineSeconds` of chain time from now, is returned: after it the mint can never land.
+     * Its deadline, `deadlineSeconds` after the time it can next land (never earlier than the wall clock, so
+     * an idle chain cannot make it stale), is returned: after it the mint can never land.
      * `attempt` goes into the entry as it came (MintEntryWire says what it means).
      */
     async submitMint(input: {
@@ -120,7 +121,7 @@ export function createChainActivities(deps: {
     }): Promise<Submitted & { deadline: number }> {
       if (!deps.batching) return { mode: 'direct', deadline: 0 };
       const { deadlineSeconds, ...entry } = input;
-      const deadline = (await deps.relay.chainTime()) + deadlineSeconds;
+      const deadline = (await deps.relay.landingTime()) + deadlineSeconds;
       return { ...(await enqueue({ kind: 'mint', ...entry, deadline })), deadline };
     },
 
@@ -234,10 +235,10 @@ export function createChainActivities(deps: {
       return transferResult(sent);
     },
 
-    /** The chain's time plus `seconds`: when an authorisation given now stops being valid (chain time, which a
-     * dev chain can run ahead of the wall clock). */
+    /** When an authorisation given now stops being valid: `seconds` after the time a write sent now can land
+     * (the wall clock, or the chain's next block when it runs ahead), never from an idle chain's old block. */
     async authorisationDeadline(input: { seconds: number }): Promise<number> {
-      return (await deps.relay.chainTime()) + input.seconds;
+      return (await deps.relay.landingTime()) + input.seconds;
     },
 
     /**

@@ -14,6 +14,8 @@ import {
   type MovementLookup,
   type TelcoOperator,
   type TelcoResult,
+  TelcoReferenceConflictError,
+  movementConflict,
 } from '../lib/telco/types';
 import type { Logger } from '../lib/log';
 import type { SmsRepo } from '../lib/db/sms';
@@ -41,6 +43,25 @@ export interface AirtimeTransferInput {
   operator: string;
   amountMinor: string;
   reference: string;
+}
+
+/** An earlier movement found under the reference that is not the one asked for: stop, never take it as paid. */
+function ours(
+  found: TelcoResult,
+  asked: { kind: MovementKind; phoneNumber?: string; amountMinor?: string },
+  log: Logger,
+): TelcoResult {
+  const why = movementConflict(found, {
+    kind: asked.kind,
+    phoneNumber: asked.phoneNumber,
+    amountMinor: asked.amountMinor === undefined ? undefined : BigInt(asked.amountMinor),
+  });
+  if (!why) return found;
+  log.error(
+    { reference: found.reference, why, alert: 'ReferenceConflict' },
+    'a movement under our reference is not ours',
+  );
+  throw new TelcoReferenceConflictError(found.reference, why);
 }
 
 /** A rejected movement as a typed, final failure. */
@@ -104,7 +125,7 @@ export function createTelcoActivities(deps: {
       });
     if (earlier) {
       deps.log.info({ reference: input.reference, status: earlier.status }, `${kind} resolved by status`);
-      return committedOrThrow(kind, earlier);
+      return committedOrThrow(kind, ours(earlier, { kind, ...input }, deps.log));
     }
     const result = await deps.telco[kind]({ ...input, amountMinor: BigInt(input.amountMinor) });
     return committedOrThrow(kind, result);
@@ -114,10 +135,12 @@ export function createTelcoActivities(deps: {
   const activities = heartbeatingAll({
     /** What the operator did with a reference: settles a movement whose attempts all ended without an answer. */
     async airtimeMovementStatus(
-      lookup: MovementLookup,
+      lookup: MovementLookup & { phoneNumber?: string; amountMinor?: string },
     ): Promise<{ status: 'committed' | 'rejected' | 'unknown' } & Partial<AirtimeMovementResult>> {
-      const result = await deps.telco.status(lookup);
-      if (!result) return { status: 'unknown' };
+      const { phoneNumber, amountMinor, ...operatorLookup } = lookup;
+      const found = await deps.telco.status(operatorLookup);
+      if (!found) return { status: 'unknown' };
+      const result = ours(found, { kind: lookup.kind, phoneNumber, amountMinor }, deps.log);
       return {
         status: result.status,
         reference: result.reference,
@@ -132,7 +155,11 @@ export function createTelcoActivities(deps: {
         operator: input.operator,
         kind: 'transfer',
       });
-      if (earlier) return committedOrThrow('transfer', earlier);
+      if (earlier)
+        return committedOrThrow(
+          'transfer',
+          ours(earlier, { kind: 'transfer', phoneNumber: input.fromPhone, amountMinor: input.amountMinor }, deps.log),
+        );
       if (!deps.telco.transfer) throw new Error(`${deps.telco.name} offers no airtime transfer for ${input.operator}`);
       return committedOrThrow(
         'transfer',

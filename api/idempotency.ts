@@ -16,7 +16,7 @@ export const TEMPORAL_CALL_TIMEOUT_MS = 5000;
 export const idempotencyHeader = z.object({
   'idempotency-key': z
     .string({ error: 'an Idempotency-Key header is required' })
-    .regex(IDEMPOTENCY_KEY, 'an Idempotency-Key header of 8-100 letters, digits, "-", "_", "." or ":" is required'),
+    .regex(IDEMPOTENCY_KEY, 'an Idempotency-Key header of 8-100 letters, digits, "-", "_" or "." is required'),
 });
 
 export function transferLocation(id: string): string {

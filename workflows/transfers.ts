@@ -11,6 +11,7 @@
 import {
   CancellationScope,
   ParentClosePolicy,
+  WorkflowIdReusePolicy,
   executeChild,
   log,
   proxyLocalActivities,
@@ -374,6 +375,8 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
           workflowId: conversionId,
           // The leg outlives a terminated parent: once its debit is under way it must mint or refund.
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          // A closed workflow under the leg's id is someone else's movement, never this one's.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           args: [
             {
               channel: input.channel,
@@ -392,7 +395,13 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
           usd: formatUsdMicros(BigInt(q.usdMicros)),
           txtc: `${formatTxtc(BigInt(q.txtcNet))} TXTC`,
         };
-      } catch (err) {
+      } catch (caught) {
+        const err =
+          caught instanceof Error && caught.name === 'WorkflowExecutionAlreadyStartedError'
+            ? rejection(FailureTypes.ReferenceConflict, `the conversion leg's id ${conversionId} is already taken`)
+            : caught;
+        if (err !== caught)
+          log.error('hybrid leg id already taken: nothing moved', { conversionId, alert: 'ReferenceConflict' });
         const legFailure = failureOf(err);
         if (legFailure.type === FailureTypes.RefundFailed) {
           // The leg took the airtime and could not give it back: airtime is owed, and the person is told so.

@@ -24,6 +24,24 @@ export function chainReference(reference: string): string {
   return keccak256(toUtf8Bytes(reference));
 }
 
+/**
+ * When a write sent now can land, in unix seconds: the latest of the wall clock, the latest block and the
+ * pending block the node would mine next (a dev chain's clock moved forward, or a chain ahead of us). A
+ * node without a pending block answers the latest one, which the wall clock covers for an idle chain.
+ */
+export async function landingTime(provider: JsonRpcProvider): Promise<number> {
+  // Raw: ethers refuses a pending block without a number (anvil's), but its timestamp is what we need.
+  const [latest, pending] = await Promise.all([
+    provider.getBlock('latest'),
+    (provider.send('eth_getBlockByNumber', ['pending', false]) as Promise<{ timestamp?: string } | null>).catch(
+      () => null,
+    ),
+  ]);
+  if (!latest) throw new Error('the node returned no latest block');
+  const next = pending?.timestamp ? Number(BigInt(pending.timestamp)) : 0;
+  return Math.max(Math.floor(Date.now() / 1000), latest.timestamp, next);
+}
+
 export interface MintReceipt {
   txHash: string;
   blockNumber: number;
@@ -99,6 +117,7 @@ export interface TransferringToken {
   findTransfer(reference: string): Promise<TransferReceipt | undefined>;
   balanceOf(owner: string): Promise<bigint>;
   chainTime(): Promise<number>;
+  landingTime(): Promise<number>;
 }
 
 /** The EIP-712 type a sender signs (the contract's TRANSFER_TYPEHASH), on the token's permit domain. */
@@ -205,11 +224,19 @@ export class TxtcToken implements MintingToken, TransferringToken {
     }
   }
 
-  /** The chain's time: the latest block's timestamp (authorisation deadlines are compared with it). */
+  /** The chain's time: the latest block's timestamp (what settles a deadline: nothing is dead before it passes). */
   async chainTime(): Promise<number> {
     const latest = await this.provider.getBlock('latest');
     if (!latest) throw new Error('the node returned no latest block');
     return latest.timestamp;
+  }
+
+  /**
+   * The earliest time a write sent now can be mined at, which every deadline is measured from: a chain that
+   * mines only on demand (or sat idle) has an old latest block, so the next one is stamped later than it.
+   */
+  async landingTime(): Promise<number> {
+    return landingTime(this.provider);
   }
 
   /** The transfer made with this reference, if any. */
@@ -235,14 +262,16 @@ export class TxtcToken implements MintingToken, TransferringToken {
     deadlineSeconds = DEFAULT_DEADLINE_SECONDS,
     deadline?: number,
   ): Promise<TransferAuthorisation> {
-    const [{ chainId }, latest] = await Promise.all([this.provider.getNetwork(), this.provider.getBlock('latest')]);
-    if (!latest) throw new Error('the node returned no latest block');
+    const [{ chainId }, from] = await Promise.all([
+      this.provider.getNetwork(),
+      deadline === undefined ? landingTime(this.provider) : Promise.resolve(0),
+    ]);
     const message = {
       from: sender.address,
       to,
       value: amount,
       ref: chainReference(reference),
-      deadline: BigInt(deadline ?? latest.timestamp + deadlineSeconds),
+      deadline: BigInt(deadline ?? from + deadlineSeconds),
     };
     const domain = { name: 'TXTC', version: '1', chainId, verifyingContract: this.address };
     const { v, r, s } = Signature.from(await sender.signTypedData(domain, TRANSFER_TYPES, message));

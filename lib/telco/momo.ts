@@ -18,7 +18,7 @@
  *
  * One adapter is one MoMo market (base URL, target environment, currency, credentials).
  */
-import { formatDecimal } from '../money/decimal';
+import { formatDecimal, parseDecimal } from '../money/decimal';
 import type { Logger } from '../log';
 import type { CallbackInbox } from '../db/operator-callbacks';
 import {
@@ -218,10 +218,26 @@ export class MomoOperator extends MobileMoneyOperator {
 
   /** A final MoMo state as the port's result; PENDING is not final. */
   private outcome(product: Product, reference: string, view: PaymentView): TelcoResult {
-    if (view.status === 'SUCCESSFUL') return { reference, status: 'committed' };
+    if (view.status === 'SUCCESSFUL') return { reference, status: 'committed', recorded: this.recorded(product, view) };
     if (view.status === 'FAILED') return this.rejected(product, reference, reasonCode(view.reason) ?? 'UNKNOWN');
     if (view.status === 'PENDING') throw new TelcoPendingError(reference, 'momo');
     throw new TelcoUnavailableError(`momo answered an unknown status for ${reference}`);
+  }
+
+  /** Who and how much MoMo says the payment was for, where it says it: compared with what we asked. */
+  private recorded(product: Product, view: PaymentView): TelcoResult['recorded'] {
+    const partyId = (product === 'collection' ? view.payer : view.payee)?.partyId;
+    let amountMinor: bigint | undefined;
+    try {
+      amountMinor = view.amount === undefined ? undefined : parseDecimal(view.amount, this.digits);
+    } catch {
+      amountMinor = undefined;
+    }
+    return {
+      kind: product === 'collection' ? 'debit' : 'credit',
+      ...(partyId ? { phoneNumber: `+${partyId.replace(/^\+/, '')}` } : {}),
+      ...(amountMinor === undefined ? {} : { amountMinor }),
+    };
   }
 
   private rejected(product: Product, reference: string, code: string): TelcoResult {

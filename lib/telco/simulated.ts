@@ -44,6 +44,7 @@ const toResult = (op: SimOperation): TelcoResult => ({
   ...(op.reason ? { reason: op.reason } : {}),
   ...(op.balanceAfter !== null ? { balanceAfterMinor: op.balanceAfter } : {}),
   ...(op.counterpartyBalanceAfter !== null ? { receiverBalanceAfterMinor: op.counterpartyBalanceAfter } : {}),
+  recorded: { kind: op.kind, phoneNumber: op.phoneNumber, amountMinor: op.amountMinor },
 });
 
 export class SimulatedOperator implements TelcoOperator, MessagingPort {

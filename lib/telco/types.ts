@@ -56,6 +56,29 @@ export interface TelcoResult {
   balanceAfterMinor?: bigint;
   /** a transfer's receiver balance after it */
   receiverBalanceAfterMinor?: bigint;
+  /**
+   * What the operator recorded under the reference, where its status tells it: an earlier movement is ours
+   * only when these match what we asked for (movementConflict).
+   */
+  recorded?: { kind?: MovementKind | 'topup'; phoneNumber?: string; amountMinor?: bigint };
+}
+
+/**
+ * Why a movement found under our reference is not the one we asked for (another kind, number or amount),
+ * or undefined when everything the operator told us matches. A colliding reference is never a payment.
+ */
+export function movementConflict(
+  found: TelcoResult,
+  asked: { kind: MovementKind; phoneNumber?: string; amountMinor?: bigint },
+): string | undefined {
+  const r = found.recorded;
+  if (!r) return undefined;
+  if (r.kind !== undefined && r.kind !== asked.kind) return `it was a ${r.kind}, not a ${asked.kind}`;
+  if (r.phoneNumber !== undefined && asked.phoneNumber !== undefined && r.phoneNumber !== asked.phoneNumber)
+    return 'it was for another number';
+  if (r.amountMinor !== undefined && asked.amountMinor !== undefined && r.amountMinor !== asked.amountMinor)
+    return 'it was for another amount';
+  return undefined;
 }
 
 export interface TelcoOperator {
@@ -117,8 +140,14 @@ export class TelcoUnavailableError extends Error {
 
 /** A reference was reused for a different movement: a bug upstream, never retried. */
 export class TelcoReferenceConflictError extends BridgeError {
-  constructor(readonly reference: string) {
-    super('ReferenceConflict', `reference ${reference} was already used for a different movement`);
+  constructor(
+    readonly reference: string,
+    why?: string,
+  ) {
+    super(
+      'ReferenceConflict',
+      `reference ${reference} was already used for a different movement${why ? `: ${why}` : ''}`,
+    );
     this.name = 'TelcoReferenceConflictError';
   }
 }

@@ -193,6 +193,7 @@ test('a transfer retried after a transient node error (it landed, its answer was
     findTransfer: (ref) => txtc.findTransfer(ref),
     balanceOf: (owner) => txtc.balanceOf(owner),
     chainTime: () => txtc.chainTime(),
+    landingTime: () => txtc.landingTime(),
     async transferOnce(...args) {
       calls += 1;
       const result = await txtc.transferOnce(...args);

@@ -63,6 +63,7 @@ test('failure injection: an error before committing moves nothing; a timeout aft
     reference: `${phone}:t`,
     status: 'committed',
     balanceAfterMinor: 900n,
+    recorded: { kind: 'debit', phoneNumber: phone, amountMinor: 100n },
   });
   expect(await airtimeBalance(pool, phone)).toBe(900n);
 });

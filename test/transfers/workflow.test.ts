@@ -234,6 +234,7 @@ describe('TXTC P2P', () => {
       findTransfer: (r) => real.findTransfer(r),
       balanceOf: (a) => real.balanceOf(a),
       chainTime: () => real.chainTime(),
+      landingTime: () => real.landingTime(),
       async transferOnce(...args) {
         calls += 1;
         const sent = await real.transferOnce(...args);
@@ -361,6 +362,7 @@ describe('hybrid: airtime in, TXTC out', () => {
       findTransfer: (r) => real.findTransfer(r),
       balanceOf: (a) => real.balanceOf(a),
       chainTime: () => real.chainTime(),
+      landingTime: () => real.landingTime(),
       transferOnce: () => Promise.reject(new TransferRejectedError('InvalidAuthorisation')),
     };
     const { workflowId, result } = run(

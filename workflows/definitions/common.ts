@@ -2,8 +2,20 @@
 
 export type Channel = 'api' | 'ussd' | 'sms';
 
-/** Idempotency keys as the REST API accepts them: the workflow id is built from one. */
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{7,99}$/;
+/**
+ * Idempotency keys as the REST API accepts them: the workflow id is built from one. No ':', the separator
+ * of the product's own suffixes (`<id>:convert`, `<id>:debit`), so no key can spell a derived id.
+ */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{7,99}$/;
+
+/**
+ * A caller's part of a workflow id (an Idempotency-Key, a gateway's message or session id), kept out of the
+ * product's namespace: '%' and ':' are percent-encoded, so `K:convert` becomes `K%3Aconvert` and can never
+ * equal the `:convert` leg of `K`. Ids without either character are unchanged (older histories replay).
+ */
+export function callerKey(raw: string): string {
+  return raw.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
+}
 
 /** Every side effect of a workflow has its own reference, derived from the workflow id. */
 export type Step =

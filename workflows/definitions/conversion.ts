@@ -1,13 +1,13 @@
 /** The airtime -> TXTC conversion: its workflow id, input, wire quote, state and query. */
 import { defineQuery } from '@temporalio/workflow';
-import type { Channel, TransferStatus } from './common';
+import { callerKey, type Channel, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import type { ConversionQuote as Quote } from '../../lib/money/conversion';
 import type { Wire } from '../../lib/money/wire';
 
 export function conversionWorkflowId(channel: Channel, requestKey: string): string {
-  return `conversion:${channel}:${requestKey}`;
+  return `conversion:${channel}:${callerKey(requestKey)}`;
 }
 
 export interface ConversionInput {

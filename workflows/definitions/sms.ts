@@ -1,8 +1,9 @@
 /** Inbound SMS: one workflow per gateway message id, so a redelivered message starts nothing new. */
 import { defineSignal } from '@temporalio/workflow';
+import { callerKey } from './common';
 
 export function smsWorkflowId(messageId: string): string {
-  return `sms:${messageId}`;
+  return `sms:${callerKey(messageId)}`;
 }
 
 /** How a YES <pin> went: the API checks the PIN against its hash; the workflows only see this. */

@@ -1,6 +1,6 @@
 /** SWAP (TXTC back to airtime) and voucher redemption: ids, inputs, states and record updates. */
 import { defineQuery } from '@temporalio/workflow';
-import type { Channel, TransferStatus } from './common';
+import { callerKey, type Channel, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import { STATE_QUERY } from './conversion';
 import type { SwapQuote as Quote } from '../../lib/money/swap';
@@ -8,12 +8,12 @@ import type { Wire } from '../../lib/money/wire';
 import type { Language } from '../../lib/ussd/types';
 
 export function swapWorkflowId(channel: Channel, requestKey: string): string {
-  return `swap:${channel}:${requestKey}`;
+  return `swap:${channel}:${callerKey(requestKey)}`;
 }
 
 /** One redemption per voucher, whichever message claimed it: its mint is referenced by the voucher. */
 export function voucherWorkflowId(voucherId: string): string {
-  return `voucher:${voucherId}`;
+  return `voucher:${callerKey(voucherId)}`;
 }
 
 export interface SwapInput {

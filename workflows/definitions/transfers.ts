@@ -1,6 +1,6 @@
 /** P2P transfers (airtime, TXTC, hybrid): ids, input, state, query and record updates. */
 import { defineQuery } from '@temporalio/workflow';
-import type { Channel, TransferStatus } from './common';
+import { callerKey, type Channel, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
@@ -10,7 +10,7 @@ import type { Wire } from '../../lib/money/wire';
 export type { TransferKind };
 
 export function transferWorkflowId(channel: Channel, requestKey: string): string {
-  return `transfer:${channel}:${requestKey}`;
+  return `transfer:${channel}:${callerKey(requestKey)}`;
 }
 
 /** The workflow type of each kind: one workflow per kind. */

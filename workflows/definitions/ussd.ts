@@ -1,9 +1,10 @@
 /** USSD sessions: one long-lived workflow per gateway session, one update per hop. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { callerKey } from './common';
 import type { HopInput, MenuState, Profile, SecretKind } from '../../lib/ussd/types';
 
 export function ussdWorkflowId(sessionId: string): string {
-  return `ussd:${sessionId}`;
+  return `ussd:${callerKey(sessionId)}`;
 }
 
 /** The update id of a hop: a hop the gateway delivers twice is answered once. */

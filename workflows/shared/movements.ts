@@ -83,7 +83,12 @@ export const MOVED_NOTHING: string[] = [
  * came; any other failure is settled by the operator's status of the movement's reference: committed
  * means it happened (its result is returned), anything else means it did not (the failure is thrown).
  */
-export async function moveAirtime<M extends { reference: string; operator: string }>(
+export async function moveAirtime<
+  M extends { reference: string; operator: string; amountMinor: string } & (
+    | { phoneNumber: string }
+    | { fromPhone: string }
+  ),
+>(
   kind: 'debit' | 'credit' | 'transfer',
   movement: M,
   call: (movement: M) => Promise<AirtimeMovementResult>,
@@ -96,6 +101,8 @@ export async function moveAirtime<M extends { reference: string; operator: strin
       reference: movement.reference,
       operator: movement.operator,
       kind,
+      phoneNumber: 'phoneNumber' in movement ? movement.phoneNumber : movement.fromPhone,
+      amountMinor: movement.amountMinor,
     });
     if (outcome.status !== 'committed') throw err;
     return { ...outcome, reference: movement.reference, settledByStatus: true };
