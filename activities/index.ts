@@ -12,6 +12,7 @@ import { createSmsActivities } from './sms';
 import { createSwapActivities } from './swaps';
 import { createReconcileActivities } from './reconcile';
 import { createFraudActivities } from './fraud';
+import { createPayerTurnActivities } from './payer-turns';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSmsActivities({ ...services, config }),
     ...createSwapActivities({ ...services, config }),
     ...createFraudActivities(services),
+    ...createPayerTurnActivities({ ...services, log }),
     ...createReconcileActivities({ ...services, firstBlock: deps.addresses.txtcFromBlock, log }),
   });
 }

@@ -24,6 +24,7 @@ import { createVoucherRepo } from './db/vouchers';
 import { createSwapRepo } from './db/swaps';
 import { createSmsConfirmationRepo } from './db/sms-confirmations';
 import { createBlocklistRepo, createHoldRepo } from './db/fraud';
+import { createPayerTurnRepo } from './db/payer-turns';
 import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
@@ -75,6 +76,7 @@ export function createServices(deps: ServiceDeps) {
     smsConfirmations: createSmsConfirmationRepo(deps.pool),
     blocklist: createBlocklistRepo(deps.pool),
     holds: createHoldRepo(deps.pool),
+    payerTurns: createPayerTurnRepo(deps.pool),
   };
 }
 

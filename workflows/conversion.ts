@@ -43,6 +43,7 @@ import { showInSearch } from './shared/search';
 import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { mintTxtcOnce, moveAirtime, owed, sendSmsBestEffort, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
+import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 
 const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
 const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
@@ -91,6 +92,10 @@ function rejectionSms(texts: SmsTexts, type: string, message: string, quote?: Qu
 }
 
 export async function conversionWorkflow(input: ConversionInput): Promise<ConversionState> {
+  return withPayerTurn(input.phoneNumber, input.parentId, (turn) => convert(input, turn));
+}
+
+async function convert(input: ConversionInput, turn: PayerTurn): Promise<ConversionState> {
   const id = workflowInfo().workflowId;
   const state: ConversionState = { id, kind: 'conversion', stage: 'started', status: 'pending' };
   setHandler(conversionStateQuery, () => state);
@@ -134,6 +139,8 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       texts,
       amount: formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits),
     });
+    // From here the number's balance decides: one movement of its money at a time.
+    await turn.take();
     // null: a mobile-money wallet that keeps its balance to itself; the debit, approved on the phone, decides.
     balance = await telco.checkAirtimeBalance(input.phoneNumber, input.operator);
     if (balance !== null && BigInt(balance) < quote.airtimeAmountMinor)
@@ -235,6 +242,7 @@ export async function conversionWorkflow(input: ConversionInput): Promise<Conver
       });
       log.error('refund failed; airtime owed, waiting for ops to retry it', { id });
       await notify(texts.buyRefundDelayed(airtime), 'sms-failure');
+      await turn.give(); // ops may take days: the number's other movements go on meanwhile
       if ((await awaitRefundRetry(id, () => owedOnRequest.creditAirtime(refundMovement))) === 'expired')
         throw rejection('RefundFailed', `refund of ${airtime} failed: ${refundFailure.message}`);
       delayed = true;

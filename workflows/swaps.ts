@@ -26,6 +26,7 @@ import {
 import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';
+import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
@@ -47,6 +48,10 @@ const records = proxyLocalActivities<SwapActivities>(recordsUntilSettled);
 const VOUCHER_BATCHED_MINT_PATCH = 'voucher-batched-mint';
 
 export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
+  return withPayerTurn(input.phoneNumber, undefined, (turn) => swap(input, turn));
+}
+
+async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
   const id = workflowInfo().workflowId;
   const state: SwapState = { id, stage: 'started', status: 'pending' };
   setHandler(swapStateQuery, () => state);
@@ -78,6 +83,8 @@ export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
     showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
     quote = fromWire<SwapQuote>(prepared.quote, SWAP_QUOTE_AMOUNTS);
     checkUsdLimits(quote.usdMicros, prepared.limits, 'swap');
+    // From here the number's balance decides: one movement of its money at a time.
+    await turn.take();
     const own = await chain.txtcBalance(input.phoneNumber);
     if (!own.wallet || BigInt(own.balance) < quote.txtcAmount) throw rejection('InsufficientTxtc', 'not enough TXTC');
     wallet = own.wallet;

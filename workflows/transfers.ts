@@ -44,12 +44,13 @@ import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, telco } from './shared/movements';
 import { debitCallFor } from './shared/approval';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
+import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 
 const books = proxyLocalActivities<TransferActivities>(bookkeeping);
 const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
 
 /** What every transfer workflow shares: its state, query, record, SMS and the common rejection path. */
-function begin(kind: TransferKind, input: TransferInput) {
+function begin(kind: TransferKind, input: TransferInput, turn: PayerTurn) {
   const id = workflowInfo().workflowId;
   const state: TransferState = { id, kind, stage: 'started', status: 'pending' };
   setHandler(transferStateQuery, () => state);
@@ -103,6 +104,8 @@ function begin(kind: TransferKind, input: TransferInput) {
         texts: texts.sender,
         amount: kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`,
       });
+      // From here the sender's balances decide: one movement of the number's money at a time.
+      await turn.take();
       return { prepared, quote };
     },
     /** Before money moves: a cancel that arrived is honoured now. */
@@ -149,7 +152,11 @@ function refusalSms(texts: SmsTexts, failure: Failure, amount: string): string {
 
 /** Airtime from one number to another, exactly once. */
 export async function airtimeTransferWorkflow(input: TransferInput): Promise<TransferState> {
-  const t = begin('airtime', input);
+  return withPayerTurn(input.fromPhone, undefined, (turn) => airtimeTransfer(input, turn));
+}
+
+async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
+  const t = begin('airtime', input, turn);
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let balance: string | null;
@@ -264,6 +271,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
           t.texts.sender.transferRefundDelayed({ amount, to: input.toPhone }),
           'sms-failure',
         );
+        await turn.give(); // ops may take days: the number's other movements go on meanwhile
         if ((await awaitRefundRetry(t.id, () => owedOnRequest.creditAirtime(refund))) === 'expired')
           throw rejection('RefundFailed', `refund of ${amount} failed: ${refundFailure.message}`);
         delayed = true;
@@ -292,7 +300,11 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
 
 /** TXTC from one wallet to another; the sender's TXTC must cover it (REST `txtc`: no conversion). */
 export async function txtcTransferWorkflow(input: TransferInput): Promise<TransferState> {
-  const t = begin('txtc', input);
+  return withPayerTurn(input.fromPhone, undefined, (turn) => txtcTransfer(input, turn));
+}
+
+async function txtcTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
+  const t = begin('txtc', input, turn);
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let toWallet: string;
@@ -345,7 +357,11 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
  * Both legs are recorded and linked (the conversion's parent_transfer_id, the transfer's conversion_id).
  */
 export async function hybridTransferWorkflow(input: TransferInput): Promise<TransferState> {
-  const t = begin('hybrid', input);
+  return withPayerTurn(input.fromPhone, undefined, (turn) => hybridTransfer(input, turn));
+}
+
+async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
+  const t = begin('hybrid', input, turn);
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let ownTxtc: bigint;

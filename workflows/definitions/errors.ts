@@ -28,6 +28,7 @@ export const Failures = {
   InsufficientAirtime: { status: 422, retryable: false },
   InsufficientTxtc: { status: 422, retryable: false },
   Cancelled: { status: 409, retryable: false },
+  PayerBusy: { status: 409, retryable: false },
   // Fraud rules (lib/fraud/rules.ts): refused outright, or held for ops and then rejected or left undecided
   NumberBlocked: { status: 422, retryable: false },
   VelocityExceeded: { status: 422, retryable: false },
