@@ -16,6 +16,8 @@ import type { RateService } from '../lib/rates';
 import type { WalletDirectory } from '../lib/wallets';
 import type { SwapRepo } from '../lib/db/swaps';
 import type { VoucherRepo } from '../lib/db/vouchers';
+import type { Pool } from 'pg';
+import { moneyGate } from '../lib/db/fraud';
 import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { voucherCodeHash } from '../lib/vouchers/codes';
@@ -34,7 +36,7 @@ export interface PreparedSwap {
 
 export type VoucherClaim =
   | { status: 'claimed'; voucherId: string; txtcAmount: string }
-  | { status: 'unknown' | 'used' | 'expired' | 'revoked' };
+  | { status: 'unknown' | 'used' | 'expired' | 'revoked' | 'blocked' };
 
 export function createSwapActivities(deps: {
   rates: RateService;
@@ -42,11 +44,15 @@ export function createSwapActivities(deps: {
   vouchers: VoucherRepo;
   wallets: WalletDirectory;
   ussd: UssdRepo;
+  pool: Pool;
   config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic'>;
 }) {
   return {
     /** Quotes the swap, records it (a repeat for the same id keeps the first quote) and returns the limits. */
     async prepareSwap(input: SwapInput & { id: string }): Promise<PreparedSwap> {
+      // A listed number does not swap, a locked PIN moves no money: the rule every channel asks.
+      const refused = await moneyGate(deps.pool, input.phoneNumber, 'pay');
+      if (refused) throw new BridgeError(refused.type, refused.message);
       const [operator, txtc, profile] = await Promise.all([
         deps.rates.operatorRate(input.operator),
         deps.rates.txtcRate(),
@@ -78,6 +84,8 @@ export function createSwapActivities(deps: {
 
     /** Claims a voucher code for the number by one message: once per code, again harmlessly on a retry. */
     async claimVoucher(input: { code: string; phoneNumber: string; messageId: string }): Promise<VoucherClaim> {
+      // A listed number receives nothing: refused before the code is spent, so it stays for its rightful owner.
+      if (await moneyGate(deps.pool, input.phoneNumber, 'receive')) return { status: 'blocked' };
       const claim = await deps.vouchers.claim(voucherCodeHash(input.code), input.phoneNumber, input.messageId);
       if (claim.status !== 'claimed') return { status: claim.status };
       return { status: 'claimed', voucherId: claim.voucher.id, txtcAmount: claim.voucher.txtcAmount.toString() };

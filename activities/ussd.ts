@@ -21,9 +21,24 @@ type UssdEffect = Exclude<Effect, { type: 'startBuy' } | { type: 'startTransfer'
 function historyLine(e: HistoryEntry, minorDigits: number): string {
   const sign = e.direction === 'in' ? '+' : '-';
   const mark = e.status === 'failed' ? ' x' : e.status === 'pending' ? ' ..' : '';
-  if (e.kind === 'conversion') return `Buy ${formatTxtc(e.txtcAmount ?? 0n)} TXTC${mark}`;
-  if (e.kind === 'airtime') return `${sign}${formatAirtime(e.amountMinor ?? 0n, e.currency ?? '', minorDigits)}${mark}`;
-  return `${sign}${formatTxtc(e.txtcAmount ?? 0n)} TXTC${mark}`;
+  const airtime = () => formatAirtime(e.amountMinor ?? 0n, e.currency ?? '', minorDigits);
+  const txtc = () => formatTxtc(e.txtcAmount ?? 0n);
+  switch (e.kind) {
+    case 'conversion':
+      return `Buy ${txtc()} TXTC${mark}`;
+    case 'swap':
+      return `Swap ${txtc()} TXTC${mark}`;
+    case 'voucher':
+      return `Voucher +${txtc()} TXTC${mark}`;
+    case 'refund':
+      return `Refund +${airtime()}`;
+    case 'return':
+      return `Returned +${txtc()} TXTC`;
+    case 'airtime':
+      return `${sign}${airtime()}${mark}`;
+    default:
+      return `${sign}${txtc()} TXTC${mark}`;
+  }
 }
 
 export function createUssdActivities(deps: {

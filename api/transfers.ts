@@ -21,7 +21,7 @@ import { amountFromWire, quoteTransfer, usdLimitBreach } from '../lib/money/tran
 import { TEMPORAL_CALL_TIMEOUT_MS, idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
-import { conversionView, transferView } from './views';
+import { conversionView, swapView, transferView, voucherView } from './views';
 import type { ApiContext } from './app';
 import type { Context } from 'hono';
 
@@ -130,7 +130,17 @@ export function transferRoutes(ctx: ApiContext) {
     .get('/:id', async (c) => {
       const id = c.req.param('id');
       // No workflow id is longer (keys and gateway ids are at most 128); a 100 kB one made Temporal hang.
-      if (!/^(conversion|transfer):/.test(id) || id.length > 300) throw notFound();
+      if (!/^(conversion|transfer|swap|voucher):/.test(id) || id.length > 300) throw notFound();
+      if (id.startsWith('voucher:')) {
+        const voucher = await services.vouchers.get(id.slice('voucher:'.length));
+        if (!voucher?.redeemedBy) throw notFound();
+        return c.json(voucherView(voucher));
+      }
+      if (id.startsWith('swap:')) {
+        const swap = await services.swaps.get(id);
+        if (!swap) throw notFound();
+        return c.json(swapView(swap, (await services.rates.operatorRate(swap.operator)).minorDigits));
+      }
       const [conversion, transfer] = await Promise.all([services.conversions.get(id), services.transfers.get(id)]);
       if (conversion) return c.json(conversionView(conversion));
       if (transfer)

@@ -1,6 +1,8 @@
 /** JSON views of domain records: amounts as strings of integers, plus what a person would read. */
 import type { ConversionRecord } from '../lib/db/conversions';
 import type { HistoryEntry, TransferRecord } from '../lib/db/transfers';
+import type { SwapRecord } from '../lib/db/swaps';
+import type { VoucherRecord } from '../lib/db/vouchers';
 import type { OperatorRate } from '../lib/money/conversion';
 import { maskPhone } from '../lib/log';
 import { formatAirtime, formatTxtc, formatUsdMicros } from '../lib/money/format';
@@ -106,5 +108,45 @@ export function historyView(e: HistoryEntry, rates: Map<string, OperatorRate>) {
     usd: { micros: e.usdMicros.toString(), display: formatUsdMicros(e.usdMicros) },
     status: e.status,
     createdAt: e.createdAt.toISOString(),
+  };
+}
+
+/** A SWAP (TXTC back to airtime) as GET /api/transfers/:id shows it. */
+export function swapView(r: SwapRecord, minorDigits = 2) {
+  return {
+    id: r.id,
+    type: 'swap' as const,
+    channel: r.channel,
+    status: r.status,
+    stage: r.stage,
+    phoneNumber: r.phoneNumber,
+    operator: r.operator,
+    txtc: txtcAmount(r.txtcAmount),
+    fees: { platform: r.platformFee.toString() },
+    airtime: airtimeAmount(r.currency, r.airtimeMinor, minorDigits),
+    usd: { micros: r.usdMicros.toString(), display: formatUsdMicros(r.usdMicros) },
+    wallet: r.wallet,
+    txHash: r.sendTxHash,
+    references: { send: r.sendReference, credit: r.creditReference, return: r.returnReference },
+    returned: r.returnTxHash !== null,
+    failure: r.failureType ? { code: r.failureType, message: r.failureMessage } : null,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+/** A voucher redemption (`voucher:<id>`) as GET /api/transfers/:id shows it: never the code, only its id. */
+export function voucherView(r: VoucherRecord) {
+  const status = r.mintedAt ? 'completed' : r.mintFailure ? 'failed' : 'pending';
+  return {
+    id: `voucher:${r.id}`,
+    type: 'voucher' as const,
+    status,
+    phoneNumber: r.redeemedBy,
+    txtc: txtcAmount(r.txtcAmount),
+    wallet: r.wallet,
+    txHash: r.mintTxHash,
+    references: { mint: r.mintReference },
+    failure: r.mintFailure ? { code: 'MintRejected', message: r.mintFailure } : null,
+    createdAt: (r.redeemedAt ?? r.createdAt).toISOString(),
   };
 }

@@ -311,7 +311,8 @@ function amountText(amount: Amount, currency: string, minorDigits: number): stri
   return `${formatTxtc(BigInt(amount.txtcBaseUnits))} TXTC`;
 }
 
-function voucherRefusal(texts: SmsTexts, status: 'unknown' | 'used' | 'expired' | 'revoked'): string {
+function voucherRefusal(texts: SmsTexts, status: 'unknown' | 'used' | 'expired' | 'revoked' | 'blocked'): string {
+  if (status === 'blocked') return texts.notAllowed;
   if (status === 'used') return texts.voucherUsed;
   if (status === 'expired') return texts.voucherExpired;
   return texts.voucherUnknown;

@@ -26,6 +26,7 @@ import {
 import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';
+import { fraudRefusalSms } from './shared/fraud';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
@@ -177,7 +178,8 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
       showInSearch({ stage: state.stage, status: state.status });
     }
     const message =
-      failure.type === FailureTypes.InsufficientTxtc
+      fraudRefusalSms(texts, failure.type, amountText) ??
+      (failure.type === FailureTypes.InsufficientTxtc
         ? texts.swapNoTxtc(amountText)
         : [
               FailureTypes.AmountBelowMinimum,
@@ -187,7 +189,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
               FailureTypes.InvalidRequest,
             ].includes(failure.type as never)
           ? texts.swapRefused(failure.message)
-          : texts.swapFailed;
+          : texts.swapFailed);
     await tell(message, 'sms-failure');
     throw rejection(failure.type, failure.message);
   }

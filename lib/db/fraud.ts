@@ -64,6 +64,7 @@ export async function fraudFacts(client: PoolClient, s: FraudSubject): Promise<F
     receivers: string;
     senders: string;
     known: boolean;
+    pin_locked: boolean;
     blocked: { kind: BlockKind; phone: string }[];
   }>(
     `SELECT
@@ -87,6 +88,7 @@ export async function fraudFacts(client: PoolClient, s: FraudSubject): Promise<F
        (EXISTS (SELECT 1 FROM airtime_transactions c WHERE c.phone_number = $1 AND c.status = 'completed')
         OR EXISTS (SELECT 1 FROM p2p_transfers t WHERE t.from_phone = $1 AND t.status = 'completed')
         OR EXISTS (SELECT 1 FROM txtc_swaps w WHERE w.phone_number = $1 AND w.status = 'completed')) AS known,
+       EXISTS (SELECT 1 FROM ussd_profiles p WHERE p.phone_number = $1 AND p.pin_locked_at IS NOT NULL) AS pin_locked,
        (SELECT COALESCE(json_agg(x), '[]'::json) FROM (
           SELECT 'phone' AS kind, b.value AS phone FROM fraud_blocklist b
            WHERE b.removed_at IS NULL AND b.kind = 'phone' AND b.value = ANY($5::text[])
@@ -108,7 +110,41 @@ export async function fraudFacts(client: PoolClient, s: FraudSubject): Promise<F
     receiversThisHour: Number(r.receivers),
     sendersToReceiverThisHour: Number(r.senders),
     knownNumber: r.known,
+    pinLocked: r.pin_locked,
   };
+}
+
+/**
+ * The rule every channel asks before a number's money moves outside the transfer and conversion screens (a
+ * SWAP pays, a voucher redemption receives): a listed number or wallet neither pays nor receives, and a
+ * locked PIN stops paying. The same facts the fraud screen reads, so one place decides for every door.
+ */
+export async function moneyGate(
+  db: Pool | PoolClient,
+  phoneNumber: string,
+  role: 'pay' | 'receive',
+): Promise<{ type: 'NumberBlocked' | 'PinLocked'; message: string } | undefined> {
+  const { rows } = await db.query<{ blocked: boolean; pin_locked: boolean }>(
+    `SELECT
+       EXISTS (SELECT 1 FROM fraud_blocklist b WHERE b.removed_at IS NULL AND b.kind = 'phone' AND b.value = $1)
+       OR EXISTS (SELECT 1 FROM wallets w JOIN fraud_blocklist b
+                    ON b.removed_at IS NULL AND b.kind = 'wallet' AND b.value = lower(w.address)
+                  WHERE w.phone_number = $1) AS blocked,
+       EXISTS (SELECT 1 FROM ussd_profiles p WHERE p.phone_number = $1 AND p.pin_locked_at IS NOT NULL) AS pin_locked`,
+    [phoneNumber],
+  );
+  const r = rows[0]!;
+  if (r.blocked)
+    return {
+      type: 'NumberBlocked',
+      message: role === 'pay' ? 'this number may not move money' : 'this number may not receive money',
+    };
+  if (role === 'pay' && r.pin_locked)
+    return {
+      type: 'PinLocked',
+      message: 'this number is locked after too many wrong PINs; reset the PIN to move money',
+    };
+  return undefined;
 }
 
 export function createBlocklistRepo(pool: Pool) {

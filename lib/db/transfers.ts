@@ -46,10 +46,13 @@ export interface TransferRecord extends TransferParties {
   updatedAt: Date;
 }
 
-/** One line of a number's history: a conversion, or a transfer it sent or received. */
+/**
+ * One line of a number's history: a conversion, a transfer it sent or received, a SWAP, a voucher redeemed,
+ * or money it got back (a refund of airtime, a return of swapped TXTC). `id` reads the movement back.
+ */
 export interface HistoryEntry {
   id: string;
-  kind: 'conversion' | TransferKind;
+  kind: 'conversion' | TransferKind | 'swap' | 'voucher' | 'refund' | 'return';
   direction: 'out' | 'in';
   counterparty: string | null;
   currency: string | null;
@@ -253,8 +256,9 @@ export function createTransferRepo(pool: Pool) {
     },
 
     /**
-     * A number's last movements, newest first: its conversions (a hybrid's leg shows as the hybrid), the
-     * transfers it sent, and those it received that completed.
+     * A number's last movements, newest first, every one that moved its money: its conversions (a hybrid's
+     * airtime leg too, as its own line), the transfers it sent and those it received that completed, its
+     * SWAPs, its voucher redemptions, and each refund or return it got back as a line of its own.
      */
     async history(phoneNumber: string, limit: number): Promise<HistoryEntry[]> {
       const { rows } = await pool.query<{
@@ -272,14 +276,34 @@ export function createTransferRepo(pool: Pool) {
         `SELECT id, kind, direction, counterparty, currency, amount_minor, txtc_amount, usd_micros, status, created_at FROM (
            SELECT id, 'conversion' AS kind, 'out' AS direction, NULL::text AS counterparty, currency::text AS currency,
              airtime_amount_minor::text AS amount_minor, txtc_amount::text AS txtc_amount, usd_micros::text AS usd_micros,
-             status, created_at
-           FROM airtime_transactions WHERE phone_number = $1 AND parent_transfer_id IS NULL
+             status::text AS status, created_at
+           FROM airtime_transactions WHERE phone_number = $1
+           UNION ALL
+           SELECT id, 'refund', 'in', NULL, currency::text, airtime_amount_minor::text, NULL, usd_micros::text,
+             'completed', updated_at
+           FROM airtime_transactions WHERE phone_number = $1 AND stage = 'refunded'
            UNION ALL
            SELECT id, transfer_type::text, CASE WHEN from_phone = $1 THEN 'out' ELSE 'in' END,
              CASE WHEN from_phone = $1 THEN to_phone ELSE from_phone END, currency::text, amount_minor::text,
-             txtc_amount::text, usd_micros::text, status, created_at
+             txtc_amount::text, usd_micros::text, status::text, created_at
            FROM p2p_transfers WHERE from_phone = $1 OR (to_phone = $1 AND status = 'completed')
-         ) movements ORDER BY created_at DESC, id LIMIT $2`,
+           UNION ALL
+           SELECT id, 'refund', 'in', to_phone, currency::text, amount_minor::text, NULL, usd_micros::text,
+             'completed', updated_at
+           FROM p2p_transfers WHERE from_phone = $1 AND stage = 'refunded'
+           UNION ALL
+           SELECT id, 'swap', 'out', NULL, currency, airtime_minor::text, txtc_amount::text, usd_micros::text,
+             status::text, created_at
+           FROM txtc_swaps WHERE phone_number = $1
+           UNION ALL
+           SELECT id, 'return', 'in', NULL, NULL, NULL, txtc_amount::text, usd_micros::text, 'completed', updated_at
+           FROM txtc_swaps WHERE phone_number = $1 AND stage = 'returned'
+           UNION ALL
+           SELECT 'voucher:' || id, 'voucher', 'in', NULL, NULL, NULL, txtc_amount::text, 0::text,
+             CASE WHEN minted_at IS NOT NULL THEN 'completed' WHEN mint_failure IS NOT NULL THEN 'failed' ELSE 'pending' END,
+             redeemed_at
+           FROM vouchers WHERE redeemed_by = $1
+         ) movements ORDER BY created_at DESC, id, kind LIMIT $2`,
         [phoneNumber, limit],
       );
       return rows.map((r) => ({

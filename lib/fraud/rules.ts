@@ -38,6 +38,8 @@ export interface FraudFacts {
   sendersToReceiverThisHour: number;
   /** whether the number ever completed a money movement before */
   knownNumber: boolean;
+  /** the sender's PIN is locked (too many wrong tries, any channel): no money moves until it is reset */
+  pinLocked?: boolean;
 }
 
 const isTransfer = (kind: MovementKind) => kind !== 'conversion';
@@ -50,6 +52,14 @@ export function evaluateFraud(facts: FraudFacts, rules: FraudRules): FraudVerdic
       type: 'NumberBlocked',
       rule: `blocked-${blocked.party}-${blocked.kind}`,
       message: blocked.party === 'sender' ? 'this number may not move money' : 'the receiver may not receive money',
+    };
+  }
+  if (facts.pinLocked) {
+    return {
+      action: 'refuse',
+      type: 'PinLocked',
+      rule: 'pin-locked',
+      message: 'this number is locked after too many wrong PINs; reset the PIN to move money',
     };
   }
   if (rules.velocityMaxMovements > 0 && facts.recentMovements + 1 > rules.velocityMaxMovements) {

@@ -31,6 +31,7 @@ export const Failures = {
   PayerBusy: { status: 409, retryable: false },
   // Fraud rules (lib/fraud/rules.ts): refused outright, or held for ops and then rejected or left undecided
   NumberBlocked: { status: 422, retryable: false },
+  PinLocked: { status: 422, retryable: false },
   VelocityExceeded: { status: 422, retryable: false },
   HoldRejected: { status: 422, retryable: false },
   HoldExpired: { status: 422, retryable: false },

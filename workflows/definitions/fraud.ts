@@ -5,7 +5,7 @@
 import { defineUpdate } from '@temporalio/workflow';
 
 /** Why a movement was refused outright (a failure type of the one list). */
-export type FraudRefusal = 'NumberBlocked' | 'VelocityExceeded';
+export type FraudRefusal = 'NumberBlocked' | 'PinLocked' | 'VelocityExceeded';
 
 export type FraudVerdict =
   | { action: 'allow' }

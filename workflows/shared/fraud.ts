@@ -59,6 +59,8 @@ export function fraudRefusalSms(texts: SmsTexts, type: string, amount: string): 
   switch (type) {
     case FailureTypes.NumberBlocked:
       return texts.notAllowed;
+    case FailureTypes.PinLocked:
+      return texts.confirmLocked;
     case FailureTypes.VelocityExceeded:
       return texts.tooManyRequests;
     case FailureTypes.HoldRejected:
