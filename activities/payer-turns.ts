@@ -1,10 +1,12 @@
 /**
- * One money movement at a time per payer, run as local activities: a movement takes the number's turn before
- * it reads balances (waiting, by retries, while another movement holds it) and gives it back when it ends.
- * A holder that is no longer running (terminated by hand) cannot keep the number locked: its turn is taken over.
+ * One money movement at a time per payer, run as local activities: a movement asks for the number's turn
+ * before it reads balances (the workflow waits between asks, durably) and gives it back when it ends, waking
+ * the oldest movement in line. A holder that is no longer running (terminated by hand) cannot keep the
+ * number locked: its turn is taken over.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { payerTurnFreeSignal } from '../workflows/definitions';
 import type { PayerTurnRepo } from '../lib/db/payer-turns';
 import type { Logger } from '../lib/log';
 
@@ -20,21 +22,30 @@ export function createPayerTurnActivities(deps: { payerTurns: PayerTurnRepo; log
   }
 
   return {
-    async takePayerTurn(input: { phoneNumber: string; owner: string }): Promise<void> {
+    /** The turn, taken; or who holds it (the caller is in line and is woken when it is given back). */
+    async takePayerTurn(input: { phoneNumber: string; owner: string }): Promise<{ taken: boolean; holder?: string }> {
       const taken = await deps.payerTurns.take(input.phoneNumber, input.owner);
-      if (taken.taken) return;
+      if (taken.taken) return { taken: true };
       if (!(await stillRunning(taken.owner))) {
         if (await deps.payerTurns.takeOver(input.phoneNumber, taken.owner, input.owner)) {
           deps.log.warn({ owner: input.owner, stale: taken.owner }, 'payer turn taken over from a closed movement');
-          return;
+          await deps.payerTurns.take(input.phoneNumber, input.owner); // leaves the line
+          return { taken: true };
         }
       }
-      // Retried (the workflow's wait) until the holder gives the turn back.
-      throw ApplicationFailure.retryable(`waiting for ${taken.owner} from the same number`, 'PayerTurnTaken');
+      return { taken: false, holder: taken.owner };
     },
 
+    /** Gives the turn back and wakes the oldest movement waiting for it (one gone meanwhile is skipped). */
     async givePayerTurn(input: { phoneNumber: string; owner: string }): Promise<void> {
-      await deps.payerTurns.give(input.phoneNumber, input.owner);
+      const next = await deps.payerTurns.give(input.phoneNumber, input.owner);
+      if (!next) return;
+      await Context.current()
+        .client.workflow.getHandle(next)
+        .signal(payerTurnFreeSignal)
+        .catch((e: unknown) => {
+          if (!(e instanceof WorkflowNotFoundError)) throw e;
+        });
     },
   };
 }

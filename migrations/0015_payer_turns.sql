@@ -6,3 +6,12 @@ CREATE TABLE payer_turns (
   owner TEXT NOT NULL,
   taken_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Who waits for a number's turn, oldest first: the movement giving the turn back wakes the oldest at once
+-- (a signal); every waiter also asks again every few seconds, so a waiter that went away delays nobody long.
+CREATE TABLE payer_turn_waiters (
+  phone_number TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  since TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (phone_number, owner)
+);

@@ -1,4 +1,5 @@
 /** Ids, channels and step references shared by every flow. */
+import { defineSignal } from '@temporalio/workflow';
 
 export type Channel = 'api' | 'ussd' | 'sms';
 
@@ -57,3 +58,6 @@ export interface LimitsWire {
   /** value of this number's other money movements in the last 24 hours (conversions and transfers) */
   usedTodayUsdMicros: string;
 }
+
+/** The movement that held a number's turn gave it back: the oldest waiting for it asks again at once. */
+export const payerTurnFreeSignal = defineSignal('payerTurnFree');

@@ -1,26 +1,32 @@
 /**
  * One money movement at a time per payer, across kinds and channels: a movement takes the number's turn
  * before it reads the payer's balances and gives it back when it ends, so each decides on the balance the
- * previous one left. Another movement from the number waits (queued, not refused) up to PAYER_TURN_WAIT.
- * A hybrid's conversion leg runs in its parent's turn. A wait for a person (a hold for ops, a refund waiting
- * for ops) gives the turn back first. Histories from before the turn (patch 'payer-turn') replay without it.
+ * previous one left. Another movement from the number waits in line (queued, not refused) up to
+ * PAYER_TURN_WAIT, then is refused PayerBusy with nothing moved. The wait is durable (a condition with a
+ * timeout, not an activity retrying), woken at once by the holder's give. A hybrid's conversion leg runs in
+ * its parent's turn. A wait for a person (a hold for ops, a refund waiting for ops) gives the turn back first.
+ * Histories from before the turn (patch 'payer-turn') replay without it.
  */
-import { ActivityFailure, CancellationScope, patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PayerTurnActivities } from '../../activities/payer-turns';
 import { FailureTypes } from '../definitions/errors';
+import { payerTurnFreeSignal } from '../definitions/common';
 import { rejection } from './steps';
 
-/** How long a movement waits for the number's turn before it is refused PayerBusy (nothing moved). */
-export const PAYER_TURN_WAIT = '2 minutes';
+/** How long a movement waits in line for the number's turn before it is refused PayerBusy. */
+const PAYER_TURN_WAIT_MS = 2 * 60_000;
 
 const turns = proxyLocalActivities<PayerTurnActivities>({
   startToCloseTimeout: '10 seconds',
-  scheduleToCloseTimeout: PAYER_TURN_WAIT,
-  retry: { initialInterval: '100 ms', backoffCoefficient: 1.3, maximumInterval: '1 second' },
-});
-const giving = proxyLocalActivities<PayerTurnActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
 
 export interface PayerTurn {
@@ -46,30 +52,51 @@ export async function withPayerTurn<T>(
     // A leg takes nothing (its parent holds the turn); before a wait for ops it gives the parent's turn back.
     return movement({
       take: () => Promise.resolve(),
-      give: () => CancellationScope.nonCancellable(() => giving.givePayerTurn({ phoneNumber, owner: parentId })),
+      give: () => CancellationScope.nonCancellable(() => turns.givePayerTurn({ phoneNumber, owner: parentId })),
     });
   }
   const owner = workflowInfo().workflowId;
+  let woken = false;
+  setHandler(payerTurnFreeSignal, () => {
+    woken = true;
+  });
   let held = false;
+  let asked = false;
   const turn: PayerTurn = {
     async take() {
       if (held) return;
+      // One timer for the whole wait, cancelled once the turn comes; each ask waits at most 3 s for a wake.
+      let expired = false;
+      const wait = new CancellationScope();
+      void wait
+        .run(() => sleep(PAYER_TURN_WAIT_MS))
+        .then(
+          () => (expired = true),
+          () => undefined,
+        );
       try {
-        await turns.takePayerTurn({ phoneNumber, owner });
-      } catch (err) {
-        if (err instanceof ActivityFailure)
-          throw rejection(
-            FailureTypes.PayerBusy,
-            'another payment from this number is still going through; try again in a minute',
-          );
-        throw err;
+        for (;;) {
+          woken = false;
+          asked = true;
+          const answer = await turns.takePayerTurn({ phoneNumber, owner });
+          if (answer.taken) break;
+          if (expired)
+            throw rejection(
+              FailureTypes.PayerBusy,
+              'another payment from this number is still going through; try again in a minute',
+            );
+          await condition(() => woken || expired, 3000);
+        }
+      } finally {
+        wait.cancel();
       }
       held = true;
     },
     async give() {
-      if (!held) return;
-      await CancellationScope.nonCancellable(() => giving.givePayerTurn({ phoneNumber, owner }));
+      if (!held && !asked) return;
+      await CancellationScope.nonCancellable(() => turns.givePayerTurn({ phoneNumber, owner }));
       held = false;
+      asked = false;
     },
   };
   try {
