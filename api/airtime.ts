@@ -14,7 +14,8 @@ import {
   type OperatorRate,
 } from '../lib/money/conversion';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
-import { idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
+import { idempotencyHeader, startIdempotent } from './idempotency';
+import { startedAnswer } from './transfers';
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
 import { percentFromBps } from './views';
@@ -83,15 +84,15 @@ export function airtimeRoutes(ctx: ApiContext) {
         ...amountField,
         ...(apiKeyId === undefined ? {} : { apiKeyId }),
       };
-      const { id } = await startIdempotent(deps.temporal, {
+      const { id, started } = await startIdempotent(deps.temporal, {
         workflowType: 'conversionWorkflow',
         workflowId: conversionWorkflowId('api', key),
         taskQueue: deps.config.temporal.taskQueue,
         args: [input],
         request: input,
+        key: { pool: deps.pool, value: key },
       });
-      c.header('Location', transferLocation(id));
-      return c.json({ id, status: 'pending', links: { self: transferLocation(id) } }, 202);
+      return startedAnswer(ctx, c, id, started);
     })
     .get('/rates', validate('query', z.object({ operator: z.string().min(2).max(40).optional() })), async (c) => {
       const { operator } = c.req.valid('query');

@@ -1,4 +1,5 @@
 /** Development-only routes (APP_ENV=local): top up a simulated operator account. */
+import { TelcoReferenceConflictError } from '../lib/telco/types';
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -33,12 +34,25 @@ export function devRoutes(ctx: ApiContext) {
         `amount must be more than zero and at most ${MAX_TOPUP_MINOR} minor units`,
       );
     const reference = `dev-topup:${c.req.header('Idempotency-Key') ?? randomUUID()}`;
-    const result = await simulated.topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference);
+    const result = await simulated
+      .topUp(subscriber.phoneNumber, subscriber.operator, amountMinor, reference)
+      .catch((e: unknown) => {
+        // The key named another top-up (another number or amount): the caller's mistake, never a 500.
+        if (e instanceof TelcoReferenceConflictError)
+          throw new BridgeError('IdempotencyKeyReused', 'this Idempotency-Key was already used for another top-up');
+        throw e;
+      });
     const balance = result.balanceAfterMinor ?? 0n;
     return c.json({
       phoneNumber: subscriber.phoneNumber,
       operator: subscriber.operator,
       reference,
+      // `amount` is read in the operator's currency (major units, "1000" is KES 1,000.00); answers are minor units.
+      credited: {
+        currency: rate.currency,
+        amountMinor: amountMinor.toString(),
+        display: formatAirtime(amountMinor, rate.currency, rate.minorDigits),
+      },
       balance: {
         currency: rate.currency,
         amountMinor: balance.toString(),

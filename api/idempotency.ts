@@ -5,6 +5,7 @@
  * does not answer within a bounded wait is a 503 the caller can retry with the same key.
  */
 import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -28,11 +29,39 @@ export function fingerprint(request: unknown): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
+/**
+ * Claims the key for this workflow and request (api_idempotency_keys): a key first used on another route
+ * (another workflow id) or for another request is refused, before anything starts.
+ */
+async function claimKey(pool: Pool, key: string, workflowId: string, requestHash: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO api_idempotency_keys (key, workflow_id, request_hash) VALUES ($1, $2, $3)
+     ON CONFLICT (tenant, key) DO NOTHING`,
+    [key, workflowId, requestHash],
+  );
+  const { rows } = await pool.query<{ workflow_id: string; request_hash: string }>(
+    "SELECT workflow_id, request_hash FROM api_idempotency_keys WHERE tenant = '' AND key = $1",
+    [key],
+  );
+  const claimed = rows[0]!;
+  if (claimed.workflow_id !== workflowId || claimed.request_hash !== requestHash)
+    throw new BridgeError('IdempotencyKeyReused', 'this Idempotency-Key was already used for a different request');
+}
+
 export async function startIdempotent(
   temporal: Client,
-  start: { workflowType: string; workflowId: string; taskQueue: string; args: unknown[]; request: unknown },
+  start: {
+    workflowType: string;
+    workflowId: string;
+    taskQueue: string;
+    args: unknown[];
+    request: unknown;
+    /** the caller's key and where keys are claimed: one key, one request, across routes */
+    key?: { pool: Pool; value: string };
+  },
 ): Promise<{ id: string; started: boolean }> {
   const requestHash = fingerprint(start.request);
+  if (start.key) await claimKey(start.key.pool, start.key.value, start.workflowId, requestHash);
   try {
     await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
       temporal.workflow.start(start.workflowType, {

@@ -102,14 +102,35 @@ async function transferInputOf(
 export async function startTransfer(ctx: ApiContext, c: Context, key: string, request: TransferInput) {
   const apiKeyId = c.get('apiKey')?.id;
   const input: TransferInput = apiKeyId === undefined ? request : { ...request, apiKeyId };
-  const { id } = await startIdempotent(ctx.deps.temporal, {
+  const { id, started } = await startIdempotent(ctx.deps.temporal, {
     workflowType: TRANSFER_WORKFLOWS[input.kind],
     workflowId: transferWorkflowId('api', key),
     taskQueue: ctx.deps.config.temporal.taskQueue,
     args: [input],
     request: input,
+    key: { pool: ctx.deps.pool, value: key },
   });
+  return startedAnswer(ctx, c, id, started);
+}
+
+/**
+ * What a money POST answers: 202 with the status link when it started (or is still under way); a request
+ * repeated once its movement is final answers 200 with the movement as it is now.
+ */
+export async function startedAnswer(ctx: ApiContext, c: Context, id: string, started: boolean) {
   c.header('Location', transferLocation(id));
+  if (!started) {
+    const [conversion, transfer] = await Promise.all([
+      ctx.services.conversions.get(id),
+      ctx.services.transfers.get(id),
+    ]);
+    if (conversion && conversion.status !== 'pending') return c.json(conversionView(conversion), 200);
+    if (transfer && transfer.status !== 'pending')
+      return c.json(
+        transferView(transfer, (await ctx.services.rates.operatorRate(transfer.fromOperator)).minorDigits),
+        200,
+      );
+  }
   return c.json({ id, status: 'pending', links: { self: transferLocation(id) } }, 202);
 }
 
