@@ -15,7 +15,7 @@ export function createSmsActivities(deps: {
   rates: RateService;
   ussd: UssdRepo;
   smsConfirmations: SmsConfirmationRepo;
-  config: Pick<Config, 'fees' | 'ussd' | 'sms'>;
+  config: Pick<Config, 'fees' | 'ussd' | 'sms' | 'limits'>;
 }) {
   return {
     /**
@@ -30,6 +30,8 @@ export function createSmsActivities(deps: {
       pin: 'set' | 'none' | 'locked';
       confirmAboveUsdCents: string;
       confirmTimeoutSeconds: number;
+      /** HELP's example amount: whole dollars, at least twice the minimum, so every command in HELP works */
+      exampleUsd?: string;
     }> {
       const [rate, profile] = await Promise.all([
         deps.rates.operatorRate(input.operator),
@@ -43,6 +45,7 @@ export function createSmsActivities(deps: {
         pin: !profile?.pinHash ? 'none' : profile.pinLockedAt ? 'locked' : 'set',
         confirmAboveUsdCents: deps.config.sms.confirmAboveUsdCents.toString(),
         confirmTimeoutSeconds: deps.config.sms.confirmTimeoutSeconds,
+        exampleUsd: `$${(deps.config.limits.minUsdCents * 2n + 99n) / 100n}`,
       };
     },
 

@@ -34,7 +34,7 @@ import {
   type ConversionQuote as Quote,
 } from '../lib/money/conversion';
 import { fromWire } from '../lib/money/wire';
-import { formatAirtime, formatTxtc, formatUsdCents, formatUsdMicros, shortHex } from '../lib/money/format';
+import { formatAirtime, formatLimit, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { debitCallFor } from './shared/approval';
 import { failureOf, rejection, stageKeeper } from './shared/steps';
@@ -49,16 +49,28 @@ const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
 const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
 
 /** MIN/MAX per transaction and the 24-hour limit, compared exactly on the USD value of the airtime. */
-export function checkLimits(wire: ConversionQuote, limits: LimitsWire): void {
+export function checkLimits(wire: ConversionQuote, limits: LimitsWire, typed: 'usd' | 'local' | 'txtc' = 'usd'): void {
   const quote = fromWire<Quote>(wire, CONVERSION_QUOTE_AMOUNTS);
+  // The limits as the person reads them, in the unit they typed.
+  const unit: LimitUnit =
+    typed === 'local'
+      ? {
+          unit: 'local',
+          currency: quote.currency,
+          minorDigits: quote.minorDigits,
+          minorUnitsPerUsd: quote.minorUnitsPerUsd,
+        }
+      : typed === 'txtc'
+        ? { unit: 'txtc', txtcPerUsd: quote.txtcPerUsd }
+        : { unit: 'usd' };
   const rate = { ...quote, operatorFeeBps: 0n };
   const minUsdCents = BigInt(limits.minUsdCents);
   const maxUsdCents = BigInt(limits.maxUsdCents);
   const breach = perTransactionLimitBreach(quote.airtimeAmountMinor, rate, { minUsdCents, maxUsdCents });
   if (breach === 'below')
-    throw rejection('AmountBelowMinimum', `the smallest purchase is ${formatUsdCents(minUsdCents)}`);
+    throw rejection('AmountBelowMinimum', `the smallest purchase is ${formatLimit(minUsdCents, 'up', unit)}`);
   if (breach === 'above')
-    throw rejection('AmountAboveMaximum', `the largest purchase is ${formatUsdCents(maxUsdCents)}`);
+    throw rejection('AmountAboveMaximum', `the largest purchase is ${formatLimit(maxUsdCents, 'down', unit)}`);
   // used (micro-USD) + airtime / rate (USD) <= daily (cents), multiplied out to integers.
   const usedScaled = BigInt(limits.usedTodayUsdMicros) * rate.minorUnitsPerUsd;
   const thisScaled = quote.airtimeAmountMinor * 1_000_000n;
@@ -66,7 +78,7 @@ export function checkLimits(wire: ConversionQuote, limits: LimitsWire): void {
   if (usedScaled + thisScaled > dailyScaled) {
     throw rejection(
       'DailyLimitExceeded',
-      `this would pass your daily limit of ${formatUsdCents(BigInt(limits.dailyUsdCents))}`,
+      `this would pass your daily limit of ${formatLimit(BigInt(limits.dailyUsdCents), 'down', unit)}`,
     );
   }
 }
@@ -125,7 +137,12 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
     texts = smsTexts(prepared.language);
     quote = fromWire<Quote>(prepared.quote, CONVERSION_QUOTE_AMOUNTS);
     // A hybrid's leg: its transfer checked the limits and the fraud rules on the whole amount and tells the person.
-    if (!input.parentId) checkLimits(prepared.quote, prepared.limits);
+    if (!input.parentId)
+      checkLimits(
+        prepared.quote,
+        prepared.limits,
+        input.usdCents !== undefined ? 'usd' : input.txtcNetTarget !== undefined ? 'txtc' : 'local',
+      );
     // Refused, or held for ops before any money moves (a verdict is absent for a leg and in older histories).
     await applyFraudVerdict(prepared.fraud, {
       id,

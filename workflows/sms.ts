@@ -175,7 +175,7 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
   if (input.answer) return answer(input.answer);
   switch (parsed.command) {
     case 'help':
-      return { command: 'help', replied: await reply(texts.help(sender.shortcode)) };
+      return { command: 'help', replied: await reply(texts.help(sender.shortcode, sender.exampleUsd)) };
     case 'unknown':
       return { command: 'unknown', replied: await reply(texts.notUnderstood(sender.shortcode)) };
     case 'confirm':

@@ -83,7 +83,13 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
     state.stage = 'recorded';
     showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
     quote = fromWire<SwapQuote>(prepared.quote, SWAP_QUOTE_AMOUNTS);
-    checkUsdLimits(quote.usdMicros, prepared.limits, 'swap');
+    // A swap is told in TXTC unless the person asked in USD (airtime amounts are priced from TXTC too).
+    checkUsdLimits(
+      quote.usdMicros,
+      prepared.limits,
+      'swap',
+      input.usdCents !== undefined ? { unit: 'usd' } : { unit: 'txtc', txtcPerUsd: quote.txtcPerUsd },
+    );
     // From here the number's balance decides: one movement of its money at a time.
     await turn.take();
     const own = await chain.txtcBalance(input.phoneNumber);

@@ -35,7 +35,7 @@ import {
 import { conversionWorkflow } from './conversion';
 import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../lib/money/transfer';
 import { fromWire } from '../lib/money/wire';
-import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
+import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
@@ -90,7 +90,7 @@ function begin(kind: TransferKind, input: TransferInput, turn: PayerTurn) {
       state.stage = 'recorded';
       showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
       const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
-      checkUsdLimits(quote.usdMicros, prepared.limits, 'transfer');
+      checkUsdLimits(quote.usdMicros, prepared.limits, 'transfer', limitUnit(input, quote));
       // Refused, or held for ops before any money moves (no verdict in histories from before the rules).
       await applyFraudVerdict(prepared.fraud, {
         id,
@@ -125,6 +125,20 @@ function begin(kind: TransferKind, input: TransferInput, turn: PayerTurn) {
       throw rejection(failure.type, failure.message);
     },
   };
+}
+
+/** The unit the sender typed the amount in: a limit is told back in it. */
+function limitUnit(input: TransferInput, quote: TransferQuote): LimitUnit {
+  if (input.usdCents !== undefined) return { unit: 'usd' };
+  if (quote.txtcPerUsd !== undefined) return { unit: 'txtc', txtcPerUsd: quote.txtcPerUsd };
+  if (quote.currency && quote.minorUnitsPerUsd !== undefined)
+    return {
+      unit: 'local',
+      currency: quote.currency,
+      minorDigits: quote.minorDigits ?? 2,
+      minorUnitsPerUsd: quote.minorUnitsPerUsd,
+    };
+  return { unit: 'usd' };
 }
 
 /** What a sender reads when a transfer is refused before anything moved. */

@@ -44,7 +44,8 @@ export interface SmsTexts {
   }) => string;
   sendFailedKeepTxtc: (v: { airtime: string; converted: string; amount: string; to: string }) => string;
   // Replies to SMS commands
-  help: (shortcode: string) => string;
+  /** `example`: an amount every command takes, above the minimum ("$2") */
+  help: (shortcode: string, example?: string) => string;
   notUnderstood: (shortcode: string) => string;
   balanceReply: (v: { airtime: string; txtc: string }) => string;
   airtimeReply: (airtime: string) => string;
@@ -89,8 +90,8 @@ export interface SmsTexts {
 }
 
 export const en: SmsTexts = {
-  help: (shortcode) =>
-    `TXTC: BUY 100 | BALANCE | AIRTIME | SEND 50 TO 07.. | TRANSFER 100 TO 07.. | SWAP 50 | REDEEM code | HISTORY. Or dial ${shortcode}`,
+  help: (shortcode, example = '$2') =>
+    `TXTC: BUY ${example} | BALANCE | AIRTIME | SEND ${example} TO 07.. | TRANSFER ${example} TO 07.. | SWAP ${example} | REDEEM code | HISTORY. Or dial ${shortcode}`,
   notUnderstood: (shortcode) => `Sorry, we did not understand. Send HELP for the commands, or dial ${shortcode}.`,
   balanceReply: (v) => `Balance: airtime ${v.airtime}, TXTC ${v.txtc}.`,
   airtimeReply: (airtime) => `Airtime balance: ${airtime}.`,
@@ -171,8 +172,8 @@ export const en: SmsTexts = {
 };
 
 export const sw: SmsTexts = {
-  help: (shortcode) =>
-    `TXTC: NUNUA 100 | SALIO | SALIO LA MUDA | TUMA 50 KWA 07.. | HAMISHA 100 KWA 07.. | BADILISHA 50 | KOMBOA nambari | HISTORIA. Au piga ${shortcode}`,
+  help: (shortcode, example = '$2') =>
+    `TXTC: NUNUA ${example} | SALIO | SALIO LA MUDA | TUMA ${example} KWA 07.. | HAMISHA ${example} KWA 07.. | BADILISHA ${example} | KOMBOA nambari | HISTORIA. Au piga ${shortcode}`,
   notUnderstood: (shortcode) => `Samahani, hatukuelewa. Tuma MSAADA kwa maagizo, au piga ${shortcode}.`,
   balanceReply: (v) => `Salio: muda wa maongezi ${v.airtime}, TXTC ${v.txtc}.`,
   airtimeReply: (airtime) => `Salio la muda wa maongezi: ${airtime}.`,

@@ -33,3 +33,26 @@ export function formatUsdMicros(micros: bigint): string {
 export function shortHex(hex: string): string {
   return hex.length > 12 ? `${hex.slice(0, 6)}...${hex.slice(-4)}` : hex;
 }
+
+/** The unit a person typed an amount in, so a limit is told back in it. */
+export type LimitUnit =
+  | { unit: 'usd' }
+  | { unit: 'local'; currency: string; minorDigits: number; minorUnitsPerUsd: bigint }
+  | { unit: 'txtc'; txtcPerUsd: bigint };
+
+/**
+ * A limit of `usdCents` as the person reads it in the unit they used: "KES 129.00 ($1.00)", "98.03 TXTC
+ * ($1.00)", "$1.00". A minimum rounds up, a maximum down, so the amount shown is always inside the limit.
+ */
+export function formatLimit(usdCents: bigint, round: 'up' | 'down', unit: LimitUnit = { unit: 'usd' }): string {
+  const usd = formatUsdCents(usdCents);
+  const div = (n: bigint, d: bigint) => (round === 'up' ? (n + d - 1n) / d : n / d);
+  if (unit.unit === 'local')
+    return `${formatAirtime(div(usdCents * unit.minorUnitsPerUsd, 100n), unit.currency, unit.minorDigits)} (${usd})`;
+  if (unit.unit === 'txtc') {
+    // Shown with 2 decimals: round the base units to a whole cent of TXTC in the limit's direction.
+    const cent = 10n ** 16n;
+    return `${formatTxtc(div(div(usdCents * unit.txtcPerUsd, 100n), cent) * cent)} TXTC (${usd})`;
+  }
+  return usd;
+}

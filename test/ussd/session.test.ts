@@ -348,7 +348,8 @@ describe('the rest of the menu, through HTTP', () => {
       expect(await other.type('3')).toMatch(/^CON Airtime: KES 3,710.00\nTXTC: 0/);
       expect(await other.type('00')).toMatch(/Buy/);
       const history = await other.type('4');
-      expect(history).toMatch(/^CON -980 TXTC/);
+      // Both legs of the hybrid: the airtime it bought (the leg, recorded after its transfer) and the send.
+      expect(history).toMatch(/^CON Buy 980 TXTC\n-980 TXTC/);
       const theirs = new Phone(app, receiver);
       await theirs.dial(); // not registered: the registration starts, nothing else
       expect(await smsTo(stack.runtime.pool, receiver)).toEqual([expect.stringMatching(/^Received 980 TXTC from/)]);

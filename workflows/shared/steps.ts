@@ -3,7 +3,7 @@ import { ApplicationFailure, CancellationScope, isCancellation } from '@temporal
 import { FailureTypes, type Failure, type FailureType } from '../definitions/errors';
 import type { LimitsWire, TransferStatus } from '../definitions/common';
 import { usdLimitBreach } from '../../lib/money/transfer';
-import { formatUsdCents } from '../../lib/money/format';
+import { formatLimit, type LimitUnit } from '../../lib/money/format';
 import { showInSearch } from './search';
 
 /** The type and message of whatever failed; an activity's ApplicationFailure is found inside its wrapper. */
@@ -28,8 +28,11 @@ export function rejection(type: FailureType | (string & NonNullable<unknown>), m
   return ApplicationFailure.nonRetryable(message, type);
 }
 
-/** Refuses a movement worth `usdMicros` that breaks a per-transaction or the daily limit (`noun`: "transfer"). */
-export function checkUsdLimits(usdMicros: bigint, wire: LimitsWire, noun: string): void {
+/**
+ * Refuses a movement worth `usdMicros` that breaks a per-transaction or the daily limit (`noun`: "transfer"),
+ * telling the limit in the unit the person used (`unit`).
+ */
+export function checkUsdLimits(usdMicros: bigint, wire: LimitsWire, noun: string, unit?: LimitUnit): void {
   const limits = {
     minUsdCents: BigInt(wire.minUsdCents),
     maxUsdCents: BigInt(wire.maxUsdCents),
@@ -37,13 +40,13 @@ export function checkUsdLimits(usdMicros: bigint, wire: LimitsWire, noun: string
   };
   const breach = usdLimitBreach(usdMicros, BigInt(wire.usedTodayUsdMicros), limits);
   if (breach === 'below')
-    throw rejection('AmountBelowMinimum', `the smallest ${noun} is ${formatUsdCents(limits.minUsdCents)}`);
+    throw rejection('AmountBelowMinimum', `the smallest ${noun} is ${formatLimit(limits.minUsdCents, 'up', unit)}`);
   if (breach === 'above')
-    throw rejection('AmountAboveMaximum', `the largest ${noun} is ${formatUsdCents(limits.maxUsdCents)}`);
+    throw rejection('AmountAboveMaximum', `the largest ${noun} is ${formatLimit(limits.maxUsdCents, 'down', unit)}`);
   if (breach === 'daily')
     throw rejection(
       'DailyLimitExceeded',
-      `this would pass your daily limit of ${formatUsdCents(limits.dailyUsdCents)}`,
+      `this would pass your daily limit of ${formatLimit(limits.dailyUsdCents, 'down', unit)}`,
     );
 }
 
