@@ -19,6 +19,7 @@ import {
   hopUpdate,
   hopUpdateId,
   ussdWorkflowId,
+  USSD_MAX_INPUT,
   type UssdSessionInput,
 } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
@@ -72,6 +73,9 @@ export function ussdRoutes(ctx: ApiContext) {
       const inputs = body.text === '' ? [] : body.text.split('*');
       const seq = inputs.length;
       const newest = (inputs.at(-1) ?? '').trim();
+      // Longer than a USSD string can be: no menu takes it, and it is not handed on (the session ends).
+      if (newest.length > USSD_MAX_INPUT)
+        return c.text(`END That input is too long. Please dial ${deps.config.ussd.shortcode} and try again.`);
       const workflowId = ussdWorkflowId(body.sessionId);
       let confirmedWithPin = false;
       try {

@@ -23,6 +23,7 @@ import {
   endSessionSignal,
   hopUpdate,
   transferWorkflowId,
+  USSD_MAX_INPUT,
   ussdSessionQuery,
   type HopReply,
   type HopRequest,
@@ -41,7 +42,6 @@ const lookups = proxyLocalActivities<UssdActivities>(whileWaiting);
 const books = proxyLocalActivities<UssdActivities>(bookkeeping);
 
 /** The longest input a person can type on one hop (gateways cap it well below this). */
-const MAX_INPUT = 182;
 
 export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<UssdSessionState> {
   const { sessionId } = input;
@@ -74,7 +74,8 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
         if (!Number.isInteger(request.seq) || request.seq < 0) throw new Error('seq must be a whole number');
         const hopInput = request.input as Partial<{ text: unknown; secret: unknown }>;
         if ('text' in hopInput) {
-          if (typeof hopInput.text !== 'string' || hopInput.text.length > MAX_INPUT) throw new Error('input too long');
+          if (typeof hopInput.text !== 'string' || hopInput.text.length > USSD_MAX_INPUT)
+            throw new Error('input too long');
           // Fail-safe: at a PIN prompt only navigation may come as text; anything else would be a PIN the API
           // did not take out, and a rejected update is not kept in history.
           const prompt = state.menu && SECRET_PROMPTS[state.menu.node as MenuNode];

@@ -209,6 +209,17 @@ test('back, home and invalid input re-prompt without moving anything', async () 
   expect(await telcoOperations(stack.runtime.pool, number)).toEqual([]);
 });
 
+test('an input longer than a USSD string gets a clear screen, not "busy", and moves nothing', async () => {
+  const number = await registered();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    await phone.dial();
+    await phone.type('1');
+    expect(await phone.type('9'.repeat(183))).toBe('END That input is too long. Please dial *123*456# and try again.');
+  });
+  expect(await telcoOperations(stack.runtime.pool, number)).toEqual([]);
+});
+
 test('three wrong PINs lock money movement with the attempts shown; ops list and reset it; the next dial sets a new PIN', async () => {
   const number = await registered();
   await withUssd(async (app) => {

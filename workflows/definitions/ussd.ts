@@ -3,6 +3,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { callerKey } from './common';
 import type { HopInput, MenuState, Profile, SecretKind } from '../../lib/ussd/types';
 
+/** The longest input a hop may carry (a USSD string is at most 182 characters): longer is refused, clearly. */
+export const USSD_MAX_INPUT = 182;
+
 export function ussdWorkflowId(sessionId: string): string {
   return `ussd:${callerKey(sessionId)}`;
 }
