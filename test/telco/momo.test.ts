@@ -53,7 +53,8 @@ test('a request-to-pay the payer approves debits once and status finds it commit
   const phone = newPayer(100_000n);
   const adapter = momo();
   const movement = debit(phone, 25_000n);
-  expect(await adapter.debit(movement)).toEqual({ reference: movement.reference, status: 'committed' });
+  const recorded = { kind: 'debit', phoneNumber: phone, amountMinor: 25_000n };
+  expect(await adapter.debit(movement)).toEqual({ reference: movement.reference, status: 'committed', recorded });
   expect(server.balance(phone)).toBe(75_000n);
   expect(server.movementsOf(phone)).toEqual([
     { partyId: phone.slice(1), product: 'collection', amountMinor: 25_000n, id: uuidFromReference(movement.reference) },
@@ -61,6 +62,7 @@ test('a request-to-pay the payer approves debits once and status finds it commit
   expect(await adapter.status({ reference: movement.reference, operator: 'mtn-ug', kind: 'debit' })).toEqual({
     reference: movement.reference,
     status: 'committed',
+    recorded,
   });
 });
 

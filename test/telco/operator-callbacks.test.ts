@@ -147,7 +147,11 @@ describe('MTN MoMo', () => {
 
     momoServer.decide(id, true); // approved on the handset: MoMo PUTs the final state to the URL we gave
 
-    expect(await result).toEqual({ reference: movement.reference, status: 'committed' });
+    expect(await result).toEqual({
+      reference: movement.reference,
+      status: 'committed',
+      recorded: { kind: 'debit', phoneNumber: phone, amountMinor: 4_000n },
+    });
     expect(momoServer.statusReads(id)).toBe(2); // the first read, then the one the callback called for
     expect(momoServer.movementsOf(phone)).toHaveLength(1);
     await momoServer.callbacksDelivered();
