@@ -16,6 +16,10 @@ import type { RateService } from '../lib/rates';
 import type { WalletDirectory } from '../lib/wallets';
 import type { SwapRepo } from '../lib/db/swaps';
 import type { VoucherRepo } from '../lib/db/vouchers';
+import { usdMicrosOfTxtc } from '../lib/money/conversion';
+import { formatUsdCents } from '../lib/money/format';
+import { usedTodayUsdMicros } from '../lib/db/limits';
+import { withTransaction } from '../lib/db/pool';
 import type { Pool } from 'pg';
 import { moneyGate } from '../lib/db/fraud';
 import type { UssdRepo } from '../lib/db/ussd';
@@ -35,8 +39,18 @@ export interface PreparedSwap {
 }
 
 export type VoucherClaim =
-  | { status: 'claimed'; voucherId: string; txtcAmount: string }
-  | { status: 'unknown' | 'used' | 'expired' | 'revoked' | 'blocked' };
+  | {
+      status: 'claimed';
+      voucherId: string;
+      txtcAmount: string;
+      /** its USD value now, micro-dollars */
+      usdMicros?: string;
+      /** worth more than VOUCHER_HOLD_ABOVE_USD: the redemption waits for ops before it mints */
+      hold?: { reason: string; timeoutSeconds: number };
+    }
+  | { status: 'unknown' | 'used' | 'expired' | 'revoked' | 'blocked' }
+  /** it would pass the redeemer's daily limit: not claimed, the code stays good */
+  | { status: 'daily'; dailyLimit: string };
 
 export function createSwapActivities(deps: {
   rates: RateService;
@@ -45,7 +59,7 @@ export function createSwapActivities(deps: {
   wallets: WalletDirectory;
   ussd: UssdRepo;
   pool: Pool;
-  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic'>;
+  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic' | 'vouchers' | 'fraud'>;
 }) {
   return {
     /** Quotes the swap, records it (a repeat for the same id keeps the first quote) and returns the limits. */
@@ -86,9 +100,36 @@ export function createSwapActivities(deps: {
     async claimVoucher(input: { code: string; phoneNumber: string; messageId: string }): Promise<VoucherClaim> {
       // A listed number receives nothing: refused before the code is spent, so it stays for its rightful owner.
       if (await moneyGate(deps.pool, input.phoneNumber, 'receive')) return { status: 'blocked' };
-      const claim = await deps.vouchers.claim(voucherCodeHash(input.code), input.phoneNumber, input.messageId);
+      const codeHash = voucherCodeHash(input.code);
+      // What it is worth now counts toward the redeemer's daily limit, like any money the number moves.
+      const peek = await deps.vouchers.byCodeHash(codeHash);
+      let usdMicros: bigint | undefined;
+      if (peek && !peek.redeemedAt) {
+        usdMicros = usdMicrosOfTxtc(peek.txtcAmount, await deps.rates.txtcRate());
+        const used = await withTransaction(deps.pool, (client) =>
+          usedTodayUsdMicros(client, input.phoneNumber, `voucher:${peek.id}`),
+        );
+        const daily = deps.config.limits.dailyUsdCents;
+        if (used + usdMicros > daily * 10_000n) return { status: 'daily', dailyLimit: formatUsdCents(daily) };
+      }
+      const claim = await deps.vouchers.claim(codeHash, input.phoneNumber, input.messageId, usdMicros);
       if (claim.status !== 'claimed') return { status: claim.status };
-      return { status: 'claimed', voucherId: claim.voucher.id, txtcAmount: claim.voucher.txtcAmount.toString() };
+      const worth = claim.voucher.redeemedUsdMicros ?? usdMicros ?? 0n;
+      const holdAbove = deps.config.vouchers.holdAboveUsdCents;
+      return {
+        status: 'claimed',
+        voucherId: claim.voucher.id,
+        txtcAmount: claim.voucher.txtcAmount.toString(),
+        usdMicros: worth.toString(),
+        ...(holdAbove > 0n && worth > holdAbove * 10_000n
+          ? {
+              hold: {
+                reason: `a voucher worth more than ${formatUsdCents(holdAbove)}`,
+                timeoutSeconds: deps.config.fraud.holdTimeoutSeconds,
+              },
+            }
+          : {}),
+      };
     },
 
     async voucherMinted(input: {
@@ -98,6 +139,11 @@ export function createSwapActivities(deps: {
       txHash: string;
     }): Promise<void> {
       await deps.vouchers.markMinted(input.voucherId, input);
+    },
+
+    /** A held redemption ops rejected (the voucher revoked) or left undecided (the voucher back to issued). */
+    async voucherHoldReleased(input: { voucherId: string; outcome: 'rejected' | 'expired' }): Promise<void> {
+      await deps.vouchers.releaseHeld(input.voucherId, input.outcome);
     },
 
     async voucherMintFailed(input: {

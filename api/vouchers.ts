@@ -9,17 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { BridgeError } from '../workflows/definitions';
 import { formatDecimal, parseDecimal } from '../lib/money/decimal';
-import { TXTC_DECIMALS } from '../lib/money/format';
+import { TXTC_DECIMALS, formatUsdCents, formatUsdMicros } from '../lib/money/format';
+import { usdMicrosOfTxtc } from '../lib/money/conversion';
 import { newVoucherCode, voucherCodeHash } from '../lib/vouchers/codes';
 import { voucherStatus, type VoucherRecord } from '../lib/db/vouchers';
-import { decimalAmount, validate } from './validation';
+import { decimalString, validate } from './validation';
 import type { ApiContext } from './app';
 
 const MAX_UINT256 = (1n << 256n) - 1n;
 
 const issueBody = z.object({
-  /** TXTC per voucher, as decimal text ("50", "12.5") */
-  amount: decimalAmount,
+  /** TXTC per voucher, as decimal text ("50", "12.5"); a JSON number is refused (it may have been rounded) */
+  amount: decimalString,
   count: z.number().int().min(1).max(100).default(1),
   expiresInDays: z.number().int().min(1).max(365).optional(),
   note: z.string().max(200).optional(),
@@ -52,7 +53,18 @@ export function voucherRoutes(ctx: ApiContext) {
       if (txtcAmount <= 0n) throw new BridgeError('InvalidAmount', 'amount must be more than zero');
       // More than a uint256 can never be minted (and overflows the NUMERIC(78,0) column: a 500, not a 400).
       if (txtcAmount > MAX_UINT256) throw new BridgeError('InvalidAmount', 'amount is too large');
-      const expiresAt = body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : undefined;
+      // Worth at most VOUCHER_MAX_USD at the current rate: a voucher is money ops print.
+      const { vouchers: rules } = ctx.deps.config;
+      const rate = await ctx.services.rates.txtcRate();
+      const usdMicros = usdMicrosOfTxtc(txtcAmount, rate);
+      // Exactly, to the base unit: amount / (numerator / denominator) USD against the cap in cents.
+      if (txtcAmount * rate.denominator * 100n > rules.maxUsdCents * rate.numerator)
+        throw new BridgeError(
+          'AmountAboveMaximum',
+          `a voucher may be worth at most ${formatUsdCents(rules.maxUsdCents)} (VOUCHER_MAX_USD); this one is ${formatUsdMicros(usdMicros)}`,
+        );
+      // Every voucher expires: VOUCHER_EXPIRY_DAYS unless the request says sooner or later.
+      const expiresAt = new Date(Date.now() + (body.expiresInDays ?? rules.expiryDays) * 86_400_000);
       const codes = Array.from({ length: body.count }, () => newVoucherCode());
       const issued = await vouchers.issue(
         codes.map((code) => ({

@@ -156,6 +156,9 @@ const schema = z.object({
   USSD_RESUME_WINDOW: z.coerce.number().int().min(0).max(600).default(60),
   SMS_CONFIRM_ABOVE_USD: decimal(2),
   SMS_CONFIRM_TIMEOUT: z.coerce.number().int().min(10).max(3600).default(300),
+  VOUCHER_MAX_USD: decimal(2),
+  VOUCHER_HOLD_ABOVE_USD: decimal(2),
+  VOUCHER_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 
   FRAUD_VELOCITY_MAX_MOVEMENTS: nonNegativeInt.default(10),
   FRAUD_VELOCITY_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
@@ -313,6 +316,8 @@ const decimalDefaults: Record<string, string> = {
   DAILY_LIMIT_USD: '500',
   TXTC_PER_USD: '100',
   SMS_CONFIRM_ABOVE_USD: '20',
+  VOUCHER_MAX_USD: '100',
+  VOUCHER_HOLD_ABOVE_USD: '50',
   FRAUD_HOLD_ABOVE_USD: '50',
   FRAUD_NEW_NUMBER_HOLD_ABOVE_USD: '20',
 };
@@ -368,6 +373,14 @@ export interface Config {
     /** SMS money commands worth more than this wait for YES <pin> */
     confirmAboveUsdCents: bigint;
     confirmTimeoutSeconds: number;
+  };
+  vouchers: {
+    /** no voucher is issued worth more than this at the current rate */
+    maxUsdCents: bigint;
+    /** a redemption worth more waits for ops (approveHeld / rejectHeld) before it mints (0: off) */
+    holdAboveUsdCents: bigint;
+    /** a voucher issued without an expiry expires after this many days */
+    expiryDays: number;
   };
   /** the fraud rules the money workflows apply before money moves (lib/fraud/rules.ts) */
   fraud: FraudRules;
@@ -595,6 +608,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       resumeWindowSeconds: e.USSD_RESUME_WINDOW,
     },
     sms: { confirmAboveUsdCents: e.SMS_CONFIRM_ABOVE_USD, confirmTimeoutSeconds: e.SMS_CONFIRM_TIMEOUT },
+    vouchers: {
+      maxUsdCents: e.VOUCHER_MAX_USD,
+      holdAboveUsdCents: e.VOUCHER_HOLD_ABOVE_USD,
+      expiryDays: e.VOUCHER_EXPIRY_DAYS,
+    },
     fraud: {
       velocityMaxMovements: e.FRAUD_VELOCITY_MAX_MOVEMENTS,
       velocityWindowMinutes: e.FRAUD_VELOCITY_WINDOW_MINUTES,

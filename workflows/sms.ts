@@ -207,8 +207,7 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
     }
     case 'redeem': {
       const claim = await books.claimVoucher({ code: parsed.code, phoneNumber: input.from, messageId: key });
-      if (claim.status !== 'claimed')
-        return { command: 'redeem', replied: await reply(voucherRefusal(texts, claim.status)) };
+      if (claim.status !== 'claimed') return { command: 'redeem', replied: await reply(voucherRefusal(texts, claim)) };
       const id = voucherWorkflowId(claim.voucherId);
       return begin(id, () =>
         startChild(voucherRedemptionWorkflow, {
@@ -219,6 +218,7 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
               phoneNumber: input.from,
               txtcAmount: claim.txtcAmount,
               language: sender.language ?? parsed.language,
+              ...(claim.hold ? { hold: claim.hold, usdMicros: claim.usdMicros } : {}),
             },
           ],
           ...options,
@@ -311,7 +311,12 @@ function amountText(amount: Amount, currency: string, minorDigits: number): stri
   return `${formatTxtc(BigInt(amount.txtcBaseUnits))} TXTC`;
 }
 
-function voucherRefusal(texts: SmsTexts, status: 'unknown' | 'used' | 'expired' | 'revoked' | 'blocked'): string {
+function voucherRefusal(
+  texts: SmsTexts,
+  claim: { status: 'unknown' | 'used' | 'expired' | 'revoked' | 'blocked' } | { status: 'daily'; dailyLimit: string },
+): string {
+  const status = claim.status;
+  if (claim.status === 'daily') return texts.voucherOverLimit(claim.dailyLimit);
   if (status === 'blocked') return texts.notAllowed;
   if (status === 'used') return texts.voucherUsed;
   if (status === 'expired') return texts.voucherExpired;

@@ -15,7 +15,9 @@ import {
   FailureTypes,
   stepReference,
   swapStateQuery,
+  voucherStateQuery,
   voucherWorkflowId,
+  type HoldState,
   type Step,
   type SwapInput,
   type SwapState,
@@ -26,7 +28,7 @@ import {
 import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';
-import { fraudRefusalSms } from './shared/fraud';
+import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
@@ -47,6 +49,7 @@ const records = proxyLocalActivities<SwapActivities>(recordsUntilSettled);
 
 /** Redemptions from before vouchers minted through the chain writer replay their own mint transaction. */
 const VOUCHER_BATCHED_MINT_PATCH = 'voucher-batched-mint';
+const VOUCHER_HOLD_PATCH = 'voucher-hold';
 
 export async function swapWorkflow(input: SwapInput): Promise<SwapState> {
   return withPayerTurn(input.phoneNumber, undefined, (turn) => swap(input, turn));
@@ -214,6 +217,42 @@ export async function voucherRedemptionWorkflow(input: VoucherRedemptionInput): 
   const wallet = await books.ensureWallet(input.phoneNumber);
   const tell = (message: string) =>
     sendSmsBestEffort(input.phoneNumber, message, stepReference(voucherWorkflowId(input.voucherId), 'sms'));
+  // A voucher worth more than VOUCHER_HOLD_ABOVE_USD waits for ops before it mints, like a large transfer.
+  if (input.hold && patched(VOUCHER_HOLD_PATCH)) {
+    const id = workflowInfo().workflowId;
+    const state: { hold?: HoldState } = {};
+    setHandler(voucherStateQuery, () => state);
+    try {
+      await applyFraudVerdict(
+        {
+          action: 'hold',
+          rules: 'voucher-large',
+          reason: input.hold.reason,
+          timeoutSeconds: input.hold.timeoutSeconds,
+        },
+        {
+          id,
+          kind: 'voucher',
+          phoneNumber: input.phoneNumber,
+          usdMicros: input.usdMicros ?? '0',
+          state,
+          markHeld: () => Promise.resolve(),
+          resume: () => Promise.resolve(),
+          tell: async (message, step) => {
+            await sendSmsBestEffort(input.phoneNumber, message, stepReference(id, step));
+          },
+          texts,
+          amount,
+        },
+      );
+    } catch (err) {
+      const failure = failureOf(err);
+      const outcome = failure.type === FailureTypes.HoldRejected ? 'rejected' : 'expired';
+      await records.voucherHoldReleased({ voucherId: input.voucherId, outcome });
+      await tell(outcome === 'rejected' ? texts.holdRejected(amount) : texts.holdExpired(amount));
+      return { voucherId: input.voucherId, status: 'rejected', wallet };
+    }
+  }
   try {
     const minted: MintResult = patched(VOUCHER_BATCHED_MINT_PATCH)
       ? await mintTxtcUntilLanded(reference, wallet, BigInt(input.txtcAmount))

@@ -28,6 +28,10 @@ export async function usedTodayUsdMicros(client: PoolClient, phoneNumber: string
        UNION ALL
        SELECT s.usd_micros FROM txtc_swaps s
        WHERE s.phone_number = $1 AND s.id <> $2 AND s.status <> 'failed' AND s.created_at > now() - interval '24 hours'
+       UNION ALL
+       SELECT v.redeemed_usd_micros FROM vouchers v
+       WHERE v.redeemed_by = $1 AND v.redeemed_usd_micros IS NOT NULL AND v.mint_failure IS NULL AND v.revoked_at IS NULL
+         AND v.redeemed_at > now() - interval '24 hours'
      ) movements`,
     [phoneNumber, excludeId],
   );

@@ -20,6 +20,8 @@ export interface VoucherRecord {
   mintTxHash: string | null;
   mintedAt: Date | null;
   mintFailure: string | null;
+  /** its USD value when it was redeemed (counted toward the redeemer's daily limit) */
+  redeemedUsdMicros: bigint | null;
 }
 
 export type VoucherStatus = 'issued' | 'expired' | 'revoked' | 'redeemed' | 'minted' | 'mint_failed';
@@ -44,10 +46,11 @@ interface Row {
   mint_tx_hash: string | null;
   minted_at: Date | null;
   mint_failure: string | null;
+  redeemed_usd_micros: string | null;
 }
 
 const COLUMNS = `id, txtc_amount::text, note, expires_at, revoked_at, created_at, redeemed_by, redeemed_message_id,
-  redeemed_at, wallet, mint_reference, mint_tx_hash, minted_at, mint_failure`;
+  redeemed_at, wallet, mint_reference, mint_tx_hash, minted_at, mint_failure, redeemed_usd_micros::text`;
 
 const toRecord = (r: Row): VoucherRecord => ({
   id: r.id,
@@ -64,13 +67,15 @@ const toRecord = (r: Row): VoucherRecord => ({
   mintTxHash: r.mint_tx_hash,
   mintedAt: r.minted_at,
   mintFailure: r.mint_failure,
+  redeemedUsdMicros: r.redeemed_usd_micros === null ? null : BigInt(r.redeemed_usd_micros),
 });
 
 export function voucherStatus(v: VoucherRecord, now = new Date()): VoucherStatus {
   if (v.mintedAt) return 'minted';
   if (v.mintFailure) return 'mint_failed';
-  if (v.redeemedAt) return 'redeemed';
+  // A redemption ops rejected revokes its voucher.
   if (v.revokedAt) return 'revoked';
+  if (v.redeemedAt) return 'redeemed';
   if (v.expiresAt && v.expiresAt <= now) return 'expired';
   return 'issued';
 }
@@ -99,14 +104,21 @@ export function createVoucherRepo(pool: Pool) {
      * Claims the code for `phoneNumber` by message `messageId`: once per code; the same message claiming
      * again (a retried activity) gets the same voucher back.
      */
-    async claim(codeHash: string, phoneNumber: string, messageId: string): Promise<ClaimOutcome> {
+    async claim(
+      codeHash: string,
+      phoneNumber: string,
+      messageId: string,
+      /** its USD value now, counted toward the redeemer's daily limit */
+      usdMicros?: bigint,
+    ): Promise<ClaimOutcome> {
       const { rows } = await pool.query<Row>(
-        `UPDATE vouchers SET redeemed_by = $2, redeemed_message_id = $3, redeemed_at = COALESCE(redeemed_at, now())
+        `UPDATE vouchers SET redeemed_by = $2, redeemed_message_id = $3, redeemed_at = COALESCE(redeemed_at, now()),
+           redeemed_usd_micros = COALESCE(redeemed_usd_micros, $4)
          WHERE code_hash = $1 AND revoked_at IS NULL
            AND ((redeemed_at IS NULL AND (expires_at IS NULL OR expires_at > now()))
                 OR (redeemed_message_id = $3 AND redeemed_by = $2))
          RETURNING ${COLUMNS}`,
-        [codeHash, phoneNumber, messageId],
+        [codeHash, phoneNumber, messageId, usdMicros?.toString() ?? null],
       );
       if (rows[0]) return { status: 'claimed', voucher: toRecord(rows[0]) };
       const found = await pool.query<Row>(`SELECT ${COLUMNS} FROM vouchers WHERE code_hash = $1`, [codeHash]);
@@ -129,6 +141,26 @@ export function createVoucherRepo(pool: Pool) {
       await pool.query(
         'UPDATE vouchers SET wallet = $2, mint_reference = $3, mint_failure = $4 WHERE id = $1 AND minted_at IS NULL',
         [id, m.wallet, m.reference, m.failure],
+      );
+    },
+
+    /** The voucher a code names, whatever its state (nothing changes). */
+    async byCodeHash(codeHash: string): Promise<VoucherRecord | undefined> {
+      const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM vouchers WHERE code_hash = $1`, [codeHash]);
+      return rows[0] && toRecord(rows[0]);
+    },
+
+    /**
+     * A held redemption ops did not approve: rejected, the voucher is revoked; undecided, it goes back to
+     * issued (the code still good). Only before anything was minted.
+     */
+    async releaseHeld(id: string, outcome: 'rejected' | 'expired'): Promise<void> {
+      await pool.query(
+        outcome === 'rejected'
+          ? 'UPDATE vouchers SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND minted_at IS NULL'
+          : `UPDATE vouchers SET redeemed_by = NULL, redeemed_message_id = NULL, redeemed_at = NULL,
+               redeemed_usd_micros = NULL WHERE id = $1 AND minted_at IS NULL`,
+        [id],
       );
     },
 

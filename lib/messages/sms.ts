@@ -46,6 +46,7 @@ export interface SmsTexts {
   // Replies to SMS commands
   /** `example`: an amount every command takes, above the minimum ("$2") */
   help: (shortcode: string, example?: string) => string;
+  voucherOverLimit: (dailyLimit: string) => string;
   notUnderstood: (shortcode: string) => string;
   balanceReply: (v: { airtime: string; txtc: string }) => string;
   airtimeReply: (airtime: string) => string;
@@ -90,6 +91,8 @@ export interface SmsTexts {
 }
 
 export const en: SmsTexts = {
+  voucherOverLimit: (limit) =>
+    `This voucher would pass your daily limit of ${limit}. Nothing was used; try again tomorrow.`,
   help: (shortcode, example = '$2') =>
     `TXTC: BUY ${example} | BALANCE | AIRTIME | SEND ${example} TO 07.. | TRANSFER ${example} TO 07.. | SWAP ${example} | REDEEM code | HISTORY. Or dial ${shortcode}`,
   notUnderstood: (shortcode) => `Sorry, we did not understand. Send HELP for the commands, or dial ${shortcode}.`,
@@ -172,6 +175,7 @@ export const en: SmsTexts = {
 };
 
 export const sw: SmsTexts = {
+  voucherOverLimit: (limit) => `Vocha hii ingezidi kikomo chako cha siku cha ${limit}. Haijatumika; jaribu tena kesho.`,
   help: (shortcode, example = '$2') =>
     `TXTC: NUNUA ${example} | SALIO | SALIO LA MUDA | TUMA ${example} KWA 07.. | HAMISHA ${example} KWA 07.. | BADILISHA ${example} | KOMBOA nambari | HISTORIA. Au piga ${shortcode}`,
   notUnderstood: (shortcode) => `Samahani, hatukuelewa. Tuma MSAADA kwa maagizo, au piga ${shortcode}.`,

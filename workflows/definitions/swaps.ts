@@ -2,6 +2,7 @@
 import { defineQuery } from '@temporalio/workflow';
 import { callerKey, type Channel, type TransferStatus } from './common';
 import type { Failure } from './errors';
+import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
 import type { SwapQuote as Quote } from '../../lib/money/swap';
 import type { Wire } from '../../lib/money/wire';
@@ -40,6 +41,8 @@ export interface SwapState {
 }
 
 export const swapStateQuery = defineQuery<SwapState>(STATE_QUERY);
+/** A held voucher redemption's hold, as ops query it (`state`). */
+export const voucherStateQuery = defineQuery<{ hold?: HoldState }>(STATE_QUERY);
 
 export interface SwapUpdate {
   stage: SwapStage;
@@ -61,11 +64,15 @@ export interface VoucherRedemptionInput {
   txtcAmount: string;
   /** for the SMS (the number's language, or the language of the keyword used) */
   language?: Language;
+  /** worth more than VOUCHER_HOLD_ABOVE_USD: ops approve (approveHeld) before it mints */
+  hold?: { reason: string; timeoutSeconds: number };
+  /** its USD value, micro-dollars (the hold's record) */
+  usdMicros?: string;
 }
 
 export interface VoucherRedemptionResult {
   voucherId: string;
-  status: 'minted' | 'mint_failed';
+  status: 'minted' | 'mint_failed' | 'rejected';
   wallet: string;
   txHash?: string;
 }

@@ -32,7 +32,7 @@ const records = proxyLocalActivities<FraudActivities>(recordsUntilSettled);
 /** What a held movement needs of its workflow. */
 export interface Holdable {
   id: string;
-  kind: 'conversion' | 'airtime' | 'txtc' | 'hybrid';
+  kind: 'conversion' | 'airtime' | 'txtc' | 'hybrid' | 'voucher';
   phoneNumber: string;
   usdMicros: string;
   /** the workflow's state, where the `state` query shows the hold */
