@@ -71,7 +71,8 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   log: () => undefined,
 };
 
-type Kind = 'conversion' | 'airtime' | 'txtc' | 'hybrid' | 'ussd' | 'sms';
+/** burst: one payer's money moved through several doors at once (REST hybrid, TXTC send and buy, SMS SEND). */
+type Kind = 'conversion' | 'airtime' | 'txtc' | 'hybrid' | 'ussd' | 'sms' | 'burst';
 const WEIGHTS: [Kind, number][] = [
   ['conversion', 30],
   ['airtime', 15],
@@ -79,6 +80,7 @@ const WEIGHTS: [Kind, number][] = [
   ['hybrid', 15],
   ['ussd', 15],
   ['sms', 15],
+  ['burst', 10],
 ];
 
 export interface ChaosReport {
@@ -404,8 +406,19 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     api: string,
     people: Person[],
     counts: { deliveries: number; accepted: number; refused: number; abandoned: number },
+    payer?: Person,
   ): Promise<void> {
-    const from = pick(people);
+    if (kind === 'burst') {
+      // Concurrent movements from one payer across channels: each must see the balance the last one left.
+      const one = pick(people);
+      await Promise.all(
+        (['hybrid', 'txtc', 'conversion', 'sms'] as const).map((k, j) =>
+          sendOne(k, i * 10 + j, api, people, counts, one),
+        ),
+      );
+      return;
+    }
+    const from = payer ?? pick(people);
     let to = pick(people);
     while (to === from) to = pick(people);
     const key = `chaos-${i}-${randomUUID().slice(0, 8)}`;
@@ -418,7 +431,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     }
     if (kind === 'sms') {
       const text = pick([
-        `BUY ${200 + randomInt(800)}`,
+        ...(payer ? [] : [`BUY ${200 + randomInt(800)}`]),
         `SEND ${100 + randomInt(300)} TO ${to.phone}`,
         `TRANSFER ${150 + randomInt(500)} TO ${to.phone}`,
       ]);
