@@ -58,6 +58,30 @@ export function ussdRoutes(ctx: ApiContext) {
   const handleSecret = createSecretHandler(services.ussd);
   const limits = createRateLimits(deps);
 
+  /**
+   * A dial while the number's last session is still open (the network dropped it and the gateway never said
+   * so): that session is ended now, as dropped, so its place in the menu is kept and this dial offers to
+   * resume it. Waits up to 2.5 s for it to end (it saves its state as it does). Always true (for the spread).
+   */
+  async function endDroppedSessions(sessionId: string, phoneNumber: string, workflowId: string): Promise<true> {
+    const { sessionTimeoutSeconds } = deps.config.ussd;
+    const others = await services.ussd.openSession(sessionId, phoneNumber, workflowId, sessionTimeoutSeconds);
+    if (others.length === 0) return true;
+    await Promise.all(
+      others.map((id) =>
+        deps.temporal.workflow
+          .getHandle(id)
+          .signal(endSessionSignal, { reason: 'dropped' })
+          .catch(() => undefined),
+      ),
+    );
+    for (let waited = 0; waited < 2500; waited += 100) {
+      if ((await services.ussd.stillOpen(others)) === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return true;
+  }
+
   const hop = validate('form', hopForm);
   const app = new Hono();
   for (const path of ['/', '/session']) {
@@ -111,7 +135,7 @@ export function ussdRoutes(ctx: ApiContext) {
           idleSeconds: deps.config.ussd.idleTimeoutSeconds,
           resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
           // The first hop carries who the person is, so the first screen needs no lookup in the workflow.
-          ...(seq === 0
+          ...(seq === 0 && (await endDroppedSessions(body.sessionId, phoneNumber, workflowId))
             ? {
                 start: await loadSessionStart(
                   { ...services, config: deps.config },

@@ -188,6 +188,36 @@ function queriesOn(db: Pool | PoolClient) {
       );
     },
 
+    /**
+     * A new session of the number starts (its first hop): it is recorded, and the number's other sessions
+     * still open from the last `withinSeconds` are returned, so a redial can end a dropped one and resume it.
+     */
+    async openSession(
+      sessionId: string,
+      phoneNumber: string,
+      workflowId: string,
+      withinSeconds: number,
+    ): Promise<string[]> {
+      const { rows } = await db.query<{ workflow_id: string }>(
+        `WITH mine AS (
+           INSERT INTO ussd_sessions (session_id, phone_number, workflow_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)
+         SELECT workflow_id FROM ussd_sessions
+          WHERE phone_number = $2 AND session_id <> $1 AND ended_at IS NULL
+            AND created_at > now() - make_interval(secs => $4)`,
+        [sessionId, phoneNumber, workflowId, withinSeconds],
+      );
+      return rows.map((r) => r.workflow_id);
+    },
+
+    /** How many of these sessions have not ended yet. */
+    async stillOpen(workflowIds: string[]): Promise<number> {
+      const { rows } = await db.query<{ n: string }>(
+        'SELECT count(*)::text AS n FROM ussd_sessions WHERE workflow_id = ANY($1) AND ended_at IS NULL',
+        [workflowIds],
+      );
+      return Number(rows[0]!.n);
+    },
+
     /** The state of the number's session dropped in the last `withinSeconds`, taken once (a second redial gets nothing). */
     async takeResumable(phoneNumber: string, withinSeconds: number): Promise<MenuState | undefined> {
       const { rows } = await db.query<{ resumable_state: MenuState }>(

@@ -268,6 +268,27 @@ test('a session idle past its limit ends; a redial within the window offers to c
   );
 });
 
+test('a redial seconds after a dropped session (no end notice, not idle yet) offers to continue it', async () => {
+  const number = await registered();
+  await withUssd(async (app) => {
+    const phone = new Phone(app, number);
+    await phone.dial();
+    await phone.type('1');
+    const confirm = await phone.type('645');
+    // The network drops the call: the gateway sends nothing, and the person dials again at once.
+    const again = phone.redial();
+    expect(await again.dial()).toMatch(/^CON [\s\S]*1[\s\S]*2/);
+    expect(await again.type('1')).toBe(confirm);
+    // The dropped session is over: a late hop for it starts nothing.
+    expect(await phone.type('7391')).toMatch(/^END [\s\S]*(ended|dial)/i);
+    expect(await again.type('7391')).toMatch(/^END [\s\S]*SMS/);
+    expect(await waitForCompletion(conversionWorkflowId('ussd', again.sessionId))).toMatchObject({
+      status: 'completed',
+    });
+  });
+  expect(await airtimeBalance(stack.runtime.pool, number)).toBe(500000n - 64500n);
+});
+
 test('a session goes on after its worker and the API restart between two hops (a new worker process and app instance)', async () => {
   const number = await registered();
   const taskQueue = `ussd-${randomUUID()}`;
