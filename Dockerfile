@@ -5,5 +5,6 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 RUN npm run build:contracts
-ENV APP_ENV=local DATA_DIR=/data
+# Production unless told otherwise (compose's demo sets APP_ENV=local itself).
+ENV APP_ENV=production DATA_DIR=/data
 CMD ["npx", "tsx", "api/main.ts"]

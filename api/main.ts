@@ -11,6 +11,10 @@ import { createApp } from './app';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'api');
+  if (config.appEnv === 'production' && config.webhooks.ipAllowlist.length === 0)
+    log.warn(
+      'WEBHOOK_IP_ALLOWLIST=any: the USSD and SMS webhooks accept calls from any address (their secret still applies)',
+    );
   // Listening at once: until Postgres, the chain and Temporal answer, every request gets a 503 ("try again"),
   // never a refused connection; a dependency away at start is waited for, not a reason to exit.
   const ready: { fetch?: (request: Request) => Response | Promise<Response> } = {};
@@ -20,7 +24,7 @@ async function main(): Promise<void> {
       { status: 503, headers: { 'retry-after': '2' } },
     );
   const server = serve(
-    { fetch: (request) => (ready.fetch ? ready.fetch(request) : starting()), port: config.port, hostname: '0.0.0.0' },
+    { fetch: (request) => (ready.fetch ? ready.fetch(request) : starting()), port: config.port, hostname: config.host },
     (info) => log.info({ port: info.port }, 'API listening'),
   );
   const runtime = await createRuntime(config, log);

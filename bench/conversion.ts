@@ -72,6 +72,7 @@ interface PathResult {
 async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boolean): Promise<PathResult> {
   const taskQueue = `bench-${batching ? 'batched' : 'single'}-${randomUUID()}`;
   const config = loadConfig({
+    APP_ENV: 'local',
     LOG_LEVEL: 'silent',
     DATA_DIR: '/nonexistent-bench-data',
     DATABASE_URL: stack.databaseUrl,

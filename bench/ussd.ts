@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   const stack = await startEphemeralStack({ name: 'bench_ussd' });
   const taskQueue = `bench-ussd-${randomUUID()}`;
   const base = loadConfig({
+    APP_ENV: 'local',
     LOG_LEVEL: 'silent',
     DATABASE_URL: stack.databaseUrl,
     TEMPORAL_ADDRESS: stack.temporalAddress,

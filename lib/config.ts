@@ -85,7 +85,10 @@ const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter curr
 const approvalSeconds = z.coerce.number().int().min(5).max(300).default(240);
 
 const schema = z.object({
-  APP_ENV: z.enum(['local', 'production']).default('local'),
+  // Production unless told otherwise: `npm start`, the tests, the benchmarks and the chaos run set local.
+  APP_ENV: z.enum(['local', 'production']).default('production'),
+  /** the address the API and the metrics endpoints listen on (local: loopback; production: every interface) */
+  HOST: z.string().min(1).max(255).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: port.default(8082),
   DATA_DIR: z.string().min(1).default('data'),
@@ -263,6 +266,8 @@ const schema = z.object({
         .split(',')
         .map((e) => e.trim())
         .filter(Boolean);
+      // 'any': an explicit opt-out (logged at start), which production needs when it sets no list.
+      if (entries.length === 1 && entries[0]!.toLowerCase() === 'any') return [];
       const bad = entries.find((e) => !isCidr(e));
       if (bad !== undefined) {
         ctx.addIssue({ code: 'custom', message: `has "${bad}", which is not an IP address or CIDR` });
@@ -324,6 +329,8 @@ const decimalDefaults: Record<string, string> = {
 
 export interface Config {
   appEnv: 'local' | 'production';
+  /** where the API and the metrics endpoints listen: HOST, else loopback in local mode, every interface in production */
+  host: string;
   logLevel: string;
   port: number;
   dataDir: string;
@@ -503,7 +510,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const local = e.APP_ENV === 'local';
   if (!local && !e.CHAIN_SIGNER_PRIVATE_KEY)
     throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'is required when APP_ENV=production');
+  if (!local && e.CHAIN_SIGNER_PRIVATE_KEY?.toLowerCase() === LOCAL_DEV_SIGNER_KEY)
+    throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'must not be the local development key (it is public)');
   if (!local && !e.WALLET_MNEMONIC) throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
+  if (!local && e.WALLET_MNEMONIC?.trim().split(/\s+/).join(' ') === LOCAL_DEV_WALLET_MNEMONIC)
+    throw new ConfigError('WALLET_MNEMONIC', 'must not be the local development phrase (it is public)');
+  const anyAddress = input.WEBHOOK_IP_ALLOWLIST?.trim().toLowerCase() === 'any';
+  if (!local && e.WEBHOOK_IP_ALLOWLIST.length === 0 && !anyAddress)
+    throw new ConfigError(
+      'WEBHOOK_IP_ALLOWLIST',
+      "is required when APP_ENV=production: the gateways' addresses, or 'any' to accept every address (logged)",
+    );
   for (const [variable, value, devDefault] of [
     ['USSD_WEBHOOK_SECRET', e.USSD_WEBHOOK_SECRET, LOCAL_DEV_USSD_WEBHOOK_SECRET],
     ['SMS_WEBHOOK_SECRET', e.SMS_WEBHOOK_SECRET, LOCAL_DEV_SMS_WEBHOOK_SECRET],
@@ -564,6 +581,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     appEnv: e.APP_ENV,
+    host: e.HOST ?? (local ? '127.0.0.1' : '0.0.0.0'),
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     dataDir: e.DATA_DIR,

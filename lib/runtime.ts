@@ -34,7 +34,22 @@ export class DeploymentMissingError extends Error {
 }
 
 /** TXTC_ADDRESS / RATE_PAIR_ADDRESS when set, else the deployment file recorded for the chain. */
+/** The chain id of the local development chain (anvil, Hardhat): the only one local mode runs on. */
+export const LOCAL_CHAIN_ID = 31337n;
+
+/** Local mode's dev key and phrase are public: on any chain but the local one they would be someone's money. */
+export class NotLocalChainError extends DeploymentMissingError {
+  override name = 'NotLocalChainError';
+}
+
 export async function resolveAddresses(config: Config, provider: JsonRpcProvider): Promise<ChainAddresses> {
+  if (config.appEnv === 'local') {
+    const { chainId } = await provider.getNetwork();
+    if (chainId !== LOCAL_CHAIN_ID)
+      throw new NotLocalChainError(
+        `CHAIN_RPC_URL: APP_ENV=local runs only on the local development chain (${LOCAL_CHAIN_ID}); this one is ${chainId}`,
+      );
+  }
   if (config.chain.txtcAddress)
     return {
       txtc: config.chain.txtcAddress,

@@ -185,6 +185,8 @@ async function shutdown(code: number): Promise<never> {
 }
 
 async function main(): Promise<void> {
+  // `npm start` is the local demo: everything else defaults to production (the worker and API inherit this).
+  process.env.APP_ENV ||= 'local';
   const config = loadConfigOrExit();
   mkdirSync(config.dataDir, { recursive: true });
   process.once('SIGINT', () => void shutdown(0));

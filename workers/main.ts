@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       log[level]({ sdk: true, ...meta, ...(error ? { err: error } : {}) }, entry.message);
     }),
     ...(temporalMetricsPort > 0
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${temporalMetricsPort}` } } } }
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${config.host}:${temporalMetricsPort}` } } } }
       : {}),
   });
   // A dependency away at start is waited for (and said so), not a reason to exit.
@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   await untilReady('Postgres', () => ping(runtime.pool), log);
   enableDefaultMetrics();
   const metricsServer =
-    config.metrics.workerPort > 0 ? await serveMetrics(processRegistry, config.metrics.workerPort) : undefined;
+    config.metrics.workerPort > 0
+      ? await serveMetrics(processRegistry, config.metrics.workerPort, config.host)
+      : undefined;
   if (config.appEnv === 'local' && config.telco.adapter === 'simulated') {
     await untilReady('Postgres', () => new SimulatedOperator(runtime.pool).seedDemoAccounts(), log);
   }

@@ -14,5 +14,7 @@ export default async function globalSetup(): Promise<void> {
     deployment: stack.deployment,
   };
   process.env[STACK_ENV] = JSON.stringify(shared);
+  // Unset APP_ENV means production: the tests (and the processes they start) run the local mode.
+  process.env.APP_ENV ??= 'local';
   (globalThis as Record<string, unknown>).__txtcTestStack = stack;
 }

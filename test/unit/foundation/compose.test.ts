@@ -29,12 +29,19 @@ test('docker-compose.yml parses and holds the whole stack', () => {
   ]);
 });
 
-test('each service publishes the port the README names', () => {
-  expect(compose.services.api!.ports).toContain('8082:8082');
-  expect(compose.services['temporal-ui']!.ports).toContain('8233:8080');
-  expect(compose.services.temporal!.ports).toContain('7233:7233');
-  expect(compose.services.chain!.ports).toContain('8545:8545');
-  expect(compose.services.postgres!.ports).toContain('5432:5432');
+test('each service publishes the port the README names, on 127.0.0.1 only', () => {
+  expect(compose.services.api!.ports).toContain('127.0.0.1:8082:8082');
+  expect(compose.services['temporal-ui']!.ports).toContain('127.0.0.1:8233:8080');
+  expect(compose.services.temporal!.ports).toContain('127.0.0.1:7233:7233');
+  expect(compose.services.chain!.ports).toContain('127.0.0.1:8545:8545');
+  expect(compose.services.postgres!.ports).toContain('127.0.0.1:5432:5432');
+  const published = Object.values(compose.services).flatMap((s) => s.ports ?? []);
+  expect(published.filter((p) => !String(p).startsWith('127.0.0.1:'))).toEqual([]);
+});
+
+test('the image is production unless told otherwise; the compose demo says local itself', () => {
+  expect(readFileSync(resolve(__dirname, '../../../Dockerfile'), 'utf8')).toMatch(/^ENV APP_ENV=production /m);
+  expect(compose.services.api!.environment).toMatchObject({ APP_ENV: 'local', HOST: '0.0.0.0' });
 });
 
 test('Temporal runs on Postgres, and the worker and API wait for migrations, the deployment and Temporal', () => {

@@ -1,7 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../lib/config';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  LOCAL_DEV_SIGNER_KEY,
+  LOCAL_DEV_WALLET_MNEMONIC,
+  loadConfig as loadConfigOf,
+} from '../../../lib/config';
+
+/** The configuration as an environment gives it; these tests mean local mode unless they say production
+ * (which needs its webhook allowlist). */
+const loadConfig = (env: NodeJS.ProcessEnv = {}) =>
+  loadConfigOf({
+    APP_ENV: 'local',
+    ...(env.APP_ENV === 'production' ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8' } : {}),
+    ...env,
+  });
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -36,6 +51,33 @@ describe('configuration', () => {
     expect(missing).toEqual([]);
   });
 
+  test('APP_ENV unset is production: it refuses the dev phrase, and starts only with an allowlist or an explicit any', () => {
+    const prod = {
+      CHAIN_SIGNER_PRIVATE_KEY: '0x' + '11'.repeat(32),
+      WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
+      USSD_WEBHOOK_SECRET: 'u'.repeat(32),
+      SMS_WEBHOOK_SECRET: 's'.repeat(32),
+    };
+    expect(() => loadConfigOf(prod)).toThrow(/WEBHOOK_IP_ALLOWLIST is required when APP_ENV=production/);
+    expect(loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: 'any' })).toMatchObject({
+      appEnv: 'production',
+      host: '0.0.0.0',
+      webhooks: { ipAllowlist: [] },
+    });
+    expect(loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: '196.201.214.0/24' }).webhooks.ipAllowlist).toEqual([
+      '196.201.214.0/24',
+    ]);
+    expect(() =>
+      loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: 'any', WALLET_MNEMONIC: LOCAL_DEV_WALLET_MNEMONIC }),
+    ).toThrow(/WALLET_MNEMONIC must not be the local development phrase/);
+    expect(() =>
+      loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: 'any', CHAIN_SIGNER_PRIVATE_KEY: LOCAL_DEV_SIGNER_KEY }),
+    ).toThrow(/CHAIN_SIGNER_PRIVATE_KEY/);
+    // Local mode listens on loopback unless told otherwise.
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
   test('a malformed secret is named but never echoed', () => {
     const key = '0xdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef00';
     expect(() => loadConfig({ CHAIN_SIGNER_PRIVATE_KEY: key })).toThrow(
@@ -56,7 +98,7 @@ describe('configuration', () => {
     const production = {
       APP_ENV: 'production',
       CHAIN_SIGNER_PRIVATE_KEY: `0x${'11'.repeat(32)}`,
-      WALLET_MNEMONIC: 'rude shadow pair churn service mammal border infant quiz neglect success sad',
+      WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
       USSD_WEBHOOK_SECRET: 'ussd-secret-of-production',
       SMS_WEBHOOK_SECRET: 'sms-secret-of-production',
     };

@@ -1,8 +1,17 @@
-import { loadConfig } from '../../../lib/config';
+import { loadConfig as loadConfigOf } from '../../../lib/config';
 import { createTelco } from '../../../lib/telco/factory';
 import { MomoOperator } from '../../../lib/telco/momo';
 import { AirtelOperator } from '../../../lib/telco/airtel';
 import type { Pool } from 'pg';
+
+/** The configuration as an environment gives it; these tests mean local mode unless they say production
+ * (which needs its webhook allowlist). */
+const loadConfig = (env: NodeJS.ProcessEnv = {}) =>
+  loadConfigOf({
+    APP_ENV: 'local',
+    ...(env.APP_ENV === 'production' ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8' } : {}),
+    ...env,
+  });
 
 const MOMO = {
   MOMO_COLLECTION_KEY: 'coll-key-0123456789',

@@ -1,7 +1,16 @@
 import { TelcoRouter, createTelco } from '../../../lib/telco/factory';
 import { SimulatedOperator } from '../../../lib/telco/simulated';
-import { loadConfig } from '../../../lib/config';
+import { loadConfig as loadConfigOf } from '../../../lib/config';
 import type { MovementLookup, TelcoOperator } from '../../../lib/telco/types';
+
+/** The configuration as an environment gives it; these tests mean local mode unless they say production
+ * (which needs its webhook allowlist). */
+const loadConfig = (env: NodeJS.ProcessEnv = {}) =>
+  loadConfigOf({
+    APP_ENV: 'local',
+    ...(env.APP_ENV === 'production' ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8' } : {}),
+    ...env,
+  });
 
 /** An adapter that records which calls reached it. */
 function recording(name: string, calls: string[], withTransfer = false): TelcoOperator {
