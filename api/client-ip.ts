@@ -1,11 +1,11 @@
 /**
  * Who is calling: the client's IP address as the rate limits and the webhook allowlist see it.
  *
- * With TRUST_PROXY_HOPS=0 (the default) it is the TCP peer's address. Behind N proxies that each append the
- * address they saw to X-Forwarded-For, it is the address the outermost trusted proxy saw: counting from the
- * socket, past N-1 entries from the right of X-Forwarded-For. Entries further left are written by the
- * client and never trusted. A request without a socket (app.request in tests) and without a trusted
- * X-Forwarded-For has no address: the allowlist refuses it and the per-address limit cannot key it.
+ * The TCP peer's address, unless the peer is one of TRUSTED_PROXIES: then X-Forwarded-For is read from the
+ * right, past every entry that is itself a trusted proxy, and the first address that is not one is the
+ * client. X-Forwarded-For from any other peer is the client's own words and ignored (a spoofed header from
+ * the internet changes nothing). A request without a socket (app.request in tests) has no address unless
+ * the test gives one: the allowlist refuses it and the per-address limit cannot key it.
  */
 import { BlockList, isIP } from 'node:net';
 import type { Context } from 'hono';
@@ -19,25 +19,33 @@ function normalize(address: string | undefined): string | undefined {
   return isIP(plain) === 0 ? undefined : plain;
 }
 
-export function clientIp(c: Context, trustProxyHops: number): string | undefined {
+export type AddressMatcher = (ip: string | undefined) => boolean;
+
+export function clientIp(c: Context, trustedProxies: AddressMatcher | undefined): string | undefined {
   let socket: string | undefined;
   try {
     socket = getConnInfo(c).remote.address;
   } catch {
     socket = undefined; // not served by @hono/node-server
   }
-  if (trustProxyHops === 0) return normalize(socket);
+  const peer = normalize(socket);
+  if (!trustedProxies || !trustedProxies(peer)) return peer;
   const forwarded = (c.req.header('x-forwarded-for') ?? '')
     .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  // Nearest first: the socket, then what each proxy appended, right to left.
-  const hops = [socket, ...forwarded.reverse()];
-  return normalize(hops[Math.min(trustProxyHops, hops.length - 1)]);
+    .map((e) => normalize(e))
+    .reverse();
+  // Nearest first: each trusted proxy vouches for the address to its left.
+  let client = peer;
+  for (const hop of forwarded) {
+    if (!trustedProxies(client)) break;
+    if (hop === undefined) return undefined; // a trusted proxy wrote something that is not an address
+    client = hop;
+  }
+  return client;
 }
 
 /** WEBHOOK_IP_ALLOWLIST as a matcher; undefined when the list is empty (every address may call). */
-export function ipAllowlist(entries: string[]): ((ip: string | undefined) => boolean) | undefined {
+export function ipAllowlist(entries: string[]): AddressMatcher | undefined {
   if (entries.length === 0) return undefined;
   const list = new BlockList();
   for (const entry of entries) {

@@ -87,6 +87,7 @@ export function operatorCallbackRoutes(ctx: ApiContext) {
   const { config, log, pool } = ctx.deps;
   const callbacks = createOperatorCallbackRepo(pool);
   const allowed = ipAllowlist(config.webhooks.ipAllowlist);
+  const proxies = ipAllowlist(config.http.trustedProxies);
   const secrets: Record<CallbackOperator, string> = {
     momo: config.webhooks.momoCallbackSecret,
     airtel: config.webhooks.airtelCallbackSecret,
@@ -94,7 +95,7 @@ export function operatorCallbackRoutes(ctx: ApiContext) {
 
   /** Why the caller is refused (an address outside the allowlist, a wrong secret), or undefined. */
   const refusal = (c: Context, operator: CallbackOperator): Response | undefined => {
-    const ip = clientIp(c, config.http.trustProxyHops);
+    const ip = clientIp(c, proxies);
     const reason =
       allowed && !allowed(ip)
         ? 'address not in WEBHOOK_IP_ALLOWLIST'

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { createRateLimitRepo, type RateLimitRepo } from '../lib/db/rate-limits';
-import { clientIp } from './client-ip';
+import { clientIp, ipAllowlist } from './client-ip';
 import { BridgeError, errorBody } from './errors';
 import { maskPhone, type Logger } from '../lib/log';
 import type { AppDeps } from './app';
@@ -30,6 +30,7 @@ export function createLimiter(repo: RateLimitRepo, name: string, limit: number, 
 export function createRateLimits(deps: AppDeps) {
   const repo = createRateLimitRepo(deps.pool);
   const { windowSeconds, perIp, perPhone, perKey } = deps.config.rateLimits;
+  const proxies = ipAllowlist(deps.config.http.trustedProxies);
   return {
     repo,
     /** USSD hops and inbound SMS of one number */
@@ -37,9 +38,7 @@ export function createRateLimits(deps: AppDeps) {
     /** REST money requests paid by one number: apart from its USSD and SMS, so no API client uses those up */
     payer: createLimiter(repo, 'api-phone', perPhone, windowSeconds),
     /** REST requests of one client address; a request without one is not counted (see client-ip.ts) */
-    ip: rateLimit(deps.log, createLimiter(repo, 'ip', perIp, windowSeconds), (c) =>
-      clientIp(c, deps.config.http.trustProxyHops),
-    ),
+    ip: rateLimit(deps.log, createLimiter(repo, 'ip', perIp, windowSeconds), (c) => clientIp(c, proxies)),
     /** REST requests of one API key (its id); a request without one (keys off) is not counted */
     key: rateLimit(deps.log, createLimiter(repo, 'api-key', perKey, windowSeconds), (c) => c.get('apiKey')?.id),
     /** True once per limited bucket and window: the one caller that tells the person. */

@@ -39,8 +39,9 @@ export function webhookAuth(ctx: ApiContext, gateway: Gateway): MiddlewareHandle
     africastalking: config.webhooks.atCallbackSecret,
   }[gateway];
   const allowed = ipAllowlist(config.webhooks.ipAllowlist);
+  const proxies = ipAllowlist(config.http.trustedProxies);
   return async (c, next) => {
-    const ip = clientIp(c, config.http.trustProxyHops);
+    const ip = clientIp(c, proxies);
     const given = presentedSecret((name) => c.req.header(name));
     const reason =
       allowed && !allowed(ip)

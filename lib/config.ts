@@ -84,6 +84,25 @@ const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter curr
 /** How long a debit waits for the person's approval on the handset (the approvalCall preset allows 6 minutes). */
 const approvalSeconds = z.coerce.number().int().min(5).max(300).default(240);
 
+/** A comma-separated list of addresses or CIDRs ('any' for WEBHOOK_IP_ALLOWLIST's explicit opt-out: empty). */
+const cidrList = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const entries = text
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    // 'any': an explicit opt-out (logged at start), which production needs when it sets no list.
+    if (entries.length === 1 && entries[0]!.toLowerCase() === 'any') return [];
+    const bad = entries.find((e) => !isCidr(e));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `has "${bad}", which is not an IP address or CIDR` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const schema = z.object({
   // Production unless told otherwise: `npm start`, the tests, the benchmarks and the chaos run set local.
   APP_ENV: z.enum(['local', 'production']).default('production'),
@@ -258,25 +277,9 @@ const schema = z.object({
 
   USSD_WEBHOOK_SECRET: webhookSecret,
   SMS_WEBHOOK_SECRET: webhookSecret,
-  WEBHOOK_IP_ALLOWLIST: z
-    .string()
-    .default('')
-    .transform((text, ctx) => {
-      const entries = text
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean);
-      // 'any': an explicit opt-out (logged at start), which production needs when it sets no list.
-      if (entries.length === 1 && entries[0]!.toLowerCase() === 'any') return [];
-      const bad = entries.find((e) => !isCidr(e));
-      if (bad !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `has "${bad}", which is not an IP address or CIDR` });
-        return z.NEVER;
-      }
-      return entries;
-    }),
+  WEBHOOK_IP_ALLOWLIST: cidrList,
   API_KEYS_REQUIRED: bool.optional(),
-  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  TRUSTED_PROXIES: cidrList,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65536),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
   RATE_LIMIT_PER_IP: nonNegativeInt.default(1200),
@@ -435,7 +438,8 @@ export interface Config {
   };
   http: {
     /** how many proxies in front of the API append to X-Forwarded-For (0: the socket's address is the client) */
-    trustProxyHops: number;
+    /** peers whose X-Forwarded-For is read (CIDRs); empty: the TCP peer is the client */
+    trustedProxies: string[];
     /** the largest request body any route reads */
     maxBodyBytes: number;
   };
@@ -707,7 +711,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ipAllowlist: e.WEBHOOK_IP_ALLOWLIST,
     },
     apiKeys: { required: e.API_KEYS_REQUIRED ?? true },
-    http: { trustProxyHops: e.TRUST_PROXY_HOPS, maxBodyBytes: e.MAX_BODY_BYTES },
+    http: { trustedProxies: e.TRUSTED_PROXIES, maxBodyBytes: e.MAX_BODY_BYTES },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       perIp: e.RATE_LIMIT_PER_IP,

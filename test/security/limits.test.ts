@@ -37,12 +37,15 @@ function withApps<T>(patch: (config: Config) => Config, count: number, fn: (apps
 }
 
 const limits =
-  (rateLimits: Partial<Config['rateLimits']>, trustProxyHops = 1) =>
+  (rateLimits: Partial<Config['rateLimits']>) =>
   (c: Config): Config => ({
     ...c,
     rateLimits: { ...c.rateLimits, ...rateLimits },
-    http: { ...c.http, trustProxyHops },
+    http: { ...c.http, trustedProxies: ['10.0.0.0/8'] },
   });
+
+/** The connection a request arrives on: the load balancer at 10.0.0.5, one of TRUSTED_PROXIES. */
+const VIA_PROXY = { incoming: { socket: { remoteAddress: '10.0.0.5', remotePort: 443, remoteFamily: 'IPv4' } } };
 
 async function workflowExists(workflowId: string): Promise<boolean> {
   try {
@@ -129,7 +132,11 @@ test('past RATE_LIMIT_PER_IP a client gets 429 with Retry-After, others do not, 
   await withApps(limits({ perIp, windowSeconds: 2 }), 1, async ([app]) => {
     const ip = freshIp();
     const get = (from: string) =>
-      app!.request('/api/transfers/conversion:api:no-such-transfer', { headers: { 'x-forwarded-for': from } });
+      app!.request(
+        '/api/transfers/conversion:api:no-such-transfer',
+        { headers: { 'x-forwarded-for': from } },
+        VIA_PROXY,
+      );
     // A fixed window may turn between two requests: within 2 * limit + 1 the limit trips for sure.
     let limited: Response | undefined;
     for (let i = 0; i < 2 * perIp + 1 && !limited; i++) {
@@ -153,9 +160,11 @@ test('two app instances on one database share the per-address limit', async () =
     const ip = freshIp();
     const statuses: number[] = [];
     for (const app of [a, b, a, b, a, b]) {
-      const res = await app!.request('/api/transfers/conversion:api:no-such-transfer', {
-        headers: { 'x-forwarded-for': ip },
-      });
+      const res = await app!.request(
+        '/api/transfers/conversion:api:no-such-transfer',
+        { headers: { 'x-forwarded-for': ip } },
+        VIA_PROXY,
+      );
       statuses.push(res.status);
     }
     expect(statuses).toEqual([404, 404, 404, 404, 429, 429]);

@@ -221,30 +221,45 @@ test('a forged delivery report is a 401 and moves no status; the gateway’s own
   });
 });
 
+/** The connection a request arrives on: the load balancer at 10.0.0.5, one of TRUSTED_PROXIES. */
+const VIA_PROXY = { incoming: { socket: { remoteAddress: '10.0.0.5', remotePort: 443, remoteFamily: 'IPv4' } } };
+
 test('with WEBHOOK_IP_ALLOWLIST a caller outside it is refused even with the right secret', async () => {
   const { log, lines } = capturedLog();
   await withApp(
     async (app) => {
-      const end = (forwardedFor?: string) =>
-        app.request('/ussd/end', {
-          method: 'POST',
-          headers: {
-            ...gatewayHeaders(stack.config, 'ussd'),
-            ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      const end = (forwardedFor?: string, peer = VIA_PROXY) =>
+        app.request(
+          '/ussd/end',
+          {
+            method: 'POST',
+            headers: {
+              ...gatewayHeaders(stack.config, 'ussd'),
+              ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+            },
+            body: new URLSearchParams({ sessionId: `ATUid_${randomUUID()}`, status: 'Success' }),
           },
-          body: new URLSearchParams({ sessionId: `ATUid_${randomUUID()}`, status: 'Success' }),
-        });
+          peer,
+        );
       // One trusted proxy: the client is the last X-Forwarded-For entry, whatever the client wrote before it.
       expect((await end('198.51.100.7')).status).toBe(401);
       expect((await end('203.0.113.9, 198.51.100.7')).status).toBe(401);
       expect((await end()).status).toBe(401);
       expect((await end('198.51.100.7, 203.0.113.9')).status).toBe(200);
       expect((await end('2001:db8::42')).status).toBe(200);
+      // Two trusted proxies in a row: each vouches for the address to its left.
+      expect((await end('203.0.113.9, 10.0.0.6')).status).toBe(200);
+      // From a peer that is not a proxy, X-Forwarded-For is the caller's own words: a spoof changes nothing.
+      const stranger = { incoming: { socket: { remoteAddress: '198.51.100.8', remotePort: 1, remoteFamily: 'IPv4' } } };
+      expect((await end('203.0.113.9', stranger)).status).toBe(401);
+      // And an allowed peer that is not a proxy is itself the client, whatever it forwards.
+      const gateway = { incoming: { socket: { remoteAddress: '203.0.113.20', remotePort: 1, remoteFamily: 'IPv4' } } };
+      expect((await end('198.51.100.7', gateway)).status).toBe(200);
     },
     (c) => ({
       ...c,
       webhooks: { ...c.webhooks, ipAllowlist: ['203.0.113.0/24', '2001:db8::/32'] },
-      http: { ...c.http, trustProxyHops: 1 },
+      http: { ...c.http, trustedProxies: ['10.0.0.0/8'] },
     }),
     log,
   );
