@@ -16,8 +16,32 @@ export function maskPhone(phone: string): string {
   return `${digits.slice(0, 5)}${'*'.repeat(digits.length - 8)}${digits.slice(-3)}`;
 }
 
-/** An E.164 number anywhere in a written line: nested values, messages, error texts. */
-const E164_IN_TEXT = /\+\d{9,15}(?!\d)/g;
+/**
+ * A phone number anywhere in a written line: nested values, messages, error texts. E.164 with its '+', and
+ * the served countries' numbers written without it (2547..., 2567..., 2332..., 2348...) or locally (07..,
+ * 01..), each standing alone (not inside a longer run of digits, letters or a hex hash).
+ */
+const PHONE_IN_TEXT = /\+\d{9,15}(?!\d)|(?<![\w+])(?:254[17]\d{8}|256[37]\d{8}|233[235]\d{8}|234[789]\d{9}|0[17]\d{8})(?!\w)/g;
+
+/** Keys whose value is a credential wherever they sit in a line (any depth, any case). */
+const SECRET_KEY = /secret|password|passwd|passphrase|mnemonic|seed|private.?key|api.?key|token|authorization|cookie|^pin$|pin.?hash|^x-api-key$/i;
+const REDACTED = '[redacted]';
+
+/** A copy of a logged value with credentials redacted and phone fields masked, at any depth (cycles cut). */
+function scrub(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value instanceof Error || value instanceof Date || Buffer.isBuffer(value)) return value;
+  if (seen.has(value)) return '[cycle]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(key) && v !== undefined && v !== null) out[key] = REDACTED;
+    else if (PHONE_KEYS.has(key) && typeof v === 'string') out[key] = maskPhone(v);
+    else out[key] = scrub(v, depth + 1, seen);
+  }
+  return out;
+}
 
 const PHONE_KEYS = new Set(['phone', 'phoneNumber', 'fromPhone', 'toPhone', 'msisdn', 'to', 'from']);
 
@@ -52,15 +76,10 @@ export function createLogger(
     },
     // The last word on every line: a number the key-based masking below cannot see (a nested field, a message,
     // an error's text) is masked here too.
-    hooks: { streamWrite: (line) => line.replace(E164_IN_TEXT, maskPhone) },
+    hooks: { streamWrite: (line) => line.replace(PHONE_IN_TEXT, maskPhone) },
     formatters: {
-      log(object) {
-        for (const key of Object.keys(object)) {
-          const value = object[key];
-          if (PHONE_KEYS.has(key) && typeof value === 'string') object[key] = maskPhone(value);
-        }
-        return object;
-      },
+      // Credentials by key name and phone fields, at any depth: a nested report or a request body included.
+      log: (object) => scrub(object, 0, new WeakSet()) as Record<string, unknown>,
     },
   };
   return options.destination ? pino(opts, options.destination) : pino(opts);

@@ -98,10 +98,19 @@ const KEYWORDS: Keyword[] = (Object.keys(SMS_KEYWORDS) as SmsCommand[])
     word: phrase.split(' ')[0]!,
   }));
 
+/**
+ * Unicode as people's phones send it, folded to one spelling before anything reads it: NFKC (a long s is an
+ * s, full-width digits are digits) and lower case. Parsing and redaction both start here, so no spelling
+ * parses as YES <pin> and then escapes the redaction.
+ */
+export function foldSms(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
 /** Read one inbound SMS. `sender` gives the country that local numbers are read in and the own currency. */
 export function parseSms(text: string, sender: SmsSender): ParsedSms {
   if (text.length > MAX_LENGTH) return unknown('en', 'the message is too long to be a command');
-  const normalized = text
+  const normalized = foldSms(text)
     .replace(/\s+/g, ' ')
     .trim()
     .toUpperCase()
@@ -174,7 +183,9 @@ const CONFIRM_START = new RegExp(
  * sent on its own by mistake) has every digit replaced by `*`; anything else is returned as it came.
  */
 export function redactSms(text: string): string {
-  return CONFIRM_START.test(text) || /^[\d\s]+$/.test(text) ? text.replace(/\d/g, '*') : text;
+  // The NFKC spelling (what the parser reads; the keyword match ignores case): its digits are the PIN's.
+  const nfkc = text.normalize('NFKC');
+  return CONFIRM_START.test(nfkc) || /^[\d\s]+$/.test(nfkc) ? nfkc.replace(/\d/g, '*') : text;
 }
 
 // ---------------------------------------------------------------------------------------------------

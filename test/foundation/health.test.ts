@@ -54,3 +54,29 @@ test('an unknown path is a JSON 404', async () => {
   expect(res.status).toBe(404);
   expect(await res.json()).toMatchObject({ error: { code: 'NotFound' } });
 });
+
+test('GET /health says ok or failing and nothing more, and probes at most once per few seconds however often it is called', async () => {
+  const deadProvider = createProvider(`http://127.0.0.1:${await freePort()}`);
+  let probes = 0;
+  const counting = new Proxy(deadProvider, {
+    get(target, prop, receiver) {
+      if (prop === 'getBlockNumber') probes += 1;
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+  try {
+    const api = app({ provider: counting });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => api.request('/health')));
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 503));
+    const text = await answers[0]!.text();
+    expect(JSON.parse(text)).toEqual({
+      status: 'failing',
+      dependencies: { temporal: { status: 'ok' }, postgres: { status: 'ok' }, chain: { status: 'failing' } },
+    });
+    // No internal error text (a node's address, a driver's message) reaches the public.
+    expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|error/i);
+    expect(probes).toBe(1);
+  } finally {
+    deadProvider.destroy();
+  }
+});

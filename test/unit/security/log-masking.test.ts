@@ -60,3 +60,29 @@ test('credential headers are redacted wherever a line carries them', () => {
     expect(text).not.toContain(secret);
   expect(text).toContain('[redacted]');
 });
+
+test('credentials are redacted by key name at any depth, whatever the case (apiKey, pin, secret, token)', () => {
+  const { log, raw } = capture();
+  log.info(
+    {
+      request: { body: { apiKey: 'txtc_deep1', pin: '2468', nested: [{ clientSecret: 'deep-secret-2' }] } },
+      config: { momo: { collection: { API_KEY: 'deep-key-3' } }, at: { accessToken: 'deep-token-4' } },
+      pinLocked: true,
+    },
+    'request',
+  );
+  const text = raw.join('\n');
+  for (const secret of ['txtc_deep1', '2468', 'deep-secret-2', 'deep-key-3', 'deep-token-4'])
+    expect(text).not.toContain(secret);
+  expect(JSON.parse(raw[0]!)).toMatchObject({
+    request: { body: { apiKey: '[redacted]', pin: '[redacted]' } },
+    pinLocked: true,
+  });
+});
+
+test('numbers written without the + (254..., 07...) are masked in fields and in text alike', () => {
+  const { log, raw } = capture();
+  log.info({ msisdn: '254712345678', note: 'payer 254712345678, local 0712345678' }, 'paid 256772123456');
+  const text = raw.join('\n');
+  for (const number of ['254712345678', '0712345678', '256772123456']) expect(text).not.toContain(number);
+});

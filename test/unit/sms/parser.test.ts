@@ -509,4 +509,14 @@ describe('confirmations: YES <pin> and NO', () => {
       }),
     );
   });
+
+  test('any Unicode spelling that parses as YES <pin> is redacted too: NFKC before parsing and redaction', () => {
+    // On c3d9141 "yeſ 1234" parsed as YES + PIN (upper-casing makes ſ an S) while the redaction let it through.
+    for (const text of ['yeſ 1234', 'ＹＥＳ　１２３４', 'ｎｄｉｏ 1234']) {
+      const parsed = parseSms(text, KE);
+      expect(parsed).toMatchObject({ command: 'confirm', pin: '1234' });
+      expect(redactSms(text)).not.toMatch(/[\d１２３４]/);
+    }
+    expect(redactSms('１２３４')).toBe('****');
+  });
 });
