@@ -21,10 +21,12 @@ export function maskPhone(phone: string): string {
  * the served countries' numbers written without it (2547..., 2567..., 2332..., 2348...) or locally (07..,
  * 01..), each standing alone (not inside a longer run of digits, letters or a hex hash).
  */
-const PHONE_IN_TEXT = /\+\d{9,15}(?!\d)|(?<![\w+])(?:254[17]\d{8}|256[37]\d{8}|233[235]\d{8}|234[789]\d{9}|0[17]\d{8})(?!\w)/g;
+const PHONE_IN_TEXT =
+  /\+\d{9,15}(?!\d)|(?<![\w+])(?:254[17]\d{8}|256[37]\d{8}|233[235]\d{8}|234[789]\d{9}|0[17]\d{8})(?!\w)/g;
 
 /** Keys whose value is a credential wherever they sit in a line (any depth, any case). */
-const SECRET_KEY = /secret|password|passwd|passphrase|mnemonic|seed|private.?key|api.?key|token|authorization|cookie|^pin$|pin.?hash|^x-api-key$/i;
+const SECRET_KEY =
+  /secret|password|passwd|passphrase|mnemonic|seed|private.?key|api.?key|token|authorization|cookie|^pin$|pin.?hash|^x-api-key$/i;
 const REDACTED = '[redacted]';
 
 /** A copy of a logged value with credentials redacted and phone fields masked, at any depth (cycles cut). */

@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import { activityLogContext } from '../activities/shared';
 import { createBridgeWorker } from './worker';
 import { SimulatedOperator } from '../lib/telco/simulated';
+import { missingSearchAttributes, missingSearchAttributesMessage } from './search-attributes';
 import { enableDefaultMetrics, processRegistry, serveMetrics } from '../lib/metrics';
 
 async function main(): Promise<void> {
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
     () => NativeConnection.connect({ address: config.temporal.address }),
     log,
   );
+  const missing = await missingSearchAttributes(connection, config.temporal.namespace);
+  if (missing.length > 0) {
+    process.stderr.write(`${missingSearchAttributesMessage(config.temporal.namespace, missing)}\n`);
+    await connection.close();
+    await runtime.close();
+    process.exit(1);
+  }
   const worker = await createBridgeWorker({
     connection,
     namespace: config.temporal.namespace,

@@ -127,3 +127,39 @@ test('the API and the worker wait for Temporal at start (503 meanwhile) and ride
   }
   expect(worker.child.exitCode).toBeNull();
 });
+
+test('a worker whose namespace lacks the search attributes refuses to start, naming them and the command', async () => {
+  const stack = readStack();
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const namespace = `bare-${await freePort()}`;
+  try {
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: { seconds: 86_400 },
+    });
+  } finally {
+    await connection.close();
+  }
+  const env = {
+    LOG_LEVEL: 'info',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'txtc-bare-')),
+    DATABASE_URL: stack.databaseUrl,
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: namespace,
+    TEMPORAL_TASK_QUEUE: `bare-${namespace}`,
+    CHAIN_RPC_URL: stack.rpcUrl,
+    TXTC_ADDRESS: stack.deployment.txtc,
+    TXTC_DEPLOY_BLOCK: String(stack.deployment.txtcBlock),
+    RATE_PAIR_ADDRESS: stack.deployment.ratePair,
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_WORKER_METRICS_PORT: '0',
+  };
+  const worker = start('workers/main.ts', env);
+  const code = await new Promise<number | null>((r) => worker.child.once('exit', r));
+  expect(code).toBe(1);
+  expect(worker.output()).toContain(
+    `the Temporal namespace "${namespace}" lacks the search attributes TransferKind, TransferStatus, TransferStage, TransferOperator, TransferChannel, PhoneHash, AmountUsdCents; register them: for a in TransferKind=Keyword`,
+  );
+  expect(worker.output()).toContain(`temporal operator search-attribute create -n ${namespace}`);
+  expect(worker.output()).not.toContain('worker started');
+});
