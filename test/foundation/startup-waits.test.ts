@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { freePort, waitFor } from '../../scripts/local/processes';
 import { readStack } from '../support/stack-file';
 
@@ -135,7 +136,7 @@ test('a worker whose namespace lacks the search attributes refuses to start, nam
   try {
     await connection.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: { seconds: 86_400 },
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
     });
   } finally {
     await connection.close();
