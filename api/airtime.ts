@@ -15,7 +15,7 @@ import {
 } from '../lib/money/conversion';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { idempotencyHeader, startIdempotent } from './idempotency';
-import { startedAnswer } from './transfers';
+import { payerConsentOf, startedAnswer } from './transfers';
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
 import { percentFromBps } from './views';
@@ -77,12 +77,14 @@ export function airtimeRoutes(ctx: ApiContext) {
 
       // The key that authorised the request goes on the record (c.get('apiKey') is unset with keys off).
       const apiKeyId = c.get('apiKey')?.id;
+      const consent = payerConsentOf(ctx, c);
       const input: ConversionInput = {
         channel: 'api',
         phoneNumber: subscriber.phoneNumber,
         operator: subscriber.operator,
         ...amountField,
         ...(apiKeyId === undefined ? {} : { apiKeyId }),
+        ...(consent ? { consent } : {}),
       };
       const { id, started } = await startIdempotent(deps.temporal, {
         workflowType: 'conversionWorkflow',

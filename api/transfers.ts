@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   BridgeError,
   TRANSFER_WORKFLOWS,
+  type PayerConsent,
   moneyStateQuery,
   transferWorkflowId,
   type TransferInput,
@@ -101,7 +102,12 @@ async function transferInputOf(
  */
 export async function startTransfer(ctx: ApiContext, c: Context, key: string, request: TransferInput) {
   const apiKeyId = c.get('apiKey')?.id;
-  const input: TransferInput = apiKeyId === undefined ? request : { ...request, apiKeyId };
+  const consent = payerConsentOf(ctx, c);
+  const input: TransferInput = {
+    ...request,
+    ...(apiKeyId === undefined ? {} : { apiKeyId }),
+    ...(consent ? { consent } : {}),
+  };
   const { id, started } = await startIdempotent(ctx.deps.temporal, {
     workflowType: TRANSFER_WORKFLOWS[input.kind],
     workflowId: transferWorkflowId('api', key),
@@ -111,6 +117,16 @@ export async function startTransfer(ctx: ApiContext, c: Context, key: string, re
     key: { pool: ctx.deps.pool, value: key },
   });
   return startedAnswer(ctx, c, id, started);
+}
+
+/**
+ * The payer's consent a REST debit waits for: every key but a `trusted` one (the operator's own channels)
+ * needs the payer's YES <PIN>. With keys off (local development, never production) there is no key to trust.
+ */
+export function payerConsentOf(ctx: ApiContext, c: Context): PayerConsent | undefined {
+  const key = c.get('apiKey');
+  if (!key || key.scopes.includes('trusted')) return undefined;
+  return { timeoutSeconds: ctx.deps.config.payerConsentTimeoutSeconds, requester: key.name };
 }
 
 /**

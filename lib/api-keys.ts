@@ -7,7 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /** What a key may call: one scope per kind of route (README "API keys and scopes" lists the routes). */
-export const API_KEY_SCOPES = ['read', 'airtime:write', 'transfers:write', 'vouchers:admin', 'ops'] as const;
+/**
+ * `trusted`: the operator's own channels, whose money requests need no word from the payer (every other key's
+ * debit waits for the payer's YES <PIN>). Never part of a shorthand: it is given by name, and logged.
+ */
+export const API_KEY_SCOPES = ['read', 'airtime:write', 'transfers:write', 'vouchers:admin', 'ops', 'trusted'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Keys begin with this, so a leaked one is recognisable (secret scanners, logs). */
@@ -38,7 +42,7 @@ export const API_KEY_SHAPE = /^txtc_[A-Za-z0-9_-]{43}$/;
  */
 export const SCOPE_ALIASES: Readonly<Record<string, readonly ApiKeyScope[]>> = {
   transfer: ['airtime:write', 'transfers:write'],
-  admin: API_KEY_SCOPES,
+  admin: API_KEY_SCOPES.filter((s) => s !== 'trusted'),
 };
 
 const KNOWN_SCOPES = `${API_KEY_SCOPES.join(', ')}; or ${Object.keys(SCOPE_ALIASES).join(', ')}`;

@@ -181,6 +181,7 @@ const schema = z.object({
   VOUCHER_MAX_USD: decimal(2),
   VOUCHER_HOLD_ABOVE_USD: decimal(2),
   VOUCHER_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  PAYER_CONSENT_TIMEOUT: z.coerce.number().int().min(5).max(3600).default(300),
 
   FRAUD_VELOCITY_MAX_MOVEMENTS: nonNegativeInt.default(10),
   FRAUD_VELOCITY_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
@@ -384,6 +385,8 @@ export interface Config {
     confirmAboveUsdCents: bigint;
     confirmTimeoutSeconds: number;
   };
+  /** seconds a REST debit by a key that is not trusted waits for the payer's YES <PIN> */
+  payerConsentTimeoutSeconds: number;
   vouchers: {
     /** no voucher is issued worth more than this at the current rate */
     maxUsdCents: bigint;
@@ -630,6 +633,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       resumeWindowSeconds: e.USSD_RESUME_WINDOW,
     },
     sms: { confirmAboveUsdCents: e.SMS_CONFIRM_ABOVE_USD, confirmTimeoutSeconds: e.SMS_CONFIRM_TIMEOUT },
+    payerConsentTimeoutSeconds: e.PAYER_CONSENT_TIMEOUT,
     vouchers: {
       maxUsdCents: e.VOUCHER_MAX_USD,
       holdAboveUsdCents: e.VOUCHER_HOLD_ABOVE_USD,

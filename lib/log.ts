@@ -38,7 +38,8 @@ function scrub(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1, seen));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (SECRET_KEY.test(key) && v !== undefined && v !== null) out[key] = REDACTED;
+    // An id names a credential, it is not one (apiKeyId): kept.
+    if (SECRET_KEY.test(key) && !/id$/i.test(key) && v !== undefined && v !== null) out[key] = REDACTED;
     else if (PHONE_KEYS.has(key) && typeof v === 'string') out[key] = maskPhone(v);
     else out[key] = scrub(v, depth + 1, seen);
   }

@@ -49,6 +49,8 @@ export async function apiKeyCommand(argv: string[], keys: ApiKeyRepo, out: (line
     }
     try {
       const { key, record } = await keys.create({ name: values.name, scopes });
+      if (scopes.includes('trusted'))
+        out(`WARNING: ${record.id} is trusted: its money requests debit payers without asking them (logged).`);
       out('API key created. It is shown this once: store it now (only its hash is kept).');
       out(`  id:     ${record.id}`);
       out(`  name:   ${record.name}`);

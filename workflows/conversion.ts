@@ -44,6 +44,7 @@ import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { mintTxtcOnce, moveAirtime, owed, sendSmsBestEffort, telco } from './shared/movements';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
+import { awaitPayerConsent } from './shared/consent';
 
 const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
 const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
@@ -156,6 +157,20 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
       texts,
       amount: formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits),
     });
+    // A REST debit by a key that is not trusted: the payer says yes first (nothing moves until then).
+    if (input.consent && !input.parentId)
+      await awaitPayerConsent({
+        consent: input.consent,
+        phoneNumber: input.phoneNumber,
+        operator: input.operator,
+        action: texts.action({
+          command: 'buy',
+          amount: formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits),
+        }),
+        texts,
+        markAwaiting: () => advance({ stage: 'awaiting_payer' }),
+        resume: () => advance({ stage: 'quoted' }),
+      });
     // From here the number's balance decides: one movement of its money at a time.
     await turn.take();
     // null: a mobile-money wallet that keeps its balance to itself; the debit, approved on the phone, decides.

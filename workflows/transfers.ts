@@ -45,6 +45,7 @@ import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, telco } from
 import { debitCallFor } from './shared/approval';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
+import { awaitPayerConsent } from './shared/consent';
 
 const books = proxyLocalActivities<TransferActivities>(bookkeeping);
 const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
@@ -104,6 +105,21 @@ function begin(kind: TransferKind, input: TransferInput, turn: PayerTurn) {
         texts: texts.sender,
         amount: kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`,
       });
+      // A REST debit by a key that is not trusted: the payer says yes first (nothing moves until then).
+      if (input.consent)
+        await awaitPayerConsent({
+          consent: input.consent,
+          phoneNumber: input.fromPhone,
+          operator: input.fromOperator,
+          action: texts.sender.action({
+            command: kind === 'airtime' ? 'transfer' : 'send',
+            amount: kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`,
+            to: input.toPhone,
+          }),
+          texts: texts.sender,
+          markAwaiting: () => advance({ stage: 'awaiting_payer' }),
+          resume: () => advance({ stage: 'recorded' }),
+        });
       // From here the sender's balances decide: one movement of the number's money at a time.
       await turn.take();
       return { prepared, quote };

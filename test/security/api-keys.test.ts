@@ -282,7 +282,8 @@ test('every /api route: no key, an unknown key, a revoked key 401; another scope
 
 test('a right-scope key moves money as before; the key is used, its id (never the key) in the log; revoked, it stops at once', async () => {
   const f = await fixture();
-  const writer = await createKey('airtime:write,read');
+  // trusted: this test is about the key, not the payer's consent (test/security/consent.test.ts)
+  const writer = await createKey('airtime:write,read,trusted');
   await withApp(async (app, captured) => {
     const idempotencyKey = `keys-ok-${randomUUID()}`;
     const res = await app.request('/api/airtime/buy', {
@@ -297,7 +298,11 @@ test('a right-scope key moves money as before; the key is used, its id (never th
     expect(await status.json()).toMatchObject({ id, status: 'completed' });
 
     const listed = (await createApiKeyRepo(stack.runtime.pool).list()).find((k) => k.id === writer.id);
-    expect(listed).toMatchObject({ scopes: ['airtime:write', 'read'], revokedAt: null, lastUsedAt: expect.any(Date) });
+    expect(listed).toMatchObject({
+      scopes: ['airtime:write', 'read', 'trusted'],
+      revokedAt: null,
+      lastUsedAt: expect.any(Date),
+    });
 
     // A line logged inside a request carries the key's id from the log scope; the key itself is nowhere.
     await app.request('/api/airtime/rates?operator=no-such-operator', { headers: bearer(writer.key) });
@@ -329,7 +334,7 @@ test('a right-scope key moves money as before; the key is used, its id (never th
 
 test('a line a handler logs carries the key id from the request log scope', async () => {
   const f = await fixture();
-  const writer = await createKey('airtime:write');
+  const writer = await createKey('airtime:write,trusted');
   await withApp(
     async (app, captured) => {
       const buy = () =>
@@ -374,7 +379,7 @@ test('health, metrics and the webhooks need no API key (the webhooks keep their 
 
 test("a conversion, a transfer and a hybrid's conversion leg started with a key carry its id on their records and in GET /api/transfers/:id", async () => {
   const f = await fixture();
-  const partner = await createKey('transfer,read');
+  const partner = await createKey('transfer,read,trusted');
   const other = await createKey('read');
   await withApp(async (app) => {
     const post = async (path: string, body: unknown) => {

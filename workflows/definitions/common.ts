@@ -59,5 +59,12 @@ export interface LimitsWire {
   usedTodayUsdMicros: string;
 }
 
+/** A REST debit by a key that is not `trusted`: the payer says YES <PIN> by SMS within `timeoutSeconds`. */
+export interface PayerConsent {
+  timeoutSeconds: number;
+  /** who asks, as the payer's SMS names them (the API key's name) */
+  requester: string;
+}
+
 /** The movement that held a number's turn gave it back: the oldest waiting for it asks again at once. */
 export const payerTurnFreeSignal = defineSignal('payerTurnFree');

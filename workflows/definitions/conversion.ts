@@ -1,6 +1,6 @@
 /** The airtime -> TXTC conversion: its workflow id, input, wire quote, state and query. */
 import { defineQuery } from '@temporalio/workflow';
-import { callerKey, type Channel, type TransferStatus } from './common';
+import { callerKey, type Channel, type PayerConsent, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import type { ConversionQuote as Quote } from '../../lib/money/conversion';
@@ -23,6 +23,8 @@ export interface ConversionInput {
   parentId?: string;
   /** the REST API key that asked for it (a hybrid's leg: its transfer's); none from USSD, SMS or older histories */
   apiKeyId?: string;
+  /** the payer must say yes (YES <PIN> by SMS) within this many seconds before anything moves */
+  consent?: PayerConsent;
 }
 
 /** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */
@@ -33,6 +35,8 @@ export type ConversionStage =
   | 'quoted'
   /** waiting for ops (approveHeld / rejectHeld) before any money moves */
   | 'held'
+  /** waiting for the payer's YES <PIN> (a REST request by a key that is not trusted) */
+  | 'awaiting_payer'
   | 'debited'
   | 'minted'
   | 'completed'

@@ -29,6 +29,8 @@ export const Failures = {
   InsufficientTxtc: { status: 422, retryable: false },
   Cancelled: { status: 409, retryable: false },
   PayerBusy: { status: 409, retryable: false },
+  ConsentRefused: { status: 422, retryable: false },
+  ConsentExpired: { status: 422, retryable: false },
   // Fraud rules (lib/fraud/rules.ts): refused outright, or held for ops and then rejected or left undecided
   NumberBlocked: { status: 422, retryable: false },
   PinLocked: { status: 422, retryable: false },

@@ -1,6 +1,6 @@
 /** P2P transfers (airtime, TXTC, hybrid): ids, input, state, query and record updates. */
 import { defineQuery } from '@temporalio/workflow';
-import { callerKey, type Channel, type TransferStatus } from './common';
+import { callerKey, type Channel, type PayerConsent, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
@@ -33,6 +33,8 @@ export interface TransferInput {
   usdCents?: string;
   /** the REST API key that asked for it; none from USSD, SMS or older histories */
   apiKeyId?: string;
+  /** the payer must say yes (YES <PIN> by SMS) within this many seconds before anything moves */
+  consent?: PayerConsent;
 }
 
 export type TransferQuote = Wire<Quote>;
@@ -42,6 +44,8 @@ export type TransferStage =
   | 'recorded'
   /** waiting for ops (approveHeld / rejectHeld) before any money moves */
   | 'held'
+  /** waiting for the payer's YES <PIN> (a REST request by a key that is not trusted) */
+  | 'awaiting_payer'
   | 'debited'
   | 'converted'
   | 'completed'

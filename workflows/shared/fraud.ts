@@ -61,6 +61,10 @@ export function fraudRefusalSms(texts: SmsTexts, type: string, amount: string): 
       return texts.notAllowed;
     case FailureTypes.PinLocked:
       return texts.confirmLocked;
+    case FailureTypes.ConsentRefused:
+      return texts.confirmDeclined;
+    case FailureTypes.ConsentExpired:
+      return texts.confirmExpired;
     case FailureTypes.VelocityExceeded:
       return texts.tooManyRequests;
     case FailureTypes.HoldRejected:

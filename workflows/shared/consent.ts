@@ -1,0 +1,85 @@
+/**
+ * The payer says yes (like MoMo's request-to-pay): a debit of a person's airtime or TXTC asked for through
+ * REST by a key that is not `trusted` waits, before any money moves, for that person's YES <PIN> by SMS. The
+ * record shows stage `awaiting_payer`; NO ends it ConsentRefused, silence ConsentExpired after the timeout,
+ * nothing moved either way. A wrong PIN counts toward the lock (the API checks it, as for any YES <PIN>).
+ */
+import { condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { SmsActivities } from '../../activities/sms';
+import { FailureTypes } from '../definitions/errors';
+import { smsConfirmationSignal, type SmsConfirmationSignal } from '../definitions/sms';
+import type { PayerConsent } from '../definitions/common';
+import type { SmsTexts } from '../../lib/messages/sms';
+import { bookkeeping } from './activity-options';
+import { sendSmsBestEffort } from './movements';
+import { rejection } from './steps';
+
+const books = proxyLocalActivities<SmsActivities>(bookkeeping);
+
+export interface ConsentAsk {
+  consent: PayerConsent;
+  phoneNumber: string;
+  operator: string;
+  /** what the payer is asked to allow, as the SMS names it ("send KES 645.00 to +2547..98") */
+  action: string;
+  texts: SmsTexts;
+  /** record and search attributes to stage awaiting_payer, and back */
+  markAwaiting(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+/** Returns once the payer said YES with the right PIN; otherwise throws the refusal (nothing has moved). */
+export async function awaitPayerConsent(ask: ConsentAsk): Promise<void> {
+  const id = workflowInfo().workflowId;
+  const answers: SmsConfirmationSignal[] = [];
+  setHandler(smsConfirmationSignal, (answer) => void answers.push(answer));
+  const tell = (message: string, n: number) => sendSmsBestEffort(ask.phoneNumber, message, `${id}:consent-${n}`);
+  let told = 0;
+
+  const payer = await books.smsSender({ phoneNumber: ask.phoneNumber, operator: ask.operator });
+  if (payer.pin === 'none') {
+    await tell(ask.texts.confirmNeedsPin(payer.shortcode), told++);
+    throw rejection(FailureTypes.ConsentRefused, 'the payer has no PIN yet to approve it with');
+  }
+  if (payer.pin === 'locked') throw rejection(FailureTypes.PinLocked, 'the payer’s PIN is locked');
+
+  await ask.markAwaiting();
+  // Workflow time: deterministic, the same on replay.
+  // eslint-disable-next-line no-restricted-syntax
+  const expiresAt = Date.now() + ask.consent.timeoutSeconds * 1000;
+  await books.openSmsConfirmation({ workflowId: id, phoneNumber: ask.phoneNumber, expiresAt });
+  await tell(
+    ask.texts.confirmPrompt({
+      action: `${ask.action} (asked by ${ask.consent.requester})`,
+      minutes: Math.ceil(ask.consent.timeoutSeconds / 60),
+    }),
+    told++,
+  );
+  const close = (outcome: 'confirmed' | 'declined' | 'expired' | 'locked') =>
+    books.closeSmsConfirmation({ workflowId: id, outcome });
+  for (;;) {
+    // eslint-disable-next-line no-restricted-syntax
+    const left = expiresAt - Date.now();
+    if (left <= 0 || !(await condition(() => answers.length > 0, left))) {
+      await close('expired');
+      // The refusal's SMS (confirmExpired) is the workflow's rejection path's, like every refusal.
+      throw rejection(FailureTypes.ConsentExpired, 'the payer did not approve it in time');
+    }
+    const answer = answers.shift()!;
+    if (answer.decision === 'decline') {
+      await close('declined');
+      throw rejection(FailureTypes.ConsentRefused, 'the payer refused it');
+    }
+    const pin = answer.pin;
+    if (!pin) await tell(ask.texts.confirmPinMissing, told++);
+    else if (pin.result === 'ok') {
+      await close('confirmed');
+      await ask.resume();
+      return;
+    } else if (pin.result === 'wrong') await tell(ask.texts.confirmWrongPin(pin.attemptsLeft), told++);
+    else {
+      await close('locked');
+      throw rejection(FailureTypes.PinLocked, 'the payer’s PIN locked after wrong tries');
+    }
+  }
+}
