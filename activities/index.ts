@@ -13,6 +13,7 @@ import { createSwapActivities } from './swaps';
 import { createReconcileActivities } from './reconcile';
 import { createFraudActivities } from './fraud';
 import { createPayerTurnActivities } from './payer-turns';
+import { createPriceActivities } from './price';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSwapActivities({ ...services, config }),
     ...createFraudActivities(services),
     ...createPayerTurnActivities({ ...services, log }),
+    ...createPriceActivities(services),
     ...createReconcileActivities({ ...services, firstBlock: deps.addresses.txtcFromBlock, log }),
   });
 }

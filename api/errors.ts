@@ -14,5 +14,7 @@ export function errorBody(c: Context, code: string, message: string, details?: u
 
 /** The response for a failure type: one lookup for every route. */
 export function failureResponse(c: Context, code: FailureType, message: string, details?: unknown) {
+  // No price right now (the pool was pushed, or is not watched): a quote may work again in a few minutes.
+  if (code === 'PriceUnavailable') c.header('Retry-After', '120');
   return c.json(errorBody(c, code, message, details), httpStatusOf(code) as ContentfulStatusCode);
 }

@@ -168,6 +168,9 @@ const schema = z.object({
   TXTC_PER_USD: decimal(18).refine((v) => v > 0n, 'must be greater than 0'),
   RATE_FALLBACK_TO_FIXED: bool.default(true),
   RATES_CACHE_TTL_MS: nonNegativeInt.default(60000),
+  PRICE_TWAP_WINDOW: z.coerce.number().int().min(60).max(86400).default(1800),
+  PRICE_MAX_DEVIATION: decimal(2),
+  PRICE_STALE_SECONDS: z.coerce.number().int().min(60).max(86400).default(600),
 
   USSD_SHORTCODE: z
     .string()
@@ -326,6 +329,7 @@ const decimalDefaults: Record<string, string> = {
   TXTC_PER_USD: '100',
   SMS_CONFIRM_ABOVE_USD: '20',
   VOUCHER_MAX_USD: '100',
+  PRICE_MAX_DEVIATION: '5',
   VOUCHER_HOLD_ABOVE_USD: '50',
   FRAUD_HOLD_ABOVE_USD: '50',
   FRAUD_NEW_NUMBER_HOLD_ABOVE_USD: '20',
@@ -377,6 +381,8 @@ export interface Config {
     /** TXTC base units per 1 USD for the fixed source */
     fixedTxtcPerUsd: bigint;
     fallbackToFixed: boolean;
+    /** the pool's spot is quoted only within maxDeviationBps of its average over windowSeconds (lib/money/price-guard.ts) */
+    guard: { windowSeconds: number; maxDeviationBps: bigint; staleSeconds: number };
     cacheTtlMs: number;
   };
   ussd: { shortcode: string; sessionTimeoutSeconds: number; idleTimeoutSeconds: number; resumeWindowSeconds: number };
@@ -624,6 +630,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       source: e.RATE_SOURCE,
       fixedTxtcPerUsd: e.TXTC_PER_USD,
       fallbackToFixed: e.RATE_FALLBACK_TO_FIXED,
+      guard: {
+        windowSeconds: e.PRICE_TWAP_WINDOW,
+        maxDeviationBps: e.PRICE_MAX_DEVIATION,
+        staleSeconds: e.PRICE_STALE_SECONDS,
+      },
       cacheTtlMs: e.RATES_CACHE_TTL_MS,
     },
     ussd: {

@@ -29,6 +29,14 @@ export function enableDefaultMetrics(): void {
   collectDefaultMetrics({ register: processRegistry });
 }
 
+/** Quotes the price guard refused (lib/money/price-guard.ts): the pool left its average, or nobody watches it. */
+export const priceRefusals = new Counter({
+  name: 'txtc_price_refusals_total',
+  help: 'TXTC quotes refused by the price guard, by reason (deviation: the pool left its time-weighted average; stale: no recent observation)',
+  labelNames: ['reason'] as const,
+  registers: [processRegistry],
+});
+
 export const operatorCalls = new Counter({
   name: 'txtc_operator_calls_total',
   help: 'Operator API calls by operator, operation (balance, debit, credit, transfer, status) and outcome (committed, rejected, not_found, ok; timeout, unavailable, conflict, error are failures)',

@@ -8,9 +8,22 @@ import type { Config } from './config';
 import type { OperatorRate, TxtcRate } from './money/conversion';
 import { BridgeError } from '../workflows/definitions/errors';
 import { createOperatorRateRepo } from './db/operator-rates';
+import { createPriceObservationRepo } from './db/price-observations';
+import { Q112, cumulativeNow, guardPrice } from './money/price-guard';
+import { priceRefusals } from './metrics';
+
+/** The pool's price left its own time-weighted average (a push?) or nobody watches it: no quote now. */
+export class PriceUnavailableError extends BridgeError {
+  constructor(why: string) {
+    super('PriceUnavailable', `no price right now (${why}); try again in a few minutes`);
+    this.name = 'PriceUnavailableError';
+  }
+}
 
 const PAIR_ABI = [
   'function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)',
+  'function price0CumulativeLast() view returns (uint256)',
+  'function price1CumulativeLast() view returns (uint256)',
   'function token0() view returns (address)',
   'function token1() view returns (address)',
 ];
@@ -72,7 +85,8 @@ export class RateService {
       try {
         value = await this.fromPair();
       } catch (e) {
-        if (!rates.fallbackToFixed) throw e;
+        // A price the guard refused is not an outage: no quote at all, never the fallback.
+        if (!rates.fallbackToFixed || e instanceof PriceUnavailableError) throw e;
         value = { ...this.fixed(), source: 'fixed-fallback' };
       }
     }
@@ -84,28 +98,69 @@ export class RateService {
     return { numerator: this.deps.config.rates.fixedTxtcPerUsd, denominator: 1n, source: 'fixed' };
   }
 
-  /** Mid price of the pair: TXTC reserve per USD reserve, scaled by the USD token's decimals. */
-  private async fromPair(): Promise<TxtcRate> {
+  /**
+   * The pair's cumulative price of TXTC in the USD token now (UQ112.112 * seconds, raw units), for the
+   * schedule's observations: what the guard averages over.
+   */
+  async observePair(): Promise<{ pair: string; at: number; cumulative: bigint }> {
+    const state = await this.pairState();
+    return { pair: state.pair, at: state.now, cumulative: state.cumulative };
+  }
+
+  private async pairState() {
     const pairAddress = this.deps.addresses.ratePair;
     if (!pairAddress) throw new Error('no rate pair configured');
     const pair = new Contract(pairAddress, PAIR_ABI, this.deps.provider);
-    const [[reserve0, reserve1], token0, token1] = (await Promise.all([
+    const [[reserve0, reserve1, lastAt], token0, token1, cum0, cum1, latest] = (await Promise.all([
       pair.getFunction('getReserves')(),
       pair.getFunction('token0')(),
       pair.getFunction('token1')(),
-    ])) as [[bigint, bigint], string, string];
+      pair.getFunction('price0CumulativeLast')(),
+      pair.getFunction('price1CumulativeLast')(),
+      this.deps.provider.getBlock('latest'),
+    ])) as [[bigint, bigint, bigint], string, string, bigint, bigint, { timestamp: number } | null];
     const txtcIs0 = token0.toLowerCase() === this.deps.addresses.txtc.toLowerCase();
     if (!txtcIs0 && token1.toLowerCase() !== this.deps.addresses.txtc.toLowerCase())
       throw new Error('rate pair does not hold TXTC');
-    const usdToken = txtcIs0 ? token1 : token0;
-    const usdDecimals = Number(await new Contract(usdToken, ERC20_ABI, this.deps.provider).getFunction('decimals')());
     const txtcReserve = txtcIs0 ? reserve0 : reserve1;
     const usdReserve = txtcIs0 ? reserve1 : reserve0;
     if (txtcReserve === 0n || usdReserve === 0n) throw new Error('rate pair has no liquidity');
+    const now = latest?.timestamp ?? Number(lastAt);
+    // TXTC per USD token is token0 per token1 when TXTC is token0: price1 (reserve0 / reserve1).
+    const cumulative = cumulativeNow(txtcIs0 ? cum1 : cum0, Number(lastAt), (txtcReserve * Q112) / usdReserve, now);
+    return { pair: pairAddress, usdToken: txtcIs0 ? token1 : token0, txtcReserve, usdReserve, now, cumulative };
+  }
+
+  /** Mid price of the pair: TXTC reserve per USD reserve, scaled by the USD token's decimals. */
+  private async fromPair(): Promise<TxtcRate> {
+    const state = await this.pairState();
+    const usdDecimals = Number(
+      await new Contract(state.usdToken, ERC20_ABI, this.deps.provider).getFunction('decimals')(),
+    );
+    const scale = 10n ** BigInt(usdDecimals);
+    // The spot is quoted only when it agrees with the pair's own time-weighted average (or, before any
+    // observation, with the configured reference rate): a one-block push is refused, never paid.
+    const { guard, fixedTxtcPerUsd } = this.deps.config.rates;
+    const observations = await createPriceObservationRepo(this.deps.pool).since(
+      state.pair,
+      state.now - guard.windowSeconds,
+    );
+    const verdict = guardPrice({
+      spot: { numerator: state.txtcReserve, denominator: state.usdReserve },
+      now: state.now,
+      cumulative: state.cumulative,
+      observations,
+      reference: { numerator: fixedTxtcPerUsd, denominator: scale },
+      settings: guard,
+    });
+    if (!verdict.ok) {
+      priceRefusals.inc({ reason: verdict.reason });
+      throw new PriceUnavailableError(verdict.message);
+    }
     return {
-      numerator: txtcReserve * 10n ** BigInt(usdDecimals),
-      denominator: usdReserve,
-      source: `uniswap-v2:${pairAddress}`,
+      numerator: state.txtcReserve * scale,
+      denominator: state.usdReserve,
+      source: `uniswap-v2:${state.pair}`,
     };
   }
 }

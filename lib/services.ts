@@ -25,6 +25,7 @@ import { createSwapRepo } from './db/swaps';
 import { createSmsConfirmationRepo } from './db/sms-confirmations';
 import { createBlocklistRepo, createHoldRepo } from './db/fraud';
 import { createPayerTurnRepo } from './db/payer-turns';
+import { createPriceObservationRepo } from './db/price-observations';
 import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
@@ -77,6 +78,7 @@ export function createServices(deps: ServiceDeps) {
     blocklist: createBlocklistRepo(deps.pool),
     holds: createHoldRepo(deps.pool),
     payerTurns: createPayerTurnRepo(deps.pool),
+    priceObservations: createPriceObservationRepo(deps.pool),
   };
 }
 

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { SystemActivities } from '../activities/system';
+import type { PriceActivities } from '../activities/price';
 import type { SystemCheckResult } from './definitions';
 
 const { checkDependencies } = proxyActivities<SystemActivities>({
@@ -10,4 +11,14 @@ const { checkDependencies } = proxyActivities<SystemActivities>({
 /** Proves the worker, the dev server and the activities' Postgres and chain are wired together. */
 export async function systemCheckWorkflow(): Promise<SystemCheckResult> {
   return await checkDependencies();
+}
+
+const { recordPriceObservation } = proxyActivities<PriceActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+});
+
+/** One reading of the TXTC/USD pair's cumulative price, run every minute by the price schedule. */
+export async function priceObservationWorkflow(): Promise<{ pair: string; at: number }> {
+  return await recordPriceObservation();
 }

@@ -5,6 +5,7 @@
  */
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../config';
+import { ensurePriceSchedule } from '../price-schedule';
 import {
   DEFAULT_LAG_MINUTES,
   DEFAULT_WINDOW_MINUTES,
@@ -64,6 +65,8 @@ export async function ensureReconciliationScheduleFor(
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
+    // The price guard's observations, every minute, beside the hourly reconciliation.
+    await ensurePriceSchedule(client, config.temporal.taskQueue);
     return await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...options });
   } finally {
     await connection.close();

@@ -46,6 +46,8 @@ export const Failures = {
   RefundFailed: { status: 500, retryable: false },
   // The platform
   Unavailable: { status: 503, retryable: true },
+  /** the pool's price left its time-weighted average (a push?) or is not watched: no quote, try later */
+  PriceUnavailable: { status: 503, retryable: false },
   InternalError: { status: 500, retryable: true },
 } as const satisfies Record<
   string,
