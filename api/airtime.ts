@@ -14,7 +14,7 @@ import {
   type OperatorRate,
 } from '../lib/money/conversion';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
-import { idempotencyHeader, startIdempotent } from './idempotency';
+import { claimTenant, idempotencyHeader, startIdempotent, tenantKey } from './idempotency';
 import { payerConsentOf, startedAnswer } from './transfers';
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
@@ -88,11 +88,11 @@ export function airtimeRoutes(ctx: ApiContext) {
       };
       const { id, started } = await startIdempotent(deps.temporal, {
         workflowType: 'conversionWorkflow',
-        workflowId: conversionWorkflowId('api', key),
+        workflowId: conversionWorkflowId('api', tenantKey(key, c.get('apiKey')?.tenant)),
         taskQueue: deps.config.temporal.taskQueue,
         args: [input],
         request: input,
-        key: { pool: deps.pool, value: key },
+        key: { pool: deps.pool, value: key, tenant: claimTenant(c.get('apiKey')?.tenant) },
       });
       return startedAnswer(ctx, c, id, started);
     })

@@ -18,6 +18,7 @@ export interface ApiKeyIdentity {
   id: string;
   name: string;
   scopes: ApiKeyScope[];
+  tenant: string;
 }
 
 declare module 'hono' {
@@ -79,7 +80,7 @@ export function apiKeyAuth(ctx: ApiContext): MiddlewareHandler {
       log.info({ path: c.req.path, method: c.req.method, apiKeyId: key.id, scope, requestId }, 'API key lacks scope');
       return failureResponse(c, 'Forbidden', `this API key does not have the "${scope}" scope this route needs`);
     }
-    c.set('apiKey', { id: key.id, name: key.name, scopes: key.scopes });
+    c.set('apiKey', { id: key.id, name: key.name, scopes: key.scopes, tenant: key.tenant });
     return logScope.run({ ...logScope.getStore(), apiKeyId: key.id }, next);
   };
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { BridgeError, IDEMPOTENCY_KEY } from '../workflows/definitions';
+import { DEFAULT_TENANT } from '../lib/api-keys';
 
 export const TEMPORAL_CALL_TIMEOUT_MS = 5000;
 
@@ -33,15 +34,21 @@ export function fingerprint(request: unknown): string {
  * Claims the key for this workflow and request (api_idempotency_keys): a key first used on another route
  * (another workflow id) or for another request is refused, before anything starts.
  */
-async function claimKey(pool: Pool, key: string, workflowId: string, requestHash: string): Promise<void> {
+async function claimKey(
+  pool: Pool,
+  tenant: string,
+  key: string,
+  workflowId: string,
+  requestHash: string,
+): Promise<void> {
   await pool.query(
-    `INSERT INTO api_idempotency_keys (key, workflow_id, request_hash) VALUES ($1, $2, $3)
+    `INSERT INTO api_idempotency_keys (tenant, key, workflow_id, request_hash) VALUES ($1, $2, $3, $4)
      ON CONFLICT (tenant, key) DO NOTHING`,
-    [key, workflowId, requestHash],
+    [tenant, key, workflowId, requestHash],
   );
   const { rows } = await pool.query<{ workflow_id: string; request_hash: string }>(
-    "SELECT workflow_id, request_hash FROM api_idempotency_keys WHERE tenant = '' AND key = $1",
-    [key],
+    'SELECT workflow_id, request_hash FROM api_idempotency_keys WHERE tenant = $1 AND key = $2',
+    [tenant, key],
   );
   const claimed = rows[0]!;
   if (claimed.workflow_id !== workflowId || claimed.request_hash !== requestHash)
@@ -56,12 +63,12 @@ export async function startIdempotent(
     taskQueue: string;
     args: unknown[];
     request: unknown;
-    /** the caller's key and where keys are claimed: one key, one request, across routes */
-    key?: { pool: Pool; value: string };
+    /** the caller's key, its tenant's ('' for the default tenant and keys off), and where keys are claimed */
+    key?: { pool: Pool; value: string; tenant?: string };
   },
 ): Promise<{ id: string; started: boolean }> {
   const requestHash = fingerprint(start.request);
-  if (start.key) await claimKey(start.key.pool, start.key.value, start.workflowId, requestHash);
+  if (start.key) await claimKey(start.key.pool, start.key.tenant ?? '', start.key.value, start.workflowId, requestHash);
   try {
     await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
       temporal.workflow.start(start.workflowType, {
@@ -85,4 +92,18 @@ export async function startIdempotent(
     }
     return { id: start.workflowId, started: false };
   }
+}
+
+/**
+ * The caller's part of a REST workflow id: the Idempotency-Key, behind its tenant (`acme~order-0001`) unless
+ * the tenant is the default one (or keys are off), whose ids keep their shape. Neither a key nor a tenant
+ * holds '~' or ':', so two tenants' order-0001 are two transfers and no key spells another tenant's id.
+ */
+export function tenantKey(key: string, tenant: string | undefined): string {
+  return tenant === undefined || tenant === DEFAULT_TENANT ? key : `${tenant}~${key}`;
+}
+
+/** The tenant a key claims Idempotency-Keys under ('' for the default tenant and keys off). */
+export function claimTenant(tenant: string | undefined): string {
+  return tenant === undefined || tenant === DEFAULT_TENANT ? '' : tenant;
 }

@@ -16,10 +16,19 @@ import {
   type TransferKind,
 } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
+import { createApiKeyRepo } from '../lib/db/api-keys';
+import { DEFAULT_TENANT } from '../lib/api-keys';
 import { parseDecimal } from '../lib/money/decimal';
 import { TXTC_DECIMALS, formatUsdCents } from '../lib/money/format';
 import { amountFromWire, quoteTransfer, usdLimitBreach } from '../lib/money/transfer';
-import { TEMPORAL_CALL_TIMEOUT_MS, idempotencyHeader, startIdempotent, transferLocation } from './idempotency';
+import {
+  TEMPORAL_CALL_TIMEOUT_MS,
+  claimTenant,
+  idempotencyHeader,
+  startIdempotent,
+  tenantKey,
+  transferLocation,
+} from './idempotency';
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
 import { conversionView, swapView, transferView, voucherView } from './views';
@@ -110,11 +119,11 @@ export async function startTransfer(ctx: ApiContext, c: Context, key: string, re
   };
   const { id, started } = await startIdempotent(ctx.deps.temporal, {
     workflowType: TRANSFER_WORKFLOWS[input.kind],
-    workflowId: transferWorkflowId('api', key),
+    workflowId: transferWorkflowId('api', tenantKey(key, c.get('apiKey')?.tenant)),
     taskQueue: ctx.deps.config.temporal.taskQueue,
     args: [input],
     request: input,
-    key: { pool: ctx.deps.pool, value: key },
+    key: { pool: ctx.deps.pool, value: key, tenant: claimTenant(c.get('apiKey')?.tenant) },
   });
   return startedAnswer(ctx, c, id, started);
 }
@@ -153,6 +162,7 @@ export async function startedAnswer(ctx: ApiContext, c: Context, id: string, sta
 export function transferRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const notFound = () => new BridgeError('NotFound', 'no such transfer');
+  const apiKeys = createApiKeyRepo(deps.pool);
   const limitPayer = payerLimit(deps);
   return new Hono()
     .post('/', validate('header', idempotencyHeader), validate('json', transferBody), async (c) => {
@@ -168,6 +178,16 @@ export function transferRoutes(ctx: ApiContext) {
       const id = c.req.param('id');
       // No workflow id is longer (keys and gateway ids are at most 128); a 100 kB one made Temporal hang.
       if (!/^(conversion|transfer|swap|voucher):/.test(id) || id.length > 300) throw notFound();
+      // A tenant reads only its own transfers (ops keys read all): anything else is not found, as if absent.
+      const caller = c.get('apiKey');
+      const mayRead = async (apiKeyId: string | null | undefined): Promise<boolean> => {
+        if (!caller || caller.scopes.includes('ops')) return true;
+        if (!apiKeyId) return false;
+        return (await apiKeys.tenantOf(apiKeyId)) === caller.tenant;
+      };
+      const idTenant = /^(?:conversion|transfer):api:(?:([a-z0-9-]+)~)?/.exec(id);
+      if (caller && !caller.scopes.includes('ops') && (!idTenant || (idTenant[1] ?? DEFAULT_TENANT) !== caller.tenant))
+        throw notFound();
       if (id.startsWith('voucher:')) {
         const voucher = await services.vouchers.get(id.slice('voucher:'.length));
         if (!voucher?.redeemedBy) throw notFound();
@@ -179,6 +199,8 @@ export function transferRoutes(ctx: ApiContext) {
         return c.json(swapView(swap, (await services.rates.operatorRate(swap.operator)).minorDigits));
       }
       const [conversion, transfer] = await Promise.all([services.conversions.get(id), services.transfers.get(id)]);
+      if (conversion && !(await mayRead(conversion.apiKeyId))) throw notFound();
+      if (transfer && !(await mayRead(transfer.apiKeyId))) throw notFound();
       if (conversion) return c.json(conversionView(conversion));
       if (transfer)
         return c.json(transferView(transfer, (await services.rates.operatorRate(transfer.fromOperator)).minorDigits));

@@ -77,3 +77,14 @@ export function presentedApiKey(header: (name: string) => string | undefined): s
   if (explicit) return explicit;
   return /^Bearer\s+(\S+)\s*$/i.exec(header('authorization') ?? '')?.[1];
 }
+
+/** The tenant of keys made before tenants (and of `npm start`'s key): its workflow ids keep their old shape. */
+export const DEFAULT_TENANT = 'default';
+
+/** A tenant's name: lower-case letters, digits and dashes (it goes into workflow ids). */
+export const tenantName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,39}$/,
+    'a tenant is 1-40 lower-case letters, digits or dashes, starting with a letter or digit',
+  );

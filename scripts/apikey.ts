@@ -1,6 +1,6 @@
 /**
  * `npm run apikey -- <command>`: REST API keys (issue 12), in the database DATABASE_URL names.
- *   create --name <name> --scopes <scope,...>   prints the new key once (only its SHA-256 is kept); --scope too
+ *   create --name <name> --scopes <scope,...> [--tenant <t>]   prints the new key once (only its SHA-256 is kept); --scope too
  *   list                                        every key: id, name, scopes, created, last used, revoked
  *   revoke <id>                                 refused from now on
  * Scopes: read, airtime:write, transfers:write, vouchers:admin, ops, and the shorthands transfer (airtime:write +
@@ -13,7 +13,7 @@ import { createPool } from '../lib/db/pool';
 import { createApiKeyRepo, type ApiKeyRecord, type ApiKeyRepo } from '../lib/db/api-keys';
 import { API_KEY_SCOPES, SCOPE_ALIASES } from '../lib/api-keys';
 
-export const USAGE = `usage: npm run apikey -- create --name <name> --scopes <scope,...>
+export const USAGE = `usage: npm run apikey -- create --name <name> --scopes <scope,...> [--tenant <tenant>]
        npm run apikey -- list
        npm run apikey -- revoke <id>
 scopes: ${API_KEY_SCOPES.join(', ')}
@@ -33,7 +33,12 @@ export async function apiKeyCommand(argv: string[], keys: ApiKeyRepo, out: (line
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { name: { type: 'string' }, scopes: { type: 'string' }, scope: { type: 'string' } },
+      options: {
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        scope: { type: 'string' },
+        tenant: { type: 'string' },
+      },
     });
   } catch (e) {
     out(`${(e as Error).message}\n${USAGE}`);
@@ -48,12 +53,17 @@ export async function apiKeyCommand(argv: string[], keys: ApiKeyRepo, out: (line
       return 2;
     }
     try {
-      const { key, record } = await keys.create({ name: values.name, scopes });
+      const { key, record } = await keys.create({
+        name: values.name,
+        scopes,
+        ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
+      });
       if (scopes.includes('trusted'))
         out(`WARNING: ${record.id} is trusted: its money requests debit payers without asking them (logged).`);
       out('API key created. It is shown this once: store it now (only its hash is kept).');
       out(`  id:     ${record.id}`);
       out(`  name:   ${record.name}`);
+      out(`  tenant: ${record.tenant}`);
       out(`  scopes: ${record.scopes.join(',')}`);
       out(`  key:    ${key}`);
       return 0;

@@ -4,11 +4,22 @@
  * once a minute in the same round trip.
  */
 import type { Pool } from 'pg';
-import { API_KEY_SHAPE, apiKeyHash, keyName, newApiKey, scopeList, type ApiKeyScope } from '../api-keys';
+import {
+  API_KEY_SHAPE,
+  DEFAULT_TENANT,
+  apiKeyHash,
+  keyName,
+  newApiKey,
+  scopeList,
+  tenantName,
+  type ApiKeyScope,
+} from '../api-keys';
 
 export interface ApiKeyRecord {
   id: string;
   name: string;
+  /** whose it is: its Idempotency-Keys and transfers are the tenant's own */
+  tenant: string;
   scopes: ApiKeyScope[];
   createdAt: Date;
   revokedAt: Date | null;
@@ -18,17 +29,19 @@ export interface ApiKeyRecord {
 interface Row {
   id: string;
   name: string;
+  tenant: string;
   scopes: string[];
   created_at: Date;
   revoked_at: Date | null;
   last_used_at: Date | null;
 }
 
-const COLUMNS = 'id, name, scopes, created_at, revoked_at, last_used_at';
+const COLUMNS = 'id, name, tenant, scopes, created_at, revoked_at, last_used_at';
 
 const recordOf = (r: Row): ApiKeyRecord => ({
   id: r.id,
   name: r.name,
+  tenant: r.tenant,
   scopes: r.scopes as ApiKeyScope[],
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
@@ -41,15 +54,26 @@ export function createApiKeyRepo(pool: Pool) {
      * A new key with these scopes. The answer is the only place the key ever appears: only its hash is
      * stored. `scopes` is the CLI's text ("read,ops") or a list; unknown scopes and bad names throw a ZodError.
      */
-    async create(input: { name: string; scopes: string | string[] }): Promise<{ key: string; record: ApiKeyRecord }> {
+    async create(input: {
+      name: string;
+      scopes: string | string[];
+      tenant?: string;
+    }): Promise<{ key: string; record: ApiKeyRecord }> {
       const name = keyName.parse(input.name);
+      const tenant = tenantName.parse(input.tenant ?? DEFAULT_TENANT);
       const scopes = scopeList.parse(Array.isArray(input.scopes) ? input.scopes.join(',') : input.scopes);
       const { id, key } = newApiKey();
       const { rows } = await pool.query<Row>(
-        `INSERT INTO api_keys (id, name, key_hash, scopes) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-        [id, name, apiKeyHash(key), scopes],
+        `INSERT INTO api_keys (id, name, key_hash, scopes, tenant) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+        [id, name, apiKeyHash(key), scopes, tenant],
       );
       return { key, record: recordOf(rows[0]!) };
+    },
+
+    /** The tenant a key belongs to (revoked keys too: its records stay its tenant's); undefined if unknown. */
+    async tenantOf(id: string): Promise<string | undefined> {
+      const { rows } = await pool.query<{ tenant: string }>('SELECT tenant FROM api_keys WHERE id = $1', [id]);
+      return rows[0]?.tenant;
     },
 
     /** Every key, newest first, revoked ones included (never a key or its hash). */

@@ -153,6 +153,7 @@ describe('npm run apikey', () => {
         const record: ApiKeyRecord = {
           id: 'ak_0123456789abcdef',
           name: input.name,
+          tenant: 'default',
           scopes: scopeList.parse(input.scopes),
           createdAt: new Date(),
           revokedAt: null,

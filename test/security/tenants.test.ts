@@ -1,0 +1,77 @@
+/**
+ * Tenants (issue 23). On main c3d9141 Idempotency-Keys were shared by every key (one partner could pre-claim
+ * another's) and a `read` key read any transfer by its predictable id. Now every key belongs to a tenant:
+ * two tenants' order-0001 are two transfers, and a tenant reads only its own (404 otherwise; ops read all).
+ */
+import { createApp } from '../../api/app';
+import { createActivities } from '../../activities';
+import { createApiKeyRepo } from '../../lib/db/api-keys';
+import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { newSafaricomNumber, telcoOperations, topUp } from '../support/money';
+
+let stack: TestStackHandle;
+let app: ReturnType<typeof createApp>;
+const keys: Record<'acme' | 'globex' | 'other' | 'ops', string> = { acme: '', globex: '', other: '', ops: '' };
+
+beforeAll(async () => {
+  stack = await openStack({ API_KEYS_REQUIRED: 'true' });
+  const repo = createApiKeyRepo(stack.runtime.pool);
+  // trusted: these movements need no payer's consent (test/security/consent.test.ts covers that)
+  const money = ['transfers:write', 'airtime:write', 'read', 'trusted'];
+  keys.acme = (await repo.create({ name: 'acme-shop', tenant: 'acme', scopes: money })).key;
+  keys.globex = (await repo.create({ name: 'globex-shop', tenant: 'globex', scopes: money })).key;
+  keys.other = (await repo.create({ name: 'default-reader', scopes: ['read'] })).key;
+  keys.ops = (await repo.create({ name: 'ops-desk', tenant: 'operator', scopes: ['ops', 'read'] })).key;
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+async function withApi<T>(fn: () => Promise<T>): Promise<T> {
+  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
+    app = createApp({
+      ...stack.runtime,
+      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
+      temporal: stack.client,
+      log: testLog,
+    });
+    return fn();
+  });
+}
+
+const as = (who: keyof typeof keys) => ({ authorization: `Bearer ${keys[who]}` });
+
+test('two tenants’ order-0001 are two transfers; each reads its own, neither the other’s; ops read both', async () => {
+  const [a, g, to] = [newSafaricomNumber(), newSafaricomNumber(), newSafaricomNumber()];
+  await topUp(stack.runtime.pool, a, 'safaricom-ke', 500000n);
+  await topUp(stack.runtime.pool, g, 'safaricom-ke', 500000n);
+  const key = uniqueId('order-0001');
+  await withApi(async () => {
+    const send = async (who: 'acme' | 'globex', from: string) => {
+      const res = await app.request('/api/airtime/transfer', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Idempotency-Key': key, ...as(who) },
+        body: JSON.stringify({ fromPhone: from, toPhone: to, amount: '500' }),
+      });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const [acmeId, globexId] = [await send('acme', a), await send('globex', g)];
+    expect(acmeId).toBe(`transfer:api:acme~${key}`);
+    expect(globexId).toBe(`transfer:api:globex~${key}`);
+    for (const id of [acmeId, globexId]) await stack.client.workflow.getHandle(id).result();
+
+    const read = async (who: keyof typeof keys, id: string) =>
+      (await app.request(`/api/transfers/${encodeURIComponent(id)}`, { headers: as(who) })).status;
+    expect(await read('acme', acmeId)).toBe(200);
+    expect(await read('globex', globexId)).toBe(200);
+    expect(await read('globex', acmeId)).toBe(404);
+    expect(await read('acme', globexId)).toBe(404);
+    expect(await read('other', acmeId)).toBe(404);
+    expect(await read('ops', acmeId)).toBe(200);
+    expect(await read('ops', globexId)).toBe(200);
+  });
+  // Both moved, once each.
+  expect(await telcoOperations(stack.runtime.pool, a)).toHaveLength(1);
+  expect(await telcoOperations(stack.runtime.pool, g)).toHaveLength(1);
+});
