@@ -7,6 +7,7 @@ import { createRuntime } from '../lib/runtime';
 import { untilReady } from '../lib/startup';
 import { ping } from '../lib/db/pool';
 import { createApp } from './app';
+import { temporalConnectionOptions } from '../lib/temporal-connection';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -29,7 +30,11 @@ async function main(): Promise<void> {
   );
   const runtime = await createRuntime(config, log);
   await untilReady('Postgres', () => ping(runtime.pool), log);
-  const connection = await untilReady('Temporal', () => Connection.connect({ address: config.temporal.address }), log);
+  const connection = await untilReady(
+    'Temporal',
+    () => Connection.connect(temporalConnectionOptions(config.temporal)),
+    log,
+  );
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ ...runtime, temporal, log });
   ready.fetch = app.fetch;

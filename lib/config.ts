@@ -125,6 +125,12 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('txtc-bridge'),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).max(255).optional(),
+  TEMPORAL_API_KEY: z.string().min(8).max(4096).optional(),
   START_LOCAL_TEMPORAL: bool.default(true),
 
   CHAIN_RPC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8545'),
@@ -297,6 +303,7 @@ const schema = z.object({
 
 /** Never echoed in an error: keys, seeds, and URLs that may carry a password. */
 const SECRET_VARIABLES = new Set([
+  'TEMPORAL_API_KEY',
   'CHAIN_SIGNER_PRIVATE_KEY',
   'WALLET_MNEMONIC',
   'DATABASE_URL',
@@ -350,6 +357,9 @@ export interface Config {
     uiPort: number;
     cliPath?: string;
     startLocal: boolean;
+    /** how the worker, the API and every script reach the server: TLS (server CA, mTLS pair) and/or an API key */
+    tls?: { caPath?: string; certPath?: string; keyPath?: string; serverName?: string };
+    apiKey?: string;
   };
   chain: {
     rpcUrl: string;
@@ -586,6 +596,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (!local && e.API_KEYS_REQUIRED === false)
     throw new ConfigError('API_KEYS_REQUIRED', 'must not be false when APP_ENV=production');
+  if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH)
+    throw new ConfigError(
+      e.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH',
+      'is required with the other half of the mTLS client pair',
+    );
   if (e.MIN_AIRTIME_AMOUNT > e.MAX_AIRTIME_AMOUNT) {
     throw new ConfigError('MIN_AIRTIME_AMOUNT', `must not exceed MAX_AIRTIME_AMOUNT`);
   }
@@ -606,6 +621,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
       cliPath: e.TEMPORAL_CLI_PATH,
       startLocal: e.START_LOCAL_TEMPORAL,
+      ...(e.TEMPORAL_TLS || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_API_KEY
+        ? {
+            tls: {
+              ...(e.TEMPORAL_TLS_CA_PATH ? { caPath: e.TEMPORAL_TLS_CA_PATH } : {}),
+              ...(e.TEMPORAL_TLS_CERT_PATH ? { certPath: e.TEMPORAL_TLS_CERT_PATH } : {}),
+              ...(e.TEMPORAL_TLS_KEY_PATH ? { keyPath: e.TEMPORAL_TLS_KEY_PATH } : {}),
+              ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+            },
+          }
+        : {}),
+      ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}),
     },
     chain: {
       rpcUrl: e.CHAIN_RPC_URL,

@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import { activityLogContext } from '../activities/shared';
 import { createBridgeWorker } from './worker';
 import { SimulatedOperator } from '../lib/telco/simulated';
+import { temporalConnectionOptions } from '../lib/temporal-connection';
 import { missingSearchAttributes, missingSearchAttributesMessage } from './search-attributes';
 import { enableDefaultMetrics, processRegistry, serveMetrics } from '../lib/metrics';
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   }
   const connection = await untilReady(
     'Temporal',
-    () => NativeConnection.connect({ address: config.temporal.address }),
+    () => NativeConnection.connect(temporalConnectionOptions(config.temporal)),
     log,
   );
   const missing = await missingSearchAttributes(connection, config.temporal.namespace);

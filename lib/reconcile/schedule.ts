@@ -6,6 +6,7 @@
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../config';
 import { ensurePriceSchedule } from '../price-schedule';
+import { temporalConnectionOptions } from '../temporal-connection';
 import {
   DEFAULT_LAG_MINUTES,
   DEFAULT_WINDOW_MINUTES,
@@ -62,7 +63,7 @@ export async function ensureReconciliationScheduleFor(
   config: Config,
   options: Omit<ReconciliationScheduleOptions, 'taskQueue'> = {},
 ): Promise<'created' | 'updated'> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     // The price guard's observations, every minute, beside the hourly reconciliation.
