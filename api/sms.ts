@@ -39,7 +39,7 @@ const inboundForm = z.object({
 
 export function smsRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
-  const handleSecret = createSecretHandler(services.ussd);
+  const handleSecret = createSecretHandler(services.ussd, deps.config.pinPepper);
   const limits = createRateLimits(deps);
 
   /** The polite reply to a limited number, at most once per window however many messages it sends. */

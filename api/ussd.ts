@@ -55,7 +55,7 @@ const CONFIRMATION_UNKNOWN =
 
 export function ussdRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
-  const handleSecret = createSecretHandler(services.ussd);
+  const handleSecret = createSecretHandler(services.ussd, deps.config.pinPepper);
   const limits = createRateLimits(deps);
 
   /**

@@ -35,6 +35,8 @@ export const LOCAL_DEV_SMS_WEBHOOK_SECRET = 'local-dev-sms-webhook-secret';
 export const LOCAL_DEV_AT_CALLBACK_SECRET = 'local-dev-at-callback-secret';
 export const LOCAL_DEV_MOMO_CALLBACK_SECRET = 'local-dev-momo-callback-secret';
 export const LOCAL_DEV_AIRTEL_CALLBACK_SECRET = 'local-dev-airtel-callback-secret';
+/** Development-only PIN pepper: local mode's PINs are keyed with it; production must set its own. */
+export const LOCAL_DEV_PIN_PEPPER = 'local-dev-pin-pepper-not-a-secret';
 
 /** Telco adapters this build has; real operators' adapters join this list. */
 export const TELCO_ADAPTERS = ['simulated', 'africastalking', 'momo', 'airtel'] as const;
@@ -285,6 +287,7 @@ const schema = z.object({
   OPERATOR_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   OPERATOR_BREAKER_COOLDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 
+  PIN_PEPPER: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   USSD_WEBHOOK_SECRET: webhookSecret,
   SMS_WEBHOOK_SECRET: webhookSecret,
   WEBHOOK_IP_ALLOWLIST: cidrList,
@@ -303,6 +306,7 @@ const schema = z.object({
 
 /** Never echoed in an error: keys, seeds, and URLs that may carry a password. */
 const SECRET_VARIABLES = new Set([
+  'PIN_PEPPER',
   'TEMPORAL_API_KEY',
   'CHAIN_SIGNER_PRIVATE_KEY',
   'WALLET_MNEMONIC',
@@ -344,6 +348,8 @@ const decimalDefaults: Record<string, string> = {
 
 export interface Config {
   appEnv: 'local' | 'production';
+  /** the server-side key PINs are HMAC'd with before scrypt (never stored with them) */
+  pinPepper: string;
   /** where the API and the metrics endpoints listen: HOST, else loopback in local mode, every interface in production */
   host: string;
   logLevel: string;
@@ -536,6 +542,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!local && e.CHAIN_SIGNER_PRIVATE_KEY?.toLowerCase() === LOCAL_DEV_SIGNER_KEY)
     throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'must not be the local development key (it is public)');
   if (!local && !e.WALLET_MNEMONIC) throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
+  if (!local && !e.PIN_PEPPER) throw new ConfigError('PIN_PEPPER', 'is required when APP_ENV=production');
+  if (!local && e.PIN_PEPPER === LOCAL_DEV_PIN_PEPPER)
+    throw new ConfigError('PIN_PEPPER', 'must not be the local development pepper');
   if (!local && e.WALLET_MNEMONIC?.trim().split(/\s+/).join(' ') === LOCAL_DEV_WALLET_MNEMONIC)
     throw new ConfigError('WALLET_MNEMONIC', 'must not be the local development phrase (it is public)');
   const anyAddress = input.WEBHOOK_IP_ALLOWLIST?.trim().toLowerCase() === 'any';
@@ -610,6 +619,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     appEnv: e.APP_ENV,
     host: e.HOST ?? (local ? '127.0.0.1' : '0.0.0.0'),
+    pinPepper: e.PIN_PEPPER ?? LOCAL_DEV_PIN_PEPPER,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
     dataDir: e.DATA_DIR,

@@ -147,7 +147,7 @@ test('first dial: language, terms, a PIN entered twice, then the main menu; the 
     const profile = await createUssdRepo(stack.runtime.pool).profile(number);
     expect(profile).toMatchObject({ language: 'en', pinFailedAttempts: 0 });
     expect(profile!.registeredAt).toBeInstanceOf(Date);
-    expect(profile!.pinHash).toMatch(/^scrypt\$/);
+    expect(profile!.pinHash).toMatch(/^scrypt-hmac\$/); // keyed with PIN_PEPPER, then scrypt
     expect(profile!.pinHash).not.toContain('5820');
     expect(await historyText(ussdWorkflowId(phone.sessionId))).not.toMatch(/5820/);
   });
@@ -192,6 +192,8 @@ test('buy TXTC through the menu: amount, confirm screen with airtime, TXTC and f
     expect(text).toContain('1290'); // the amount is in the history...
     expect(text).not.toContain('7391'); // ...the PIN is not
   });
+  // The PIN stored before the pepper was upgraded at this right PIN: HMAC'd with PIN_PEPPER, then scrypt.
+  expect((await createUssdRepo(stack.runtime.pool).profile(number))?.pinHash).toMatch(/^scrypt-hmac\$/);
 });
 
 test('back, home and invalid input re-prompt without moving anything', async () => {
@@ -442,8 +444,8 @@ describe('the rest of the menu, through HTTP', () => {
       expect(await next.type('2468')).toMatch(/^CON /);
       const pin = (await createUssdRepo(stack.runtime.pool).profile(number))!.pinHash!;
       const { verifyPin } = await import('../../lib/ussd/pins');
-      expect(await verifyPin('2468', pin)).toBe(true);
-      expect(await verifyPin('7391', pin)).toBe(false);
+      expect(await verifyPin('2468', pin, stack.config.pinPepper)).toBe(true);
+      expect(await verifyPin('7391', pin, stack.config.pinPepper)).toBe(false);
       expect(await historyText(ussdWorkflowId(next.sessionId))).not.toMatch(/2468|7391/);
     });
   });

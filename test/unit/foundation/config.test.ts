@@ -14,7 +14,9 @@ import {
 const loadConfig = (env: NodeJS.ProcessEnv = {}) =>
   loadConfigOf({
     APP_ENV: 'local',
-    ...(env.APP_ENV === 'production' ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8' } : {}),
+    ...(env.APP_ENV === 'production'
+      ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8', PIN_PEPPER: 'a-production-pepper-0123456789' }
+      : {}),
     ...env,
   });
 
@@ -57,8 +59,15 @@ describe('configuration', () => {
       WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
       USSD_WEBHOOK_SECRET: 'u'.repeat(32),
       SMS_WEBHOOK_SECRET: 's'.repeat(32),
+      PIN_PEPPER: 'p'.repeat(32),
     };
     expect(() => loadConfigOf(prod)).toThrow(/WEBHOOK_IP_ALLOWLIST is required when APP_ENV=production/);
+    expect(() => loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: 'any', PIN_PEPPER: undefined })).toThrow(
+      /PIN_PEPPER is required when APP_ENV=production/,
+    );
+    expect(() =>
+      loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: 'any', PIN_PEPPER: 'local-dev-pin-pepper-not-a-secret' }),
+    ).toThrow(/PIN_PEPPER must not be the local development pepper/);
     expect(loadConfigOf({ ...prod, WEBHOOK_IP_ALLOWLIST: 'any' })).toMatchObject({
       appEnv: 'production',
       host: '0.0.0.0',

@@ -14,7 +14,9 @@ import { createTelco } from '../../../lib/telco/factory';
 const loadConfig = (env: NodeJS.ProcessEnv = {}) =>
   loadConfigOf({
     APP_ENV: 'local',
-    ...(env.APP_ENV === 'production' ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8' } : {}),
+    ...(env.APP_ENV === 'production'
+      ? { WEBHOOK_IP_ALLOWLIST: '10.0.0.0/8', PIN_PEPPER: 'a-production-pepper-0123456789' }
+      : {}),
     ...env,
   });
 
