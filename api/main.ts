@@ -3,14 +3,15 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../lib/config';
 import { createLogger } from '../lib/log';
-import { createRuntime } from '../lib/runtime';
+import { createReadRuntime } from '../lib/runtime';
 import { untilReady } from '../lib/startup';
 import { ping } from '../lib/db/pool';
 import { createApp } from './app';
 import { temporalConnectionOptions } from '../lib/temporal-connection';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  // The API only reads: it never loads the signer key or the wallet mnemonic (only the worker signs).
+  const config = loadConfigOrExit(process.env, { role: 'api' });
   const log = createLogger(config.logLevel, 'api');
   if (config.appEnv === 'production' && config.webhooks.ipAllowlist.length === 0)
     log.warn(
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     { fetch: (request) => (ready.fetch ? ready.fetch(request) : starting()), port: config.port, hostname: config.host },
     (info) => log.info({ port: info.port }, 'API listening'),
   );
-  const runtime = await createRuntime(config, log);
+  const runtime = await createReadRuntime(config, log);
   await untilReady('Postgres', () => ping(runtime.pool), log);
   const connection = await untilReady(
     'Temporal',

@@ -522,7 +522,22 @@ function required<K extends string>(adapter: string, used: boolean, values: Reco
   return values as Record<K, string>;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * `role: 'api'`: the API process, which only reads (only the worker signs). It never loads the signer key
+ * or the wallet mnemonic, whatever the environment holds, and production does not ask it for them: its
+ * config carries '' for both, and the API's runtime has no signer (lib/runtime.ts createReadRuntime).
+ */
+export interface LoadOptions {
+  role?: 'api';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  if (options.role === 'api') {
+    env = { ...env };
+    delete env.CHAIN_SIGNER_PRIVATE_KEY;
+    delete env.WALLET_MNEMONIC;
+  }
+  const signs = options.role !== 'api';
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
@@ -537,11 +552,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const local = e.APP_ENV === 'local';
-  if (!local && !e.CHAIN_SIGNER_PRIVATE_KEY)
+  if (signs && !local && !e.CHAIN_SIGNER_PRIVATE_KEY)
     throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'is required when APP_ENV=production');
   if (!local && e.CHAIN_SIGNER_PRIVATE_KEY?.toLowerCase() === LOCAL_DEV_SIGNER_KEY)
     throw new ConfigError('CHAIN_SIGNER_PRIVATE_KEY', 'must not be the local development key (it is public)');
-  if (!local && !e.WALLET_MNEMONIC) throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
+  if (signs && !local && !e.WALLET_MNEMONIC)
+    throw new ConfigError('WALLET_MNEMONIC', 'is required when APP_ENV=production');
   if (!local && !e.PIN_PEPPER) throw new ConfigError('PIN_PEPPER', 'is required when APP_ENV=production');
   if (!local && e.PIN_PEPPER === LOCAL_DEV_PIN_PEPPER)
     throw new ConfigError('PIN_PEPPER', 'must not be the local development pepper');
@@ -647,7 +663,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rpcUrl: e.CHAIN_RPC_URL,
       startLocal: e.START_LOCAL_CHAIN,
       blockTimeMs: e.CHAIN_BLOCK_TIME_MS,
-      signerPrivateKey: e.CHAIN_SIGNER_PRIVATE_KEY ?? LOCAL_DEV_SIGNER_KEY,
+      signerPrivateKey: signs ? (e.CHAIN_SIGNER_PRIVATE_KEY ?? LOCAL_DEV_SIGNER_KEY) : '',
       receiptTimeoutMs: e.CHAIN_RECEIPT_TIMEOUT_MS,
       batching: e.CHAIN_BATCHING,
       batch: {
@@ -659,7 +675,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       txtcDeployBlock: e.TXTC_DEPLOY_BLOCK,
       ratePairAddress: e.RATE_PAIR_ADDRESS,
     },
-    walletMnemonic: e.WALLET_MNEMONIC ?? LOCAL_DEV_WALLET_MNEMONIC,
+    walletMnemonic: signs ? (e.WALLET_MNEMONIC ?? LOCAL_DEV_WALLET_MNEMONIC) : '',
     fees: { platformFeeBps: e.PLATFORM_FEE_PERCENT, gasFeeTxtc: e.GAS_FEE_TXTC },
     limits: { minUsdCents: e.MIN_AIRTIME_AMOUNT, maxUsdCents: e.MAX_AIRTIME_AMOUNT, dailyUsdCents: e.DAILY_LIMIT_USD },
     rates: {
@@ -778,9 +794,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** For entry points: load the configuration or print the one line that says what is wrong and exit. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   try {
-    return loadConfig(env);
+    return loadConfig(env, options);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);

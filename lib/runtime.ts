@@ -28,6 +28,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** What the API runs on: everything but a signer (only the worker signs). */
+export type ReadRuntime = Omit<Runtime, 'writer'>;
+
 /** No contracts recorded for the chain: a configuration problem, not a dependency that blinked. */
 export class DeploymentMissingError extends Error {
   override name = 'DeploymentMissingError';
@@ -88,6 +91,27 @@ export async function createRuntime(config: Config, log?: Logger): Promise<Runti
     pool,
     provider,
     writer,
+    addresses,
+    async close() {
+      provider.destroy();
+      await pool.end();
+    },
+  };
+}
+
+/** The API's runtime: Postgres, the chain read-only, the addresses; no signer key is ever loaded. */
+export async function createReadRuntime(config: Config, log?: Logger): Promise<ReadRuntime> {
+  const pool = createPool(config.databaseUrl);
+  const provider = createProvider(config.chain.rpcUrl);
+  const addresses = log
+    ? await untilReady('the chain', () => resolveAddresses(config, provider), log, {
+        isFatal: (e) => e instanceof DeploymentMissingError,
+      })
+    : await resolveAddresses(config, provider);
+  return {
+    config,
+    pool,
+    provider,
     addresses,
     async close() {
       provider.destroy();
