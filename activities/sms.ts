@@ -2,6 +2,7 @@
  * What an inbound SMS needs while it is read: who sent it, what TXTC an amount of airtime buys now, what a
  * request is worth in USD (large ones wait for YES <pin>), and the wait itself.
  */
+import type { TenantApprovalRepo } from '../lib/db/tenant-approvals';
 import type { Config } from '../lib/config';
 import type { RateService } from '../lib/rates';
 import type { UssdRepo } from '../lib/db/ussd';
@@ -15,6 +16,7 @@ export function createSmsActivities(deps: {
   rates: RateService;
   ussd: UssdRepo;
   smsConfirmations: SmsConfirmationRepo;
+  tenantApprovals: TenantApprovalRepo;
   config: Pick<Config, 'fees' | 'ussd' | 'sms' | 'limits'>;
 }) {
   return {
@@ -64,6 +66,16 @@ export function createSmsActivities(deps: {
     /** The request waits for its number's YES <pin> or NO until `expiresAt` (epoch ms). */
     async openSmsConfirmation(input: { workflowId: string; phoneNumber: string; expiresAt: number }): Promise<void> {
       await deps.smsConfirmations.open(input.workflowId, input.phoneNumber, new Date(input.expiresAt));
+    },
+
+    /** SMS STOP <tenant>: the tenant reads the number no more; false when it could not anyway. */
+    async revokeTenant(input: { phoneNumber: string; tenant: string }): Promise<boolean> {
+      return deps.tenantApprovals.revoke(input.phoneNumber, input.tenant);
+    },
+
+    /** The payer said YES to a tenant's debit: that tenant may read the number's balance and history. */
+    async approveTenant(input: { phoneNumber: string; tenant: string }): Promise<void> {
+      await deps.tenantApprovals.approve(input.phoneNumber, input.tenant);
     },
 
     async closeSmsConfirmation(input: { workflowId: string; outcome: ConfirmationOutcome }): Promise<void> {

@@ -5,6 +5,7 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { formatAirtime, formatTxtc } from '../lib/money/format';
 import { validate } from './validation';
 import type { ApiContext } from './app';
+import { mayReadNumber } from './tenancy';
 
 export function balanceRoutes(ctx: ApiContext) {
   const { rates, telco, wallets, txtc: token } = ctx.services;
@@ -13,6 +14,7 @@ export function balanceRoutes(ctx: ApiContext) {
     validate('query', z.object({ operator: z.string().min(2).max(40).optional() })),
     async (c) => {
       const subscriber = identifySubscriber(c.req.param('phone'), c.req.valid('query').operator);
+      await mayReadNumber(ctx, c, subscriber.phoneNumber);
       const rate = await rates.operatorRate(subscriber.operator);
       const [airtime, walletAddress] = await Promise.all([
         telco.checkBalance(subscriber.phoneNumber, subscriber.operator),

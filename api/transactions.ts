@@ -5,6 +5,7 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { historyView } from './views';
 import { validate } from './validation';
 import type { ApiContext } from './app';
+import { mayReadNumber } from './tenancy';
 
 export function transactionRoutes(ctx: ApiContext) {
   const { services } = ctx;
@@ -13,6 +14,7 @@ export function transactionRoutes(ctx: ApiContext) {
     validate('query', z.object({ limit: z.coerce.number().int().min(1).max(50).default(5) })),
     async (c) => {
       const subscriber = identifySubscriber(c.req.param('phone'));
+      await mayReadNumber(ctx, c, subscriber.phoneNumber);
       const entries = await services.transfers.history(subscriber.phoneNumber, c.req.valid('query').limit);
       const rates = await services.rates.operatorRates();
       return c.json({ phoneNumber: subscriber.phoneNumber, transactions: entries.map((e) => historyView(e, rates)) });

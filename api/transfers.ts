@@ -135,7 +135,7 @@ export async function startTransfer(ctx: ApiContext, c: Context, key: string, re
 export function payerConsentOf(ctx: ApiContext, c: Context): PayerConsent | undefined {
   const key = c.get('apiKey');
   if (!key || key.scopes.includes('trusted')) return undefined;
-  return { timeoutSeconds: ctx.deps.config.payerConsentTimeoutSeconds, requester: key.name };
+  return { timeoutSeconds: ctx.deps.config.payerConsentTimeoutSeconds, requester: key.name, tenant: key.tenant };
 }
 
 /**

@@ -26,6 +26,7 @@ import { createSmsConfirmationRepo } from './db/sms-confirmations';
 import { createBlocklistRepo, createHoldRepo } from './db/fraud';
 import { createPayerTurnRepo } from './db/payer-turns';
 import { createPriceObservationRepo } from './db/price-observations';
+import { createTenantApprovalRepo } from './db/tenant-approvals';
 import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
@@ -79,6 +80,7 @@ export function createServices(deps: ServiceDeps) {
     holds: createHoldRepo(deps.pool),
     payerTurns: createPayerTurnRepo(deps.pool),
     priceObservations: createPriceObservationRepo(deps.pool),
+    tenantApprovals: createTenantApprovalRepo(deps.pool),
   };
 }
 

@@ -178,6 +178,13 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
       return { command: 'help', replied: await reply(texts.help(sender.shortcode, sender.exampleUsd)) };
     case 'unknown':
       return { command: 'unknown', replied: await reply(texts.notUnderstood(sender.shortcode)) };
+    case 'stop': {
+      const stopped = await books.revokeTenant({ phoneNumber: input.from, tenant: parsed.tenant });
+      return {
+        command: 'stop',
+        replied: await reply(stopped ? texts.tenantStopped(parsed.tenant) : texts.tenantNotApproved(parsed.tenant)),
+      };
+    }
     case 'confirm':
     case 'decline':
       // Answered above when the API saw it (the text carries a redacted PIN); here only when it did not.

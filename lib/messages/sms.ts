@@ -47,6 +47,9 @@ export interface SmsTexts {
   /** `example`: an amount every command takes, above the minimum ("$2") */
   help: (shortcode: string, example?: string) => string;
   voucherOverLimit: (dailyLimit: string) => string;
+  /** STOP <tenant>: done, or there was nothing to stop */
+  tenantStopped: (tenant: string) => string;
+  tenantNotApproved: (tenant: string) => string;
   notUnderstood: (shortcode: string) => string;
   balanceReply: (v: { airtime: string; txtc: string }) => string;
   airtimeReply: (airtime: string) => string;
@@ -91,6 +94,8 @@ export interface SmsTexts {
 }
 
 export const en: SmsTexts = {
+  tenantStopped: (tenant) => `Done: ${tenant} can no longer see your balance or history.`,
+  tenantNotApproved: (tenant) => `${tenant} could not see your balance or history.`,
   voucherOverLimit: (limit) =>
     `This voucher would pass your daily limit of ${limit}. Nothing was used; try again tomorrow.`,
   help: (shortcode, example = '$2') =>
@@ -175,6 +180,8 @@ export const en: SmsTexts = {
 };
 
 export const sw: SmsTexts = {
+  tenantStopped: (tenant) => `Imekamilika: ${tenant} haiwezi tena kuona salio au historia yako.`,
+  tenantNotApproved: (tenant) => `${tenant} haikuweza kuona salio au historia yako.`,
   voucherOverLimit: (limit) => `Vocha hii ingezidi kikomo chako cha siku cha ${limit}. Haijatumika; jaribu tena kesho.`,
   help: (shortcode, example = '$2') =>
     `TXTC: NUNUA ${example} | SALIO | SALIO LA MUDA | TUMA ${example} KWA 07.. | HAMISHA ${example} KWA 07.. | BADILISHA ${example} | KOMBOA nambari | HISTORIA. Au piga ${shortcode}`,

@@ -32,6 +32,8 @@ export type ParsedSms =
   /** the answer to a confirmation request: YES <pin> (the PIN is checked before the workflow sees it) */
   | { command: 'confirm'; pin?: string; language: Language }
   | { command: 'decline'; language: Language }
+  /** STOP <tenant>: that tenant reads the number's balance and history no more */
+  | { command: 'stop'; tenant: string; language: Language }
   | { command: 'unknown'; language: Language; reason: string };
 
 export type SmsCommand = Exclude<ParsedSms['command'], 'unknown'>;
@@ -64,6 +66,7 @@ export const SMS_KEYWORDS: Record<SmsCommand, Record<Language, readonly string[]
   help: { en: ['HELP'], sw: ['MSAADA', 'SAIDIA'] },
   confirm: { en: ['YES'], sw: ['NDIO', 'NDIYO'] },
   decline: { en: ['NO'], sw: ['HAPANA'] },
+  stop: { en: ['STOP'], sw: ['ACHA'] },
 };
 
 /** The word between an amount and a receiver: TO, or KWA in Swahili (either works after any keyword). */
@@ -146,6 +149,10 @@ export function parseSms(text: string, sender: SmsSender): ParsedSms {
     case 'decline':
       // "NO THANKS" declines too.
       return { command, language };
+    case 'stop':
+      return /^[A-Z0-9][A-Z0-9-]{0,39}$/.test(rest)
+        ? { command, tenant: rest.toLowerCase(), language }
+        : unknown(language, `${word} needs the name of who should stop reading your account, e.g. ${word} ACME`);
     case 'buy':
     case 'swap': {
       if (!rest) return unknown(language, `${word} needs an amount, e.g. ${word} ${command === 'buy' ? '100' : '50'}`);

@@ -3,11 +3,15 @@
  * another's) and a `read` key read any transfer by its predictable id. Now every key belongs to a tenant:
  * two tenants' order-0001 are two transfers, and a tenant reads only its own (404 otherwise; ops read all).
  */
+import { randomUUID } from 'node:crypto';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
+import { createUssdRepo } from '../../lib/db/ussd';
+import { hashPin } from '../../lib/ussd/pins';
+import { gatewayHeaders } from '../support/webhooks';
 import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
-import { newSafaricomNumber, telcoOperations, topUp } from '../support/money';
+import { newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
 let app: ReturnType<typeof createApp>;
@@ -75,3 +79,64 @@ test('two tenants’ order-0001 are two transfers; each reads its own, neither t
   expect(await telcoOperations(stack.runtime.pool, a)).toHaveLength(1);
   expect(await telcoOperations(stack.runtime.pool, g)).toHaveLength(1);
 });
+
+test('a number is read only by ops and by tenants it approved a payment for, until it sends STOP <tenant>', async () => {
+  const repo = createApiKeyRepo(stack.runtime.pool);
+  const shop = (
+    await repo.create({ name: 'acme-till', tenant: 'acme', scopes: ['transfers:write', 'airtime:write', 'read'] })
+  ).key;
+  const payer = newSafaricomNumber();
+  await topUp(stack.runtime.pool, payer, 'safaricom-ke', 500000n);
+  const ussd = createUssdRepo(stack.runtime.pool);
+  await ussd.setPin(payer, await hashPin('2468'));
+  await ussd.completeRegistration(payer, 'en');
+  await withApi(async () => {
+    const read = async (key: string, path: string) =>
+      (await app.request(path, { headers: { authorization: `Bearer ${key}` } })).status;
+    const balance = `/api/balance/${encodeURIComponent(payer)}`;
+    const history = `/api/transactions/${encodeURIComponent(payer)}`;
+    expect(await read(shop, balance)).toBe(404);
+    expect(await read(shop, history)).toBe(404);
+    expect(await read(keys.ops, balance)).toBe(200);
+
+    // The payer approves one of acme's payments with YES <PIN>: acme may read the number from then on.
+    const res = await app.request('/api/airtime/transfer', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'Idempotency-Key': uniqueId('approve'),
+        authorization: `Bearer ${shop}`,
+      },
+      body: JSON.stringify({ fromPhone: payer, toPhone: newSafaricomNumber(), amount: '500' }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    await waitForSms(payer, /reply YES and your PIN/);
+    await sms(payer, 'YES 2468');
+    await stack.client.workflow.getHandle(id).result();
+    expect(await read(shop, balance)).toBe(200);
+    expect(await read(shop, history)).toBe(200);
+    // Another tenant still may not.
+    expect(await read(keys.globex, balance)).toBe(404);
+
+    await sms(payer, 'STOP acme');
+    await waitForSms(payer, /Done: acme can no longer see your balance or history/);
+    expect(await read(shop, balance)).toBe(404);
+  });
+});
+
+async function sms(from: string, text: string) {
+  const res = await app.request('/sms/inbound', {
+    method: 'POST',
+    headers: gatewayHeaders(stack.config, 'sms'),
+    body: new URLSearchParams({ from, to: '12345', text, date: '2026-12-06 10:00:00', id: `ATXid_${randomUUID()}` }),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function waitForSms(phone: string, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await smsTo(stack.runtime.pool, phone)).some((m) => pattern.test(m))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no SMS to ${phone} matched ${pattern}`);
+}

@@ -64,6 +64,8 @@ export interface PayerConsent {
   timeoutSeconds: number;
   /** who asks, as the payer's SMS names them (the API key's name) */
   requester: string;
+  /** the asking key's tenant: an approval lets it read the payer's balance and history (until SMS STOP) */
+  tenant?: string;
 }
 
 /** The movement that held a number's turn gave it back: the oldest waiting for it asks again at once. */

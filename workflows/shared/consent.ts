@@ -74,6 +74,7 @@ export async function awaitPayerConsent(ask: ConsentAsk): Promise<void> {
     if (!pin) await tell(ask.texts.confirmPinMissing, told++);
     else if (pin.result === 'ok') {
       await close('confirmed');
+      if (ask.consent.tenant) await books.approveTenant({ phoneNumber: ask.phoneNumber, tenant: ask.consent.tenant });
       await ask.resume();
       return;
     } else if (pin.result === 'wrong') await tell(ask.texts.confirmWrongPin(pin.attemptsLeft), told++);

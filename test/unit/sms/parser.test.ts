@@ -76,6 +76,7 @@ describe('every command, in English and in Swahili', () => {
       help: '',
       confirm: ' 1234',
       decline: '',
+      stop: ' ACME',
     };
     for (const command of Object.keys(SMS_KEYWORDS) as SmsCommand[]) {
       for (const language of ['en', 'sw'] as const) {
