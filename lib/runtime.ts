@@ -78,25 +78,8 @@ export async function resolveAddresses(config: Config, provider: JsonRpcProvider
  * reason to exit; a chain without a recorded deployment still is.
  */
 export async function createRuntime(config: Config, log?: Logger): Promise<Runtime> {
-  const pool = createPool(config.databaseUrl);
-  const provider = createProvider(config.chain.rpcUrl);
-  const writer = new ChainWriter(config.chain.signerPrivateKey, provider);
-  const addresses = log
-    ? await untilReady('the chain', () => resolveAddresses(config, provider), log, {
-        isFatal: (e) => e instanceof DeploymentMissingError,
-      })
-    : await resolveAddresses(config, provider);
-  return {
-    config,
-    pool,
-    provider,
-    writer,
-    addresses,
-    async close() {
-      provider.destroy();
-      await pool.end();
-    },
-  };
+  const read = await createReadRuntime(config, log);
+  return { ...read, writer: new ChainWriter(config.chain.signerPrivateKey, read.provider) };
 }
 
 /** The API's runtime: Postgres, the chain read-only, the addresses; no signer key is ever loaded. */

@@ -3,13 +3,12 @@
  * not "pending"); one Idempotency-Key reused on another route with another body is a 409 and starts nothing;
  * the dev top-up's reused key is a 409, not a 500, and its answer says what it credited in minor units.
  */
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
+import { settled as settledOn, withApi as withApiOn, type App } from '../support/api';
 import { airtimeBalance, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
-let app: ReturnType<typeof createApp>;
+let app: App;
 
 beforeAll(async () => {
   stack = await openStack();
@@ -18,17 +17,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function withApi<T>(fn: () => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({
-      ...stack.runtime,
-      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-      temporal: stack.client,
-      log: testLog,
-    });
-    return fn();
+const withApi = <T>(fn: (taskQueue: string) => Promise<T>) =>
+  withApiOn(stack, (a, taskQueue) => {
+    app = a;
+    return fn(taskQueue);
   });
-}
 
 const post = (path: string, body: unknown, key?: string) =>
   Promise.resolve(
@@ -39,17 +32,7 @@ const post = (path: string, body: unknown, key?: string) =>
     }),
   );
 
-async function settled(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 120; i++) {
-    const body = (await (await app.request(`/api/transfers/${encodeURIComponent(id)}`)).json()) as Record<
-      string,
-      unknown
-    >;
-    if (body.status !== 'pending') return body;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`transfer ${id} still pending`);
-}
+const settled = (id: string) => settledOn(app, id);
 
 test('a buy repeated after it completed answers 200 with the completed conversion; nothing moves again', async () => {
   const phone = newSafaricomNumber();

@@ -5,18 +5,17 @@
  * movement refunds. Deadlines are measured from when the write can next land; each movement completes once.
  */
 import { parseUnits } from 'ethers';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
+import { settled as settledOn, withApi as withApiOn, type App } from '../support/api';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
 
 const TXTC = (n: string) => parseUnits(n, 18);
 
 let stack: TestStackHandle;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let token: TxtcToken;
 
 beforeAll(async () => {
@@ -27,17 +26,12 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function withApi<T>(fn: () => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({
-      ...stack.runtime,
-      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-      temporal: stack.client,
-      log: testLog,
-    });
+const withApi = <T>(fn: () => Promise<T>) =>
+  withApiOn(stack, (a) => {
+    app = a;
     return fn();
   });
-}
+const settled = (id: string) => settledOn(app, id);
 
 const post = async (path: string, body: unknown) => {
   const res = await app.request(path, {
@@ -48,18 +42,6 @@ const post = async (path: string, body: unknown) => {
   expect(res.status).toBe(202);
   return ((await res.json()) as { id: string }).id;
 };
-
-async function settled(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 240; i++) {
-    const body = (await (await app.request(`/api/transfers/${encodeURIComponent(id)}`)).json()) as Record<
-      string,
-      unknown
-    >;
-    if (body.status !== 'pending') return body;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`transfer ${id} still pending`);
-}
 
 /** Moves the node's clock forward without mining: the latest block stays, the next one is stamped later. */
 async function idle(seconds: number): Promise<{ latest: number; next: number }> {

@@ -5,17 +5,16 @@
  * moved and the caller told. A trusted key (the operator's own channels) is not asked.
  */
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { hashPin } from '../../lib/ussd/pins';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
+import { withApi as withApiOn, type App } from '../support/api';
 import { gatewayHeaders } from '../support/webhooks';
 import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let partner: string;
 let trusted: string;
 
@@ -31,17 +30,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function withApi<T>(fn: () => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({
-      ...stack.runtime,
-      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-      temporal: stack.client,
-      log: testLog,
-    });
-    return fn();
+const withApi = <T>(fn: (taskQueue: string) => Promise<T>) =>
+  withApiOn(stack, (a, taskQueue) => {
+    app = a;
+    return fn(taskQueue);
   });
-}
 
 /** A registered number with airtime and the PIN 2468. */
 async function payer(): Promise<string> {

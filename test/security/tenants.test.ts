@@ -4,17 +4,16 @@
  * two tenants' order-0001 are two transfers, and a tenant reads only its own (404 otherwise; ops read all).
  */
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { hashPin } from '../../lib/ussd/pins';
 import { gatewayHeaders } from '../support/webhooks';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
+import { withApi as withApiOn, type App } from '../support/api';
 import { newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
-let app: ReturnType<typeof createApp>;
+let app: App;
 const keys: Record<'acme' | 'globex' | 'other' | 'ops', string> = { acme: '', globex: '', other: '', ops: '' };
 
 beforeAll(async () => {
@@ -31,17 +30,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function withApi<T>(fn: () => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({
-      ...stack.runtime,
-      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-      temporal: stack.client,
-      log: testLog,
-    });
-    return fn();
+const withApi = <T>(fn: (taskQueue: string) => Promise<T>) =>
+  withApiOn(stack, (a, taskQueue) => {
+    app = a;
+    return fn(taskQueue);
   });
-}
 
 const as = (who: keyof typeof keys) => ({ authorization: `Bearer ${keys[who]}` });
 

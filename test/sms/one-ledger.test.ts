@@ -5,11 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
+import { withApi, type App } from '../support/api';
 import { smsWorkflowId, swapWorkflowId, voucherWorkflowId, type SmsMessageResult } from '../../workflows/definitions';
 import { TxtcToken } from '../../lib/chain/txtc';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
@@ -23,20 +22,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-type App = ReturnType<typeof createApp>;
-
-async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) =>
-    fn(
-      createApp({
-        ...stack.runtime,
-        config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-        temporal: stack.client,
-        log: testLog,
-      }),
-    ),
-  );
-}
+const withApp = <T>(fn: (app: App) => Promise<T>) => withApi(stack, (app) => fn(app));
 
 async function inbound(app: App, from: string, text: string): Promise<SmsMessageResult & { id: string }> {
   const id = `ATXid_${randomUUID()}`;

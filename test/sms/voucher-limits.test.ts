@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
+import { withApi, type App } from '../support/api';
 import {
   approveHeldUpdate,
   rejectHeldUpdate,
@@ -19,7 +18,7 @@ import {
 import { TxtcToken } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
-import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
+import { openStack, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
 import { newSafaricomNumber, smsTo } from '../support/money';
 
@@ -32,20 +31,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-type App = ReturnType<typeof createApp>;
-
-async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) =>
-    fn(
-      createApp({
-        ...stack.runtime,
-        config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-        temporal: stack.client,
-        log: testLog,
-      }),
-    ),
-  );
-}
+const withApp = <T>(fn: (app: App) => Promise<T>) => withApi(stack, (app) => fn(app));
 
 const issue = (app: App, body: Record<string, unknown>) =>
   Promise.resolve(
@@ -119,20 +105,9 @@ test('the redeemer’s daily limit counts vouchers: the one that passes it is re
 test('a voucher above VOUCHER_HOLD_ABOVE_USD waits for ops: approved, it mints once; rejected, nothing mints and it is revoked', async () => {
   const [approved, rejected] = [newSafaricomNumber(), newSafaricomNumber()];
   // The daily limit ($40) would refuse a $60 voucher: a second stack file is not worth it, so raise it here.
-  await withWorker(
+  await withApi(
     stack,
-    createActivities({
-      ...stack.runtime,
-      config: { ...stack.config, limits: { ...stack.config.limits, dailyUsdCents: 100_000n } },
-      log: testLog,
-    }),
-    async (taskQueue) => {
-      const app = createApp({
-        ...stack.runtime,
-        config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-        temporal: stack.client,
-        log: testLog,
-      });
+    async (app) => {
       const [one, two] = [await issued(app, '6000'), await issued(app, '6000')]; // $60 each
       await redeem(app, approved, one.code);
       await redeem(app, rejected, two.code);
@@ -148,6 +123,7 @@ test('a voucher above VOUCHER_HOLD_ABOVE_USD waits for ops: approved, it mints o
       expect(await status(app, one.id)).toBe('minted');
       expect(await status(app, two.id)).toBe('revoked');
     },
+    { config: (c) => ({ ...c, limits: { ...c.limits, dailyUsdCents: 100_000n } }) },
   );
   expect(await txtcOf(approved)).toBe(parseUnits('6000', 18));
   expect(await txtcOf(rejected)).toBe(0n);

@@ -9,18 +9,17 @@
 import { randomUUID } from 'node:crypto';
 import { airtimeTransferWorkflow } from '../../workflows';
 import { transferWorkflowId, type TransferInput } from '../../workflows/definitions';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { simulatedOperatorLedger } from '../../lib/reconcile/ledger';
 import { runReconciliation } from '../../lib/reconcile/run';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
+import { settled as settledOn, withApi as withApiOn, type App } from '../support/api';
 import { airtimeBalance, newAirtelKeNumber, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
 
 let stack: TestStackHandle;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let token: TxtcToken;
 
 beforeAll(async () => {
@@ -36,17 +35,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function withApi<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({
-      ...stack.runtime,
-      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-      temporal: stack.client,
-      log: testLog,
-    });
+const withApi = <T>(fn: (taskQueue: string) => Promise<T>) =>
+  withApiOn(stack, (a, taskQueue) => {
+    app = a;
     return fn(taskQueue);
   });
-}
 
 const post = (path: string, body: unknown, key: string) =>
   Promise.resolve(
@@ -57,15 +50,7 @@ const post = (path: string, body: unknown, key: string) =>
     }),
   );
 
-async function settled(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 240; i++) {
-    const res = await app.request(`/api/transfers/${encodeURIComponent(id)}`);
-    const body = (await res.json()) as Record<string, unknown>;
-    if (res.status === 200 && body.status !== 'pending') return body;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`transfer ${id} still pending`);
-}
+const settled = (id: string) => settledOn(app, id);
 
 const wallets = () => new WalletDirectory(createWalletRepo(stack.runtime.pool), stack.config.walletMnemonic);
 const mintedTo = async (phone: string) => {

@@ -5,18 +5,17 @@
  * number were refused InsufficientTxtc instead of buying the shortfall.
  */
 import { parseUnits } from 'ethers';
-import { createApp } from '../../api/app';
-import { createActivities } from '../../activities';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
-import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
+import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
+import { settled as settledOn, withApi as withApiOn, type App } from '../support/api';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, topUp } from '../support/money';
 
 const TXTC = (n: string) => parseUnits(n, 18);
 
 let stack: TestStackHandle;
-let app: ReturnType<typeof createApp>;
+let app: App;
 let token: TxtcToken;
 
 beforeAll(async () => {
@@ -28,17 +27,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function withApi<T>(fn: () => Promise<T>): Promise<T> {
-  return withWorker(stack, createActivities({ ...stack.runtime, log: testLog }), async (taskQueue) => {
-    app = createApp({
-      ...stack.runtime,
-      config: { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } },
-      temporal: stack.client,
-      log: testLog,
-    });
-    return fn();
+const withApi = <T>(fn: (taskQueue: string) => Promise<T>) =>
+  withApiOn(stack, (a, taskQueue) => {
+    app = a;
+    return fn(taskQueue);
   });
-}
 
 const post = async (body: unknown) => {
   const res = await app.request('/api/transfers', {
@@ -58,15 +51,7 @@ interface View {
   conversionId?: string | null;
 }
 
-async function settled(id: string): Promise<View> {
-  for (let i = 0; i < 600; i++) {
-    const res = await app.request(`/api/transfers/${encodeURIComponent(id)}`);
-    const body = (await res.json()) as View;
-    if (res.status === 200 && body.status !== 'pending') return body;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`transfer ${id} still pending`);
-}
+const settled = (id: string) => settledOn<View>(app, id);
 
 const wallets = () => new WalletDirectory(createWalletRepo(stack.runtime.pool), stack.config.walletMnemonic);
 const txtcOf = async (phone: string) => {
