@@ -7,7 +7,9 @@ export function createPriceActivities(deps: {
   priceObservations: ReturnType<typeof createPriceObservationRepo>;
 }) {
   return {
-    async recordPriceObservation(): Promise<{ pair: string; at: number }> {
+    async recordPriceObservation(): Promise<{ pair: string; at: number } | { skipped: string }> {
+      // A fixed rate (RATE_SOURCE=fixed) or no pair: nothing to watch, and no failed run every minute.
+      if (!deps.rates.watchesPair()) return { skipped: 'no rate pair is quoted' };
       const o = await deps.rates.observePair();
       await deps.priceObservations.record(o.pair, { at: o.at, cumulative: o.cumulative });
       return { pair: o.pair, at: o.at };

@@ -102,6 +102,10 @@ export class RateService {
    * The pair's cumulative price of TXTC in the USD token now (UQ112.112 * seconds, raw units), for the
    * schedule's observations: what the guard averages over.
    */
+  watchesPair(): boolean {
+    return this.deps.config.rates.source === 'uniswap' && !!this.deps.addresses.ratePair;
+  }
+
   async observePair(): Promise<{ pair: string; at: number; cumulative: bigint }> {
     const state = await this.pairState();
     return { pair: state.pair, at: state.now, cumulative: state.cumulative };

@@ -19,6 +19,6 @@ const { recordPriceObservation } = proxyActivities<PriceActivities>({
 });
 
 /** One reading of the TXTC/USD pair's cumulative price, run every minute by the price schedule. */
-export async function priceObservationWorkflow(): Promise<{ pair: string; at: number }> {
+export async function priceObservationWorkflow(): Promise<{ pair: string; at: number } | { skipped: string }> {
   return await recordPriceObservation();
 }
