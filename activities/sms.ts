@@ -78,6 +78,11 @@ export function createSmsActivities(deps: {
       await deps.tenantApprovals.approve(input.phoneNumber, input.tenant);
     },
 
+    /** A payer's consent wait, opened only when no other request of the number waits (see openAlone). */
+    async openConsent(input: { workflowId: string; phoneNumber: string; expiresAt: number }): Promise<boolean> {
+      return deps.smsConfirmations.openAlone(input.workflowId, input.phoneNumber, new Date(input.expiresAt));
+    },
+
     async closeSmsConfirmation(input: { workflowId: string; outcome: ConfirmationOutcome }): Promise<void> {
       await deps.smsConfirmations.close(input.workflowId, input.outcome);
     },

@@ -3,6 +3,7 @@
  * answers the newest open request of that number; a request closes once, with how it ended.
  */
 import type { Pool } from 'pg';
+import { withTransaction } from './pool';
 
 export type ConfirmationOutcome = 'confirmed' | 'declined' | 'expired' | 'locked';
 
@@ -15,6 +16,31 @@ export function createSmsConfirmationRepo(pool: Pool) {
          ON CONFLICT (workflow_id) DO NOTHING`,
         [workflowId, phoneNumber, expiresAt],
       );
+    },
+
+    /**
+     * Opens a payer's consent wait only when no other request of the number waits for a YES: a YES answers
+     * the newest open request, so a second one (another tenant's, say) must never be the one a YES approves.
+     * True when this workflow's wait is open (again, for a retried activity).
+     */
+    async openAlone(workflowId: string, phoneNumber: string, expiresAt: Date): Promise<boolean> {
+      return withTransaction(pool, async (client) => {
+        // One number's opens in turn: each then sees the others' (a new statement, a new snapshot).
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('sms-confirmation:' || $1))", [phoneNumber]);
+        const { rows } = await client.query<{ workflow_id: string }>(
+          `SELECT workflow_id FROM sms_confirmations
+           WHERE phone_number = $1 AND closed_at IS NULL AND expires_at > now()`,
+          [phoneNumber],
+        );
+        if (rows.some((r) => r.workflow_id === workflowId)) return true;
+        if (rows.length > 0) return false;
+        await client.query(
+          `INSERT INTO sms_confirmations (workflow_id, phone_number, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (workflow_id) DO NOTHING`,
+          [workflowId, phoneNumber, expiresAt],
+        );
+        return true;
+      });
     },
 
     async close(workflowId: string, outcome: ConfirmationOutcome): Promise<void> {

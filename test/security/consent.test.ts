@@ -133,3 +133,22 @@ test('a trusted key (the operator’s own channel) is not asked', async () => {
   });
   expect((await smsTo(stack.runtime.pool, from)).some((m) => /reply YES/.test(m))).toBe(false);
 });
+
+test('while one request waits for the payer, a second is refused: a YES can only approve the request it was asked for', async () => {
+  const [from, to, other] = [await payer(), newSafaricomNumber(), newSafaricomNumber()];
+  await withApi(async () => {
+    const first = await send(partner, from, to);
+    await until(first, (v) => v.stage === 'awaiting_payer');
+    // Another request (a second partner, say) arrives before the payer answers: refused, nothing asked.
+    const second = await send(partner, from, other);
+    expect(await until(second, (v) => v.status !== 'pending')).toMatchObject({
+      status: 'failed',
+      failure: { code: 'PayerBusy' },
+    });
+    await sms(from, 'YES 2468');
+    expect(await until(first, (v) => v.status !== 'pending')).toMatchObject({ status: 'completed' });
+  });
+  expect(await airtimeBalance(stack.runtime.pool, to)).toBe(50000n);
+  expect(await airtimeBalance(stack.runtime.pool, other)).toBe(0n);
+  expect(await telcoOperations(stack.runtime.pool, from)).toHaveLength(1);
+});

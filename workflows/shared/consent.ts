@@ -43,11 +43,14 @@ export async function awaitPayerConsent(ask: ConsentAsk): Promise<void> {
   }
   if (payer.pin === 'locked') throw rejection(FailureTypes.PinLocked, 'the payer’s PIN is locked');
 
-  await ask.markAwaiting();
   // Workflow time: deterministic, the same on replay.
   // eslint-disable-next-line no-restricted-syntax
   const expiresAt = Date.now() + ask.consent.timeoutSeconds * 1000;
-  await books.openSmsConfirmation({ workflowId: id, phoneNumber: ask.phoneNumber, expiresAt });
+  // A YES answers the number's newest open request: with another one waiting, this one is refused rather
+  // than risk the payer's YES approving a request they did not mean.
+  if (!(await books.openConsent({ workflowId: id, phoneNumber: ask.phoneNumber, expiresAt })))
+    throw rejection(FailureTypes.PayerBusy, 'another request is waiting for the payer’s answer; try again later');
+  await ask.markAwaiting();
   await tell(
     ask.texts.confirmPrompt({
       action: `${ask.action} (asked by ${ask.consent.requester})`,

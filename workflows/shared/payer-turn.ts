@@ -28,6 +28,14 @@ const turns = proxyLocalActivities<PayerTurnActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
+/**
+ * Giving the turn back is retried until it works (Postgres away: it waits with everything else): a give that
+ * failed would skip a refund's wait for ops, or fail a movement whose money already moved.
+ */
+const giving = proxyLocalActivities<PayerTurnActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
 
 export interface PayerTurn {
   /** Waits for the number's turn; PayerBusy when it does not come within the wait. */
@@ -52,7 +60,7 @@ export async function withPayerTurn<T>(
     // A leg takes nothing (its parent holds the turn); before a wait for ops it gives the parent's turn back.
     return movement({
       take: () => Promise.resolve(),
-      give: () => CancellationScope.nonCancellable(() => turns.givePayerTurn({ phoneNumber, owner: parentId })),
+      give: () => CancellationScope.nonCancellable(() => giving.givePayerTurn({ phoneNumber, owner: parentId })),
     });
   }
   const owner = workflowInfo().workflowId;
@@ -94,7 +102,7 @@ export async function withPayerTurn<T>(
     },
     async give() {
       if (!held && !asked) return;
-      await CancellationScope.nonCancellable(() => turns.givePayerTurn({ phoneNumber, owner }));
+      await CancellationScope.nonCancellable(() => giving.givePayerTurn({ phoneNumber, owner }));
       held = false;
       asked = false;
     },
