@@ -16,8 +16,7 @@ import {
   type TransferKind,
 } from '../workflows/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
-import { createApiKeyRepo } from '../lib/db/api-keys';
-import { DEFAULT_TENANT } from '../lib/api-keys';
+import { movementReader } from './tenancy';
 import { parseDecimal } from '../lib/money/decimal';
 import { TXTC_DECIMALS, formatUsdCents } from '../lib/money/format';
 import { amountFromWire, quoteTransfer, usdLimitBreach } from '../lib/money/transfer';
@@ -162,7 +161,6 @@ export async function startedAnswer(ctx: ApiContext, c: Context, id: string, sta
 export function transferRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const notFound = () => new BridgeError('NotFound', 'no such transfer');
-  const apiKeys = createApiKeyRepo(deps.pool);
   const limitPayer = payerLimit(deps);
   return new Hono()
     .post('/', validate('header', idempotencyHeader), validate('json', transferBody), async (c) => {
@@ -179,15 +177,8 @@ export function transferRoutes(ctx: ApiContext) {
       // No workflow id is longer (keys and gateway ids are at most 128); a 100 kB one made Temporal hang.
       if (!/^(conversion|transfer|swap|voucher):/.test(id) || id.length > 300) throw notFound();
       // A tenant reads only its own transfers (ops keys read all): anything else is not found, as if absent.
-      const caller = c.get('apiKey');
-      const mayRead = async (apiKeyId: string | null | undefined): Promise<boolean> => {
-        if (!caller || caller.scopes.includes('ops')) return true;
-        if (!apiKeyId) return false;
-        return (await apiKeys.tenantOf(apiKeyId)) === caller.tenant;
-      };
-      const idTenant = /^(?:conversion|transfer):api:(?:([a-z0-9-]+)~)?/.exec(id);
-      if (caller && !caller.scopes.includes('ops') && (!idTenant || (idTenant[1] ?? DEFAULT_TENANT) !== caller.tenant))
-        throw notFound();
+      const reader = movementReader(ctx, c, id);
+      if (!reader.byId) throw notFound();
       if (id.startsWith('voucher:')) {
         const voucher = await services.vouchers.get(id.slice('voucher:'.length));
         if (!voucher?.redeemedBy) throw notFound();
@@ -199,8 +190,8 @@ export function transferRoutes(ctx: ApiContext) {
         return c.json(swapView(swap, (await services.rates.operatorRate(swap.operator)).minorDigits));
       }
       const [conversion, transfer] = await Promise.all([services.conversions.get(id), services.transfers.get(id)]);
-      if (conversion && !(await mayRead(conversion.apiKeyId))) throw notFound();
-      if (transfer && !(await mayRead(transfer.apiKeyId))) throw notFound();
+      if (conversion && !(await reader.byRecord(conversion.apiKeyId))) throw notFound();
+      if (transfer && !(await reader.byRecord(transfer.apiKeyId))) throw notFound();
       if (conversion) return c.json(conversionView(conversion));
       if (transfer)
         return c.json(transferView(transfer, (await services.rates.operatorRate(transfer.fromOperator)).minorDigits));

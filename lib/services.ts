@@ -27,6 +27,7 @@ import { createBlocklistRepo, createHoldRepo } from './db/fraud';
 import { createPayerTurnRepo } from './db/payer-turns';
 import { createPriceObservationRepo } from './db/price-observations';
 import { createTenantApprovalRepo } from './db/tenant-approvals';
+import { createApiKeyRepo } from './db/api-keys';
 import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
@@ -81,6 +82,7 @@ export function createServices(deps: ServiceDeps) {
     payerTurns: createPayerTurnRepo(deps.pool),
     priceObservations: createPriceObservationRepo(deps.pool),
     tenantApprovals: createTenantApprovalRepo(deps.pool),
+    apiKeys: createApiKeyRepo(deps.pool),
   };
 }
 

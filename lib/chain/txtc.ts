@@ -18,28 +18,11 @@ import {
 import { loadArtifact } from './artifacts';
 import { BridgeError } from '../../workflows/definitions/errors';
 import type { ChainWriter } from './writer';
+import { landingTime } from './provider';
 
 /** The 32-byte on-chain reference of an off-chain reference string such as "conversion-x:mint". */
 export function chainReference(reference: string): string {
   return keccak256(toUtf8Bytes(reference));
-}
-
-/**
- * When a write sent now can land, in unix seconds: the latest of the wall clock, the latest block and the
- * pending block the node would mine next (a dev chain's clock moved forward, or a chain ahead of us). A
- * node without a pending block answers the latest one, which the wall clock covers for an idle chain.
- */
-export async function landingTime(provider: JsonRpcProvider): Promise<number> {
-  // Raw: ethers refuses a pending block without a number (anvil's), but its timestamp is what we need.
-  const [latest, pending] = await Promise.all([
-    provider.getBlock('latest'),
-    (provider.send('eth_getBlockByNumber', ['pending', false]) as Promise<{ timestamp?: string } | null>).catch(
-      () => null,
-    ),
-  ]);
-  if (!latest) throw new Error('the node returned no latest block');
-  const next = pending?.timestamp ? Number(BigInt(pending.timestamp)) : 0;
-  return Math.max(Math.floor(Date.now() / 1000), latest.timestamp, next);
 }
 
 export interface MintReceipt {
