@@ -79,8 +79,19 @@ export function createSmsActivities(deps: {
     },
 
     /** A payer's consent wait, opened only when no other request of the number waits (see openAlone). */
-    async openConsent(input: { workflowId: string; phoneNumber: string; expiresAt: number }): Promise<boolean> {
-      return deps.smsConfirmations.openAlone(input.workflowId, input.phoneNumber, new Date(input.expiresAt));
+    async openConsent(input: {
+      workflowId: string;
+      phoneNumber: string;
+      expiresAt: number;
+      /** what the payer is asked to allow, shown when they dial USSD */
+      action?: string;
+    }): Promise<boolean> {
+      return deps.smsConfirmations.openAlone(
+        input.workflowId,
+        input.phoneNumber,
+        new Date(input.expiresAt),
+        input.action,
+      );
     },
 
     async closeSmsConfirmation(input: { workflowId: string; outcome: ConfirmationOutcome }): Promise<void> {

@@ -10,12 +10,15 @@ import type { TelcoOperator } from '../lib/telco/types';
 import type { TransferringToken } from '../lib/chain/txtc';
 import type { TransferRepo, HistoryEntry } from '../lib/db/transfers';
 import type { UssdRepo } from '../lib/db/ussd';
+import type { SmsConfirmationRepo } from '../lib/db/sms-confirmations';
+import type { TenantApprovalRepo } from '../lib/db/tenant-approvals';
 import { AmountTooSmallError, perTransactionLimitBreach, quoteWithRates } from '../lib/money/conversion';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import type { Effect, EffectResult, MenuState, Profile } from '../lib/ussd/types';
 import { loadSessionStart } from '../lib/ussd/session-start';
 
-type UssdEffect = Exclude<Effect, { type: 'startBuy' } | { type: 'startTransfer' }>;
+/** The effects an activity answers; starting money and answering a consent are the session workflow's own. */
+type UssdEffect = Exclude<Effect, { type: 'startBuy' } | { type: 'startTransfer' } | { type: 'answerConsent' }>;
 
 /** One history line, at most 24 characters: what moved and which way. */
 function historyLine(e: HistoryEntry, minorDigits: number): string {
@@ -48,6 +51,8 @@ export function createUssdActivities(deps: {
   relay: TransferringToken;
   transfers: TransferRepo;
   ussd: UssdRepo;
+  smsConfirmations: SmsConfirmationRepo;
+  tenantApprovals: TenantApprovalRepo;
   config: Pick<Config, 'fees' | 'limits' | 'ussd'>;
 }) {
   const { limits, fees } = deps.config;
@@ -145,6 +150,11 @@ export function createUssdActivities(deps: {
           return { type: 'saved' };
         case 'completeRegistration':
           await deps.ussd.completeRegistration(phoneNumber, effect.language);
+          return { type: 'saved' };
+        case 'tenants':
+          return { type: 'tenants', tenants: await deps.tenantApprovals.list(phoneNumber) };
+        case 'revokeTenant':
+          await deps.tenantApprovals.revoke(phoneNumber, effect.tenant);
           return { type: 'saved' };
       }
     },

@@ -12,6 +12,7 @@ import {
   WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   proxyLocalActivities,
   setHandler,
   startChild,
@@ -21,12 +22,14 @@ import type { UssdActivities } from '../activities/ussd';
 import {
   conversionWorkflowId,
   endSessionSignal,
+  smsConfirmationSignal,
   hopUpdate,
   transferWorkflowId,
   USSD_MAX_INPUT,
   ussdSessionQuery,
   type HopReply,
   type HopRequest,
+  type SmsConfirmationSignal,
   type TransferInput,
   type UssdSessionInput,
   type UssdSessionState,
@@ -211,6 +214,24 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
             args: [transfer],
           }),
         );
+      }
+      case 'answerConsent': {
+        // The same answer a YES <PIN> or NO by SMS gives (the API checked the PIN at the consent prompt).
+        const answer: SmsConfirmationSignal =
+          effect.answer === 'refuse'
+            ? { messageId: `${workflowInfo().workflowId}:consent`, decision: 'decline' }
+            : {
+                messageId: `${workflowInfo().workflowId}:consent`,
+                decision: 'confirm',
+                pin: effect.answer === 'approve' ? { result: 'ok' } : { result: 'locked' },
+              };
+        try {
+          await getExternalWorkflowHandle(effect.workflowId).signal(smsConfirmationSignal, answer);
+          return { type: 'answered', delivered: true };
+        } catch {
+          // The request ended (expired, answered by SMS and done) between the dial and the answer.
+          return { type: 'answered', delivered: false };
+        }
       }
       default: {
         return await lookups.ussdEffect({ phoneNumber: person.phoneNumber, operator: person.operator, effect });

@@ -23,7 +23,7 @@ export function createSmsConfirmationRepo(pool: Pool) {
      * the newest open request, so a second one (another tenant's, say) must never be the one a YES approves.
      * True when this workflow's wait is open (again, for a retried activity).
      */
-    async openAlone(workflowId: string, phoneNumber: string, expiresAt: Date): Promise<boolean> {
+    async openAlone(workflowId: string, phoneNumber: string, expiresAt: Date, action?: string): Promise<boolean> {
       return withTransaction(pool, async (client) => {
         // One number's opens in turn: each then sees the others' (a new statement, a new snapshot).
         await client.query("SELECT pg_advisory_xact_lock(hashtext('sms-confirmation:' || $1))", [phoneNumber]);
@@ -35,9 +35,9 @@ export function createSmsConfirmationRepo(pool: Pool) {
         if (rows.some((r) => r.workflow_id === workflowId)) return true;
         if (rows.length > 0) return false;
         await client.query(
-          `INSERT INTO sms_confirmations (workflow_id, phone_number, expires_at) VALUES ($1, $2, $3)
+          `INSERT INTO sms_confirmations (workflow_id, phone_number, expires_at, action) VALUES ($1, $2, $3, $4)
            ON CONFLICT (workflow_id) DO NOTHING`,
-          [workflowId, phoneNumber, expiresAt],
+          [workflowId, phoneNumber, expiresAt, action ?? null],
         );
         return true;
       });
@@ -59,6 +59,18 @@ export function createSmsConfirmationRepo(pool: Pool) {
         [phoneNumber],
       );
       return rows[0]?.workflow_id;
+    },
+
+    /** A payer's consent wait of this number, with what it asks (offered first when the payer dials USSD). */
+    async waitingConsent(phoneNumber: string): Promise<{ workflowId: string; action: string } | undefined> {
+      const { rows } = await pool.query<{ workflow_id: string; action: string }>(
+        `SELECT workflow_id, action FROM sms_confirmations
+         WHERE phone_number = $1 AND closed_at IS NULL AND expires_at > now() AND action IS NOT NULL
+         ORDER BY created_at DESC LIMIT 1`,
+        [phoneNumber],
+      );
+      const row = rows[0];
+      return row ? { workflowId: row.workflow_id, action: row.action } : undefined;
     },
   };
 }

@@ -12,13 +12,23 @@ export function createTenantApprovalRepo(pool: Pool) {
       );
     },
 
-    /** SMS STOP <tenant>: the tenant reads the number no more; false when it had no approval to revoke. */
+    /** SMS STOP <tenant> or USSD My account: the tenant reads the number no more; false when it had no approval to revoke. */
     async revoke(phoneNumber: string, tenant: string): Promise<boolean> {
       const { rowCount } = await pool.query(
         'UPDATE tenant_approvals SET revoked_at = now() WHERE phone_number = $1 AND tenant = $2 AND revoked_at IS NULL',
         [phoneNumber, tenant],
       );
       return rowCount === 1;
+    },
+
+    /** The tenants that read the number now, oldest approval first (USSD My account lists them to stop). */
+    async list(phoneNumber: string): Promise<string[]> {
+      const { rows } = await pool.query<{ tenant: string }>(
+        `SELECT tenant FROM tenant_approvals WHERE phone_number = $1 AND revoked_at IS NULL
+         ORDER BY approved_at, tenant`,
+        [phoneNumber],
+      );
+      return rows.map((r) => r.tenant);
     },
 
     async approved(phoneNumber: string, tenant: string): Promise<boolean> {

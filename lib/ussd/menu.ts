@@ -12,7 +12,9 @@
  * promises: also on the state that carries startTransfer, and after a resume), balanceAirtime,
  * balanceTxtc, page, lines (history, one
  * line per "\n"), more ('yes'|'no'), address, end ('requested'|'locked'|'terms'), resumable (a dropped
- * session's MenuState as JSON, on the resume node), note and noteValue (the reason shown on top), await.
+ * session's MenuState as JSON, on the resume node), note and noteValue (the reason shown on top), await,
+ * consentId and consentAction (a request waiting for the person's approval), answer ('approve'|'refuse'|
+ * 'locked', on its way to that request), tenants (the partners that read the person's balance, one a line).
  */
 import { parseDecimal } from '../money/decimal';
 import { formatAirtime } from '../money/format';
@@ -33,6 +35,9 @@ import type {
 
 export const NODES = [
   'resume',
+  // a REST request waiting for the person's approval, offered first
+  'consent',
+  'consent-pin',
   // registration (first dial)
   'lang',
   'terms',
@@ -55,6 +60,7 @@ export const NODES = [
   'account',
   'wallet',
   'account-language',
+  'partners',
   'pin-current',
   'pin-new',
   'pin-confirm',
@@ -74,6 +80,7 @@ export const SECRET_PROMPTS: Partial<Record<MenuNode, SecretKind>> = {
   'buy-confirm': 'pin',
   'transfer-confirm': 'pin',
   'send-confirm': 'pin',
+  'consent-pin': 'pin',
   'pin-current': 'pin',
   'pin-new': 'new-pin',
   'pin-confirm': 'confirm-pin',
@@ -93,6 +100,10 @@ const PIN_RESET = new Set<MenuNode>(['reset-pin', 'reset-confirm']);
 /** Longest texts shown as given by activities: history lines and a quote's refusal. */
 export const HISTORY_LINE_MAX = 24;
 export const REASON_MAX = 40;
+/** What a waiting request asks for, as shown on the consent screen; partners listed, and their names. */
+export const CONSENT_ACTION_MAX = 90;
+export const PARTNERS_SHOWN = 4;
+export const PARTNER_NAME_MAX = 18;
 
 type Flow = 'transfer' | 'send';
 const FLOW_KIND = { transfer: 'airtime', send: 'hybrid' } as const;
@@ -103,6 +114,11 @@ type Data = Record<string, string>;
 
 export function startSession(profile: Profile, resumable?: MenuState): Step {
   const language = profile.language ?? 'en';
+  // A request waiting for this person's YES comes first: it expires in minutes.
+  if (profile.consent && canAct(profile)) {
+    const { workflowId, action } = profile.consent;
+    return show(at('consent', language, { consentId: workflowId, consentAction: action }), profile);
+  }
   if (resumable && canResume(profile, resumable)) {
     const { await: _, ...data } = resumable.data;
     return show(at('resume', language, { resumable: JSON.stringify({ ...resumable, data }) }), profile);
@@ -174,6 +190,20 @@ export function resume(state: MenuState, result: EffectResult, profile: Profile)
     case 'saveLanguage':
       if (result.type === 'saved') return show(at('menu', language), profile);
       break;
+    case 'answerConsent':
+      if (result.type === 'answered') {
+        if (!result.delivered) return show(ended(language, 'gone'), profile);
+        const why = d.answer === 'approve' ? 'approved' : d.answer === 'refuse' ? 'refused' : 'locked';
+        return show(ended(language, why), profile);
+      }
+      break;
+    case 'tenants':
+      if (result.type === 'tenants')
+        return show(at('partners', language, { tenants: result.tenants.join('\n') }), profile);
+      break;
+    case 'revokeTenant':
+      if (result.type === 'saved') return show(at('account', language, note('partnerStopped')), profile);
+      break;
   }
   // An answer the menu did not ask for: show where the person is again rather than fail the session.
   return show(s, profile);
@@ -186,6 +216,10 @@ export function render(state: MenuState, profile: Profile): Screen {
   switch (nodeOf(state)) {
     case 'resume':
       return con(m.resume);
+    case 'consent':
+      return con(m.consentAsk((d.consentAction ?? '').slice(0, CONSENT_ACTION_MAX)));
+    case 'consent-pin':
+      return con(m.consentPin, m.back);
     case 'lang':
       return con(m.chooseLanguage);
     case 'terms':
@@ -231,6 +265,11 @@ export function render(state: MenuState, profile: Profile): Screen {
       return con(d.address ? m.wallet(d.address) : m.noWallet, m.backHome);
     case 'account-language':
       return con(m.accountLanguage, m.back);
+    case 'partners': {
+      const names = partnersOf(d);
+      if (names.length === 0) return con(m.noPartners, m.back);
+      return con(m.partners(names.map((name, i) => `${i + 1} ${name.slice(0, PARTNER_NAME_MAX)}`).join('\n')), m.back);
+    }
     case 'pin-current':
       return con(m.currentPin, m.back);
     case 'pin-new':
@@ -238,8 +277,15 @@ export function render(state: MenuState, profile: Profile): Screen {
     case 'pin-confirm':
       return con(m.confirmPin, m.back);
     case 'end': {
-      const text = d.end === 'locked' ? m.locked : d.end === 'terms' ? m.termsRefused(profile.shortcode) : m.requested;
-      return { kind: 'END', text };
+      const texts: Record<EndReason, string> = {
+        requested: m.requested,
+        locked: m.locked,
+        terms: m.termsRefused(profile.shortcode),
+        approved: m.consentApproved,
+        refused: m.consentRefused,
+        gone: m.consentGone,
+      };
+      return { kind: 'END', text: texts[d.end as EndReason] ?? m.requested };
     }
   }
 }
@@ -261,6 +307,10 @@ function onText(node: MenuNode, s: MenuState, text: string, profile: Profile): S
       if (text === '2') return show(at('menu', language), profile);
       break;
     }
+    case 'consent':
+      if (text === '1') return show(at('consent-pin', language, d), profile);
+      if (text === '2') return answerConsent(s, 'refuse');
+      break;
     case 'lang': {
       const chosen = languageOf(text);
       if (chosen) return show(at('terms', chosen), profile);
@@ -323,7 +373,14 @@ function onText(node: MenuNode, s: MenuState, text: string, profile: Profile): S
       if (text === '1') return ask(at('account', language, { await: 'walletAddress' }), { type: 'walletAddress' });
       if (text === '2') return show(at('account-language', language), profile);
       if (text === '3') return whenUnlocked(profile, language, () => show(at('pin-current', language), profile));
+      if (text === '4') return ask(at('account', language, { await: 'tenants' }), { type: 'tenants' });
       break;
+    case 'partners': {
+      const tenant = partnersOf(d)[Number(text) - 1];
+      if (/^\d$/.test(text) && tenant)
+        return ask(at('partners', language, { ...d, await: 'revokeTenant' }), { type: 'revokeTenant', tenant });
+      break;
+    }
     case 'account-language': {
       const chosen = languageOf(text);
       if (chosen) {
@@ -345,6 +402,9 @@ function onSecret(node: MenuNode, s: MenuState, outcome: SecretOutcome, profile:
   if (outcome.kind !== SECRET_PROMPTS[node]) return again(s, profile, 'invalidChoice');
   switch (outcome.kind) {
     case 'pin':
+      // The waiting request hears of a lock too: it ends at once, nothing moved.
+      if (node === 'consent-pin' && outcome.result !== 'wrong')
+        return answerConsent(s, outcome.result === 'ok' ? 'approve' : 'locked');
       if (outcome.result === 'locked') return show(ended(language, 'locked'), profile);
       if (outcome.result === 'wrong') return again(s, profile, 'wrongPin', String(outcome.attemptsLeft));
       if (node === 'pin-current') return show(at('pin-new', language), profile);
@@ -416,8 +476,11 @@ function back(node: MenuNode, s: MenuState, profile: Profile): Step {
         page: page - 1,
       });
     }
+    case 'consent-pin':
+      return to('consent', { consentId: d.consentId ?? '', consentAction: d.consentAction ?? '' });
     case 'wallet':
     case 'account-language':
+    case 'partners':
     case 'pin-current':
       return to('account');
     case 'pin-new':
@@ -445,13 +508,28 @@ function registrationStart(profile: Profile, language: Language): MenuState {
  * first), not locked (every resumable flow ends at a PIN).
  */
 function canResume(profile: Profile, resumable: MenuState): boolean {
-  return (
-    isResumable(resumable) &&
-    !!profile.language &&
-    profile.registered &&
-    !profile.pinResetRequired &&
-    !profile.pinLocked
-  );
+  return isResumable(resumable) && canAct(profile);
+}
+
+/** Registered, no PIN reset pending (it must come first), not locked: someone who can confirm with a PIN. */
+function canAct(profile: Profile): boolean {
+  return !!profile.language && profile.registered && !profile.pinResetRequired && !profile.pinLocked;
+}
+
+/** The person's answer, sent to the request waiting for it (the PIN was checked by the API). */
+function answerConsent(s: MenuState, answer: 'approve' | 'refuse' | 'locked'): Step {
+  return ask(at('consent', s.language, { ...s.data, answer, await: 'answerConsent' }), {
+    type: 'answerConsent',
+    workflowId: s.data.consentId ?? '',
+    answer,
+  });
+}
+
+function partnersOf(d: Data): string[] {
+  return (d.tenants ?? '')
+    .split('\n')
+    .filter((name) => name !== '')
+    .slice(0, PARTNERS_SHOWN);
 }
 
 function resumed(s: MenuState): MenuState {
@@ -543,7 +621,9 @@ function note(key: NoteKey, value?: string): Data {
   return value === undefined ? { note: key } : { note: key, noteValue: value };
 }
 
-function ended(language: Language, why: 'requested' | 'locked' | 'terms'): MenuState {
+type EndReason = 'requested' | 'locked' | 'terms' | 'approved' | 'refused' | 'gone';
+
+function ended(language: Language, why: EndReason): MenuState {
   return at('end', language, { end: why });
 }
 

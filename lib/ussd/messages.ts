@@ -40,6 +40,8 @@ export interface Notes {
   phoneOwn: string;
   /** airtime stays in one currency: the receiver must be in the sender's country */
   phoneAbroad: string;
+  /** a partner no longer reads the person's balance and history */
+  partnerStopped: string;
 }
 
 export interface Messages {
@@ -64,6 +66,16 @@ export interface Messages {
   sendConfirm: (v: ConfirmValues) => string;
   requested: string;
   locked: string;
+  /** a REST request waiting for the person's approval; `action` names it ("send KES 645.00 to ...") */
+  consentAsk: (action: string) => string;
+  consentPin: string;
+  consentApproved: string;
+  consentRefused: string;
+  /** the request no longer waited (answered by SMS, expired): nothing was answered here */
+  consentGone: string;
+  /** the partners (API tenants) that read the person's balance, numbered */
+  partners: (lines: string) => string;
+  noPartners: string;
   balance: (airtime: string, txtc: string) => string;
   noHistory: string;
   more: string;
@@ -100,10 +112,17 @@ export const en: Messages = {
     `Send ${v.txtc} TXTC (${v.airtime}) to ${v.toPhone}\nAirtime covers TXTC you lack\nEnter PIN to confirm`,
   requested: 'Request received. You will get an SMS.',
   locked: 'Too many wrong PINs: buying and sending are locked. Please contact support.',
+  consentAsk: (action) => `Approve this request?\n${action}\n1 Approve\n2 Refuse`,
+  consentPin: 'Enter your PIN to approve:',
+  consentApproved: 'Approved. You will get an SMS when it is done.',
+  consentRefused: 'Refused. Nothing was sent.',
+  consentGone: 'That request is no longer waiting. Nothing was changed.',
+  partners: (lines) => `Who sees your balance:\n${lines}\nChoose one to stop it`,
+  noPartners: 'No partner sees your balance.',
   balance: (airtime, txtc) => `Airtime: ${airtime}\nTXTC: ${txtc}`,
   noHistory: 'No transactions yet.',
   more: '98 More',
-  account: 'My account\n1 Wallet address\n2 Language\n3 Change PIN',
+  account: 'My account\n1 Wallet address\n2 Language\n3 Change PIN\n4 Partners',
   wallet: (address) => `Your TXTC wallet:\n${address}`,
   noWallet: 'No wallet yet. Buy TXTC to get one.',
   accountLanguage: 'Language\n1 English\n2 Kiswahili',
@@ -126,6 +145,7 @@ export const en: Messages = {
     phoneNetwork: 'Network not supported.',
     phoneOwn: 'That is your own number.',
     phoneAbroad: 'Airtime goes only to numbers in your country. Use Send TXTC.',
+    partnerStopped: 'Partner stopped.',
   },
 };
 
@@ -152,10 +172,17 @@ export const sw: Messages = {
     `Tuma TXTC ${v.txtc} (${v.airtime}) kwa ${v.toPhone}\nMuda wa maongezi utalipia upungufu\nWeka PIN uthibitishe`,
   requested: 'Ombi limepokelewa. Utapokea SMS.',
   locked: 'PIN imekosewa mara nyingi: kununua na kutuma kumefungwa. Tafadhali wasiliana na huduma kwa wateja.',
+  consentAsk: (action) => `Idhinisha ombi hili?\n${action}\n1 Idhinisha\n2 Kataa`,
+  consentPin: 'Weka PIN yako kuidhinisha:',
+  consentApproved: 'Umeidhinisha. Utapokea SMS likikamilika.',
+  consentRefused: 'Umekataa. Hakuna kilichotumwa.',
+  consentGone: 'Ombi hilo halisubiri tena. Hakuna kilichobadilika.',
+  partners: (lines) => `Washirika wanaoona salio:\n${lines}\nChagua mmoja kumzuia`,
+  noPartners: 'Hakuna mshirika anayeona salio lako.',
   balance: (airtime, txtc) => `Muda wa maongezi: ${airtime}\nTXTC: ${txtc}`,
   noHistory: 'Hakuna miamala bado.',
   more: '98 Zaidi',
-  account: 'Akaunti yangu\n1 Anwani ya pochi\n2 Lugha\n3 Badilisha PIN',
+  account: 'Akaunti yangu\n1 Anwani ya pochi\n2 Lugha\n3 Badilisha PIN\n4 Washirika',
   wallet: (address) => `Pochi yako ya TXTC:\n${address}`,
   noWallet: 'Huna pochi bado. Nunua TXTC upate pochi.',
   accountLanguage: 'Lugha\n1 English\n2 Kiswahili',
@@ -178,6 +205,7 @@ export const sw: Messages = {
     phoneNetwork: 'Mtandao huu hauhudumiwi.',
     phoneOwn: 'Hii ni namba yako mwenyewe.',
     phoneAbroad: 'Muda wa maongezi hutumwa ndani ya nchi yako tu. Tumia Tuma TXTC.',
+    partnerStopped: 'Mshirika amezuiwa.',
   },
 };
 

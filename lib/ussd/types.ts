@@ -42,6 +42,8 @@ export interface Profile {
   maxAirtimeMinor: string;
   /** the USSD code, for texts that say how to dial */
   shortcode: string;
+  /** a REST request waiting for this person's approval (issue 23): offered first when they dial */
+  consent?: { workflowId: string; action: string };
 }
 
 /** A screen as the gateway gets it: CON keeps the session open, END closes it. Text without the prefix. */
@@ -73,7 +75,13 @@ export type Effect =
   | { type: 'startTransfer'; kind: 'airtime' | 'hybrid'; toPhone: string; amountMinor: string }
   | { type: 'saveLanguage'; language: Language }
   /** language chosen, terms accepted, PIN set (the API stored its hash): the number is registered */
-  | { type: 'completeRegistration'; language: Language };
+  | { type: 'completeRegistration'; language: Language }
+  /** the payer's answer to a request waiting for their consent (approve only after the right PIN) */
+  | { type: 'answerConsent'; workflowId: string; answer: 'approve' | 'refuse' | 'locked' }
+  /** the tenants (partners) this number lets read its balance and history */
+  | { type: 'tenants' }
+  /** stop one of them reading it */
+  | { type: 'revokeTenant'; tenant: string };
 
 export type EffectResult =
   | { type: 'quote'; ok: true; lines: QuoteLines }
@@ -82,7 +90,10 @@ export type EffectResult =
   | { type: 'history'; lines: string[]; more: boolean }
   | { type: 'walletAddress'; address: string | null }
   | { type: 'started'; id: string }
-  | { type: 'saved' };
+  | { type: 'saved' }
+  /** delivered: the request still waited for the answer (false: it had ended, nothing was answered) */
+  | { type: 'answered'; delivered: boolean }
+  | { type: 'tenants'; tenants: string[] };
 
 /** What a confirm screen shows (MONEY.md): display strings, computed by the activity. */
 export interface QuoteLines {

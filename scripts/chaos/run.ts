@@ -138,8 +138,11 @@ class Proc {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.pipe(out);
-    child.stderr?.pipe(out);
+    // Both streams into one file: neither may end it, or the other's last lines (a crash's stack) are a
+    // write after end; the file closes when the process and both its streams are done.
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    child.once('close', () => out.end());
     this.child = child;
     child.once('exit', () => {
       if (this.child !== child || this.stopping) return;

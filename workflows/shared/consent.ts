@@ -1,8 +1,10 @@
 /**
  * The payer says yes (like MoMo's request-to-pay): a debit of a person's airtime or TXTC asked for through
- * REST by a key that is not `trusted` waits, before any money moves, for that person's YES <PIN> by SMS. The
- * record shows stage `awaiting_payer`; NO ends it ConsentRefused, silence ConsentExpired after the timeout,
- * nothing moved either way. A wrong PIN counts toward the lock (the API checks it, as for any YES <PIN>).
+ * REST by a key that is not `trusted` waits, before any money moves, for that person's YES <PIN> by SMS, or
+ * their approval with the PIN on USSD (the request is offered first when they dial; the session signals the
+ * same answer). The record shows stage `awaiting_payer`; NO ends it ConsentRefused, silence ConsentExpired
+ * after the timeout, nothing moved either way. A wrong PIN counts toward the lock (the API checks it, as for
+ * any PIN).
  */
 import { condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SmsActivities } from '../../activities/sms';
@@ -48,16 +50,11 @@ export async function awaitPayerConsent(ask: ConsentAsk): Promise<void> {
   const expiresAt = Date.now() + ask.consent.timeoutSeconds * 1000;
   // A YES answers the number's newest open request: with another one waiting, this one is refused rather
   // than risk the payer's YES approving a request they did not mean.
-  if (!(await books.openConsent({ workflowId: id, phoneNumber: ask.phoneNumber, expiresAt })))
+  const action = `${ask.action} (asked by ${ask.consent.requester})`;
+  if (!(await books.openConsent({ workflowId: id, phoneNumber: ask.phoneNumber, expiresAt, action })))
     throw rejection(FailureTypes.PayerBusy, 'another request is waiting for the payer’s answer; try again later');
   await ask.markAwaiting();
-  await tell(
-    ask.texts.confirmPrompt({
-      action: `${ask.action} (asked by ${ask.consent.requester})`,
-      minutes: Math.ceil(ask.consent.timeoutSeconds / 60),
-    }),
-    told++,
-  );
+  await tell(ask.texts.confirmPrompt({ action, minutes: Math.ceil(ask.consent.timeoutSeconds / 60) }), told++);
   const close = (outcome: 'confirmed' | 'declined' | 'expired' | 'locked') =>
     books.closeSmsConfirmation({ workflowId: id, outcome });
   for (;;) {

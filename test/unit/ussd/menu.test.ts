@@ -672,11 +672,85 @@ describe('6 My account', () => {
   });
 
   test('invalid choices and 0', () => {
-    const s = registered().type('6').type('4');
+    const s = registered().type('6').type('5');
     expect(s.text).toBe(`Invalid choice.\n${en.account}\n0 Back`);
     expect(s.type('0').node).toBe('menu');
     expect(registered().type('6').type('2').type('3').text.split('\n')[0]).toBe('Invalid choice.');
     expect(registered().type('6').type('2').type('0').node).toBe('account');
+  });
+});
+
+describe('a request waiting for the payer, offered first (issue 23)', () => {
+  const consent = {
+    workflowId: 'transfer:api:acme~order-0001',
+    action: 'send KES 645.00 to +2547..98 (asked by acme)',
+  };
+  const asked = (profile: Profile = { ...KES, consent }, resumable?: MenuState) => new Session(profile, resumable);
+
+  test('the dial shows what is asked, before a dropped session and before the menu', () => {
+    const dropped = registered().type('2').type('0733123456').last.state;
+    const s = asked({ ...KES, consent }, dropped);
+    expect(s.node).toBe('consent');
+    expect(s.text).toBe(`Approve this request?\n${consent.action}\n1 Approve\n2 Refuse`);
+    expect(asked({ ...UGX, consent }).text).toBe(`Idhinisha ombi hili?\n${consent.action}\n1 Idhinisha\n2 Kataa`);
+  });
+
+  test('approving takes the PIN first; only the right PIN answers the request', () => {
+    const s = asked().type('1');
+    expect(s.text).toBe('Enter your PIN to approve:\n0 Back');
+    s.secret(wrongPin(2));
+    expect(s.effect).toBeUndefined();
+    expect(s.text).toBe('Wrong PIN. 2 tries left.\nEnter your PIN to approve:\n0 Back');
+    s.secret(pin('ok'));
+    expect(s.effect).toEqual({ type: 'answerConsent', workflowId: consent.workflowId, answer: 'approve' });
+    s.answer({ type: 'answered', delivered: true });
+    expect([s.kind, s.text]).toEqual(['END', en.consentApproved]);
+  });
+
+  test('refusing needs no PIN; a lock at the PIN tells the request too', () => {
+    const refused = asked().type('2');
+    expect(refused.effect).toEqual({ type: 'answerConsent', workflowId: consent.workflowId, answer: 'refuse' });
+    expect(refused.answer({ type: 'answered', delivered: true }).text).toBe(en.consentRefused);
+    const locked = asked().type('1').secret(pin('locked'));
+    expect(locked.effect).toEqual({ type: 'answerConsent', workflowId: consent.workflowId, answer: 'locked' });
+    expect(locked.answer({ type: 'answered', delivered: true }).text).toBe(en.locked);
+  });
+
+  test('a request that stopped waiting is said so; 0 leaves it waiting and shows the menu', () => {
+    const gone = asked().type('1').secret(pin('ok')).answer({ type: 'answered', delivered: false });
+    expect([gone.kind, gone.text]).toEqual(['END', en.consentGone]);
+    const skipped = asked().type('0');
+    expect(skipped.node).toBe('menu');
+    expect(skipped.effect).toBeUndefined();
+    expect(asked().type('1').type('0').node).toBe('consent');
+    expect(asked().type('3').text.split('\n')[0]).toBe('Invalid choice.');
+  });
+
+  test('not offered to someone who cannot answer with a PIN', () => {
+    expect(asked({ ...KES, consent, pinLocked: true }).node).toBe('menu');
+    expect(asked({ ...KES, consent, pinResetRequired: true }).node).toBe('reset-pin');
+    expect(asked({ ...FIRST_DIAL, consent }).node).toBe('lang');
+  });
+});
+
+describe('My account: partners that read the balance (issue 23)', () => {
+  test('lists them and stops the one chosen', () => {
+    const s = registered().type('6').type('4');
+    expect(s.effect).toEqual({ type: 'tenants' });
+    s.answer({ type: 'tenants', tenants: ['acme', 'beta-pay'] });
+    expect(s.text).toBe('Who sees your balance:\n1 acme\n2 beta-pay\nChoose one to stop it\n0 Back');
+    expect(s.type('3').text.split('\n')[0]).toBe('Invalid choice.');
+    s.type('2');
+    expect(s.effect).toEqual({ type: 'revokeTenant', tenant: 'beta-pay' });
+    s.answer({ type: 'saved' });
+    expect(s.node).toBe('account');
+    expect(s.text.split('\n')[0]).toBe('Partner stopped.');
+  });
+
+  test('none is said so; 0 goes back to My account', () => {
+    const s = registered().type('6').type('4').answer({ type: 'tenants', tenants: [] });
+    expect(s.text).toBe(`${en.noPartners}\n0 Back`);
+    expect(s.type('0').node).toBe('account');
   });
 });
 

@@ -1,4 +1,12 @@
-import { HISTORY_LINE_MAX, NODES, REASON_MAX, render, type MenuNode, type NoteKey } from '../../../lib/ussd/menu';
+import {
+  CONSENT_ACTION_MAX,
+  HISTORY_LINE_MAX,
+  NODES,
+  REASON_MAX,
+  render,
+  type MenuNode,
+  type NoteKey,
+} from '../../../lib/ussd/menu';
 import { en, sw, type Messages } from '../../../lib/ussd/messages';
 import type { Language, MenuState, Profile } from '../../../lib/ussd/types';
 
@@ -41,6 +49,10 @@ const MAX_DATA: Record<string, string> = {
   lines: Array.from({ length: 5 }, () => '-NGN 9,999,999.99 airtim').join('\n'),
   more: 'yes',
   address: `0x${'f'.repeat(40)}`,
+  consentId: 'transfer:api:acme~order-0001',
+  consentAction: 'a'.repeat(CONSENT_ACTION_MAX + 40),
+  // tenants are at most 40 characters; more of them than the screen lists
+  tenants: Array.from({ length: 6 }, (_, i) => `${i}${'t'.repeat(39)}`).join('\n'),
 };
 
 type NoteCase = [NoteKey | undefined, string?];
@@ -59,6 +71,8 @@ const NEW_PIN_NOTES: NoteCase[] = [['pinFormat'], ['pinMismatch']];
 /** Each node with the notes the menu can put on it (every non-ended screen can say "Invalid choice."). */
 const NOTES_BY_NODE: Record<MenuNode, NoteCase[]> = {
   resume: [],
+  consent: [],
+  'consent-pin': [WRONG_PIN],
   lang: [],
   terms: [],
   'reg-pin': NEW_PIN_NOTES,
@@ -76,9 +90,10 @@ const NOTES_BY_NODE: Record<MenuNode, NoteCase[]> = {
   'send-confirm': [WRONG_PIN],
   balance: [],
   history: [],
-  account: [],
+  account: [['partnerStopped']],
   wallet: [],
   'account-language': [],
+  partners: [],
   'pin-current': [WRONG_PIN],
   'pin-new': NEW_PIN_NOTES,
   'pin-confirm': [],
@@ -89,7 +104,15 @@ const NOTES_BY_NODE: Record<MenuNode, NoteCase[]> = {
 const VARIANTS: Partial<Record<MenuNode, Record<string, string>[]>> = {
   history: [{}, { more: 'no' }, { lines: '' }],
   wallet: [{}, { address: '' }],
-  end: [{ end: 'requested' }, { end: 'locked' }, { end: 'terms' }],
+  partners: [{}, { tenants: '' }],
+  end: [
+    { end: 'requested' },
+    { end: 'locked' },
+    { end: 'terms' },
+    { end: 'approved' },
+    { end: 'refused' },
+    { end: 'gone' },
+  ],
 };
 
 function* everyScreen(language: Language): Generator<{ name: string; state: MenuState; profile: Profile }> {
@@ -163,6 +186,8 @@ describe('the catalogues', () => {
     texts.sendConfirm = m.sendConfirm(values);
     texts.balance = m.balance('KES 1.00', '980');
     texts.wallet = m.wallet('0xabc');
+    texts.consentAsk = m.consentAsk('send KES 645.00 to +2547..98 (asked by acme)');
+    texts.partners = m.partners('1 acme');
     const notes = m.notes;
     for (const [key, value] of Object.entries(notes)) {
       if (typeof value === 'string') texts[`notes.${key}`] = value;
