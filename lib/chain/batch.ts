@@ -88,7 +88,14 @@ export class BatchWriter {
    */
   async broadcast(entries: ChainWriteEntry[], nonce: number, replacing?: BatchFees): Promise<BroadcastBatch> {
     const data = this.encode(entries);
-    this.chainId ??= this.provider.getNetwork().then((n) => n.chainId);
+    // Asked once; a failed ask (the node paused) is not kept, or every later broadcast would fail with it.
+    this.chainId ??= this.provider.getNetwork().then(
+      (n) => n.chainId,
+      (e: unknown) => {
+        this.chainId = undefined;
+        throw e;
+      },
+    );
     const [fees, chainId, estimate] = await Promise.all([
       this.provider.getFeeData(),
       this.chainId,
