@@ -1,7 +1,9 @@
 /**
- * Two tiers, one runner. `unit`: pure logic (money, phone numbers, parsers, menus, config), no stack, in
- * seconds (`npm run test:unit`). `integration`: the real Temporal dev server, Postgres and chain, brought
- * up once by globalSetup. `npm test` runs both.
+ * Three tiers, one runner. `unit`: pure logic (money, phone numbers, parsers, menus, config), no stack, in
+ * seconds (`npm run test:unit`). `wire`: the operators' official clients (africastalking, mtn-momo) against
+ * our protocol servers beside our adapters, request by request; Postgres only (`npm run test:wire`).
+ * `integration`: the real Temporal dev server, Postgres and chain, brought up once by globalSetup.
+ * `npm test` runs all three.
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
@@ -17,11 +19,19 @@ module.exports = {
       transform,
     },
     {
+      displayName: 'wire',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/wire'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      testTimeout: 60000,
+    },
+    {
       displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/test/unit/'],
+      testPathIgnorePatterns: ['/test/unit/', '/test/wire/'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -14,6 +14,7 @@ import { createReconcileActivities } from './reconcile';
 import { createFraudActivities } from './fraud';
 import { createPayerTurnActivities } from './payer-turns';
 import { createPriceActivities } from './price';
+import { createFloatActivities } from './floats';
 import { withTypedFailures } from './shared';
 
 export interface ActivityDeps extends ServiceDeps {
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFraudActivities(services),
     ...createPayerTurnActivities({ ...services, log }),
     ...createPriceActivities(services),
+    ...createFloatActivities(services),
     ...createReconcileActivities({ ...services, firstBlock: deps.addresses.txtcFromBlock, log }),
   });
 }

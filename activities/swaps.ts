@@ -10,6 +10,8 @@ import {
   type SwapUpdate,
 } from '../workflows/definitions';
 import type { Config } from '../lib/config';
+import { checkPayoutFloat, type FloatRepo } from '../lib/floats';
+import type { Payouts } from '../lib/telco/factory';
 import { quoteSwap } from '../lib/money/swap';
 import { toWire } from '../lib/money/wire';
 import type { RateService } from '../lib/rates';
@@ -59,7 +61,9 @@ export function createSwapActivities(deps: {
   wallets: WalletDirectory;
   ussd: UssdRepo;
   pool: Pool;
-  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic' | 'vouchers' | 'fraud'>;
+  payouts: Payouts;
+  floats: FloatRepo;
+  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic' | 'vouchers' | 'fraud' | 'floats'>;
 }) {
   return {
     /** Quotes the swap, records it (a repeat for the same id keeps the first quote) and returns the limits. */
@@ -81,6 +85,14 @@ export function createSwapActivities(deps: {
         operator,
         txtc,
         deps.config.fees,
+      );
+      // The airtime comes out of the operator's float: refused before the TXTC moves when it cannot cover it.
+      await checkPayoutFloat(
+        deps.floats,
+        deps.payouts.payoutAccount(input.operator),
+        quote.airtimeMinor,
+        quote.currency,
+        deps.config.floats.staleSeconds,
       );
       const recorded = await deps.swaps.insertRecorded(input.id, input.channel, input, quote);
       return {

@@ -12,6 +12,8 @@ import {
 } from '../workflows/definitions';
 import { limitsWire } from './shared';
 import type { Config } from '../lib/config';
+import { checkPayoutFloat, type FloatRepo } from '../lib/floats';
+import type { Payouts } from '../lib/telco/factory';
 import { amountFromWire, quoteTransfer } from '../lib/money/transfer';
 import { toWire } from '../lib/money/wire';
 import type { RateService } from '../lib/rates';
@@ -48,7 +50,9 @@ export function createTransferActivities(deps: {
   ussd: UssdRepo;
   wallets: WalletDirectory;
   telco: TelcoOperator;
-  config: Pick<Config, 'fees' | 'limits' | 'ussd' | 'walletMnemonic' | 'fraud'>;
+  payouts: Payouts;
+  floats: FloatRepo;
+  config: Pick<Config, 'fees' | 'limits' | 'ussd' | 'walletMnemonic' | 'fraud' | 'floats'>;
 }) {
   return {
     /**
@@ -79,6 +83,19 @@ export function createTransferActivities(deps: {
         );
       }
       const quote = quoteTransfer(input.kind, amountFromWire(input), sender, txtc, deps.config.fees);
+      const route =
+        input.fromOperator === input.toOperator && offersTransfer(deps.telco, input.fromOperator)
+          ? 'transfer'
+          : 'debit-credit';
+      // Airtime paid out by a credit: refused before any debit when the float it comes from cannot cover it.
+      if (input.kind === 'airtime' && route === 'debit-credit')
+        await checkPayoutFloat(
+          deps.floats,
+          deps.payouts.payoutAccount(input.toOperator),
+          quote.amountMinor!,
+          receiver.currency,
+          deps.config.floats.staleSeconds,
+        );
       const [recorded, receiverKnown, senderProfile, receiverProfile] = await Promise.all([
         deps.transfers.insertRecorded(
           input.id,
@@ -95,10 +112,7 @@ export function createTransferActivities(deps: {
         quote: toWire(recorded.quote),
         limits: limitsWire(deps.config.limits, recorded.usedTodayUsdMicros),
         ...(recorded.fraud ? { fraud: evaluateFraud(recorded.fraud, deps.config.fraud) } : {}),
-        route:
-          input.fromOperator === input.toOperator && offersTransfer(deps.telco, input.fromOperator)
-            ? 'transfer'
-            : 'debit-credit',
+        route,
         receiverKnown,
         shortcode: deps.config.ussd.shortcode,
         phoneHash: phoneHash(input.fromPhone, deps.config.walletMnemonic),

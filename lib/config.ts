@@ -179,6 +179,8 @@ const schema = z.object({
   PRICE_TWAP_WINDOW: z.coerce.number().int().min(60).max(86400).default(1800),
   PRICE_MAX_DEVIATION: decimal(2),
   PRICE_STALE_SECONDS: z.coerce.number().int().min(60).max(86400).default(600),
+  /** a float reading older than this refuses no payout (the schedule reads every minute) */
+  FLOAT_STALE_SECONDS: z.coerce.number().int().min(60).max(86400).default(600),
 
   USSD_SHORTCODE: z
     .string()
@@ -243,7 +245,8 @@ const schema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')
     .optional(),
-  AT_ENVIRONMENT: z.enum(['sandbox', 'live']).default('sandbox'),
+  /** unset: the SDK's rule, the username `sandbox` is the sandbox and any other the live API */
+  AT_ENVIRONMENT: z.enum(['sandbox', 'live']).optional(),
   AT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   AT_SENDER_ID: z
     .string()
@@ -401,6 +404,8 @@ export interface Config {
     guard: { windowSeconds: number; maxDeviationBps: bigint; staleSeconds: number };
     cacheTtlMs: number;
   };
+  /** operator floats (lib/floats.ts): a payout the latest reading younger than staleSeconds cannot cover is refused */
+  floats: { staleSeconds: number };
   ussd: { shortcode: string; sessionTimeoutSeconds: number; idleTimeoutSeconds: number; resumeWindowSeconds: number };
   sms: {
     /** SMS money commands worth more than this wait for YES <pin> */
@@ -632,6 +637,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (e.WALLET_MNEMONIC !== undefined && e.WALLET_MNEMONIC.trim().split(/\s+/).length < 12) {
     throw new ConfigError('WALLET_MNEMONIC', 'must be a BIP-39 phrase of at least 12 words');
   }
+  // AT's own SDK rule: the username `sandbox` is the sandbox, any other the live API (unless told).
+  const atEnvironment = e.AT_ENVIRONMENT ?? (e.AT_USERNAME === 'sandbox' ? 'sandbox' : 'live');
   return {
     appEnv: e.APP_ENV,
     host: e.HOST ?? (local ? '127.0.0.1' : '0.0.0.0'),
@@ -689,6 +696,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       },
       cacheTtlMs: e.RATES_CACHE_TTL_MS,
     },
+    floats: { staleSeconds: e.FLOAT_STALE_SECONDS },
     ussd: {
       shortcode: e.USSD_SHORTCODE,
       sessionTimeoutSeconds: e.USSD_SESSION_TIMEOUT,
@@ -723,8 +731,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       africastalking: {
         username: e.AT_USERNAME,
         apiKey: e.AT_API_KEY,
-        environment: e.AT_ENVIRONMENT,
-        baseUrl: e.AT_BASE_URL ?? (e.AT_ENVIRONMENT === 'live' ? AT_LIVE_URL : AT_SANDBOX_URL),
+        environment: atEnvironment,
+        baseUrl: e.AT_BASE_URL ?? (atEnvironment === 'live' ? AT_LIVE_URL : AT_SANDBOX_URL),
         senderId: e.AT_SENDER_ID,
         httpTimeoutMs: e.AT_HTTP_TIMEOUT_MS,
         statusWaitMs: e.AT_STATUS_WAIT_MS,

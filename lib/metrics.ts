@@ -37,6 +37,14 @@ export const priceRefusals = new Counter({
   registers: [processRegistry],
 });
 
+/** 401/403 from an operator API (lib/telco/http.ts): our keys or environment are wrong; nothing retries it. */
+export const operatorAuthFailures = new Counter({
+  name: 'txtc_operator_auth_failures_total',
+  help: 'Operator API calls refused for our credentials or environment (401, 403), by operator and status: a configuration error, never retried',
+  labelNames: ['operator', 'status'] as const,
+  registers: [processRegistry],
+});
+
 export const operatorCalls = new Counter({
   name: 'txtc_operator_calls_total',
   help: 'Operator API calls by operator, operation (balance, debit, credit, transfer, status) and outcome (committed, rejected, not_found, ok; timeout, unavailable, conflict, error are failures)',

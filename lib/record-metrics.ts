@@ -12,6 +12,7 @@
  * - A hybrid transfer's conversion leg counts in its transfer (kind transfer_hybrid), not as a conversion,
  *   so volume counts once; its refund, if it fails, is still money owed.
  */
+import { createFloatRepo, registerFloatMetrics } from './floats';
 import type { Pool } from 'pg';
 import { Contract, type JsonRpcProvider } from 'ethers';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -455,5 +456,6 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     },
   });
 
+  registerFloatMetrics(registry, () => createFloatRepo(deps.pool));
   return registry;
 }

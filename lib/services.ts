@@ -13,7 +13,8 @@ import { TxtcToken, type MintingToken, type TransferringToken } from './chain/tx
 import { RateService } from './rates';
 import { BatchWriter } from './chain/batch';
 import { WalletDirectory } from './wallets';
-import { createTelco } from './telco/factory';
+import { createTelco, payoutsOf } from './telco/factory';
+import { createFloatRepo } from './floats';
 import type { MessagingPort, TelcoOperator } from './telco/types';
 import { createConversionRepo } from './db/conversions';
 import { createWalletRepo } from './db/wallets';
@@ -56,6 +57,9 @@ export function createServices(deps: ServiceDeps) {
     provider: deps.provider,
     rates: deps.rates ?? new RateService(deps),
     telco: instrumentTelco(deps.telco ?? routed.airtime),
+    /** the float each operator's payouts come from (lib/floats.ts) */
+    payouts: payoutsOf(deps.telco ?? routed.airtime),
+    floats: createFloatRepo(deps.pool),
     messaging: instrumentMessaging(deps.messaging ?? routed.messaging),
     wallets: new WalletDirectory(createWalletRepo(deps.pool), deps.config.walletMnemonic),
     txtc,

@@ -1,5 +1,5 @@
 // Every workflow the worker registers.
-export { systemCheckWorkflow, priceObservationWorkflow } from './system';
+export { systemCheckWorkflow, priceObservationWorkflow, floatReadingWorkflow } from './system';
 export { conversionWorkflow } from './conversion';
 export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow } from './transfers';
 export { ussdSessionWorkflow } from './ussd';

@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { SystemActivities } from '../activities/system';
 import type { PriceActivities } from '../activities/price';
+import type { FloatActivities } from '../activities/floats';
 import type { SystemCheckResult } from './definitions';
 
 const { checkDependencies } = proxyActivities<SystemActivities>({
@@ -21,4 +22,14 @@ const { recordPriceObservation } = proxyActivities<PriceActivities>({
 /** One reading of the TXTC/USD pair's cumulative price, run every minute by the price schedule. */
 export async function priceObservationWorkflow(): Promise<{ pair: string; at: number } | { skipped: string }> {
   return await recordPriceObservation();
+}
+
+const { readOperatorFloats } = proxyActivities<FloatActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+});
+
+/** One reading of every operator float (lib/floats.ts), run every minute by the float schedule. */
+export async function floatReadingWorkflow(): Promise<{ read: string[]; failed: string[] }> {
+  return await readOperatorFloats();
 }

@@ -5,7 +5,7 @@
  */
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../config';
-import { ensurePriceSchedule } from '../price-schedule';
+import { ensureFloatSchedule, ensurePriceSchedule } from '../price-schedule';
 import { temporalConnectionOptions } from '../temporal-connection';
 import {
   DEFAULT_LAG_MINUTES,
@@ -66,8 +66,9 @@ export async function ensureReconciliationScheduleFor(
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    // The price guard's observations, every minute, beside the hourly reconciliation.
+    // The price guard's observations and the operator floats, every minute, beside the hourly reconciliation.
     await ensurePriceSchedule(client, config.temporal.taskQueue);
+    await ensureFloatSchedule(client, config.temporal.taskQueue);
     return await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, ...options });
   } finally {
     await connection.close();

@@ -14,13 +14,17 @@
  * one activity attempt, which heartbeats meanwhile) and otherwise throws TelcoPendingError, a retryable
  * failure; status(reference) answers from the same record, so Temporal's retries, or the workflow's
  * settling by status, end when the callback arrives.
+ *
+ * The wire format is the one AT's official Node SDK (africastalking) sends, compared field by field in
+ * test/wire/official-clients.test.ts: forms, not JSON; `recipients` a JSON string whose amounts read
+ * "KES 100.50"; SMS with bulkSMSMode=1; the application balance from GET /version1/user.
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createAtAirtimeRepo, type AtAirtimeRepo, type AtAirtimeRequest } from '../db/at-airtime';
-import { formatDecimal } from '../money/decimal';
+import { formatDecimal, parseDecimal } from '../money/decimal';
 import { BridgeError } from '../../workflows/definitions/errors';
-import { OperatorHttp, OperatorRejectedError, type OperatorHttpOptions } from './http';
+import { OperatorHttp, OperatorRejectedError, currencyDigits, type OperatorHttpOptions } from './http';
 import {
   TelcoPendingError,
   TelcoReferenceConflictError,
@@ -28,6 +32,8 @@ import {
   TelcoUnavailableError,
   type AirtimeBalance,
   type AirtimeMovement,
+  type FloatPort,
+  type FloatReading,
   type MessagingPort,
   type MovementLookup,
   type SmsSent,
@@ -38,7 +44,7 @@ import {
 export interface AfricasTalkingSettings {
   username: string;
   apiKey: string;
-  /** AT_BASE_URL, or the sandbox or live API by AT_ENVIRONMENT */
+  /** AT_BASE_URL, or the sandbox or live API (AT_ENVIRONMENT, else the username: `sandbox` is the sandbox) */
   baseUrl: string;
   /** the alphanumeric sender id or short code SMS go from (AT's default when absent) */
   senderId?: string;
@@ -75,6 +81,9 @@ const airtimeAnswer = z.object({
     .optional(),
 });
 
+/** GET /version1/user: the application's balance, e.g. "KES 1784.2600" (what airtime sends are paid from). */
+const userAnswer = z.object({ UserData: z.object({ balance: z.string() }) });
+
 const smsAnswer = z.object({
   SMSMessageData: z.object({
     Message: z.string().optional(),
@@ -99,8 +108,10 @@ const SMS_RETRYABLE = new Set([405, 500, 501, 502]);
 /** AT says "None" where there is no value. */
 const present = (value: string | undefined) => (value && value !== 'None' ? value : undefined);
 
-export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
+export class AfricasTalkingOperator implements TelcoOperator, MessagingPort, FloatPort {
   readonly name = 'africastalking';
+  /** airtime sends are paid from the application's balance */
+  readonly payoutAccount = 'application';
   private readonly http: OperatorHttp;
   private readonly requests: AtAirtimeRepo;
   private readonly currencies = new Map<string, { currency: string; minorDigits: number }>();
@@ -156,6 +167,8 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
   async sendSms(phoneNumber: string, message: string): Promise<SmsSent> {
     const form: Record<string, string> = { username: this.settings.username, to: phoneNumber, message };
     if (this.settings.senderId) form.from = this.settings.senderId;
+    // The SDK's send(): bulk (not premium) SMS, as AT bills them.
+    form.bulkSMSMode = '1';
     const answer = await this.http.request({
       method: 'POST',
       path: '/version1/messaging',
@@ -190,16 +203,18 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
   /** Sends a request still waiting for AT's answer and records what AT said. */
   private async sendUnlessAnswered(request: AtAirtimeRequest): Promise<AtAirtimeRequest> {
     if (request.status !== 'requested') return request;
-    const amount = formatDecimal(request.amountMinor, request.minorDigits);
-    // Written by hand so the amount is the exact decimal as a JSON number ("amount":100.50), never a float.
-    const recipient = `{"phoneNumber":${JSON.stringify(request.phoneNumber)},"currencyCode":${JSON.stringify(request.currency)},"amount":${amount}}`;
+    // "KES 100.50": the exact decimal from minor units, never through a float.
+    const amount = `${request.currency} ${formatDecimal(request.amountMinor, request.minorDigits)}`;
     let answer;
     try {
       answer = await this.http.request({
         method: 'POST',
         path: '/version1/airtime/send',
         headers: { apiKey: this.settings.apiKey, 'Idempotency-Key': request.reference },
-        jsonText: `{"username":${JSON.stringify(this.settings.username)},"recipients":[${recipient}]}`,
+        form: {
+          username: this.settings.username,
+          recipients: JSON.stringify([{ phoneNumber: request.phoneNumber, amount }]),
+        },
         reference: request.reference,
       });
     } catch (err) {
@@ -221,6 +236,26 @@ export class AfricasTalkingOperator implements TelcoOperator, MessagingPort {
     }
     // An answer we cannot read says nothing of what AT did: ask again under the same key.
     throw new TelcoTimeoutError(request.reference, `Africa's Talking answered ${request.reference} unreadably`);
+  }
+
+  /**
+   * The float: the application's balance airtime sends are paid from (GET /version1/user), in minor units
+   * of its currency. A balance AT writes with more decimals than the currency has is cut down, never up.
+   */
+  async floats(): Promise<FloatReading[]> {
+    const answer = await this.http.request({
+      method: 'GET',
+      path: `/version1/user?username=${encodeURIComponent(this.settings.username)}`,
+      headers: { apiKey: this.settings.apiKey },
+    });
+    const parsed = userAnswer.safeParse(answer.body);
+    const match = parsed.success ? /^([A-Z]{3})\s+(\d+(?:\.\d+)?)$/.exec(parsed.data.UserData.balance.trim()) : null;
+    if (!match) throw new TelcoUnavailableError("Africa's Talking answered its balance unreadably");
+    const [, currency, value] = match as unknown as [string, string, string];
+    const digits = currencyDigits(currency);
+    const [whole, fraction = ''] = value.split('.') as [string, string?];
+    const balanceMinor = parseDecimal(`${whole}${fraction ? `.${fraction.slice(0, digits)}` : ''}`, digits);
+    return [{ account: 'application', currency, balanceMinor }];
   }
 
   /** Polls our record until the status callback settled it, for at most statusWaitMs. */

@@ -11,9 +11,11 @@ import { MomoOperator } from './momo';
 import { AirtelOperator } from './airtel';
 import { createOperatorCallbackRepo } from '../db/operator-callbacks';
 import type { Logger } from '../log';
+import type { PayoutAccount } from '../floats';
 import type {
   AirtimeMovement,
   AirtimeTransfer,
+  FloatPort,
   MessagingPort,
   MovementLookup,
   TelcoOperator,
@@ -59,6 +61,38 @@ export class TelcoRouter implements TelcoOperator {
   status(lookup: MovementLookup): Promise<TelcoResult | undefined> {
     return this.adapterFor(lookup.operator).status(lookup);
   }
+
+  /** The float a credit to `operator` is paid from; undefined when its adapter has none to read (simulated). */
+  payoutAccount(operator: string): PayoutAccount | undefined {
+    const adapter = this.adapterFor(operator);
+    return isFloatPort(adapter) ? { adapter: adapter.name, account: adapter.payoutAccount } : undefined;
+  }
+
+  /** Every adapter in use that has a float, once each. */
+  floatAdapters(): FloatPort[] {
+    const all = new Set<TelcoOperator>([this.fallback, ...this.byOperator.values()]);
+    return [...all].filter(isFloatPort);
+  }
+}
+
+/** Where payouts come from, for a router or a single adapter (tests pass one). */
+export interface Payouts {
+  payoutAccount(operator: string): PayoutAccount | undefined;
+  floatAdapters(): FloatPort[];
+}
+
+export function payoutsOf(telco: TelcoOperator): Payouts {
+  if (telco instanceof TelcoRouter) return telco;
+  const port = isFloatPort(telco) ? telco : undefined;
+  return {
+    payoutAccount: () => port && { adapter: port.name, account: port.payoutAccount },
+    floatAdapters: () => (port ? [port] : []),
+  };
+}
+
+function isFloatPort(adapter: TelcoOperator): adapter is TelcoOperator & FloatPort {
+  const candidate = adapter as Partial<FloatPort>;
+  return typeof candidate.floats === 'function' && typeof candidate.payoutAccount === 'string';
 }
 
 export function createTelco(

@@ -4,8 +4,11 @@
  * - Each call has its own timeout (AbortSignal). A call that carries a money movement's reference and gets
  *   no clear answer (timeout, connection lost after sending, 5xx) may have committed: TelcoTimeoutError, and
  *   the caller settles it by status on the same reference. A call the operator certainly did not act on
- *   (connection refused, 429, 503, 401, circuit open, queue full) is TelcoUnavailableError, safe to retry,
+ *   (connection refused, 429, 503, circuit open, queue full) is TelcoUnavailableError, safe to retry,
  *   with `retryAfterMs` when the operator said how long to wait (Retry-After).
+ * - A 401 or 403 the adapter does not read itself is our configuration (keys, user, environment):
+ *   OperatorAuthError, final like any refusal (nothing moved), counted for an alert; token-based adapters
+ *   fetch a fresh token and try once more first (CachedToken.use).
  * - A 4xx the adapter does not read itself is final: OperatorRejectedError (type OperatorRejected, never
  *   retried). Adapters read the business refusals they know (bad number, insufficient funds, not allowed)
  *   and answer a rejected TelcoResult with a person-facing message instead.
@@ -16,7 +19,7 @@
  * - Secrets (keys, tokens, basic auth) travel in headers only and are never logged: a log line has the
  *   operator, method, path, status, duration and reference, never headers or bodies.
  */
-import { trackCircuit } from '../metrics';
+import { operatorAuthFailures, trackCircuit } from '../metrics';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { BridgeError } from '../../workflows/definitions/errors';
@@ -66,10 +69,14 @@ export class OperatorRejectedError extends BridgeError {
   }
 }
 
-/** The operator refused our credentials or token (401): nothing happened; a fresh token may help. */
-export class OperatorAuthError extends TelcoUnavailableError {
-  constructor(operator: string) {
-    super(`${operator} refused our credentials (401)`);
+/**
+ * The operator refused our credentials, token or environment (401, 403): nothing happened, and no retry
+ * helps until ops fix the configuration. Final (type OperatorRejected): a debit is refused with nothing
+ * taken, a credit after a debit is refunded; txtc_operator_auth_failures_total alerts ops.
+ */
+export class OperatorAuthError extends OperatorRejectedError {
+  constructor(operator: string, httpStatus = 401) {
+    super(operator, httpStatus, 'our credentials were refused: check this operator’s keys and environment');
     this.name = 'OperatorAuthError';
   }
 }
@@ -344,7 +351,11 @@ export class OperatorHttp {
     const answer: HttpAnswer = { status: response.status, headers: response.headers, body: parseBody(text) };
     if (response.ok || call.accept?.includes(response.status)) return answer;
     const status = response.status;
-    if (status === 401) throw new OperatorAuthError(this.operator);
+    if (status === 401 || status === 403) {
+      operatorAuthFailures.inc({ operator: this.operator, status: String(status) });
+      this.options.log?.error({ ...where, status }, 'operator refused our credentials: check its configuration');
+      throw new OperatorAuthError(this.operator, status);
+    }
     if (status === 429 || status === 503) {
       const wait = retryAfterMs(response.headers.get('retry-after'), this.clock.now());
       if (wait !== undefined) this.holdUntil = Math.max(this.holdUntil, this.clock.now() + wait);
@@ -432,17 +443,33 @@ export class CachedToken {
 /** The namespace of txtc-bridge's derived ids (a fixed random UUID). */
 const REFERENCE_NAMESPACE = Buffer.from('5b0c2f9e6d4a4e1b8c3f7a9d2e6b1c40', 'hex');
 
-/**
- * A UUID derived from a movement's reference (the version 5 construction: SHA-1 of a namespace and the
- * name), so every retry of a movement sends the operator the same id (MoMo's X-Reference-Id, Airtel's
- * transaction id) and the operator refuses or finds a repeat.
- */
-export function uuidFromReference(reference: string): string {
-  const bytes = createHash('sha1').update(REFERENCE_NAMESPACE).update(reference, 'utf8').digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
+function uuidOf(bytes: Buffer, version: 4 | 5): string {
+  bytes[6] = (bytes[6]! & 0x0f) | (version << 4);
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A UUID derived from a movement's reference (the version 5 construction: SHA-1 of a namespace and the
+ * name), so every retry of a movement sends the operator the same id (Airtel's transaction id) and the
+ * operator refuses or finds a repeat. MoMo asks for version 4: see uuidV4FromReference.
+ */
+export function uuidFromReference(reference: string): string {
+  return uuidOf(createHash('sha1').update(REFERENCE_NAMESPACE).update(reference, 'utf8').digest().subarray(0, 16), 5);
+}
+
+/**
+ * A version 4 UUID for a movement (MoMo's X-Reference-Id: its docs and the mtn-momo client accept only v4).
+ * Its 122 free bits come from SHA-256 of a namespace and the reference instead of a random source, so a
+ * retry, another worker or a replay sends the same id, with nothing to store first; to MoMo it is an
+ * ordinary v4 id, as unpredictable without the reference as a random one.
+ */
+export function uuidV4FromReference(reference: string): string {
+  return uuidOf(
+    createHash('sha256').update(REFERENCE_NAMESPACE).update('v4:').update(reference, 'utf8').digest().subarray(0, 16),
+    4,
+  );
 }
 
 /** Minor-unit digits of an ISO 4217 currency (UGX 0, KES 2), for operators that take amounts as decimals. */

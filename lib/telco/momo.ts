@@ -1,8 +1,11 @@
 /**
  * MTN MoMo (Mobile Money Open API): a debit is a collection request-to-pay the person approves on the
  * handset, a credit is a disbursement transfer, and an earlier movement is found by its X-Reference-Id,
- * a UUID derived from our reference (so a retry sends the same id and MoMo answers 409 for it: already
- * there, read its status). Status answers 200 even for a FAILED payment: its `status` and `reason` decide.
+ * a version 4 UUID derived from our reference (so a retry sends the same id and MoMo answers 409 for it:
+ * already there, read its status). Movements made before the ids were v4 carry the older v5 id: each
+ * lookup and each new payment looks for that one too, so a retry across the upgrade never pays twice.
+ * Status answers 200 even for a FAILED payment: its `status` and `reason` decide. The wire format is the
+ * one the mtn-momo client sends (test/wire/official-clients.test.ts compares them field by field).
  *
  * MoMo does not tell a subscriber's balance to a merchant: checkBalance answers it as unknown, and the
  * debit itself decides (NOT_ENOUGH_FUNDS is InsufficientAirtime). A request-to-pay stays PENDING until the
@@ -31,6 +34,7 @@ import {
   systemClock,
   tokenFrom,
   uuidFromReference,
+  uuidV4FromReference,
   type Clock,
   type HttpAnswer,
   type OperatorHttpLimits,
@@ -40,6 +44,8 @@ import {
   TelcoReferenceConflictError,
   TelcoUnavailableError,
   type AirtimeMovement,
+  type FloatPort,
+  type FloatReading,
   type TelcoResult,
 } from './types';
 import { MobileMoneyOperator, type Product } from './mobile-money';
@@ -119,8 +125,10 @@ interface PaymentView {
   payee?: { partyId?: string };
 }
 
-export class MomoOperator extends MobileMoneyOperator {
+export class MomoOperator extends MobileMoneyOperator implements FloatPort {
   readonly name = 'momo';
+  /** payouts (credits) are disbursement transfers: that account's float must cover them */
+  readonly payoutAccount = 'disbursement';
   private readonly http: OperatorHttp;
   private readonly tokens: Record<Product, CachedToken>;
   private readonly clock: Clock;
@@ -143,34 +151,48 @@ export class MomoOperator extends MobileMoneyOperator {
   }
 
   protected async find(product: Product, reference: string): Promise<TelcoResult | undefined> {
-    const view = await this.read(product, uuidFromReference(reference));
-    return view && this.outcome(product, reference, view);
+    const found = await this.lookup(product, reference);
+    return found && this.outcome(product, reference, found.view);
+  }
+
+  /** A payment under the movement's v4 id, or under the v5 id it had before the upgrade. */
+  private async lookup(product: Product, reference: string): Promise<{ id: string; view: PaymentView } | undefined> {
+    for (const id of [uuidV4FromReference(reference), uuidFromReference(reference)]) {
+      const view = await this.read(product, id);
+      if (view) return { id, view };
+    }
+    return undefined;
   }
 
   protected async move(product: Product, m: AirtimeMovement, waitMs: number): Promise<TelcoResult> {
     if (m.amountMinor <= 0n) throw new RangeError('amount must be positive');
-    const id = uuidFromReference(m.reference);
     const partyId = m.phoneNumber.replace(/^\+/, '');
     const amount = formatDecimal(m.amountMinor, this.digits, this.digits, true);
+    // Begun before the upgrade (a v5 id)? Then that payment is this movement: wait for it, send nothing new.
+    const legacyId = uuidFromReference(m.reference);
+    const legacy = await this.read(product, legacyId);
+    const id = legacy ? legacyId : uuidV4FromReference(m.reference);
     const callbackUrl = this.callbackUrl(product, id);
-    const created = await this.call(product, {
-      method: 'POST',
-      path: PRODUCT[product].path,
-      reference: m.reference,
-      headers: {
-        'X-Reference-Id': id,
-        ...(callbackUrl ? { 'X-Callback-Url': callbackUrl } : {}),
-      },
-      json: {
-        amount,
-        currency: this.config.currency,
-        externalId: m.reference,
-        [PRODUCT[product].party]: { partyIdType: 'MSISDN', partyId },
-        payerMessage: 'TXTC',
-        payeeNote: m.reference,
-      },
-      accept: [400, 403, 409],
-    });
+    const created: Pick<HttpAnswer, 'status' | 'body'> = legacy
+      ? { status: 409, body: undefined }
+      : await this.call(product, {
+          method: 'POST',
+          path: PRODUCT[product].path,
+          reference: m.reference,
+          headers: {
+            'X-Reference-Id': id,
+            ...(callbackUrl ? { 'X-Callback-Url': callbackUrl } : {}),
+          },
+          json: {
+            amount,
+            currency: this.config.currency,
+            externalId: m.reference,
+            [PRODUCT[product].party]: { partyIdType: 'MSISDN', partyId },
+            payerMessage: 'TXTC',
+            payeeNote: m.reference,
+          },
+          accept: [400, 403, 409],
+        });
     if (created.status === 400 || created.status === 403) {
       const code = reasonCode(created.body) ?? `HTTP_${created.status}`;
       return this.rejected(product, m.reference, code);
@@ -197,6 +219,30 @@ export class MomoOperator extends MobileMoneyOperator {
       ...(wake ? { wake } : {}),
     });
     return this.outcome(product, m.reference, view);
+  }
+
+  /**
+   * The float: both accounts' available balance (GET /<product>/v1_0/account/balance, as mtn-momo's
+   * getBalance asks it), in minor units of their currency; more decimals than the currency has are cut down.
+   */
+  async floats(): Promise<FloatReading[]> {
+    const readings: FloatReading[] = [];
+    for (const product of ['disbursement', 'collection'] as const) {
+      const answer = await this.call(product, { method: 'GET', path: `/${product}/v1_0/account/balance` });
+      const body = answer.body as { availableBalance?: unknown; currency?: unknown } | undefined;
+      const value = typeof body?.availableBalance === 'string' ? body.availableBalance : String(body?.availableBalance);
+      const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
+      if (!match || typeof body?.currency !== 'string')
+        throw new TelcoUnavailableError(`momo answered its ${product} balance unreadably`);
+      const digits = currencyDigits(body.currency);
+      const fraction = (match[2] ?? '').slice(0, digits);
+      readings.push({
+        account: product,
+        currency: body.currency,
+        balanceMinor: parseDecimal(fraction ? `${match[1]}.${fraction}` : match[1]!, digits),
+      });
+    }
+    return readings;
   }
 
   /** Where MoMo sends this payment's final state: the reference id in the path, as the body may not say it. */
@@ -272,6 +318,8 @@ export class MomoOperator extends MobileMoneyOperator {
       headers: {
         Authorization: basicAuth(credentials.apiUser, credentials.apiKey),
         'Ocp-Apim-Subscription-Key': credentials.subscriptionKey,
+        // as mtn-momo sends it on every call, the token's included
+        'X-Target-Environment': this.config.targetEnvironment,
       },
     });
     return tokenFrom(answer, 'momo');

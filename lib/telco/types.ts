@@ -151,3 +151,22 @@ export class TelcoReferenceConflictError extends BridgeError {
     this.name = 'TelcoReferenceConflictError';
   }
 }
+
+/**
+ * What the platform holds at an operator to pay out from (the float): MoMo's disbursement and collection
+ * accounts, Africa's Talking's application balance. Read on a schedule (lib/floats.ts); a payout the float
+ * cannot cover is refused before any debit.
+ */
+export interface FloatReading {
+  /** which of the operator's accounts: disbursement, collection, application */
+  account: string;
+  currency: string;
+  balanceMinor: bigint;
+}
+
+export interface FloatPort {
+  readonly name: string;
+  /** the account payouts (credits) come from */
+  readonly payoutAccount: string;
+  floats(): Promise<FloatReading[]>;
+}

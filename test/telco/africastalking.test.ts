@@ -361,11 +361,19 @@ describe('SMS', () => {
     expect(await createSmsRepo(stack.runtime.pool).messages(phone)).toEqual([]);
   });
 
-  test('a wrong API key is AT’s 401: retryable, nothing sent', async () => {
+  test('a wrong API key is AT’s 401: a configuration error, final at once (never retried), nothing sent', async () => {
     const phone = newSafaricomNumber();
-    await expect(adapter({ apiKey: 'atsk_wrong_key_0000000000' }).sendSms(phone, 'hi')).rejects.toMatchObject({
+    const wrong = adapter({ apiKey: 'atsk_wrong_key_0000000000' });
+    await expect(wrong.sendSms(phone, 'hi')).rejects.toMatchObject({
       name: 'OperatorAuthError',
+      code: 'OperatorRejected',
     });
+    // Through the activity: a non-retryable failure, so Temporal tries it once.
+    const failure = await activitiesOn(wrong)
+      .sendSms(phone, 'hi', `test-at-sms:${randomUUID()}`)
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({ type: 'OperatorRejected', nonRetryable: true });
+    expect((failure as Error).message).toMatch(/credentials were refused/);
     expect(at.sms.filter((s) => s.to === phone)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { MomoOperator, type MomoConfig } from '../../lib/telco/momo';
-import { uuidFromReference } from '../../lib/telco/http';
+import { uuidFromReference, uuidV4FromReference } from '../../lib/telco/http';
 import { TelcoPendingError, TelcoReferenceConflictError, TelcoTimeoutError } from '../../lib/telco/types';
 import { MomoServer, type MomoPayer } from '../support/protocol/momo-server';
 
@@ -57,7 +57,12 @@ test('a request-to-pay the payer approves debits once and status finds it commit
   expect(await adapter.debit(movement)).toEqual({ reference: movement.reference, status: 'committed', recorded });
   expect(server.balance(phone)).toBe(75_000n);
   expect(server.movementsOf(phone)).toEqual([
-    { partyId: phone.slice(1), product: 'collection', amountMinor: 25_000n, id: uuidFromReference(movement.reference) },
+    {
+      partyId: phone.slice(1),
+      product: 'collection',
+      amountMinor: 25_000n,
+      id: uuidV4FromReference(movement.reference),
+    },
   ]);
   expect(await adapter.status({ reference: movement.reference, operator: 'mtn-ug', kind: 'debit' })).toEqual({
     reference: movement.reference,
@@ -113,7 +118,7 @@ test('a 5xx before MoMo took the request is an unknown outcome; status finds not
   const phone = newPayer(10_000n);
   const adapter = momo();
   const movement = debit(phone, 2_000n);
-  server.failNext(1, 500);
+  server.failNext(1, 500, true);
   await expect(adapter.debit(movement)).rejects.toThrow(TelcoTimeoutError);
   expect(await adapter.status({ reference: movement.reference, operator: 'mtn-ug', kind: 'debit' })).toBeUndefined();
   expect(await adapter.debit(movement)).toMatchObject({ status: 'committed' });
@@ -150,7 +155,7 @@ test('PENDING until the payer approves: the debit polls until SUCCESSFUL', async
   const phone = newPayer(10_000n, { approval: { afterPolls: 4 } });
   const movement = debit(phone, 4_000n);
   expect(await momo().debit(movement)).toMatchObject({ status: 'committed' });
-  expect(server.payments.get(uuidFromReference(movement.reference))?.polls).toBeGreaterThanOrEqual(4);
+  expect(server.payments.get(uuidV4FromReference(movement.reference))?.polls).toBeGreaterThanOrEqual(4);
   expect(server.movementsOf(phone)).toHaveLength(1);
 });
 
@@ -162,7 +167,7 @@ test('still PENDING after the approval wait: pending, not failed; once approved,
   await expect(adapter.debit(movement)).rejects.toThrow(TelcoPendingError);
   await expect(adapter.status(lookup)).rejects.toThrow(TelcoPendingError);
   expect(server.balance(phone)).toBe(10_000n);
-  server.decide(uuidFromReference(movement.reference), true);
+  server.decide(uuidV4FromReference(movement.reference), true);
   expect(await adapter.status(lookup)).toMatchObject({ status: 'committed' });
   expect(await adapter.debit(movement)).toMatchObject({ status: 'committed' });
   expect(server.movementsOf(phone)).toHaveLength(1);
@@ -179,11 +184,58 @@ test('an expired token is refreshed and the call goes through', async () => {
   expect(server.movementsOf(phone)).toHaveLength(2);
 });
 
-test('wrong credentials are refused before anything moves (retryable: nothing happened)', async () => {
+test('wrong credentials are a configuration error: final at once (OperatorRejected, never retried), nothing moved', async () => {
   const phone = newPayer(10_000n);
   const adapter = momo({ collection: { ...credentials.collection, apiKey: 'wrong' } });
-  await expect(adapter.debit(debit(phone, 100n))).rejects.toThrow(/refused our credentials/);
+  await expect(adapter.debit(debit(phone, 100n))).rejects.toMatchObject({
+    name: 'OperatorAuthError',
+    code: 'OperatorRejected',
+    message: expect.stringMatching(/credentials were refused/),
+  });
   expect(server.movementsOf(phone)).toEqual([]);
+});
+
+test('a movement begun before the v4 ids (under its v5 id) is found and finished, never paid a second time', async () => {
+  const phone = newPayer(10_000n);
+  const movement = debit(phone, 1_500n);
+  const legacyId = uuidFromReference(movement.reference);
+  // What the adapter of before sent: the same request under the v5 id (the server took v5 ids then).
+  const token = (await (
+    await fetch(`${server.url}/collection/token/`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('0b5a5c1e-user:coll-api-key').toString('base64')}`,
+        'ocp-apim-subscription-key': 'coll-sub-key',
+      },
+    })
+  ).json()) as { access_token: string };
+  server.acceptAnyReferenceIdOnce();
+  const res = await fetch(`${server.url}/collection/v1_0/requesttopay`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token.access_token}`,
+      'ocp-apim-subscription-key': 'coll-sub-key',
+      'x-target-environment': 'mtnuganda',
+      'x-reference-id': legacyId,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      amount: '1500',
+      currency: 'UGX',
+      externalId: movement.reference,
+      payer: { partyIdType: 'MSISDN', partyId: phone.slice(1) },
+    }),
+  });
+  expect(res.status).toBe(202);
+  const adapter = momo();
+  expect(await adapter.status({ reference: movement.reference, operator: 'mtn-ug', kind: 'debit' })).toMatchObject({
+    status: 'committed',
+  });
+  expect(await adapter.debit(movement)).toMatchObject({ status: 'committed' });
+  expect(server.movementsOf(phone)).toEqual([
+    { partyId: phone.slice(1), product: 'collection', amountMinor: 1_500n, id: legacyId },
+  ]);
+  expect(server.balance(phone)).toBe(8_500n);
 });
 
 test('a credit is a disbursement transfer: once per reference, found by status; an unknown payee is refused', async () => {

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import { createOperatorCallbackRepo } from '../../lib/db/operator-callbacks';
-import { uuidFromReference } from '../../lib/telco/http';
+import { uuidFromReference, uuidV4FromReference } from '../../lib/telco/http';
 import { MomoOperator, type MomoConfig } from '../../lib/telco/momo';
 import { AirtelOperator, type AirtelConfig } from '../../lib/telco/airtel';
 import { TelcoPendingError } from '../../lib/telco/types';
@@ -141,7 +141,7 @@ describe('MTN MoMo', () => {
   test('a payment approved on the phone is committed as its callback arrives: one more status read, no waiting for the next poll', async () => {
     const phone = newMomoPayer(10_000n, { approval: 'never' });
     const movement = debit(phone, 'mtn-ug', 4_000n);
-    const id = uuidFromReference(movement.reference);
+    const id = uuidV4FromReference(movement.reference);
     const result = momo().debit(movement);
     await until(() => momoServer.statusReads(id) === 1);
 
@@ -176,7 +176,7 @@ describe('MTN MoMo', () => {
   test('the sandbox POSTs its callback: a payment declined on the phone ends as rejected at once', async () => {
     const phone = newMomoPayer(10_000n, { approval: 'never' });
     const movement = debit(phone, 'mtn-ug', 1_000n);
-    const id = uuidFromReference(movement.reference);
+    const id = uuidV4FromReference(movement.reference);
     momoServer.callbackMethod = 'POST';
     try {
       const result = momo().debit(movement);
@@ -196,7 +196,7 @@ describe('MTN MoMo', () => {
   test('a forged callback: the wrong secret is refused (401) and kept nowhere; with the right secret, a SUCCESSFUL MoMo does not confirm commits nothing', async () => {
     const phone = newMomoPayer(10_000n, { approval: 'never' });
     const movement = debit(phone, 'mtn-ug', 2_500n);
-    const id = uuidFromReference(movement.reference);
+    const id = uuidV4FromReference(movement.reference);
     const forged = { externalId: movement.reference, amount: '2500', currency: 'UGX', status: 'SUCCESSFUL' };
 
     const wrong = await send(`/momo/callback/not-the-secret-0123456789/collection/${id}`, forged, 'PUT');
@@ -221,7 +221,7 @@ describe('MTN MoMo', () => {
   test('a duplicate callback is harmless: kept once, answered 200, and the money moved once', async () => {
     const phone = newMomoPayer(10_000n);
     const movement = debit(phone, 'mtn-ug', 3_000n);
-    const id = uuidFromReference(movement.reference);
+    const id = uuidV4FromReference(movement.reference);
     expect(await momo().debit(movement)).toMatchObject({ status: 'committed' });
     await momoServer.callbacksDelivered();
 
@@ -321,7 +321,7 @@ test('no log line carries a callback secret: refused, kept, malformed and unstor
   });
   const app = createApp({ ...stack.runtime, temporal: stack.client, log });
   const { momoCallbackSecret, airtelCallbackSecret } = stack.config.webhooks;
-  const id = uuidFromReference(`conversion:test-callback-log:${Date.now()}:debit`);
+  const id = uuidV4FromReference(`conversion:test-callback-log:${Date.now()}:debit`);
   const call = (path: string, body: unknown) =>
     app.request(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

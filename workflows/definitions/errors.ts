@@ -44,6 +44,8 @@ export const Failures = {
   ReferenceConflict: { status: 500, retryable: false },
   TelcoTimeout: { status: 504, retryable: true },
   RefundFailed: { status: 500, retryable: false },
+  /** the operator float a payout comes from cannot cover it (lib/floats.ts): refused before any debit */
+  PayoutUnavailable: { status: 503, retryable: false },
   // The platform
   Unavailable: { status: 503, retryable: true },
   /** the pool's price left its time-weighted average (a push?) or is not watched: no quote, try later */

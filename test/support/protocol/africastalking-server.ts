@@ -2,14 +2,17 @@
  * A local Africa's Talking, as its documentation describes the airtime and messaging APIs, for tests: a
  * node:http server on a free port with its own ledger, so a test can assert exactly what moved.
  *
- * - `POST /version1/airtime/send` (JSON `{username, recipients: [{phoneNumber, currencyCode, amount}]}`,
- *   `apiKey` header, optional `Idempotency-Key`): a wrong key or username is a 401; a repeated
+ * - `POST /version1/airtime/send` (a form, as AT's SDKs send it: `username`, `recipients` a JSON string of
+ *   `[{phoneNumber, amount: "KES 100.50"}]`, optional `maxNumRetry`; `apiKey` header, optional
+ *   `Idempotency-Key`; a JSON body is refused 400): a wrong key or username is a 401; a repeated
  *   Idempotency-Key answers the first response again and moves nothing; an invalid number is "Failed"
  *   with "Invalid phone number"; more than our AT account holds is "Failed" with "Insufficient Credit";
  *   otherwise the account pays, the recipient is "Sent" with a requestId, and later (after the answer)
  *   the validation callback (if configured) and then the status callback (`Success` or `Failed`) are
  *   POSTed to the URLs given. A failed delivery gives the account its money back.
- * - `POST /version1/messaging` (form `username`, `to`, `message`, optional `from`): one recipient entry per
+ * - `GET /version1/user?username=`: the application's balance, `{UserData: {balance: "KES 1784.2600"}}`.
+ * - `POST /version1/messaging` (form `username`, `to`, `message`, optional `from`, `bulkSMSMode`, `enqueue`):
+ *   one recipient entry per
  *   number in `SMSMessageData.Recipients`; an invalid or blacklisted number gets its own failed entry.
  *   Delivery reports go to our POST /sms/delivery when a test asks.
  * - Faults: the next N calls answer a 5xx before doing anything; the next N airtime sends commit and then
@@ -24,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import type { Config } from '../../../lib/config';
 import { formatDecimal, parseDecimal } from '../../../lib/money/decimal';
+import { recordOf, type RecordedRequest } from './local-server';
 
 /** Minor digits of the currencies AT sends airtime in (those the product serves). */
 const MINOR_DIGITS: Record<string, number> = { KES: 2, UGX: 0, GHS: 2, NGN: 2, TZS: 2, RWF: 0 };
@@ -82,6 +86,8 @@ export class AfricasTalkingServer {
   readonly callbacks: CallbackDelivery[] = [];
   /** every HTTP call to the API, in order: method and path */
   readonly calls: { method: string; path: string; idempotencyKey?: string }[] = [];
+  /** every HTTP call as it came on the wire (test/wire compares the official SDK's with the adapter's) */
+  readonly recorded: RecordedRequest[] = [];
   /** numbers whose SMS the network refuses (UserInBlacklist) */
   readonly blacklist = new Set<string>();
   outcome: (phoneNumber: string) => AirtimeOutcome;
@@ -165,12 +171,18 @@ export class AfricasTalkingServer {
     const idempotencyKey = header(req, 'idempotency-key');
     this.calls.push({ method: req.method ?? 'GET', path, ...(idempotencyKey ? { idempotencyKey } : {}) });
     const raw = await readBody(req);
+    this.recorded.push(recordOf(req, raw));
     if (header(req, 'apikey') !== this.apiKey) {
       return send(res, 401, 'The supplied authentication is invalid', 'text/plain');
     }
     const injected = this.failures.shift();
     if (injected !== undefined) return send(res, injected, 'Internal Server Error', 'text/plain');
-    if (req.method === 'POST' && path === '/version1/airtime/send') return this.airtimeSend(raw, idempotencyKey, res);
+    if (req.method === 'POST' && path === '/version1/airtime/send') {
+      if (!/^application\/x-www-form-urlencoded/.test(header(req, 'content-type') ?? ''))
+        return send(res, 400, 'Request body must be form-encoded', 'text/plain');
+      return this.airtimeSend(raw, idempotencyKey, res);
+    }
+    if (req.method === 'GET' && path === '/version1/user') return this.user(req, res);
     if (req.method === 'POST' && path === '/version1/messaging') return this.messaging(raw, res);
     return send(res, 404, 'Not Found', 'text/plain');
   }
@@ -180,25 +192,30 @@ export class AfricasTalkingServer {
       const first = this.idempotent.get(idempotencyKey);
       if (first) return send(res, first.status, first.body);
     }
-    let body: { username?: unknown; recipients?: unknown };
+    const form = new URLSearchParams(raw);
+    if (form.get('username') !== this.username)
+      return send(res, 401, 'The supplied authentication is invalid', 'text/plain');
+    let recipients: unknown;
     try {
-      body = JSON.parse(raw) as typeof body;
+      recipients = JSON.parse(form.get('recipients') ?? '');
     } catch {
-      return send(res, 400, 'Request body must be JSON', 'text/plain');
-    }
-    if (body.username !== this.username) return send(res, 401, 'The supplied authentication is invalid', 'text/plain');
-    if (!Array.isArray(body.recipients) || body.recipients.length === 0) {
       return send(res, 400, 'Request is missing required field recipients', 'text/plain');
     }
+    if (!Array.isArray(recipients) || recipients.length === 0) {
+      return send(res, 400, 'Request is missing required field recipients', 'text/plain');
+    }
+    const maxNumRetry = form.get('maxNumRetry');
+    if (maxNumRetry !== null && !/^\d+$/.test(maxNumRetry)) return send(res, 400, 'Invalid maxNumRetry', 'text/plain');
     const responses: Record<string, string>[] = [];
     const taken: AirtimeEntry[] = [];
     let totalMinor = 0n;
     let currency = 'KES';
-    for (const r of body.recipients as Record<string, unknown>[]) {
+    for (const r of recipients as Record<string, unknown>[]) {
       const phoneNumber = typeof r.phoneNumber === 'string' ? r.phoneNumber : '';
-      currency = typeof r.currencyCode === 'string' ? r.currencyCode : '';
+      // "KES 100.50": the currency and the value in one string
+      const [code = '', amountText = ''] = (typeof r.amount === 'string' ? r.amount : '').trim().split(/\s+/);
+      currency = code;
       const digits = MINOR_DIGITS[currency];
-      const amountText = typeof r.amount === 'number' || typeof r.amount === 'string' ? String(r.amount) : '';
       const failed = (errorMessage: string) =>
         responses.push({
           phoneNumber,
@@ -264,6 +281,15 @@ export class AfricasTalkingServer {
       return;
     }
     send(res, 201, answer);
+  }
+
+  /** The application's balance, as AT shows it: the first currency the account holds, four decimals. */
+  private user(req: IncomingMessage, res: ServerResponse): void {
+    const username = new URL(req.url ?? '/', 'http://at.local').searchParams.get('username');
+    if (username !== this.username) return send(res, 401, 'The supplied authentication is invalid', 'text/plain');
+    const [currency, minor] = [...this.accountMinor.entries()][0] ?? ['KES', 0n];
+    const digits = MINOR_DIGITS[currency] ?? 2;
+    send(res, 200, { UserData: { balance: `${currency} ${formatDecimal(minor * 10n ** BigInt(4 - digits), 4)}` } });
   }
 
   /** After the answer: the validation callback (if any), then the network's outcome as the status callback. */

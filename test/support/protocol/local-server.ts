@@ -1,4 +1,4 @@
-/** What the local operator servers share: listening on a free port, reading a body, decimal amounts. */
+/** What the local operator servers share: listening on a free port, reading and recording a request, decimal amounts. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -25,4 +25,28 @@ export function readBody(req: IncomingMessage): Promise<string> {
 export function toMinor(amount: string, digits: number): bigint {
   const [whole = '0', fraction = ''] = amount.split('.');
   return BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+}
+
+/** A request as it came: method, path, query, headers (names lower-cased) and the raw body. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function recordOf(req: IncomingMessage, body: string): RecordedRequest {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body,
+  };
 }

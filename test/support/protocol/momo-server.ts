@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { listen, readBody, toMinor } from './local-server';
+import { listen, readBody, recordOf, toMinor, type RecordedRequest } from './local-server';
 
 export type Approval = 'auto' | 'reject' | 'never' | { afterPolls: number };
 
@@ -58,7 +58,8 @@ export interface MomoServerOptions {
   tokenLifetimeSeconds?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** MoMo asks for a version 4 UUID as X-Reference-Id (its docs; the mtn-momo client refuses any other). */
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 export class MomoServer {
   readonly payers = new Map<string, MomoPayer>();
@@ -75,9 +76,14 @@ export class MomoServer {
   private readonly pendingCallbacks = new Set<Promise<void>>();
   /** requests to the money endpoints (not tokens), in order: "POST /collection/v1_0/requesttopay" */
   readonly requests: string[] = [];
+  /** every HTTP call as it came on the wire, tokens included (test/wire compares clients with it) */
+  readonly recorded: RecordedRequest[] = [];
+  /** what collections brought into the platform's collection account, minor units */
+  collectionBalanceMinor = 0n;
   private readonly tokens = new Map<string, { product: string; expiresAt: number }>();
-  private failNextStatus: number[] = [];
+  private failNextStatus: { status: number; createsOnly: boolean }[] = [];
   private hangNextCommit = 0;
+  private anyUuid = 0;
   private readonly hung = new Set<ServerResponse>();
   private server: Server | undefined;
   url = '';
@@ -109,14 +115,19 @@ export class MomoServer {
     return this.ledger.filter((m) => m.partyId === msisdn.replace(/^\+/, ''));
   }
 
-  /** The next `count` money calls answer `status` (500, 503...) before doing anything. */
-  failNext(count: number, status = 500): void {
-    this.failNextStatus.push(...Array<number>(count).fill(status));
+  /** The next `count` money calls (with `createsOnly`, requests-to-pay and transfers) answer `status` first. */
+  failNext(count: number, status = 500, createsOnly = false): void {
+    for (let i = 0; i < count; i++) this.failNextStatus.push({ status, createsOnly });
   }
 
   /** The next request-to-pay or transfer is taken (and decided as usual), then never answered. */
   hangAfterCommitNext(): void {
     this.hangNextCommit += 1;
+  }
+
+  /** The next payment may carry any UUID version (what a payment made by the adapter before v4 ids carried). */
+  acceptAnyReferenceIdOnce(): void {
+    this.anyUuid += 1;
   }
 
   /** Every token issued so far stops working (as when it expires). */
@@ -163,6 +174,7 @@ export class MomoServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    this.recorded.push(recordOf(req, body));
     const url = req.url ?? '/';
     const send = (status: number, json?: unknown) => {
       res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' });
@@ -201,10 +213,19 @@ export class MomoServer {
       });
     }
     this.requests.push(`${req.method} ${url}`);
-    const failure = this.failNextStatus.shift();
-    if (failure !== undefined) return send(failure, { code: 'INTERNAL_PROCESSING_ERROR' });
-
+    if (req.method === 'GET' && url === `/${product}/v1_0/account/balance`) {
+      const minor = product === 'collection' ? this.collectionBalanceMinor : this.disbursementFloatMinor;
+      const digits = this.options.digits;
+      const text = minor.toString().padStart(digits + 1, '0');
+      const availableBalance = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+      return send(200, { availableBalance, currency: this.options.currency });
+    }
     const path = product === 'collection' ? '/collection/v1_0/requesttopay' : '/disbursement/v1_0/transfer';
+    const failure = this.failNextStatus[0];
+    if (failure && (!failure.createsOnly || (req.method === 'POST' && url === path))) {
+      this.failNextStatus.shift();
+      return send(failure.status, { code: 'INTERNAL_PROCESSING_ERROR' });
+    }
     if (req.method === 'POST' && url === path) return this.create(product, req, body, res, send);
     const id = url.startsWith(`${path}/`) ? url.slice(path.length + 1) : undefined;
     if (req.method === 'GET' && id) {
@@ -240,7 +261,11 @@ export class MomoServer {
     send: (status: number, json?: unknown) => void,
   ): void {
     const id = String(req.headers['x-reference-id'] ?? '');
-    if (!UUID.test(id)) return send(400, { code: 'INVALID_REFERENCE_ID', message: 'X-Reference-Id must be a UUID' });
+    const legacy =
+      this.anyUuid > 0 && /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id);
+    if (legacy) this.anyUuid -= 1;
+    else if (!UUID_V4.test(id))
+      return send(400, { code: 'INVALID_REFERENCE_ID', message: 'X-Reference-Id must be a version 4 UUID' });
     if (this.payments.has(id)) {
       return send(409, {
         code: 'RESOURCE_ALREADY_EXIST',
@@ -312,6 +337,7 @@ export class MomoServer {
         return;
       }
       payer.balanceMinor -= amountMinor;
+      this.collectionBalanceMinor += amountMinor;
     } else {
       const payee = this.payers.get(payment.partyId);
       if (!payee) {
