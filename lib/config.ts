@@ -283,6 +283,8 @@ const schema = z.object({
   AIRTEL_DISBURSEMENT_PIN: operatorSecret,
   AIRTEL_APPROVAL_TIMEOUT: approvalSeconds,
   AIRTEL_CALLBACK_SECRET: pathSecret,
+  /** Airtel's RSA public key (PEM file) for message signing: collections then go signed to /merchant/v2/payments/ */
+  AIRTEL_SIGNING_PUBLIC_KEY_PATH: z.string().min(1).optional(),
   // Every real operator API's limits and circuit breaker (lib/telco/http.ts), each operator its own
   OPERATOR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(25000).default(15000),
   OPERATOR_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1000).default(16),
@@ -516,6 +518,8 @@ export interface AirtelSettings {
   approvalTimeoutMs: number;
   /** AIRTEL_CALLBACK_SECRET is set: Airtel's portal posts callbacks to us, and a waiting debit looks for them */
   callbacks?: boolean;
+  /** Airtel's RSA public key (PEM file): collections are signed (x-signature, x-key) and go to v2 */
+  signingPublicKeyPath?: string;
 }
 
 /** Each named variable must be set when `adapter` serves anything; the first missing one stops start-up. */
@@ -764,6 +768,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
         disbursementPin: e.AIRTEL_DISBURSEMENT_PIN,
         approvalTimeoutMs: e.AIRTEL_APPROVAL_TIMEOUT * 1000,
         callbacks: e.AIRTEL_CALLBACK_SECRET !== undefined,
+        ...(e.AIRTEL_SIGNING_PUBLIC_KEY_PATH ? { signingPublicKeyPath: e.AIRTEL_SIGNING_PUBLIC_KEY_PATH } : {}),
       },
       operatorLimits: {
         timeoutMs: e.OPERATOR_HTTP_TIMEOUT_MS,

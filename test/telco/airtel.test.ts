@@ -2,7 +2,10 @@
  * The Airtel Money adapter against a local Airtel Open API (test/support/protocol/airtel-server.ts): each
  * movement once, whatever fails in between, and Airtel's answers as the person should read them.
  */
-import { randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AirtelOperator, type AirtelConfig } from '../../lib/telco/airtel';
 import { uuidFromReference } from '../../lib/telco/http';
 import { TelcoPendingError, TelcoTimeoutError } from '../../lib/telco/types';
@@ -164,4 +167,59 @@ test('a credit is a disbursement with the PIN: once per reference, found by stat
       code: 'OperatorRejected',
     },
   );
+});
+
+describe('message signing (AIRTEL_SIGNING_PUBLIC_KEY_PATH): collections go signed to v2', () => {
+  let dir: string;
+  let signing: AirtelServer;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'txtc-airtel-'));
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(dir, 'airtel.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(dir, 'airtel.key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    signing = await new AirtelServer({
+      country: 'UG',
+      currency: 'UGX',
+      digits: 0,
+      ...credentials,
+      signingPrivateKeyPath: join(dir, 'airtel.key.pem'),
+    }).start();
+  });
+  afterAll(async () => {
+    await signing.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const signed = (overrides: Partial<AirtelConfig> = {}) =>
+    new AirtelOperator({
+      baseUrl: signing.url,
+      country: 'UG',
+      currency: 'UGX',
+      ...credentials,
+      approvalTimeoutMs: 3000,
+      pollInitialMs: 10,
+      pollMaxMs: 50,
+      limits: { timeoutMs: 2000 },
+      signingPublicKeyPath: join(dir, 'airtel.pub.pem'),
+      ...overrides,
+    });
+
+  test('x-key and x-signature decrypt to the body: the collection is taken, once', async () => {
+    const national = `75${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+    signing.subscriber(national, { balanceMinor: 10_000n });
+    const m = movement(`+256${national}`, 4_000n);
+    expect(await signed().debit(m)).toEqual({ reference: m.reference, status: 'committed' });
+    expect(signing.movementsOf(national)).toHaveLength(1);
+  });
+
+  test('signed with another key, the server refuses it and nothing moves', async () => {
+    const national = `75${String(randomInt(0, 10_000_000)).padStart(7, '0')}`;
+    signing.subscriber(national, { balanceMinor: 10_000n });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' });
+    writeFileSync(join(dir, 'other.pub.pem'), other);
+    await expect(
+      signed({ signingPublicKeyPath: join(dir, 'other.pub.pem') }).debit(movement(`+256${national}`, 4_000n)),
+    ).rejects.toMatchObject({ code: 'OperatorRejected' });
+    expect(signing.movementsOf(national)).toEqual([]);
+  });
 });

@@ -11,7 +11,8 @@
  * `{transaction: {id, message, status_code: TS|TF, airtel_money_id}}`.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createDecipheriv, randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { listen, readBody, toMinor } from './local-server';
 
 export type Approval = 'auto' | 'reject' | 'never' | { afterPolls: number };
@@ -39,6 +40,12 @@ export interface AirtelServerOptions {
   clientSecret: string;
   disbursementPin: string;
   tokenLifetimeSeconds?: number;
+  /**
+   * Message signing (Airtel's v2 collection): the RSA private key (PEM file) whose public half signs. Then
+   * `/merchant/v2/payments/` takes a payment only with x-key (RSA, "key:iv") and x-signature (the body under
+   * AES-256-CBC) that decrypt to the body sent.
+   */
+  signingPrivateKeyPath?: string;
 }
 
 const CODE = {
@@ -151,6 +158,31 @@ export class AirtelServer {
     void delivery.finally(() => this.pendingCallbacks.delete(delivery));
   }
 
+  /** Whether x-key and x-signature decrypt to the body (openssl: Node no longer decrypts PKCS#1 v1.5). */
+  private signatureMatches(req: IncomingMessage, body: string): boolean {
+    const xKey = req.headers['x-key'];
+    const xSignature = req.headers['x-signature'];
+    if (typeof xKey !== 'string' || typeof xSignature !== 'string') return false;
+    const unwrapped = spawnSync(
+      'openssl',
+      ['pkeyutl', '-decrypt', '-inkey', this.options.signingPrivateKeyPath!, '-pkeyopt', 'rsa_padding_mode:pkcs1'],
+      { input: Buffer.from(xKey, 'base64') },
+    );
+    if (unwrapped.status !== 0) return false;
+    const [key, iv] = unwrapped.stdout.toString('utf8').split(':');
+    try {
+      const decipher = createDecipheriv(
+        'aes-256-cbc',
+        Buffer.from(key ?? '', 'base64'),
+        Buffer.from(iv ?? '', 'base64'),
+      );
+      const plain = Buffer.concat([decipher.update(Buffer.from(xSignature, 'base64')), decipher.final()]);
+      return plain.toString('utf8') === body;
+    } catch {
+      return false;
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     const url = req.url ?? '/';
@@ -189,8 +221,13 @@ export class AirtelServer {
     const failure = this.failNextStatus.shift();
     if (failure !== undefined) return send(failure, { status: { code: String(failure), success: false } });
 
+    if (req.method === 'POST' && url === '/merchant/v2/payments/') {
+      if (!this.options.signingPrivateKeyPath || !this.signatureMatches(req, text)) {
+        return answer(401, false, 'ESB000034');
+      }
+    }
     const product =
-      url === '/merchant/v1/payments/'
+      url === '/merchant/v1/payments/' || url === '/merchant/v2/payments/'
         ? 'collection'
         : url === '/standard/v1/disbursements/'
           ? 'disbursement'
