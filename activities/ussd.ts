@@ -20,7 +20,7 @@ import { loadSessionStart } from '../lib/ussd/session-start';
 /** The effects an activity answers; starting money and answering a consent are the session workflow's own. */
 type UssdEffect = Exclude<Effect, { type: 'startBuy' } | { type: 'startTransfer' } | { type: 'answerConsent' }>;
 
-/** One history line, at most 24 characters: what moved and which way. */
+/** One history line, at most 23 characters (the screen cuts a longer one): what moved and which way. */
 function historyLine(e: HistoryEntry, minorDigits: number): string {
   const sign = e.direction === 'in' ? '+' : '-';
   const mark = e.status === 'failed' ? ' x' : e.status === 'pending' ? ' ..' : '';

@@ -190,9 +190,9 @@ export const sw: SmsTexts = {
   airtimeReply: (airtime) => `Salio la muda wa maongezi: ${airtime}.`,
   historyReply: (lines) => `Miamala ya karibuni: ${lines.join('; ')}`,
   noHistory: 'Bado huna miamala.',
-  voucherRedeemed: (v) => `Vocha imekombolewa: ${v.amount} zimeongezwa kwenye pochi yako ${v.wallet}. TX: ${v.tx}`,
+  voucherRedeemed: (v) => `Vocha imetumika: ${v.amount} zimeongezwa kwenye pochi yako ${v.wallet}. TX: ${v.tx}`,
   voucherDelayed: (amount) =>
-    `Vocha imekubaliwa; kuongeza ${amount} kwenye pochi yako kumechelewa. Huduma kwa wateja wamearifiwa.`,
+    `Vocha imekubaliwa; kuongeza ${amount} kwenye pochi yako kumechelewa. Huduma kwa wateja imearifiwa.`,
   voucherUnknown: 'Nambari ya vocha si sahihi. Hakikisha nambari na ujaribu tena.',
   voucherUsed: 'Nambari ya vocha imeshatumika.',
   voucherExpired: 'Muda wa vocha umekwisha.',
@@ -203,7 +203,7 @@ export const sw: SmsTexts = {
   swapReturned: (amount) =>
     `Kubadilisha hakukufanikiwa: muda wa maongezi haukuweza kuwekwa, ${amount} zako zimerudishwa.`,
   swapReturnDelayed: (amount) =>
-    `Kubadilisha hakukufanikiwa; kurudishiwa ${amount} zako kumechelewa. Huduma kwa wateja wamearifiwa.`,
+    `Kubadilisha hakukufanikiwa; kurudishiwa ${amount} zako kumechelewa. Huduma kwa wateja imearifiwa.`,
   swapFailed: 'Kubadilisha hakukufanikiwa. Hakuna kilichochukuliwa. Tafadhali jaribu tena baadaye.',
   action: (v) =>
     v.command === 'buy'
@@ -214,11 +214,11 @@ export const sw: SmsTexts = {
           ? `kutuma muda wa maongezi ${v.amount} kwa ${v.to}`
           : `kutuma ${v.amount} kwa ${v.to}`,
   confirmPrompt: (v) =>
-    `Ili ${v.action}, jibu NDIO na PIN yako (mf. NDIO 1234) ndani ya dakika ${v.minutes}. Jibu HAPANA kusitisha.`,
+    `Ili ${v.action}, jibu NDIO na PIN yako (mf. NDIO 1234) ndani ya dakika ${v.minutes}. Jibu HAPANA kughairi.`,
   confirmNeedsPin: (shortcode) => `Kiasi kikubwa kinahitaji PIN. Piga ${shortcode} kuweka PIN. Hakuna kilichotumwa.`,
   confirmWrongPin: (left) => `PIN si sahihi. Umebakiza majaribio ${left}. Jibu NDIO na PIN yako.`,
   confirmLocked: 'PIN yako imefungwa baada ya majaribio mengi. Hakuna kilichotumwa. Wasiliana na huduma kwa wateja.',
-  confirmDeclined: 'Imesitishwa. Hakuna kilichotumwa.',
+  confirmDeclined: 'Imeghairiwa. Hakuna kilichotumwa.',
   confirmExpired: 'Haikuthibitishwa kwa wakati. Hakuna kilichotumwa.',
   confirmPinMissing: 'Jibu NDIO na PIN yako ya tarakimu 4, mf. NDIO 1234.',
   nothingToConfirm: 'Hakuna ombi linalosubiri uthibitisho wako.',
@@ -227,11 +227,11 @@ export const sw: SmsTexts = {
   approvePayment: (amount) =>
     `Idhinisha malipo ya ${amount} kwenye simu yako: weka PIN ya pesa ya simu ukiombwa. Hakuna kinachochukuliwa kabla hujaidhinisha.`,
   buyRefused: () => 'Ununuzi wa TXTC haukufanikiwa: kiasi hakiko ndani ya kikomo chako. Hukutozwa chochote.',
-  buyCancelled: 'Ununuzi wa TXTC umesitishwa. Hukutozwa chochote.',
+  buyCancelled: 'Ununuzi wa TXTC umeghairiwa. Hukutozwa chochote.',
   buyFailed: 'Ununuzi wa TXTC haukufanikiwa. Hukutozwa chochote. Tafadhali jaribu tena baadaye.',
   buyRefunded: (airtime) => `Ununuzi wa TXTC haukufanikiwa; muda wako wa maongezi ${airtime} umerudishwa.`,
   buyRefundDelayed: (airtime) =>
-    `Ununuzi wa TXTC haukufanikiwa; kurudishiwa muda wa maongezi ${airtime} kumechelewa. Huduma kwa wateja wamearifiwa.`,
+    `Ununuzi wa TXTC haukufanikiwa; kurudishiwa muda wa maongezi ${airtime} kumechelewa. Huduma kwa wateja imearifiwa.`,
   sentAirtime: (v) =>
     `Umetuma muda wa maongezi ${v.amount} kwa ${v.to}.${v.balance ? ` Salio jipya: ${v.balance}.` : ''} Kumb: ${v.ref}`,
   receivedAirtime: (v) =>
@@ -241,13 +241,13 @@ export const sw: SmsTexts = {
   creditFailedReceiver: (v) =>
     `Muda wa maongezi ${v.amount} kutoka ${v.from} haukuweza kuwekwa kwenye namba yako. Hakuna kilichobadilika.`,
   transferRefundDelayed: (v) =>
-    `Uhamisho kwa ${v.to} haukufanikiwa; kurudishiwa ${v.amount ?? 'muda wako wa maongezi'} kumechelewa. Huduma kwa wateja wamearifiwa.`,
+    `Uhamisho kwa ${v.to} haukufanikiwa; kurudishiwa ${v.amount ?? 'muda wako wa maongezi'} kumechelewa. Huduma kwa wateja imearifiwa.`,
   transferNoAirtime: (amount) => `Uhamisho haukufanikiwa: huna muda wa maongezi wa ${amount}. Hakuna kilichotumwa.`,
   transferNoTxtc: (amount) => `Uhamisho haukufanikiwa: huna ${amount}. Hakuna kilichotumwa.`,
   transferShortOfAirtime: (txtc) =>
     `Uhamisho haukufanikiwa: huna muda wa maongezi wa kutosha kununua TXTC ${txtc} unazokosa. Hakuna kilichotumwa.`,
   transferRefused: () => 'Uhamisho haukufanikiwa: ombi haliruhusiwi. Hakuna kilichotumwa.',
-  transferCancelled: 'Uhamisho umesitishwa. Hakuna kilichotumwa.',
+  transferCancelled: 'Uhamisho umeghairiwa. Hakuna kilichotumwa.',
   transferFailed: 'Uhamisho haukufanikiwa. Hakuna kilichotumwa. Tafadhali jaribu tena baadaye.',
   sentTxtc: (v) => `Umetuma ${v.amount} kwa ${v.to}. TX: ${v.tx}`,
   receivedTxtc: (v) => `Umepokea ${v.amount} kutoka ${v.from}. TX: ${v.tx}`,

@@ -98,7 +98,7 @@ const REGISTRATION = new Set<MenuNode>(['lang', 'terms', 'reg-pin', 'reg-confirm
 const PIN_RESET = new Set<MenuNode>(['reset-pin', 'reset-confirm']);
 
 /** Longest texts shown as given by activities: history lines and a quote's refusal. */
-export const HISTORY_LINE_MAX = 24;
+export const HISTORY_LINE_MAX = 23;
 export const REASON_MAX = 40;
 /** What a waiting request asks for, as shown on the consent screen; partners listed, and their names. */
 export const CONSENT_ACTION_MAX = 90;

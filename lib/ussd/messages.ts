@@ -155,12 +155,12 @@ export const sw: Messages = {
   terms: 'Karibu TXTC.\nUnakubali masharti ya TXTC?\n1 Ndiyo\n2 Hapana',
   termsRefused: (shortcode) => `Lazima ukubali masharti ili kutumia TXTC. Piga ${shortcode} tena wakati wowote.`,
   regNewPin: 'Weka PIN ya tarakimu 4:',
-  resetNewPin: 'PIN yako imefutwa.\nWeka PIN mpya ya tarakimu 4:',
+  resetNewPin: 'PIN yako imewekwa upya.\nWeka PIN mpya ya tarakimu 4:',
   changeNewPin: 'Weka PIN mpya ya tarakimu 4:',
   confirmPin: 'Weka PIN tena:',
   currentPin: 'Weka PIN yako ya sasa:',
   mainMenu:
-    '1 Nunua TXTC\n2 Hamisha salio la muda wa maongezi\n3 Angalia salio\n4 Historia ya miamala\n5 Tuma TXTC\n6 Akaunti yangu',
+    '1 Nunua TXTC\n2 Tuma muda wa maongezi\n3 Angalia salio\n4 Historia ya miamala\n5 Tuma TXTC\n6 Akaunti yangu',
   buyAmount: (r) => `Nunua TXTC\nWeka kiasi kwa ${r.currency} (${r.min}-${r.max})`,
   transferPhone: 'Hamisha muda wa maongezi\nWeka namba ya simu:',
   transferAmount: (to, r) => `Muda wa maongezi kwa ${to}\nWeka kiasi kwa ${r.currency} (${r.min}-${r.max})`,
@@ -189,7 +189,7 @@ export const sw: Messages = {
   back: '0 Rudi',
   backHome: '0 Rudi 00 Mwanzo',
   notes: {
-    invalidChoice: 'Chaguo batili.',
+    invalidChoice: 'Chaguo si sahihi.',
     welcome: 'Karibu TXTC!',
     pinFormat: 'PIN lazima iwe tarakimu 4.',
     pinMismatch: 'PIN hazikulingana.',

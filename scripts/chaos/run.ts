@@ -99,6 +99,8 @@ export interface ChaosReport {
   unfinished: number;
   /** processes that died on their own (not killed by the harness): each one is a finding */
   crashes: Record<string, number>;
+  /** why each crash happened: the process's last output */
+  crashTails: string[];
   faults: {
     workerKills: number;
     apiKills: number;
@@ -121,6 +123,9 @@ class Proc {
   child: ChildProcess | undefined;
   /** exits the harness did not cause: a process that died of a fault */
   crashes = 0;
+  /** for each such exit: its code or signal and the last lines the process wrote (why it died) */
+  readonly crashTails: string[] = [];
+  private tail = '';
   private stopping = false;
   constructor(
     readonly name: string,
@@ -142,7 +147,17 @@ class Proc {
     // write after end; the file closes when the process and both its streams are done.
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
-    child.once('close', () => out.end());
+    this.tail = '';
+    const keep = (chunk: Buffer) => {
+      this.tail = (this.tail + chunk.toString('utf8')).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('close', (code, signal) => {
+      out.end();
+      if (this.child !== child || this.stopping) return;
+      this.crashTails.push(`${this.name} exited (${signal ?? `code ${code}`}):\n${this.tail}`);
+    });
     this.child = child;
     child.once('exit', () => {
       if (this.child !== child || this.stopping) return;
@@ -389,6 +404,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       owed: records.owed,
       unfinished: running === Infinity ? -1 : running + records.pending,
       crashes: Object.fromEntries(procs.map((p) => [p.name, p.crashes])),
+      crashTails: procs.flatMap((p) => p.crashTails),
       faults: { ...faults, simErrorRate: o.simErrorRate, simTimeoutAfterCommitRate: o.simTimeoutAfterCommitRate },
       endToEnd,
       reconciliation,

@@ -13,7 +13,7 @@ import type { Language, MenuState, Profile } from '../../../lib/ussd/types';
 /**
  * The longest values a screen can show. Airtime: NGN 99,999,999.99 is about 60,000 USD, far above any
  * per-transaction limit (100 USD by default, NGN 160,000.00), and its TXTC at 100 per USD fits 10
- * characters; a 13-digit number; history lines of the activity's longest (24); a 42-character address.
+ * characters; a 13-digit number; history lines of the longest shown (23); a 42-character address.
  */
 const NGN_MAX: Profile = {
   phoneNumber: '+2348031234567',
@@ -46,7 +46,7 @@ const MAX_DATA: Record<string, string> = {
   balanceAirtime: 'NGN 99,999,999.99',
   balanceTxtc: '999999999999.99',
   page: '12',
-  lines: Array.from({ length: 5 }, () => '-NGN 9,999,999.99 airtim').join('\n'),
+  lines: Array.from({ length: 5 }, () => '-NGN 9,999,999.99 airti').join('\n'),
   more: 'yes',
   address: `0x${'f'.repeat(40)}`,
   consentId: 'transfer:api:acme~order-0001',
@@ -209,7 +209,7 @@ describe('the catalogues', () => {
 
   test('the menu names the items in natural Swahili', () => {
     expect(sw.mainMenu).toBe(
-      '1 Nunua TXTC\n2 Hamisha salio la muda wa maongezi\n3 Angalia salio\n4 Historia ya miamala\n5 Tuma TXTC\n6 Akaunti yangu',
+      '1 Nunua TXTC\n2 Tuma muda wa maongezi\n3 Angalia salio\n4 Historia ya miamala\n5 Tuma TXTC\n6 Akaunti yangu',
     );
     expect(sw.backHome).toBe('0 Rudi 00 Mwanzo');
   });
