@@ -1,5 +1,7 @@
-// typescript-eslint's recommended type-checked rules everywhere, and determinism in workflows: a workflow
-// file may import only what is listed below (an allowlist), never read clocks or randomness of its own.
+// typescript-eslint's recommended type-checked rules everywhere, determinism in workflows (a workflow file may
+// import only what is listed below, an allowlist, and never reads clocks or randomness of its own), and layers
+// that point down: lib/ (definitions, money, telco, chain, db...) imports nothing of workflows/, activities/,
+// api/, workers/ or scripts/.
 import tseslint from 'typescript-eslint';
 
 /** What workflow code may import: the SDK's workflow API, definitions, its own helpers, and pure modules. */
@@ -8,7 +10,8 @@ const WORKFLOW_IMPORTS = [
   // search attribute keys and types (pure definitions)
   '@temporalio/common',
   'libphonenumber-js(/.*)?',
-  '\\.{1,2}/(definitions|shared)(/.*)?',
+  '\\.{1,2}/shared(/.*)?',
+  '(\\.\\./)+lib/definitions(/.*)?',
   '\\./[a-z-]+',
   '(\\.\\./)+lib/money/[a-z-]+',
   '(\\.\\./)+lib/telco/(detect|prefixes)',
@@ -43,6 +46,23 @@ export default tseslint.config(
     },
   },
   {
+    // The bottom layer: what every layer shares imports nothing above it.
+    files: ['lib/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(workflows|activities|api|workers|scripts)(/.*)?$',
+              message: 'lib/ is the bottom layer: it imports nothing of workflows, activities, api, workers or scripts',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: no I/O, no Node built-ins, no clocks or randomness of its own.
     files: ['workflows/**/*.ts'],
     rules: {
@@ -53,7 +73,7 @@ export default tseslint.config(
             {
               regex: `^(?!(${[...WORKFLOW_IMPORTS, ACTIVITY_TYPES].join('|')})$)`,
               message:
-                'workflows may import only @temporalio/workflow, definitions, workflows/shared and pure modules (lib/money, lib/telco/detect, lib/ussd menu)',
+                'workflows may import only @temporalio/workflow, lib/definitions, workflows/shared and pure modules (lib/money, lib/telco/detect, lib/ussd menu)',
             },
             {
               regex: `^${ACTIVITY_TYPES}$`,

@@ -4,7 +4,7 @@
  * time, so the signer has one batch in flight whichever worker process runs them.
  */
 import type { BatchWriter, BroadcastBatch } from '../lib/chain/batch';
-import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../workflows/definitions/chain-writer';
+import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../lib/definitions/chain-writer';
 import type { Logger } from '../lib/log';
 import { chainBatchEntries, chainBatches, chainGasUsed, chainWrites } from '../lib/metrics';
 import { heartbeatingAll } from './shared';

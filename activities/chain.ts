@@ -3,13 +3,13 @@
  * per reference), finding them again, and a number's TXTC balance.
  */
 import { Context } from '@temporalio/activity';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import {
   chainWriterWorkflowId,
   enqueueChainWriteSignal,
   type ChainWriteEntry,
   type ChainWriterSettings,
-} from '../workflows/definitions/chain-writer';
+} from '../lib/definitions/chain-writer';
 import {
   MintRejectedError,
   type MintingToken,

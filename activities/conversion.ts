@@ -9,7 +9,7 @@ import {
   type ConversionQuote,
   type FraudVerdict,
   type LimitsWire,
-} from '../workflows/definitions';
+} from '../lib/definitions';
 import type { Config } from '../lib/config';
 import { airtimeForUsdCents, quoteWithRates } from '../lib/money/conversion';
 import { toWire } from '../lib/money/wire';

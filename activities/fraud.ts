@@ -2,7 +2,7 @@
  * Held movements' bookkeeping, run as local activities: the hold when a rule asks for review, and the
  * decision (ops' approveHeld / rejectHeld, the timeout, or a cancel). Both are idempotent on the workflow id.
  */
-import type { HoldDecisionResult } from '../workflows/definitions';
+import type { HoldDecisionResult } from '../lib/definitions';
 import type { HoldRepo } from '../lib/db/fraud';
 
 export function createFraudActivities(deps: { holds: HoldRepo }) {

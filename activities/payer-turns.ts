@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { payerTurnFreeSignal } from '../workflows/definitions';
+import { payerTurnFreeSignal } from '../lib/definitions';
 import type { PayerTurnRepo } from '../lib/db/payer-turns';
 import type { Logger } from '../lib/log';
 

@@ -8,7 +8,7 @@ import type { Logger } from '../lib/log';
 import type { TxtcToken } from '../lib/chain/txtc';
 import { simulatedOperatorLedger, type OperatorLedger } from '../lib/reconcile/ledger';
 import { runReconciliation } from '../lib/reconcile/run';
-import type { ReconciliationSummary } from '../workflows/definitions/reconcile';
+import type { ReconciliationSummary } from '../lib/definitions/reconcile';
 
 export interface ReconcileWindowInput {
   runId: string;

@@ -1,7 +1,7 @@
 /** What every activity factory shares: domain errors become typed Temporal failures in one place. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { BridgeError, Failures } from '../workflows/definitions/errors';
-import type { LimitsWire } from '../workflows/definitions/common';
+import { BridgeError, Failures } from '../lib/definitions/errors';
+import type { LimitsWire } from '../lib/definitions/common';
 import type { Config } from '../lib/config';
 
 /** The configured limits and what the number moved today, as a money workflow receives them. */

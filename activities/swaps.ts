@@ -2,13 +2,7 @@
  * SWAP and voucher bookkeeping, run as local activities: the swap's quote and record with the number's
  * 24-hour total in one step, the treasury's address, record updates; a voucher's claim and its outcome.
  */
-import {
-  BridgeError,
-  type LimitsWire,
-  type SwapInput,
-  type SwapQuote,
-  type SwapUpdate,
-} from '../workflows/definitions';
+import { BridgeError, type LimitsWire, type SwapInput, type SwapQuote, type SwapUpdate } from '../lib/definitions';
 import type { Config } from '../lib/config';
 import { checkPayoutFloat, type FloatRepo } from '../lib/floats';
 import type { Payouts } from '../lib/telco/factory';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { JsonRpcProvider } from 'ethers';
 import type { Pool } from 'pg';
-import type { SystemCheckResult } from '../workflows/definitions';
+import type { SystemCheckResult } from '../lib/definitions';
 import { ping } from '../lib/db/pool';
 
 export function createSystemActivities(deps: { pool: Pool; provider: JsonRpcProvider }) {

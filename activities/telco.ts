@@ -5,7 +5,7 @@
  * harmless anyway. A reply longer than one SMS goes in parts, each sent once.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { FailureTypes } from '../workflows/definitions';
+import { FailureTypes } from '../lib/definitions';
 import {
   TelcoPendingError,
   TelcoUnavailableError,

@@ -9,7 +9,7 @@ import {
   type LimitsWire,
   type TransferQuote,
   type TransferUpdate,
-} from '../workflows/definitions';
+} from '../lib/definitions';
 import { limitsWire } from './shared';
 import type { Config } from '../lib/config';
 import { checkPayoutFloat, type FloatRepo } from '../lib/floats';

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BridgeError, conversionWorkflowId, type ConversionInput } from '../workflows/definitions';
+import { BridgeError, conversionWorkflowId, type ConversionInput } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { formatDecimal, parseDecimal } from '../lib/money/decimal';
 import {

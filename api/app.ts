@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { ServiceError, type Client } from '@temporalio/client';
 import { logScope, type Logger } from '../lib/log';
 import { createServices, type ServiceDeps, type Services } from '../lib/services';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { errorBody, failureResponse } from './errors';
 import { healthRoutes } from './health';
 import { airtimeRoutes } from './airtime';

@@ -7,7 +7,7 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { parseDecimal } from '../lib/money/decimal';
 import { formatAirtime } from '../lib/money/format';
 import { SimulatedOperator } from '../lib/telco/simulated';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { decimalAmount, validate } from './validation';
 import type { ApiContext } from './app';
 

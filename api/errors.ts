@@ -1,7 +1,7 @@
 /** The API's one error shape: { error: { code, message }, requestId }, the status from the failure list. */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { BridgeError, httpStatusOf, type FailureType } from '../workflows/definitions/errors';
+import { BridgeError, httpStatusOf, type FailureType } from '../lib/definitions/errors';
 
 export { BridgeError };
 

@@ -8,7 +8,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { BlockKind, BlocklistEntry } from '../lib/db/fraud';
 import { validate } from './validation';

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { BridgeError, IDEMPOTENCY_KEY } from '../workflows/definitions';
+import { BridgeError, IDEMPOTENCY_KEY } from '../lib/definitions';
 import { DEFAULT_TENANT } from '../lib/api-keys';
 
 export const TEMPORAL_CALL_TIMEOUT_MS = 5000;

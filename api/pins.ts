@@ -1,6 +1,6 @@
 /** Ops: numbers whose PIN is locked after three wrong tries, and resetting a PIN (a new one on the next dial). */
 import { Hono } from 'hono';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { ApiContext } from './app';
 

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { createReconciliationRepo, type StoredReconciliation } from '../lib/db/reconciliations';
 import { validate } from './validation';
 import type { ApiContext } from './app';

@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { smsWorkflowId, type SmsAnswer, type SmsMessageInput } from '../workflows/definitions';
+import { smsWorkflowId, type SmsAnswer, type SmsMessageInput } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { parseSms, redactSms } from '../lib/sms/parser';
 import { createSecretHandler } from '../lib/ussd/pins';

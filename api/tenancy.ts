@@ -4,7 +4,7 @@
  * so a key cannot even learn that a number is a customer. With API keys off (local development) all may read.
  */
 import type { Context } from 'hono';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { DEFAULT_TENANT } from '../lib/api-keys';
 import type { ApiContext } from './app';
 

@@ -14,7 +14,7 @@ import {
   transferWorkflowId,
   type TransferInput,
   type TransferKind,
-} from '../workflows/definitions';
+} from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { movementReader } from './tenancy';
 import { parseDecimal } from '../lib/money/decimal';

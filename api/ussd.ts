@@ -21,7 +21,7 @@ import {
   ussdWorkflowId,
   USSD_MAX_INPUT,
   type UssdSessionInput,
-} from '../workflows/definitions';
+} from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { maskPhone } from '../lib/log';
 import { createSecretHandler } from '../lib/ussd/pins';

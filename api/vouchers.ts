@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { BridgeError } from '../workflows/definitions';
+import { BridgeError } from '../lib/definitions';
 import { formatDecimal, parseDecimal } from '../lib/money/decimal';
 import { TXTC_DECIMALS, formatUsdCents, formatUsdMicros } from '../lib/money/format';
 import { usdMicrosOfTxtc } from '../lib/money/conversion';

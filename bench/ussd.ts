@@ -41,7 +41,7 @@ import { hashPin, verifyPin } from '../lib/ussd/pins';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createBridgeWorker } from '../workers/worker';
-import { conversionWorkflowId } from '../workflows/definitions';
+import { conversionWorkflowId } from '../lib/definitions';
 import { percentile } from './ceiling';
 import { BARE_HOPS, bareHopUpdate, type ussdBareWorkflow } from './ussd-bare-workflow';
 

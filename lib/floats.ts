@@ -8,7 +8,7 @@
  */
 import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
-import { BridgeError } from '../workflows/definitions/errors';
+import { BridgeError } from './definitions/errors';
 import type { FloatReading } from './telco/types';
 
 export interface FloatRow extends FloatReading {

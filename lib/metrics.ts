@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { JsonRpcProvider } from 'ethers';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MintingToken, TransferringToken } from './chain/txtc';
-import { BridgeError } from '../workflows/definitions/errors';
+import { BridgeError } from './definitions/errors';
 import {
   TelcoReferenceConflictError,
   TelcoTimeoutError,

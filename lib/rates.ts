@@ -6,7 +6,7 @@ import { Contract, type JsonRpcProvider } from 'ethers';
 import type { Pool } from 'pg';
 import type { Config } from './config';
 import type { OperatorRate, TxtcRate } from './money/conversion';
-import { BridgeError } from '../workflows/definitions/errors';
+import { BridgeError } from './definitions/errors';
 import { createOperatorRateRepo } from './db/operator-rates';
 import { createPriceObservationRepo } from './db/price-observations';
 import { Q112, cumulativeNow, guardPrice } from './money/price-guard';

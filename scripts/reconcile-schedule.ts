@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../lib/config';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
-import { RECONCILIATION_SCHEDULE_ID } from '../workflows/definitions/reconcile';
+import { RECONCILIATION_SCHEDULE_ID } from '../lib/definitions/reconcile';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -19,7 +19,7 @@ import { ensureDeployment } from './local/deploy';
 import { TxtcToken } from '../lib/chain/txtc';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
-import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../workflows/definitions/search';
+import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../lib/definitions/search';
 import { DEV_API_KEY_NAME, renewDevApiKey } from './local/dev-api-key';
 
 const ROOT = resolve(__dirname, '..');
@@ -80,7 +80,7 @@ async function temporal(config: Config): Promise<void> {
         'frontend.enableUpdateWorkflowExecution=true',
         '--dynamic-config-value',
         'frontend.enableExecuteMultiOperation=true',
-        // the ops console's search attributes (workflows/definitions/search.ts); a cluster registers them once
+        // the ops console's search attributes (lib/definitions/search.ts); a cluster registers them once
         ...searchAttributeSpecs().flatMap((spec) => ['--search-attribute', spec]),
       ],
       { quiet: true },

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 
 export const PRELOADED_WORKFLOW_MODULES = [
   'libphonenumber-js/max',
-  resolve(__dirname, '../workflows/definitions'),
+  resolve(__dirname, '../lib/definitions'),
   resolve(__dirname, '../lib/ussd/menu'),
   resolve(__dirname, '../lib/ussd/messages'),
   resolve(__dirname, '../lib/messages/sms'),

@@ -4,7 +4,7 @@
  * and refuses to start, in one line naming what is missing and the command that registers it.
  */
 import type { NativeConnection } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../workflows/definitions/search';
+import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../lib/definitions/search';
 
 /** The money workflows' search attributes the namespace does not know. */
 export async function missingSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {

@@ -30,7 +30,7 @@ import {
   type ChainWriteOutcome,
   type ChainWriterInput,
   type RememberedOutcome,
-} from './definitions/chain-writer';
+} from '../lib/definitions/chain-writer';
 import { isNewAttempt, toRememberNextRun } from './shared/chain-writer-memory';
 
 /** Broadcasts and nonce reads: short, retried without end (entries wait on them; ops see it in the UI). */

@@ -27,7 +27,7 @@ import {
   type ConversionState,
   type ConversionUpdate,
   type Step,
-} from './definitions';
+} from '../lib/definitions';
 import {
   CONVERSION_QUOTE_AMOUNTS,
   perTransactionLimitBreach,

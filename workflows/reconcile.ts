@@ -5,7 +5,7 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReconcileActivities } from '../activities/reconcile';
-import { windowBefore, type ReconciliationInput, type ReconciliationSummary } from './definitions/reconcile';
+import { windowBefore, type ReconciliationInput, type ReconciliationSummary } from '../lib/definitions/reconcile';
 
 const { reconcileWindow } = proxyActivities<ReconcileActivities>({
   // Reads a window of records, the ledger and the chain's logs: minutes at most, retried a few times.

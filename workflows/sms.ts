@@ -35,7 +35,7 @@ import {
   type SmsMessageResult,
   type SwapInput,
   type TransferInput,
-} from './definitions';
+} from '../lib/definitions';
 import { parseSms, type Amount, type ParsedSms } from '../lib/sms/parser';
 import { identifySubscriber } from '../lib/telco/detect';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';

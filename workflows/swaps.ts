@@ -24,7 +24,7 @@ import {
   type SwapUpdate,
   type VoucherRedemptionInput,
   type VoucherRedemptionResult,
-} from './definitions';
+} from '../lib/definitions';
 import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';

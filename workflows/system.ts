@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { SystemActivities } from '../activities/system';
 import type { PriceActivities } from '../activities/price';
 import type { FloatActivities } from '../activities/floats';
-import type { SystemCheckResult } from './definitions';
+import type { SystemCheckResult } from '../lib/definitions';
 
 const { checkDependencies } = proxyActivities<SystemActivities>({
   startToCloseTimeout: '10 seconds',

@@ -31,7 +31,7 @@ import {
   type TransferKind,
   type TransferState,
   type TransferUpdate,
-} from './definitions';
+} from '../lib/definitions';
 import { conversionWorkflow } from './conversion';
 import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../lib/money/transfer';
 import { fromWire } from '../lib/money/wire';

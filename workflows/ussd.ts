@@ -33,7 +33,7 @@ import {
   type TransferInput,
   type UssdSessionInput,
   type UssdSessionState,
-} from './definitions';
+} from '../lib/definitions';
 import { SECRET_PROMPTS, isResumable, render, resume, startSession, step, type MenuNode } from '../lib/ussd/menu';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';

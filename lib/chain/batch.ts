@@ -11,7 +11,7 @@ import {
   type BatchFees,
   type ChainWriteEntry,
   type ChainWriteOutcome,
-} from '../../workflows/definitions/chain-writer';
+} from '../definitions/chain-writer';
 import { chainReference, type TxtcToken } from './txtc';
 
 export interface BroadcastBatch extends BatchFees {

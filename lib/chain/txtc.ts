@@ -16,7 +16,7 @@ import {
   type JsonRpcProvider,
 } from 'ethers';
 import { loadArtifact } from './artifacts';
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 import type { ChainWriter } from './writer';
 import { landingTime } from './provider';
 

@@ -6,7 +6,7 @@ import {
   type ConversionStage,
   type ConversionUpdate,
   type TransferStatus,
-} from '../../workflows/definitions';
+} from '../definitions';
 
 export type { ConversionUpdate };
 import type { ConversionQuote } from '../money/conversion';

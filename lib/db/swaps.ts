@@ -1,6 +1,6 @@
 /** The txtc_swaps table: one row per SWAP (TXTC to the treasury, airtime credited, TXTC returned on failure). */
 import type { Pool } from 'pg';
-import type { Channel, SwapStage, SwapUpdate, TransferStatus } from '../../workflows/definitions';
+import type { Channel, SwapStage, SwapUpdate, TransferStatus } from '../definitions';
 import type { SwapQuote } from '../money/swap';
 import { withTransaction } from './pool';
 import { lockNumber, usedTodayUsdMicros } from './limits';

@@ -1,6 +1,6 @@
 /** The p2p_transfers table (one row per airtime, TXTC or hybrid transfer) and a number's history. */
 import type { Pool } from 'pg';
-import type { Channel, TransferKind, TransferStage, TransferStatus, TransferUpdate } from '../../workflows/definitions';
+import type { Channel, TransferKind, TransferStage, TransferStatus, TransferUpdate } from '../definitions';
 import type { TransferQuote } from '../money/transfer';
 import { withTransaction } from './pool';
 import { lockNumber, usedTodayUsdMicros } from './limits';

@@ -4,7 +4,7 @@
  * in the window, too many receivers in an hour), then holds for ops review (a large amount, a new number's
  * large first transfer, many numbers funding one receiver). A threshold of 0 turns its rule off.
  */
-import type { FraudVerdict } from '../../workflows/definitions/fraud';
+import type { FraudVerdict } from '../definitions/fraud';
 import { formatUsdCents } from '../money/format';
 
 export interface FraudRules {

@@ -4,7 +4,7 @@
  * never pays out a fraction it did not take in.
  */
 import { divCeil } from './decimal';
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 
 export const BPS = 10000n;
 export const USD_CENTS = 100n;

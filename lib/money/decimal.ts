@@ -3,7 +3,7 @@
  * minor units without ever passing through a float.
  */
 
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 

@@ -2,7 +2,7 @@
  * What a P2P transfer moves, in integers (MONEY.md): airtime in the sender's minor units, or TXTC in base
  * units, and its USD value for the limits. Pure: the API, the activities and the workflows share it.
  */
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 import {
   MICRO_USD,
   airtimeForUsdCents,

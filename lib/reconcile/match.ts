@@ -14,7 +14,7 @@
  * Pending records are counted, not judged: their movements are still under way.
  */
 import { keccak256, toUtf8Bytes } from 'ethers';
-import { stepReference } from '../../workflows/definitions/common';
+import { stepReference } from '../definitions/common';
 import type {
   ChainEvent,
   ConversionRecord,

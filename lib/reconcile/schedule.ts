@@ -13,7 +13,7 @@ import {
   RECONCILIATION_SCHEDULE_ID,
   reconciliationWorkflowId,
   type ReconciliationInput,
-} from '../../workflows/definitions/reconcile';
+} from '../definitions/reconcile';
 
 export interface ReconciliationScheduleOptions {
   taskQueue: string;

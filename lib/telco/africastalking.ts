@@ -23,7 +23,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createAtAirtimeRepo, type AtAirtimeRepo, type AtAirtimeRequest } from '../db/at-airtime';
 import { formatDecimal, parseDecimal } from '../money/decimal';
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 import { OperatorHttp, OperatorRejectedError, currencyDigits, type OperatorHttpOptions } from './http';
 import {
   TelcoPendingError,

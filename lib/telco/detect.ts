@@ -1,7 +1,7 @@
 /** Phone numbers in, E.164 and operator out (libphonenumber-js for parsing, the prefix table for operators). */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { OPERATOR_PREFIXES } from './prefixes';
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 
 export class PhoneNumberError extends BridgeError {
   constructor(

@@ -22,7 +22,7 @@
 import { operatorAuthFailures, trackCircuit } from '../metrics';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 import { TelcoPendingError, TelcoTimeoutError, TelcoUnavailableError } from './types';
 
 export interface OperatorHttpLimits {

@@ -4,7 +4,7 @@
  * so they are separate ports; an adapter may implement both. Money calls carry the caller's reference,
  * and an adapter returns the first result for a reference it has seen, never moving money twice.
  */
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../definitions/errors';
 
 export interface AirtimeBalance {
   phoneNumber: string;

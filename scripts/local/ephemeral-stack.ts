@@ -17,7 +17,7 @@ import { deployAll } from './deploy';
 import type { Deployment } from '../../lib/chain/deployment';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '../../lib/db/pool';
-import { SEARCH_ATTRIBUTES } from '../../workflows/definitions/search';
+import { SEARCH_ATTRIBUTES } from '../../lib/definitions/search';
 
 export interface EphemeralStack {
   temporalAddress: string;

@@ -1,7 +1,7 @@
 import { parseUnits } from 'ethers';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { stepReference } from '../../workflows/definitions';
+import { stepReference } from '../../lib/definitions';
 import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 

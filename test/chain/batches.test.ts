@@ -27,7 +27,7 @@ import {
   type MintEntryWire,
   type TransferEntryWire,
   type VoucherRedemptionResult,
-} from '../../workflows/definitions';
+} from '../../lib/definitions';
 import { conversionWorkflow, voucherRedemptionWorkflow } from '../../workflows';
 import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, topUp } from '../support/money';

@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure, decodeTimeoutType } from '@temporalio/common';
 import { Wallet, parseUnits, type JsonRpcProvider } from 'ethers';
 import { conversionWorkflow } from '../../workflows';
-import { conversionWorkflowId, stepReference, type ConversionInput } from '../../workflows/definitions';
+import { conversionWorkflowId, stepReference, type ConversionInput } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { createChainActivities } from '../../activities/chain';
 import {

@@ -23,7 +23,7 @@ import {
   type TransferAuthorisation,
   type TransferringToken,
 } from '../../lib/chain/txtc';
-import { BridgeError } from '../../workflows/definitions/errors';
+import { BridgeError } from '../../lib/definitions/errors';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import { deployAll } from '../../scripts/local/deploy';
 import { readStack } from '../support/stack-file';

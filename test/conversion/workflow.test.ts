@@ -3,12 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseUnits } from 'ethers';
 import { conversionWorkflow } from '../../workflows';
-import {
-  conversionStateQuery,
-  conversionWorkflowId,
-  stepReference,
-  type ConversionInput,
-} from '../../workflows/definitions';
+import { conversionStateQuery, conversionWorkflowId, stepReference, type ConversionInput } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { ChainWriter } from '../../lib/chain/writer';
 import { TxtcToken } from '../../lib/chain/txtc';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../workflows/definitions';
+import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../lib/definitions';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { hashPin } from '../../lib/ussd/pins';
 import { failureType } from '../support/temporal-ops';

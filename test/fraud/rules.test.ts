@@ -21,7 +21,7 @@ import {
   transferWorkflowId,
   type ConversionInput,
   type TransferInput,
-} from '../../workflows/definitions';
+} from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { createTransferRepo } from '../../lib/db/transfers';
 import { createConversionRepo } from '../../lib/db/conversions';

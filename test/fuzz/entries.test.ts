@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { Contract } from 'ethers';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { IDEMPOTENCY_KEY } from '../../workflows/definitions';
+import { IDEMPOTENCY_KEY } from '../../lib/definitions';
 import { normalizePhone } from '../../lib/telco/detect';
 import { parseSms } from '../../lib/sms/parser';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';

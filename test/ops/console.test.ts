@@ -8,12 +8,7 @@ import { findTemporalCli } from '../../scripts/local/temporal-cli';
 import { temporalCli, visibleWorkflowIds } from '../support/temporal-ops';
 import { ApplicationFailure } from '@temporalio/common';
 import { conversionWorkflow } from '../../workflows';
-import {
-  conversionWorkflowId,
-  retryRefundUpdate,
-  stepReference,
-  type ConversionInput,
-} from '../../workflows/definitions';
+import { conversionWorkflowId, retryRefundUpdate, stepReference, type ConversionInput } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { ChainWriter } from '../../lib/chain/writer';
 import { TxtcToken } from '../../lib/chain/txtc';

@@ -16,12 +16,12 @@ import {
   reconciliationWorkflow,
   txtcTransferWorkflow,
 } from '../../workflows';
-import { conversionWorkflowId, transferWorkflowId, type TransferInput } from '../../workflows/definitions';
+import { conversionWorkflowId, transferWorkflowId, type TransferInput } from '../../lib/definitions';
 import {
   RECONCILIATION_SCHEDULE_ID,
   reconciliationWorkflowId,
   type ReconciliationSummary,
-} from '../../workflows/definitions/reconcile';
+} from '../../lib/definitions/reconcile';
 import { createActivities } from '../../activities';
 import { createServices } from '../../lib/services';
 import { TxtcToken, type MintingToken } from '../../lib/chain/txtc';

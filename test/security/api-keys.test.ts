@@ -21,7 +21,7 @@ import { createLogger } from '../../lib/log';
 import { hashPin } from '../../lib/ussd/pins';
 import { apiKeyCommand } from '../../scripts/apikey';
 import { DEV_API_KEY_NAME, renewDevApiKey } from '../../scripts/local/dev-api-key';
-import { conversionWorkflowId, transferWorkflowId } from '../../workflows/definitions';
+import { conversionWorkflowId, transferWorkflowId } from '../../lib/definitions';
 import type { Config } from '../../lib/config';
 import { openStack, testLog, withWorker, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, topUp } from '../support/money';

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { conversionWorkflowId, smsWorkflowId, transferWorkflowId, ussdWorkflowId } from '../../workflows/definitions';
+import { conversionWorkflowId, smsWorkflowId, transferWorkflowId, ussdWorkflowId } from '../../lib/definitions';
 import type { Config } from '../../lib/config';
 import { openStack, testLog, withWorker, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, smsTo } from '../support/money';

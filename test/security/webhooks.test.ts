@@ -9,7 +9,7 @@ import pino from 'pino';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { smsWorkflowId, ussdWorkflowId } from '../../workflows/definitions';
+import { smsWorkflowId, ussdWorkflowId } from '../../lib/definitions';
 import type { Config } from '../../lib/config';
 import { openStack, testLog, withWorker, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, smsTo } from '../support/money';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../workflows/definitions';
+import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../lib/definitions';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';

@@ -17,7 +17,7 @@ import {
   type SmsMessageResult,
   type VoucherRedemptionInput,
   type VoucherRedemptionResult,
-} from '../../workflows/definitions';
+} from '../../lib/definitions';
 import { voucherRedemptionWorkflow } from '../../workflows';
 import type { Config } from '../../lib/config';
 import { createUssdRepo } from '../../lib/db/ussd';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseUnits } from 'ethers';
 import { withApi, type App } from '../support/api';
-import { smsWorkflowId, swapWorkflowId, voucherWorkflowId, type SmsMessageResult } from '../../workflows/definitions';
+import { smsWorkflowId, swapWorkflowId, voucherWorkflowId, type SmsMessageResult } from '../../lib/definitions';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';

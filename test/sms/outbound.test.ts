@@ -10,7 +10,7 @@ import { createSmsRepo } from '../../lib/db/sms';
 import { fitsOneSms, smsParts } from '../../lib/sms/segments';
 import { SimulatedOperator } from '../../lib/telco/simulated';
 import type { MessagingPort } from '../../lib/telco/types';
-import { smsWorkflowId } from '../../workflows/definitions';
+import { smsWorkflowId } from '../../lib/definitions';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
 import { newSafaricomNumber, smsTo } from '../support/money';

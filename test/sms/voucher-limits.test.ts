@@ -14,7 +14,7 @@ import {
   voucherWorkflowId,
   type SmsMessageResult,
   type VoucherRedemptionResult,
-} from '../../workflows/definitions';
+} from '../../lib/definitions';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';

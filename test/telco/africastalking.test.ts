@@ -22,7 +22,7 @@ import {
   type TelcoOperator,
 } from '../../lib/telco/types';
 import { airtimeTransferWorkflow } from '../../workflows';
-import { stepReference, transferWorkflowId, type TransferInput } from '../../workflows/definitions';
+import { stepReference, transferWorkflowId, type TransferInput } from '../../lib/definitions';
 import { createTransferRepo } from '../../lib/db/transfers';
 import { openStack, testConfig, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';

@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { airtimeTransferWorkflow, floatReadingWorkflow } from '../../workflows';
-import { transferWorkflowId } from '../../workflows/definitions';
+import { transferWorkflowId } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { createRecordMetrics } from '../../lib/record-metrics';
 import { openStack, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { conversionWorkflow } from '../../workflows';
-import { conversionWorkflowId, stepReference } from '../../workflows/definitions';
+import { conversionWorkflowId, stepReference } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { TelcoRouter } from '../../lib/telco/factory';
 import { MomoOperator } from '../../lib/telco/momo';

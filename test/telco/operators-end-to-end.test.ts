@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { parseUnits } from 'ethers';
 import { conversionWorkflow } from '../../workflows';
-import { conversionWorkflowId, stepReference, type ConversionState } from '../../workflows/definitions';
+import { conversionWorkflowId, stepReference, type ConversionState } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { openStack, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';

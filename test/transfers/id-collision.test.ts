@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { airtimeTransferWorkflow } from '../../workflows';
-import { transferWorkflowId, type TransferInput } from '../../workflows/definitions';
+import { transferWorkflowId, type TransferInput } from '../../lib/definitions';
 import { TxtcToken } from '../../lib/chain/txtc';
 import { simulatedOperatorLedger } from '../../lib/reconcile/ledger';
 import { runReconciliation } from '../../lib/reconcile/run';

@@ -7,12 +7,7 @@ import {
   hybridTransferWorkflow,
   txtcTransferWorkflow,
 } from '../../workflows';
-import {
-  conversionWorkflowId,
-  stepReference,
-  transferWorkflowId,
-  type TransferInput,
-} from '../../workflows/definitions';
+import { conversionWorkflowId, stepReference, transferWorkflowId, type TransferInput } from '../../lib/definitions';
 import { createActivities } from '../../activities';
 import { TransferRejectedError, TxtcToken, chainReference, type TransferringToken } from '../../lib/chain/txtc';
 import { SimulatedOperator } from '../../lib/telco/simulated';

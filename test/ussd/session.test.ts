@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
-import { conversionWorkflowId, ussdWorkflowId } from '../../workflows/definitions';
+import { conversionWorkflowId, ussdWorkflowId } from '../../lib/definitions';
 import { hashPin } from '../../lib/ussd/pins';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, testLog, workflowBundle, type TestStackHandle } from '../support/stack';

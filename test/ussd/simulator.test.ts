@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
-import { ussdWorkflowId } from '../../workflows/definitions';
+import { ussdWorkflowId } from '../../lib/definitions';
 import { openStack, testLog, workflowBundle, type TestStackHandle } from '../support/stack';
 import { newSafaricomNumber, topUp } from '../support/money';
 

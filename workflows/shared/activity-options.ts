@@ -4,7 +4,7 @@
  * never retried; everything else is, with backoff.
  */
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
-import { FailureTypes, NON_RETRYABLE } from '../definitions/errors';
+import { FailureTypes, NON_RETRYABLE } from '../../lib/definitions/errors';
 
 const backoff = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
 

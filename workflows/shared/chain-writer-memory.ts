@@ -5,7 +5,7 @@
  * remembering beyond the run: those a requester takes as final without asking the chain, while a rewrite of
  * the entry could still land.
  */
-import type { ChainWriteEntry, ChainWriteOutcome, RememberedOutcome } from '../definitions/chain-writer';
+import type { ChainWriteEntry, ChainWriteOutcome, RememberedOutcome } from '../../lib/definitions/chain-writer';
 
 /**
  * Skips a requester takes as final (movements.ts) that a rewrite could still turn around:

@@ -8,9 +8,9 @@
  */
 import { condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SmsActivities } from '../../activities/sms';
-import { FailureTypes } from '../definitions/errors';
-import { smsConfirmationSignal, type SmsConfirmationSignal } from '../definitions/sms';
-import type { PayerConsent } from '../definitions/common';
+import { FailureTypes } from '../../lib/definitions/errors';
+import { smsConfirmationSignal, type SmsConfirmationSignal } from '../../lib/definitions/sms';
+import type { PayerConsent } from '../../lib/definitions/common';
 import type { SmsTexts } from '../../lib/messages/sms';
 import { bookkeeping } from './activity-options';
 import { sendSmsBestEffort } from './movements';

@@ -22,7 +22,7 @@ import {
   type HoldDecisionInput,
   type HoldDecisionResult,
   type HoldState,
-} from '../definitions';
+} from '../../lib/definitions';
 import type { SmsTexts } from '../../lib/messages/sms';
 import { recordsUntilSettled } from './activity-options';
 import { rejection } from './steps';

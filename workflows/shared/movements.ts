@@ -17,13 +17,13 @@ import {
 } from '@temporalio/workflow';
 import type { AirtimeMovementResult, TelcoActivities } from '../../activities/telco';
 import type { ChainActivities, MintResult, TransferResult } from '../../activities/chain';
-import { FailureTypes } from '../definitions/errors';
+import { FailureTypes } from '../../lib/definitions/errors';
 import {
   answersAttempt,
   chainWriteSettledSignal,
   wordToKeep,
   type ChainWriteOutcome,
-} from '../definitions/chain-writer';
+} from '../../lib/definitions/chain-writer';
 import {
   chainCall,
   chainSubmit,

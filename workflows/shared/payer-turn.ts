@@ -17,8 +17,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PayerTurnActivities } from '../../activities/payer-turns';
-import { FailureTypes } from '../definitions/errors';
-import { payerTurnFreeSignal } from '../definitions/common';
+import { FailureTypes } from '../../lib/definitions/errors';
+import { payerTurnFreeSignal } from '../../lib/definitions/common';
 import { rejection } from './steps';
 
 /** How long a movement waits in line for the number's turn before it is refused PayerBusy. */

@@ -6,7 +6,7 @@
  */
 import { allHandlersFinished, condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { TelcoActivities } from '../../activities/telco';
-import { REFUND_RETRY_WINDOW, retryRefundUpdate, type RefundRetryResult } from '../definitions/search';
+import { REFUND_RETRY_WINDOW, retryRefundUpdate, type RefundRetryResult } from '../../lib/definitions/search';
 import { refundCall } from './activity-options';
 import { failureOf } from './steps';
 

@@ -12,7 +12,7 @@ import {
   TransferOperatorKey,
   TransferStageKey,
   TransferStatusKey,
-} from '../definitions/search';
+} from '../../lib/definitions/search';
 
 export interface SearchFacts {
   kind?: string;

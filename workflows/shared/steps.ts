@@ -1,7 +1,7 @@
 /** Helpers every money workflow uses: what a failure was, and moving state and record on together. */
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import { FailureTypes, type Failure, type FailureType } from '../definitions/errors';
-import type { LimitsWire, TransferStatus } from '../definitions/common';
+import { FailureTypes, type Failure, type FailureType } from '../../lib/definitions/errors';
+import type { LimitsWire, TransferStatus } from '../../lib/definitions/common';
 import { usdLimitBreach } from '../../lib/money/transfer';
 import { formatLimit, type LimitUnit } from '../../lib/money/format';
 import { showInSearch } from './search';

@@ -10,7 +10,7 @@ import {
   wordToKeep,
   type ChainWriteOutcome,
   type RememberedOutcome,
-} from '../../../workflows/definitions/chain-writer';
+} from '../../../lib/definitions/chain-writer';
 
 const now = 1_800_000_000;
 const settled = (reference: string, status: ChainWriteOutcome['status'], reason?: string, deadline = now + 600) => ({

@@ -1,4 +1,4 @@
-import { BridgeError, Failures, FailureTypes, NON_RETRYABLE, httpStatusOf } from '../../../workflows/definitions';
+import { BridgeError, Failures, FailureTypes, NON_RETRYABLE, httpStatusOf } from '../../../lib/definitions';
 import { DecimalError, parseDecimal } from '../../../lib/money/decimal';
 import { AmountTooSmallError } from '../../../lib/money/conversion';
 import { PhoneNumberError, identifySubscriber } from '../../../lib/telco/detect';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../../../workflows/definitions/search';
+import { SEARCH_ATTRIBUTES, searchAttributeSpecs } from '../../../lib/definitions/search';
 import { phoneHash } from '../../../lib/ops/phone-hash';
 
 const ROOT = join(__dirname, '../../..');

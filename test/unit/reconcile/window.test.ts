@@ -1,5 +1,5 @@
 /** The windows a reconciliation covers: the schedule's aligned hours, and the times the command accepts. */
-import { windowBefore } from '../../../workflows/definitions/reconcile';
+import { windowBefore } from '../../../lib/definitions/reconcile';
 import { parseWhen } from '../../../lib/reconcile/window';
 
 test('run at 10:15 (or late, at 10:59) the hourly schedule reconciles 09:00-10:00; at 10:14 still 08:00-09:00', () => {

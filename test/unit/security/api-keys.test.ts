@@ -16,7 +16,7 @@ import { apiKeyCommand } from '../../../scripts/apikey';
 import type { ApiKeyRecord, ApiKeyRepo } from '../../../lib/db/api-keys';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Failures } from '../../../workflows/definitions/errors';
+import { Failures } from '../../../lib/definitions/errors';
 
 /** The configuration as an environment gives it; these tests mean local mode unless they say production
  * (which needs its webhook allowlist). */

@@ -1,7 +1,7 @@
 /** USSD sessions: one long-lived workflow per gateway session, one update per hop. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { callerKey } from './common';
-import type { HopInput, MenuState, Profile, SecretKind } from '../../lib/ussd/types';
+import type { HopInput, MenuState, Profile, SecretKind } from '../ussd/types';
 
 /** The longest input a hop may carry (a USSD string is at most 182 characters): longer is refused, clearly. */
 export const USSD_MAX_INPUT = 182;

@@ -3,8 +3,8 @@ import { defineQuery } from '@temporalio/workflow';
 import { callerKey, type Channel, type PayerConsent, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
-import type { ConversionQuote as Quote } from '../../lib/money/conversion';
-import type { Wire } from '../../lib/money/wire';
+import type { ConversionQuote as Quote } from '../money/conversion';
+import type { Wire } from '../money/wire';
 
 export function conversionWorkflowId(channel: Channel, requestKey: string): string {
   return `conversion:${channel}:${callerKey(requestKey)}`;

@@ -4,9 +4,9 @@ import { callerKey, type Channel, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
-import type { SwapQuote as Quote } from '../../lib/money/swap';
-import type { Wire } from '../../lib/money/wire';
-import type { Language } from '../../lib/ussd/types';
+import type { SwapQuote as Quote } from '../money/swap';
+import type { Wire } from '../money/wire';
+import type { Language } from '../ussd/types';
 
 export function swapWorkflowId(channel: Channel, requestKey: string): string {
   return `swap:${channel}:${callerKey(requestKey)}`;

@@ -4,8 +4,8 @@ import { callerKey, type Channel, type PayerConsent, type TransferStatus } from 
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
-import type { TransferKind, TransferQuote as Quote } from '../../lib/money/transfer';
-import type { Wire } from '../../lib/money/wire';
+import type { TransferKind, TransferQuote as Quote } from '../money/transfer';
+import type { Wire } from '../money/wire';
 
 export type { TransferKind };
 
