@@ -60,13 +60,18 @@ export function createUssdActivities(deps: {
   async function quoteBuy(operator: string, amountMinor: bigint) {
     const rate = await deps.rates.operatorRate(operator);
     const breach = perTransactionLimitBreach(amountMinor, rate, limits);
-    type Quoted = { ok: true; quote: ReturnType<typeof quoteWithRates> } | { ok: false; reason: string };
-    if (breach === 'below') return { ok: false, reason: `Min ${formatUsdCents(limits.minUsdCents)}` } as Quoted;
-    if (breach === 'above') return { ok: false, reason: `Max ${formatUsdCents(limits.maxUsdCents)}` } as Quoted;
+    // A refusal the menu words in the person's language (code and value); reason is its English for logs.
+    type Quoted =
+      | { ok: true; quote: ReturnType<typeof quoteWithRates> }
+      | { ok: false; reason: string; code: 'below' | 'above' | 'tooSmall'; value?: string };
+    const [min, max] = [formatUsdCents(limits.minUsdCents), formatUsdCents(limits.maxUsdCents)];
+    if (breach === 'below') return { ok: false, reason: `Min ${min}`, code: 'below', value: min } as Quoted;
+    if (breach === 'above') return { ok: false, reason: `Max ${max}`, code: 'above', value: max } as Quoted;
     try {
       return { ok: true, quote: quoteWithRates(amountMinor, rate, await deps.rates.txtcRate(), fees) } as Quoted;
     } catch (e) {
-      if (e instanceof AmountTooSmallError) return { ok: false, reason: 'Amount too small' } as Quoted;
+      if (e instanceof AmountTooSmallError)
+        return { ok: false, reason: 'Amount too small', code: 'tooSmall' } as Quoted;
       throw e;
     }
   }
@@ -87,7 +92,8 @@ export function createUssdActivities(deps: {
       switch (effect.type) {
         case 'quoteBuy': {
           const r = await quoteBuy(operator, BigInt(effect.amountMinor));
-          if (!r.ok) return { type: 'quote', ok: false, reason: r.reason };
+          if (!r.ok)
+            return { type: 'quote', ok: false, reason: r.reason, code: r.code, ...(r.value ? { value: r.value } : {}) };
           const q = r.quote;
           return {
             type: 'quote',
@@ -101,7 +107,8 @@ export function createUssdActivities(deps: {
         }
         case 'quoteTransfer': {
           const r = await quoteBuy(operator, BigInt(effect.amountMinor));
-          if (!r.ok) return { type: 'quote', ok: false, reason: r.reason };
+          if (!r.ok)
+            return { type: 'quote', ok: false, reason: r.reason, code: r.code, ...(r.value ? { value: r.value } : {}) };
           const q = r.quote;
           const airtime = formatAirtime(q.airtimeAmountMinor, q.currency, q.minorDigits);
           return effect.kind === 'airtime'

@@ -26,7 +26,8 @@ import { identifySubscriber } from '../lib/telco/detect';
 import { maskPhone } from '../lib/log';
 import { createSecretHandler } from '../lib/ussd/pins';
 import { loadSessionStart } from '../lib/ussd/session-start';
-import type { HopInput } from '../lib/ussd/types';
+import type { HopInput, Language } from '../lib/ussd/types';
+import { gatewayText } from '../lib/ussd/messages';
 import { validate } from './validation';
 import { createRateLimits } from './rate-limit';
 import type { ApiContext } from './app';
@@ -48,10 +49,6 @@ const endForm = z.object({
 });
 
 /** Past RATE_LIMIT_PER_PHONE: the gateway is not at fault (200), the person is asked to wait. */
-const TOO_MANY = 'END Too many requests, please try again in a minute.';
-const SORRY = 'END Sorry, TXTC is busy right now. Please try again in a moment.';
-const CONFIRMATION_UNKNOWN =
-  'END We could not confirm in time. If your request went through you will get an SMS. Check your balance before trying again.';
 
 export function ussdRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
@@ -91,31 +88,33 @@ export function ussdRoutes(ctx: ApiContext) {
       try {
         subscriber = identifySubscriber(body.phoneNumber);
       } catch {
-        return c.text('END Sorry, TXTC is not available for this number.');
+        return c.text(gatewayText(undefined, 'notAvailable'));
       }
       const phoneNumber = subscriber.phoneNumber;
       const inputs = body.text === '' ? [] : body.text.split('*');
       const seq = inputs.length;
       const newest = (inputs.at(-1) ?? '').trim();
       // Longer than a USSD string can be: no menu takes it, and it is not handed on (the session ends).
-      if (newest.length > USSD_MAX_INPUT)
-        return c.text(`END That input is too long. Please dial ${deps.config.ussd.shortcode} and try again.`);
+      if (newest.length > USSD_MAX_INPUT) return c.text(gatewayText(undefined, 'tooLong', deps.config.ussd.shortcode));
       const workflowId = ussdWorkflowId(body.sessionId);
       let confirmedWithPin = false;
+      // The person's language once a read told it (the session's row, or the first hop's profile).
+      let language: Language | null | undefined;
       try {
         const verdict = await limits.phone(phoneNumber);
         if (verdict.limited) {
           deps.log.info({ sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) }, 'USSD hop rate limited');
-          return c.text(TOO_MANY);
+          return c.text(gatewayText(undefined, 'tooMany'));
         }
         const session = seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
+        language = session?.language;
         if (session && session.phoneNumber !== phoneNumber) {
           // A session belongs to the number that dialled it: a hop for it from another number changes nothing.
           deps.log.warn(
             { sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) },
             'USSD hop refused: not the session’s number',
           );
-          return c.text('END Sorry, this session cannot continue.');
+          return c.text(gatewayText(undefined, 'cannotContinue'));
         }
         // A secret only when a hop before this one said so (a redelivered or late older hop is plain text,
         // and Temporal answers it from its first result); 0 and 00 are navigation, a PIN is four digits.
@@ -127,6 +126,18 @@ export function ussdRoutes(ctx: ApiContext) {
           ? { secret: await handleSecret(body.sessionId, seq, phoneNumber, secretExpected, newest) }
           : { text: newest };
         confirmedWithPin = 'secret' in input && input.secret.kind === 'pin' && input.secret.result === 'ok';
+        const start =
+          seq === 0 && (await endDroppedSessions(body.sessionId, phoneNumber, workflowId))
+            ? await loadSessionStart(
+                { ...services, config: deps.config },
+                {
+                  phoneNumber,
+                  operator: subscriber.operator,
+                  resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
+                },
+              )
+            : undefined;
+        language ??= start?.profile.language;
         const sessionInput: UssdSessionInput = {
           sessionId: body.sessionId,
           phoneNumber,
@@ -135,18 +146,7 @@ export function ussdRoutes(ctx: ApiContext) {
           idleSeconds: deps.config.ussd.idleTimeoutSeconds,
           resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
           // The first hop carries who the person is, so the first screen needs no lookup in the workflow.
-          ...(seq === 0 && (await endDroppedSessions(body.sessionId, phoneNumber, workflowId))
-            ? {
-                start: await loadSessionStart(
-                  { ...services, config: deps.config },
-                  {
-                    phoneNumber,
-                    operator: subscriber.operator,
-                    resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
-                  },
-                ),
-              }
-            : {}),
+          ...(start ? { start } : {}),
         };
         const reply = await deps.temporal.connection.withDeadline(Date.now() + HOP_DEADLINE_MS, () =>
           deps.temporal.workflow.executeUpdateWithStart(hopUpdate, {
@@ -176,10 +176,10 @@ export function ussdRoutes(ctx: ApiContext) {
             { sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) },
             'USSD confirmation unanswered',
           );
-          return c.text(CONFIRMATION_UNKNOWN);
+          return c.text(gatewayText(language, 'confirmUnknown'));
         }
         if (e instanceof WorkflowExecutionAlreadyStartedError) {
-          return c.text(`END This session has ended. Dial ${deps.config.ussd.shortcode} to start again.`);
+          return c.text(gatewayText(language, 'sessionEnded', deps.config.ussd.shortcode));
         }
         deps.log.warn(
           {
@@ -190,7 +190,7 @@ export function ussdRoutes(ctx: ApiContext) {
           },
           'USSD hop failed',
         );
-        return c.text(SORRY);
+        return c.text(gatewayText(language, 'busy'));
       }
     });
   }

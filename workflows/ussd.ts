@@ -35,6 +35,7 @@ import {
   type UssdSessionState,
 } from '../lib/definitions';
 import { SECRET_PROMPTS, isResumable, render, resume, startSession, step, type MenuNode } from '../lib/ussd/menu';
+import { gatewayTexts } from '../lib/ussd/messages';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
@@ -161,7 +162,10 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
 
   function reply(next: Step): HopReply {
     state.menu = next.state;
-    const screen = next.screen ?? { kind: 'END' as const, text: 'Sorry, something went wrong. Please dial again.' };
+    const screen = next.screen ?? {
+      kind: 'END' as const,
+      text: gatewayTexts[next.state.language]?.somethingWrong ?? gatewayTexts.en.somethingWrong,
+    };
     if (screen.kind === 'END') {
       state.endReason ??= 'end-screen';
       state.phase = 'ended';

@@ -131,6 +131,8 @@ function queriesOn(db: Pool | PoolClient) {
           expectsSecret: SecretKind | null;
           expectSeq: number | null;
           pendingPinHash: string | null;
+          /** the number's language, for the screens the API answers itself (same round trip) */
+          language: Language | null;
         }
       | undefined
     > {
@@ -139,9 +141,13 @@ function queriesOn(db: Pool | PoolClient) {
         expects_secret: SecretKind | null;
         expect_seq: number | null;
         pending_pin_hash: string | null;
-      }>('SELECT phone_number, expects_secret, expect_seq, pending_pin_hash FROM ussd_sessions WHERE session_id = $1', [
-        sessionId,
-      ]);
+        language: Language | null;
+      }>(
+        `SELECT s.phone_number, s.expects_secret, s.expect_seq, s.pending_pin_hash, p.language
+         FROM ussd_sessions s LEFT JOIN ussd_profiles p ON p.phone_number = s.phone_number
+         WHERE s.session_id = $1`,
+        [sessionId],
+      );
       const r = rows[0];
       return (
         r && {
@@ -149,6 +155,7 @@ function queriesOn(db: Pool | PoolClient) {
           expectsSecret: r.expects_secret,
           expectSeq: r.expect_seq,
           pendingPinHash: r.pending_pin_hash,
+          language: r.language,
         }
       );
     },

@@ -153,8 +153,17 @@ export function resume(state: MenuState, result: EffectResult, profile: Profile)
       if (result.type !== 'quote') break;
       const flow = s.node === 'buy-amount' ? 'buy' : s.node === 'send-amount' ? 'send' : 'transfer';
       const to: Data = flow === 'buy' ? {} : { toPhone: d.toPhone ?? '' };
-      if (!result.ok)
-        return show(at(`${flow}-amount`, language, { ...to, ...note('refused', result.reason) }), profile);
+      if (!result.ok) {
+        const why =
+          result.code === 'below'
+            ? note('amountMin', result.value ?? '')
+            : result.code === 'above'
+              ? note('amountMax', result.value ?? '')
+              : result.code === 'tooSmall'
+                ? note('amountLow')
+                : note('refused', result.reason);
+        return show(at(`${flow}-amount`, language, { ...to, ...why }), profile);
+      }
       const { airtime, txtc, fee, txtcBaseUnits } = result.lines;
       return show(
         at(`${flow}-confirm`, language, {
@@ -661,6 +670,10 @@ function noteText(m: Messages, d: Data): string | undefined {
       return m.notes.wrongPin(Number(d.noteValue ?? '0'));
     case 'amountDecimals':
       return m.notes.amountDecimals(Number(d.noteValue ?? '0'));
+    case 'amountMin':
+      return m.notes.amountMin((d.noteValue ?? '').slice(0, REASON_MAX));
+    case 'amountMax':
+      return m.notes.amountMax((d.noteValue ?? '').slice(0, REASON_MAX));
     default: {
       const text = m.notes[key] as Notes[keyof Notes] | undefined;
       return typeof text === 'string' ? text : undefined;

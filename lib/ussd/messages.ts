@@ -34,6 +34,9 @@ export interface Notes {
   amountDecimals: (digits: number) => string;
   amountLow: string;
   amountHigh: string;
+  /** a quote under or over the per-transaction limit, e.g. "$1.00" */
+  amountMin: (limit: string) => string;
+  amountMax: (limit: string) => string;
   phoneInvalid: string;
   phoneCountry: string;
   phoneNetwork: string;
@@ -140,6 +143,8 @@ export const en: Messages = {
     amountDecimals: (digits) => (digits === 0 ? 'Use whole numbers.' : `Use at most ${digits} decimals.`),
     amountLow: 'Amount too low.',
     amountHigh: 'Amount too high.',
+    amountMin: (limit) => `Minimum ${limit}.`,
+    amountMax: (limit) => `Maximum ${limit}.`,
     phoneInvalid: 'Invalid phone number.',
     phoneCountry: 'Country not supported.',
     phoneNetwork: 'Network not supported.',
@@ -200,6 +205,8 @@ export const sw: Messages = {
     amountDecimals: (digits) => (digits === 0 ? 'Tumia namba kamili.' : `Desimali zisizidi ${digits}.`),
     amountLow: 'Kiasi ni kidogo mno.',
     amountHigh: 'Kiasi ni kikubwa mno.',
+    amountMin: (limit) => `Kiwango cha chini ${limit}.`,
+    amountMax: (limit) => `Kiwango cha juu ${limit}.`,
     phoneInvalid: 'Namba ya simu si sahihi.',
     phoneCountry: 'Nchi hii haihudumiwi.',
     phoneNetwork: 'Mtandao huu hauhudumiwi.',
@@ -210,3 +217,59 @@ export const sw: Messages = {
 };
 
 export const messages: Record<Language, Messages> = { en, sw };
+
+/**
+ * What the API answers itself, without the session's workflow: a busy platform, a rate limit, an input no
+ * menu takes, a hop from the wrong number, a confirmation whose outcome is unknown. In the person's language
+ * when the API knows it (the session's row carries it), else in both (`gatewayText(undefined)`).
+ */
+export interface GatewayTexts {
+  busy: string;
+  tooMany: string;
+  notAvailable: string;
+  tooLong: (shortcode: string) => string;
+  cannotContinue: string;
+  confirmUnknown: string;
+  sessionEnded: (shortcode: string) => string;
+  somethingWrong: string;
+}
+
+export const gatewayTexts: Record<Language, GatewayTexts> = {
+  en: {
+    busy: 'Sorry, TXTC is busy right now. Please try again in a moment.',
+    tooMany: 'Too many requests, please try again in a minute.',
+    notAvailable: 'Sorry, TXTC is not available for this number.',
+    tooLong: (shortcode) => `That input is too long. Please dial ${shortcode} and try again.`,
+    cannotContinue: 'Sorry, this session cannot continue.',
+    confirmUnknown:
+      'We could not confirm in time. If your request went through you will get an SMS. Check your balance before trying again.',
+    sessionEnded: (shortcode) => `This session has ended. Dial ${shortcode} to start again.`,
+    somethingWrong: 'Sorry, something went wrong. Please dial again.',
+  },
+  sw: {
+    busy: 'Samahani, TXTC ina shughuli nyingi sasa. Tafadhali jaribu tena baadaye kidogo.',
+    tooMany: 'Maombi mengi mno. Tafadhali jaribu tena baada ya dakika moja.',
+    notAvailable: 'Samahani, TXTC haipatikani kwa namba hii.',
+    tooLong: (shortcode) => `Ulichoandika ni kirefu mno. Tafadhali piga ${shortcode} ujaribu tena.`,
+    cannotContinue: 'Samahani, kikao hiki hakiwezi kuendelea.',
+    confirmUnknown:
+      'Hatukuweza kuthibitisha kwa wakati. Ombi likifanikiwa utapokea SMS. Angalia salio kabla ya kujaribu tena.',
+    sessionEnded: (shortcode) => `Kikao hiki kimekwisha. Piga ${shortcode} kuanza upya.`,
+    somethingWrong: 'Samahani, kuna hitilafu. Tafadhali piga tena.',
+  },
+};
+
+type GatewayKey = keyof GatewayTexts;
+
+/**
+ * One of those texts as an END screen: in `language`, or in English then Swahili when it is not known (a
+ * number never registered cannot have confirmed with a PIN, so confirmUnknown always has a language).
+ */
+export function gatewayText(language: Language | null | undefined, key: GatewayKey, shortcode = ''): string {
+  const text = (l: Language) => {
+    const t = gatewayTexts[l][key];
+    return typeof t === 'function' ? t(shortcode) : t;
+  };
+  if (language) return `END ${text(language)}`;
+  return key === 'confirmUnknown' ? `END ${text('en')}` : `END ${text('en')}\n${text('sw')}`;
+}

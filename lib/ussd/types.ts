@@ -85,7 +85,8 @@ export type Effect =
 
 export type EffectResult =
   | { type: 'quote'; ok: true; lines: QuoteLines }
-  | { type: 'quote'; ok: false; reason: string }
+  /** code: a limit the menu words in the person's language (value: the limit); else `reason` is shown */
+  | { type: 'quote'; ok: false; reason: string; code?: 'below' | 'above' | 'tooSmall'; value?: string }
   | { type: 'balance'; airtime: string; txtc: string }
   | { type: 'history'; lines: string[]; more: boolean }
   | { type: 'walletAddress'; address: string | null }

@@ -187,7 +187,9 @@ test('past RATE_LIMIT_PER_PHONE a USSD dial gets a polite END and starts no sess
     expect((await dial(a!)).screen).toMatch(/^CON /);
     expect((await dial(b!)).screen).toMatch(/^CON /);
     const third = await dial(a!);
-    expect(third.screen).toBe('END Too many requests, please try again in a minute.');
+    expect(third.screen).toBe(
+      'END Too many requests, please try again in a minute.\nMaombi mengi mno. Tafadhali jaribu tena baada ya dakika moja.',
+    );
     expect(await workflowExists(ussdWorkflowId(third.sessionId))).toBe(false);
     // Another number is not held back by this one.
     const other = await a!.request('/ussd', {

@@ -325,6 +325,14 @@ describe('1 Buy TXTC', () => {
     expect(s.effect).toEqual({ type: 'quoteBuy', amountMinor: '129000' });
   });
 
+  test('a limit refusal is worded in the person’s language', () => {
+    const refusal = { type: 'quote', ok: false, reason: 'Min $1.00', code: 'below', value: '$1.00' } as const;
+    expect(registered().type('1').type('129').answer(refusal).text.split('\n')[0]).toBe('Minimum $1.00.');
+    expect(registered(UGX).type('1').type('3700').answer(refusal).text.split('\n')[0]).toBe('Kiwango cha chini $1.00.');
+    const tooSmall = { type: 'quote', ok: false, reason: 'Amount too small', code: 'tooSmall' } as const;
+    expect(registered(UGX).type('1').type('3700').answer(tooSmall).text.split('\n')[0]).toBe('Kiasi ni kidogo mno.');
+  });
+
   test('a quote’s long reason is cut to fit the screen', () => {
     const s = registered()
       .type('1')

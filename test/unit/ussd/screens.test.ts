@@ -63,6 +63,8 @@ const AMOUNT_NOTES: NoteCase[] = [
   ['amountDecimals', '0'],
   ['amountLow'],
   ['amountHigh'],
+  ['amountMin', '$1.00'],
+  ['amountMax', '$10,000.00'],
   ['refused', 'r'.repeat(REASON_MAX + 20)],
 ];
 const PHONE_NOTES: NoteCase[] = [['phoneInvalid'], ['phoneCountry'], ['phoneNetwork'], ['phoneOwn'], ['phoneAbroad']];
@@ -194,6 +196,8 @@ describe('the catalogues', () => {
     }
     texts['notes.wrongPin'] = notes.wrongPin(2);
     texts['notes.amountDecimals'] = notes.amountDecimals(2);
+    texts['notes.amountMin'] = notes.amountMin('$1.00');
+    texts['notes.amountMax'] = notes.amountMax('$100.00');
     return texts;
   };
 
