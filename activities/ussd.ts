@@ -16,27 +16,28 @@ import { AmountTooSmallError, perTransactionLimitBreach, quoteWithRates } from '
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import type { Effect, EffectResult, MenuState, Profile } from '../lib/ussd/types';
 import { loadSessionStart } from '../lib/ussd/session-start';
+import { historyWords, type HistoryWords } from '../lib/ussd/messages';
 
 /** The effects an activity answers; starting money and answering a consent are the session workflow's own. */
 type UssdEffect = Exclude<Effect, { type: 'startBuy' } | { type: 'startTransfer' } | { type: 'answerConsent' }>;
 
 /** One history line, at most 23 characters (the screen cuts a longer one): what moved and which way. */
-function historyLine(e: HistoryEntry, minorDigits: number): string {
+function historyLine(e: HistoryEntry, minorDigits: number, words: HistoryWords = historyWords.en): string {
   const sign = e.direction === 'in' ? '+' : '-';
   const mark = e.status === 'failed' ? ' x' : e.status === 'pending' ? ' ..' : '';
   const airtime = () => formatAirtime(e.amountMinor ?? 0n, e.currency ?? '', minorDigits);
   const txtc = () => formatTxtc(e.txtcAmount ?? 0n);
   switch (e.kind) {
     case 'conversion':
-      return `Buy ${txtc()} TXTC${mark}`;
+      return `${words.buy} ${txtc()} TXTC${mark}`;
     case 'swap':
-      return `Swap ${txtc()} TXTC${mark}`;
+      return `${words.swap} ${txtc()} TXTC${mark}`;
     case 'voucher':
-      return `Voucher +${txtc()} TXTC${mark}`;
+      return `${words.voucher} +${txtc()} TXTC${mark}`;
     case 'refund':
-      return `Refund +${airtime()}`;
+      return `${words.refund} +${airtime()}`;
     case 'return':
-      return `Returned +${txtc()} TXTC`;
+      return `${words.returned} +${txtc()} TXTC`;
     case 'airtime':
       return `${sign}${airtime()}${mark}`;
     default:
@@ -147,7 +148,7 @@ export function createUssdActivities(deps: {
           const entries = await deps.transfers.history(phoneNumber, (effect.page + 1) * page + 1);
           const lines = entries
             .slice(effect.page * page, (effect.page + 1) * page)
-            .map((e) => historyLine(e, rate.minorDigits));
+            .map((e) => historyLine(e, rate.minorDigits, historyWords[effect.language ?? 'en']));
           return { type: 'history', lines, more: entries.length > (effect.page + 1) * page };
         }
         case 'walletAddress':

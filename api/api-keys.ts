@@ -28,7 +28,7 @@ declare module 'hono' {
 }
 
 /**
- * Each /api route and the scope it needs, in Hono's path syntax (README lists the same). A route missing
+ * Each /api route and the scope it needs, in Hono's path syntax (docs/api.md lists the same). A route missing
  * here needs `ops`: a new route is never open to every key by accident.
  */
 export const ROUTE_SCOPES: readonly (readonly ['GET' | 'POST', string, ApiKeyScope])[] = [

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-/** What a key may call: one scope per kind of route (README "API keys and scopes" lists the routes). */
+/** What a key may call: one scope per kind of route (docs/api.md, "API keys and scopes", lists the routes). */
 /**
  * `trusted`: the operator's own channels, whose money requests need no word from the payer (every other key's
  * debit waits for the payer's YES <PIN>). Never part of a shorthand: it is given by name, and logged.

@@ -4,7 +4,7 @@
  *   list                                        every key: id, name, scopes, created, last used, revoked
  *   revoke <id>                                 refused from now on
  * Scopes: read, airtime:write, transfers:write, vouchers:admin, ops, and the shorthands transfer (airtime:write +
- * transfers:write) and admin (every scope), expanded at creation (README, "API keys and scopes").
+ * transfers:write) and admin (every scope), expanded at creation (docs/api.md, "API keys and scopes").
  */
 import { parseArgs } from 'node:util';
 import { ZodError } from 'zod';

@@ -204,7 +204,8 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
       const history = await lookups.ussdEffect({
         phoneNumber: input.from,
         operator: input.operator,
-        effect: { type: 'history', page: 0 },
+        // the lines in the reply's language (a workflow of before asked without one: English, as then)
+        effect: { type: 'history', page: 0, language: sender.language ?? parsed.language ?? 'en' },
       });
       if (history.type !== 'history') throw new Error('unexpected history answer');
       return {

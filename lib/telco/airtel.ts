@@ -7,7 +7,7 @@
  *
  * Transaction states: TS success, TF failed, TE expired, TIP in progress, TA ambiguous (both not final:
  * TelcoPendingError, settled by status). Like MoMo, Airtel does not tell a merchant a wallet's balance.
- * What the public documentation leaves open is listed in the README ("Real operators").
+ * What the public documentation leaves open is listed in docs/operators.md.
  *
  * Airtel posts a payment's final state to the callback URL configured on its portal for the application
  * (`{transaction: {id, message, status_code: TS|TF, airtel_money_id}}`; api/operator-callbacks.ts keeps it).
@@ -238,8 +238,8 @@ export class AirtelOperator extends MobileMoneyOperator {
 /**
  * Airtel's message signing (its v2 docs): the JSON payload encrypted with a fresh AES-256 key and IV is the
  * x-signature header; "key:iv" (both base64) encrypted with Airtel's RSA public key is x-key. The docs found
- * do not name the AES mode or the RSA padding: CBC with PKCS#7 and PKCS#1 v1.5 are assumed (README, Real
- * operators, lists it as unconfirmed).
+ * do not name the AES mode or the RSA padding: CBC with PKCS#7 and PKCS#1 v1.5 are assumed (docs/operators.md
+ * lists it as unconfirmed).
  */
 export function signPayload(jsonText: string, publicKeyPem: string): { 'x-signature': string; 'x-key': string } {
   const key = randomBytes(32);

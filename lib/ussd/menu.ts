@@ -338,7 +338,7 @@ function onText(node: MenuNode, s: MenuState, text: string, profile: Profile): S
         case '3':
           return ask(at('menu', language, { await: 'balance' }), { type: 'balance' });
         case '4':
-          return ask(at('menu', language, { page: '0', await: 'history' }), { type: 'history', page: 0 });
+          return ask(at('menu', language, { page: '0', await: 'history' }), { type: 'history', page: 0, language });
         case '5':
           return whenUnlocked(profile, language, () => show(at('send-phone', language), profile));
         case '6':
@@ -375,7 +375,11 @@ function onText(node: MenuNode, s: MenuState, text: string, profile: Profile): S
     case 'history':
       if (text === '98' && d.more === 'yes') {
         const page = Number(d.page ?? '0') + 1;
-        return ask(at('history', language, { ...d, page: String(page), await: 'history' }), { type: 'history', page });
+        return ask(at('history', language, { ...d, page: String(page), await: 'history' }), {
+          type: 'history',
+          page,
+          language,
+        });
       }
       break;
     case 'account':
@@ -483,6 +487,7 @@ function back(node: MenuNode, s: MenuState, profile: Profile): Step {
       return ask(at('history', language, { ...d, page: String(page - 1), await: 'history' }), {
         type: 'history',
         page: page - 1,
+        language,
       });
     }
     case 'consent-pin':

@@ -218,6 +218,20 @@ export const sw: Messages = {
 
 export const messages: Record<Language, Messages> = { en, sw };
 
+/** The words of a history line (activities/ussd.ts writes the lines: "Buy 980 TXTC", "-KES 500.00"). */
+export interface HistoryWords {
+  buy: string;
+  swap: string;
+  voucher: string;
+  refund: string;
+  returned: string;
+}
+
+export const historyWords: Record<Language, HistoryWords> = {
+  en: { buy: 'Buy', swap: 'Swap', voucher: 'Voucher', refund: 'Refund', returned: 'Returned' },
+  sw: { buy: 'Nunua', swap: 'Badili', voucher: 'Vocha', refund: 'Rejesho', returned: 'Imerudi' },
+};
+
 /**
  * What the API answers itself, without the session's workflow: a busy platform, a rate limit, an input no
  * menu takes, a hop from the wrong number, a confirmation whose outcome is unknown. In the person's language

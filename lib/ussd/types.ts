@@ -68,7 +68,8 @@ export type Effect =
   | { type: 'quoteTransfer'; kind: 'airtime' | 'hybrid'; toPhone: string; amountMinor: string }
   | { type: 'balance' }
   /** the last movements, 5 a page, page 0 first */
-  | { type: 'history'; page: number }
+  /** in `language`: the words of each line ("Buy 980 TXTC" / "Nunua 980 TXTC") */
+  | { type: 'history'; page: number; language?: Language }
   | { type: 'walletAddress' }
   /** start the money workflow; its id is derived from the session, so a repeat starts nothing new */
   | { type: 'startBuy'; amountMinor: string }

@@ -229,7 +229,7 @@ describe('the main menu', () => {
     ['1', 'buy-amount', undefined],
     ['2', 'transfer-phone', undefined],
     ['3', 'menu', { type: 'balance' }],
-    ['4', 'menu', { type: 'history', page: 0 }],
+    ['4', 'menu', { type: 'history', page: 0, language: 'en' }],
     ['5', 'send-phone', undefined],
     ['6', 'account', undefined],
   ])('%s leads to %s', (choice, node, effect) => {
@@ -267,7 +267,11 @@ describe('the main menu', () => {
 
   test('with money movement locked, balance and history still work', () => {
     expect(registered({ ...KES, pinLocked: true }).type('3').effect).toEqual({ type: 'balance' });
-    expect(registered({ ...KES, pinLocked: true }).type('4').effect).toEqual({ type: 'history', page: 0 });
+    expect(registered({ ...KES, pinLocked: true }).type('4').effect).toEqual({
+      type: 'history',
+      page: 0,
+      language: 'en',
+    });
   });
 });
 
@@ -574,13 +578,13 @@ describe('4 Transaction history', () => {
     expect(s.node).toBe('history');
     expect(s.text).toBe(`${page(0).join('\n')}\n98 More\n0 Back`);
     s.type('98');
-    expect(s.effect).toEqual({ type: 'history', page: 1 });
+    expect(s.effect).toEqual({ type: 'history', page: 1, language: 'en' });
     s.answer({ type: 'history', lines: page(1).slice(0, 2), more: false });
     expect(s.text).toBe(`${page(1).slice(0, 2).join('\n')}\n0 Back`);
     s.type('98');
     expect(s.text.split('\n')[0]).toBe('Invalid choice.');
     s.type('0');
-    expect(s.effect).toEqual({ type: 'history', page: 0 });
+    expect(s.effect).toEqual({ type: 'history', page: 0, language: 'en' });
     s.answer({ type: 'history', lines: page(0), more: true });
     expect(s.last.state.data.page).toBe('0');
     s.type('0');
