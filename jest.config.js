@@ -1,9 +1,10 @@
 /**
- * Three tiers, one runner. `unit`: pure logic (money, phone numbers, parsers, menus, config), no stack, in
+ * Four tiers, one runner. `unit`: pure logic (money, phone numbers, parsers, menus, config), no stack, in
  * seconds (`npm run test:unit`). `wire`: the operators' official clients (africastalking, mtn-momo) against
  * our protocol servers beside our adapters, request by request; Postgres only (`npm run test:wire`).
- * `integration`: the real Temporal dev server, Postgres and chain, brought up once by globalSetup.
- * `npm test` runs all three.
+ * `workflow`: the workflows' branches with stub activities on a Temporal dev server alone
+ * (`npm run test:workflow`). `integration`: the real Temporal dev server, Postgres and chain, brought up once
+ * by globalSetup. `npm test` runs all four.
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
@@ -27,11 +28,22 @@ module.exports = {
       testTimeout: 60000,
     },
     {
+      displayName: 'workflow',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/workflow'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      globalSetup: '<rootDir>/test/workflow/global-setup.ts',
+      globalTeardown: '<rootDir>/test/workflow/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
+      testTimeout: 60000,
+    },
+    {
       displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/test/unit/', '/test/wire/'],
+      testPathIgnorePatterns: ['/test/unit/', '/test/wire/', '/test/workflow/'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
