@@ -46,6 +46,8 @@ export const ROUTE_SCOPES: readonly (readonly ['GET' | 'POST', string, ApiKeySco
   ['POST', '/api/pins/:phone/reset', 'ops'],
   ['GET', '/api/reconciliations', 'ops'],
   ['GET', '/api/reconciliations/:id', 'ops'],
+  ['GET', '/api/ops/alerts', 'ops'],
+  ['POST', '/api/ops/alerts', 'ops'],
   ['GET', '/api/fraud/blocklist', 'ops'],
   ['POST', '/api/fraud/blocklist', 'ops'],
   ['POST', '/api/fraud/blocklist/remove', 'ops'],

@@ -31,6 +31,7 @@ import { httpMetrics, metricsRoutes } from './metrics';
 import { webhookAuth } from './webhook-auth';
 import { createRateLimits } from './rate-limit';
 import { apiKeyAuth } from './api-keys';
+import { opsAlertRoutes } from './ops-alerts';
 
 export interface AppDeps extends ServiceDeps {
   temporal: Client;
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/vouchers', voucherRoutes(ctx));
   app.route('/api/fraud', fraudRoutes(ctx));
   app.route('/api/reconciliations', reconciliationRoutes(ctx));
+  app.route('/api/ops/alerts', opsAlertRoutes(ctx));
   app.route('/ussd', ussdRoutes(ctx));
   app.route('/sms', smsRoutes(ctx));
   app.route('/sms', smsDeliveryRoutes(ctx));

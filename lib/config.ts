@@ -105,6 +105,18 @@ const cidrList = z
     return entries;
   });
 
+/** E.164 numbers, comma-separated (the on-call numbers alerts are SMSed to) */
+const phoneList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+  )
+  .pipe(z.array(z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be E.164 numbers such as +254712345678, comma-separated')));
+
 const schema = z.object({
   // Production unless told otherwise: `npm start`, the tests, the benchmarks and the chaos run set local.
   APP_ENV: z.enum(['local', 'production']).default('production'),
@@ -296,6 +308,9 @@ const schema = z.object({
   USSD_WEBHOOK_SECRET: webhookSecret,
   SMS_WEBHOOK_SECRET: webhookSecret,
   WEBHOOK_IP_ALLOWLIST: cidrList,
+  /** who Alertmanager's alerts are SMSed to, and at most how many alert SMS each gets an hour */
+  ONCALL_NUMBERS: phoneList,
+  ONCALL_SMS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(6),
   API_KEYS_REQUIRED: bool.optional(),
   TRUSTED_PROXIES: cidrList,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65536),
@@ -451,6 +466,8 @@ export interface Config {
     /** each real operator API's timeout, concurrency, start rate and circuit breaker */
     operatorLimits: OperatorHttpLimits;
   };
+  /** alerts that reach a person: Alertmanager posts to /api/ops/alerts; each change of state is SMSed once */
+  oncall: { numbers: string[]; smsPerHour: number };
   webhooks: {
     /** what the USSD gateway sends on /ussd, /ussd/session and /ussd/end */
     ussdSecret: string;
@@ -701,6 +718,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       cacheTtlMs: e.RATES_CACHE_TTL_MS,
     },
     floats: { staleSeconds: e.FLOAT_STALE_SECONDS },
+    oncall: { numbers: e.ONCALL_NUMBERS, smsPerHour: e.ONCALL_SMS_PER_HOUR },
     ussd: {
       shortcode: e.USSD_SHORTCODE,
       sessionTimeoutSeconds: e.USSD_SESSION_TIMEOUT,

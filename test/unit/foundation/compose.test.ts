@@ -15,6 +15,7 @@ const compose = parse(readFileSync(resolve(__dirname, '../../../docker-compose.y
 
 test('docker-compose.yml parses and holds the whole stack', () => {
   expect(Object.keys(compose.services).sort()).toEqual([
+    'alertmanager',
     'api',
     'chain',
     'deploy',

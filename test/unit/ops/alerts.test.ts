@@ -122,3 +122,34 @@ if (!hasPromtool) {
     expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
   },
 );
+
+const AM = join(ROOT, 'ops/alertmanager/alertmanager.yml');
+const amtool = spawnSync('amtool', ['--version'], { encoding: 'utf8' });
+
+test('Prometheus sends to Alertmanager, whose one receiver is the product’s (resolved too), critical repeated hourly', () => {
+  const prometheus = parse(readFileSync(join(ROOT, 'ops/prometheus/prometheus.yml'), 'utf8')) as {
+    alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+  };
+  expect(prometheus.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+  const am = parse(readFileSync(AM, 'utf8')) as {
+    route: { receiver: string; routes: { matchers: string[]; receiver: string; repeat_interval: string }[] };
+    receivers: { name: string; webhook_configs: { url: string; send_resolved: boolean; http_config: unknown }[] }[];
+  };
+  expect(am.receivers).toHaveLength(1);
+  expect(am.receivers[0]!.webhook_configs[0]).toMatchObject({
+    url: 'http://api:8082/api/ops/alerts',
+    send_resolved: true,
+    http_config: { authorization: { type: 'Bearer' } },
+  });
+  const critical = am.route.routes.find((r) => r.matchers.includes('severity="critical"'));
+  expect(critical).toMatchObject({ receiver: 'txtc-oncall', repeat_interval: '1h' });
+  // every severity the rules use is routed
+  for (const severity of new Set(rules().map((r) => r.labels!.severity))) {
+    expect(am.route.routes.some((r) => r.matchers.includes(`severity="${severity}"`))).toBe(true);
+  }
+});
+
+(amtool.status === 0 ? test : test.skip)('amtool check-config accepts the Alertmanager file', () => {
+  const run = spawnSync('amtool', ['check-config', AM], { encoding: 'utf8' });
+  expect({ status: run.status, output: run.stdout + run.stderr }).toMatchObject({ status: 0 });
+});
