@@ -29,6 +29,21 @@ export interface EphemeralStack {
   stop(): Promise<void>;
 }
 
+/** A Temporal dev server on a free port (the cached temporal CLI, else the SDK's download), quiet. */
+export function startTemporalDevServer(extraArgs?: string[]): Promise<TestWorkflowEnvironment> {
+  const cli = ensureTemporalCli();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'never' },
+      // the ops console's attributes: every money workflow upserts them, and an unknown one fails its task
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+      ...(extraArgs ? { extraArgs } : {}),
+    },
+  });
+}
+
 export async function startEphemeralStack(options: {
   name: string;
   blockTimeMs?: number;
@@ -38,17 +53,7 @@ export async function startEphemeralStack(options: {
   /** arguments for the Temporal dev server (e.g. a SQLite file and its pragmas) */
   temporalArgs?: string[];
 }): Promise<EphemeralStack> {
-  const cli = ensureTemporalCli();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
-      ip: '127.0.0.1',
-      log: { format: 'pretty', level: 'never' },
-      // the ops console's attributes: every money workflow upserts them, and an unknown one fails its task
-      searchAttributes: [...SEARCH_ATTRIBUTES],
-      ...(options.temporalArgs ? { extraArgs: options.temporalArgs } : {}),
-    },
-  });
+  const env = await startTemporalDevServer(options.temporalArgs);
 
   const chainPort = await freePort();
   const chain = await startLocalChain(
