@@ -25,17 +25,15 @@ import {
   CachedToken,
   OperatorHttp,
   OperatorRejectedError,
-  callbackWake,
   currencyDigits,
-  pollUntilFinal,
-  systemClock,
   tokenFrom,
-  uuidFromReference,
-  type Clock,
   type HttpAnswer,
   type HttpCall,
   type OperatorHttpLimits,
 } from './http';
+import { systemClock, type Clock } from './limits';
+import { uuidFromReference } from './ids';
+import { callbackWake, pollUntilFinal } from './polling';
 import { TelcoPendingError, TelcoUnavailableError, type AirtimeMovement, type TelcoResult } from './types';
 import { MobileMoneyOperator, type Product } from './mobile-money';
 

@@ -15,15 +15,16 @@
  * - Per operator API: at most `maxConcurrent` calls in flight, at most `ratePerSecond` started, and a circuit
  *   breaker that opens after `breakerThreshold` consecutive retryable failures and lets one trial call
  *   through after `breakerCoolDownMs`: while open, calls fail at once, so a failing operator holds no
- *   worker slot and slows nothing else.
+ *   worker slot and slows nothing else (the breaker, the slots and the start rate are in ./limits.ts; the
+ *   ids derived from a reference in ./ids.ts; waiting for a payment to be final in ./polling.ts).
  * - Secrets (keys, tokens, basic auth) travel in headers only and are never logged: a log line has the
  *   operator, method, path, status, duration and reference, never headers or bodies.
  */
 import { operatorAuthFailures, trackCircuit } from '../metrics';
-import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import { BridgeError } from '../definitions/errors';
-import { TelcoPendingError, TelcoTimeoutError, TelcoUnavailableError } from './types';
+import { TelcoTimeoutError, TelcoUnavailableError } from './types';
+import { CircuitBreaker, Slots, StartRate, systemClock, type Clock } from './limits';
 
 export interface OperatorHttpLimits {
   /** one call's timeout, and the longest a call waits for a slot */
@@ -44,17 +45,6 @@ export const DEFAULT_OPERATOR_LIMITS: OperatorHttpLimits = {
   ratePerSecond: 20,
   breakerThreshold: 5,
   breakerCoolDownMs: 30_000,
-};
-
-/** Time, injectable so tests move it instead of waiting. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
 /** A 4xx no retry can change (our request or the operator's rule): nothing moved. */
@@ -121,121 +111,6 @@ export function retryAfterMs(value: string | null, now: number): number | undefi
 function neverConnected(err: unknown): boolean {
   const code = (err as { cause?: { code?: string } } | undefined)?.cause?.code;
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH';
-}
-
-/** Opens after N consecutive retryable failures; half-open (one trial call) after the cool-down. */
-export class CircuitBreaker {
-  private failures = 0;
-  private openedAt: number | undefined;
-  private trialInFlight = false;
-
-  constructor(
-    private readonly threshold: number,
-    private readonly coolDownMs: number,
-    private readonly clock: Clock,
-  ) {}
-
-  get state(): 'closed' | 'open' | 'half-open' {
-    if (this.openedAt === undefined) return 'closed';
-    return this.clock.now() - this.openedAt >= this.coolDownMs ? 'half-open' : 'open';
-  }
-
-  /** Whether a call may go now; in half-open state only one trial call at a time. */
-  tryPass(): { pass: true; trial: boolean } | { pass: false; retryAfterMs: number } {
-    const state = this.state;
-    if (state === 'closed') return { pass: true, trial: false };
-    if (state === 'half-open' && !this.trialInFlight) {
-      this.trialInFlight = true;
-      return { pass: true, trial: true };
-    }
-    const waited = this.clock.now() - (this.openedAt ?? 0);
-    return { pass: false, retryAfterMs: Math.max(1000, this.coolDownMs - waited) };
-  }
-
-  succeeded(trial: boolean): void {
-    if (trial) this.trialInFlight = false;
-    this.failures = 0;
-    this.openedAt = undefined;
-  }
-
-  /** A trial call that never reached the operator: the next call may try. */
-  release(): void {
-    this.trialInFlight = false;
-  }
-
-  failed(trial: boolean): void {
-    if (trial) this.trialInFlight = false;
-    this.failures += 1;
-    if (trial || this.failures >= this.threshold) this.openedAt = this.clock.now();
-  }
-}
-
-/** At most `max` holders at once; a waiter gives up at its deadline. */
-class Slots {
-  private inUse = 0;
-  private readonly waiting = new Set<() => void>();
-
-  constructor(private readonly max: number) {}
-
-  acquire(deadlineMs: number, clock: Clock): Promise<boolean> {
-    if (this.inUse < this.max) {
-      this.inUse += 1;
-      return Promise.resolve(true);
-    }
-    return new Promise<boolean>((resolve) => {
-      const granted = () => {
-        clearTimeout(timer);
-        this.waiting.delete(granted);
-        this.inUse += 1;
-        resolve(true);
-      };
-      const timer = setTimeout(
-        () => {
-          this.waiting.delete(granted);
-          resolve(false);
-        },
-        Math.max(0, deadlineMs - clock.now()),
-      );
-      this.waiting.add(granted);
-    });
-  }
-
-  release(): void {
-    this.inUse -= 1;
-    const next = this.waiting.values().next();
-    if (!next.done) next.value();
-  }
-}
-
-/** A token bucket: `perSecond` calls a second, bursts up to one second's worth. */
-class StartRate {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = perSecond;
-    this.last = clock.now();
-  }
-
-  /** Waits for a token; false when none comes before the deadline. */
-  async take(deadlineMs: number): Promise<boolean> {
-    if (this.perSecond <= 0) return true;
-    for (;;) {
-      const now = this.clock.now();
-      this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return true;
-      }
-      const wait = Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
-      if (now + wait > deadlineMs) return false;
-      await this.clock.sleep(wait);
-    }
-  }
 }
 
 export interface OperatorHttpOptions {
@@ -440,38 +315,6 @@ export class CachedToken {
   }
 }
 
-/** The namespace of txtc-bridge's derived ids (a fixed random UUID). */
-const REFERENCE_NAMESPACE = Buffer.from('5b0c2f9e6d4a4e1b8c3f7a9d2e6b1c40', 'hex');
-
-function uuidOf(bytes: Buffer, version: 4 | 5): string {
-  bytes[6] = (bytes[6]! & 0x0f) | (version << 4);
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/**
- * A UUID derived from a movement's reference (the version 5 construction: SHA-1 of a namespace and the
- * name), so every retry of a movement sends the operator the same id (Airtel's transaction id) and the
- * operator refuses or finds a repeat. MoMo asks for version 4: see uuidV4FromReference.
- */
-export function uuidFromReference(reference: string): string {
-  return uuidOf(createHash('sha1').update(REFERENCE_NAMESPACE).update(reference, 'utf8').digest().subarray(0, 16), 5);
-}
-
-/**
- * A version 4 UUID for a movement (MoMo's X-Reference-Id: its docs and the mtn-momo client accept only v4).
- * Its 122 free bits come from SHA-256 of a namespace and the reference instead of a random source, so a
- * retry, another worker or a replay sends the same id, with nothing to store first; to MoMo it is an
- * ordinary v4 id, as unpredictable without the reference as a random one.
- */
-export function uuidV4FromReference(reference: string): string {
-  return uuidOf(
-    createHash('sha256').update(REFERENCE_NAMESPACE).update('v4:').update(reference, 'utf8').digest().subarray(0, 16),
-    4,
-  );
-}
-
 /** Minor-unit digits of an ISO 4217 currency (UGX 0, KES 2), for operators that take amounts as decimals. */
 export function currencyDigits(currency: string): number {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
@@ -484,75 +327,4 @@ export function tokenFrom(answer: HttpAnswer, operator: string): { token: string
     throw new TelcoUnavailableError(`${operator} answered a token without one`);
   const expiresIn = Number(body.expires_in);
   return { token: body.access_token, expiresInSeconds: Number.isFinite(expiresIn) ? expiresIn : 0 };
-}
-
-/**
- * Reads a payment's state until it is final (a person approving on the handset takes minutes), waiting
- * `initialMs` doubling up to `maxMs` between reads, for at most `waitMs`; still not final then, the movement
- * is pending (TelcoPendingError), settled later by status on the same reference.
- *
- * With `wake` (the operator's callback), the pause between reads is cut short: `woken` is asked every
- * `checkMs`, and when it says a callback came the state is read at once. The read decides, never the
- * callback; and a pause may then run to the deadline, since a callback can still end it.
- */
-export async function pollUntilFinal<T>(p: {
-  read: () => Promise<T | undefined>;
-  isFinal: (state: T) => boolean;
-  reference: string;
-  operator: string;
-  clock: Clock;
-  waitMs: number;
-  initialMs: number;
-  maxMs: number;
-  wake?: { woken: () => Promise<boolean>; checkMs: number };
-}): Promise<T> {
-  const deadline = p.clock.now() + p.waitMs;
-  let pause = p.initialMs;
-  for (;;) {
-    const state = await p.read();
-    if (state !== undefined && p.isFinal(state)) return state;
-    const next = p.clock.now() + pause;
-    if (!p.wake) {
-      if (next > deadline) throw new TelcoPendingError(p.reference, p.operator);
-      await p.clock.sleep(pause);
-    } else if (!(await untilWoken(p.wake, Math.min(next, deadline), p.clock)) && next > deadline) {
-      throw new TelcoPendingError(p.reference, p.operator);
-    }
-    pause = Math.min(pause * 2, p.maxMs);
-  }
-}
-
-/** Waits until `until`, asking `woken` every `checkMs`; whether it said yes before then. */
-async function untilWoken(
-  wake: { woken: () => Promise<boolean>; checkMs: number },
-  until: number,
-  clock: Clock,
-): Promise<boolean> {
-  for (;;) {
-    if (await wake.woken()) return true;
-    const left = until - clock.now();
-    if (left <= 0) return false;
-    await clock.sleep(Math.min(wake.checkMs, left));
-  }
-}
-
-/**
- * A poll's wake-up from the operator's callbacks (`latest`: the newest callback naming the payment, 0n for
- * none): true once one came that the wait has not seen. One already there when the wait begins does not
- * count, since the first read comes after it; a database error only means waiting for the next poll.
- */
-export async function callbackWake(
-  latest: () => Promise<bigint>,
-  checkMs: number,
-): Promise<{ woken: () => Promise<boolean>; checkMs: number }> {
-  let seen = await latest().catch(() => 0n);
-  return {
-    checkMs,
-    woken: async () => {
-      const newest = await latest().catch(() => seen);
-      if (newest <= seen) return false;
-      seen = newest;
-      return true;
-    },
-  };
 }

@@ -28,17 +28,14 @@ import {
   CachedToken,
   OperatorHttp,
   basicAuth,
-  callbackWake,
   currencyDigits,
-  pollUntilFinal,
-  systemClock,
   tokenFrom,
-  uuidFromReference,
-  uuidV4FromReference,
-  type Clock,
   type HttpAnswer,
   type OperatorHttpLimits,
 } from './http';
+import { systemClock, type Clock } from './limits';
+import { uuidFromReference, uuidV4FromReference } from './ids';
+import { callbackWake, pollUntilFinal } from './polling';
 import {
   TelcoPendingError,
   TelcoReferenceConflictError,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AirtelOperator, type AirtelConfig } from '../../lib/telco/airtel';
-import { uuidFromReference } from '../../lib/telco/http';
+import { uuidFromReference } from '../../lib/telco/ids';
 import { TelcoPendingError, TelcoTimeoutError } from '../../lib/telco/types';
 import { AirtelServer, type AirtelSubscriber } from '../support/protocol/airtel-server';
 

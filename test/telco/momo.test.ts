@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { MomoOperator, type MomoConfig } from '../../lib/telco/momo';
-import { uuidFromReference, uuidV4FromReference } from '../../lib/telco/http';
+import { uuidFromReference, uuidV4FromReference } from '../../lib/telco/ids';
 import { TelcoPendingError, TelcoReferenceConflictError, TelcoTimeoutError } from '../../lib/telco/types';
 import { MomoServer, type MomoPayer } from '../support/protocol/momo-server';
 

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import { createOperatorCallbackRepo } from '../../lib/db/operator-callbacks';
-import { uuidFromReference, uuidV4FromReference } from '../../lib/telco/http';
+import { uuidFromReference, uuidV4FromReference } from '../../lib/telco/ids';
 import { MomoOperator, type MomoConfig } from '../../lib/telco/momo';
 import { AirtelOperator, type AirtelConfig } from '../../lib/telco/airtel';
 import { TelcoPendingError } from '../../lib/telco/types';

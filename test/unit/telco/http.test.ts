@@ -9,8 +9,8 @@ import {
   OperatorRejectedError,
   basicAuth,
   retryAfterMs,
-  type Clock,
 } from '../../../lib/telco/http';
+import { type Clock } from '../../../lib/telco/limits';
 import { TelcoTimeoutError, TelcoUnavailableError } from '../../../lib/telco/types';
 
 /** A clock tests move by hand; sleeping moves it. */

@@ -2,7 +2,8 @@
  * The approval wait (lib/telco/http.ts pollUntilFinal) with the operators' callbacks: a callback cuts the pause
  * between status reads short, the read decides, and without callbacks the wait is what it always was.
  */
-import { callbackWake, pollUntilFinal, type Clock } from '../../../lib/telco/http';
+import { type Clock } from '../../../lib/telco/limits';
+import { callbackWake, pollUntilFinal } from '../../../lib/telco/polling';
 import { TelcoPendingError } from '../../../lib/telco/types';
 
 function fakeClock(start = 1_000_000): Clock & { slept: number[] } {
