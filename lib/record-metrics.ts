@@ -14,14 +14,13 @@
  */
 import { createFloatRepo, registerFloatMetrics } from './floats';
 import type { Pool } from 'pg';
-import { Contract, type JsonRpcProvider } from 'ethers';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { JsonRpcProvider } from 'ethers';
+import { readPoolReserves } from './chain/pool-reserves';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { DURATION_BUCKETS, RecordHistogram } from './record-histogram';
 
 /** conversion, transfer_airtime, transfer_txtc, transfer_hybrid, swap */
 export const TRANSACTION_KINDS = ['conversion', 'transfer_airtime', 'transfer_txtc', 'transfer_hybrid', 'swap'];
-
-/** End-to-end latency buckets, seconds: airtime and chain calls take seconds; a stuck one, hours. */
-export const DURATION_BUCKETS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 21600];
 
 /** Providers' delivery words, lower-cased; anything else counts as other (providers differ). */
 const SMS_STATUSES = new Set([
@@ -139,68 +138,6 @@ async function readSnapshot(pool: Pool): Promise<Snapshot> {
       resumed: Number(ussd.rows[0]!.resumed),
     },
     pins: { locked: Number(pins.rows[0]!.locked), registered: Number(pins.rows[0]!.registered) },
-  };
-}
-
-type HistogramData = Awaited<ReturnType<Histogram<'kind'>['get']>>;
-
-/** A histogram whose buckets come whole from a query (prom-client's Histogram only takes one observation at a time). */
-class RecordHistogram extends Histogram<'kind'> {
-  constructor(
-    private readonly metric: { name: string; help: string },
-    private readonly read: () => Promise<Snapshot['durations']>,
-  ) {
-    super({ ...metric, labelNames: ['kind'], buckets: DURATION_BUCKETS, registers: [] });
-  }
-
-  /** What the registry reads when it writes the text format (prom-client's own histograms have it too). */
-  async getForPromString(): Promise<HistogramData> {
-    return this.get();
-  }
-
-  override async get(): Promise<HistogramData> {
-    const { name, help } = this.metric;
-    const rows = await this.read();
-    const values = rows.flatMap((row) => [
-      ...DURATION_BUCKETS.map((le, i) => ({
-        labels: { kind: row.kind, le },
-        value: row.buckets[i]!,
-        metricName: `${name}_bucket`,
-      })),
-      { labels: { kind: row.kind, le: '+Inf' }, value: row.count, metricName: `${name}_bucket` },
-      { labels: { kind: row.kind }, value: row.sum, metricName: `${name}_sum` },
-      { labels: { kind: row.kind }, value: row.count, metricName: `${name}_count` },
-    ]);
-    return { name, help, type: 'histogram', values, aggregator: 'sum' } as unknown as HistogramData;
-  }
-}
-
-const PAIR_ABI = [
-  'function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)',
-  'function token0() view returns (address)',
-  'function token1() view returns (address)',
-];
-const ERC20_ABI = ['function decimals() view returns (uint8)'];
-
-/** The TXTC/USD pair's reserves, in whole tokens (a float is fine for a gauge). */
-async function readPoolReserves(
-  provider: JsonRpcProvider,
-  addresses: { txtc: string; ratePair?: string },
-): Promise<{ txtc: number; usd: number } | undefined> {
-  if (!addresses.ratePair) return undefined;
-  const pair = new Contract(addresses.ratePair, PAIR_ABI, provider);
-  const [[reserve0, reserve1], token0, token1] = (await Promise.all([
-    pair.getFunction('getReserves')(),
-    pair.getFunction('token0')(),
-    pair.getFunction('token1')(),
-  ])) as [[bigint, bigint], string, string];
-  const txtcIs0 = token0.toLowerCase() === addresses.txtc.toLowerCase();
-  const usdToken = txtcIs0 ? token1 : token0;
-  const usdDecimals = Number(await new Contract(usdToken, ERC20_ABI, provider).getFunction('decimals')());
-  const whole = (v: bigint, decimals: number) => Number(v) / 10 ** decimals;
-  return {
-    txtc: whole(txtcIs0 ? reserve0 : reserve1, 18),
-    usd: whole(txtcIs0 ? reserve1 : reserve0, usdDecimals),
   };
 }
 
