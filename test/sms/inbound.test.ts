@@ -7,7 +7,15 @@ import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../l
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, withWorker, testLog, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
-import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
+import {
+  airtimeBalance,
+  fundTxtc,
+  newSafaricomNumber,
+  smsTo,
+  telcoOperations,
+  topUp,
+  txtcBalance,
+} from '../support/money';
 
 let stack: TestStackHandle;
 beforeAll(async () => {
@@ -106,6 +114,9 @@ test('TRANSFER 500 TO 07.. moves airtime; SEND 150 TXTC TO .. sends the 100 TXTC
   });
   expect(await airtimeBalance(stack.runtime.pool, friend)).toBe(50000n);
   expect((await smsTo(stack.runtime.pool, friend)).at(-1)).toMatch(/^Received 150 TXTC from/);
+  // On chain: the friend holds exactly the 150 TXTC; the sender's own 100 went with it, nothing left over.
+  expect(await txtcBalance(stack.runtime, friend)).toBe(parseUnits('150', 18));
+  expect(await txtcBalance(stack.runtime, phone)).toBe(0n);
 });
 
 test('a Swahili speaker is answered in Swahili; a malformed post is a 400 and starts nothing', async () => {

@@ -69,3 +69,12 @@ export async function fundTxtc(runtime: Runtime, phoneNumber: string, amount: bi
   await token.mintOnce(wallet, amount, `test-fund:${phoneNumber}:${randomUUID()}`, 30000);
   return wallet;
 }
+
+/** The number's TXTC on chain, in base units (0 without a wallet). */
+export async function txtcBalance(runtime: Runtime, phoneNumber: string): Promise<bigint> {
+  const wallet = await new WalletDirectory(createWalletRepo(runtime.pool), runtime.config.walletMnemonic).find(
+    phoneNumber,
+  );
+  if (!wallet) return 0n;
+  return new TxtcToken(runtime.addresses.txtc, runtime.provider).balanceOf(wallet);
+}
