@@ -181,6 +181,23 @@ function routeCalls(fixture: { payer: string; receiver: string; locked: string }
     }),
     'GET /api/reconciliations': () => ({ call: call('GET', '/api/reconciliations') }),
     'GET /api/reconciliations/:id': () => ({ call: call('GET', '/api/reconciliations/keys-no-such-run') }),
+    'GET /api/ops/alerts': () => ({ call: call('GET', '/api/ops/alerts') }),
+    'POST /api/ops/alerts': () => {
+      const fingerprint = `keys-alert-${randomUUID()}`;
+      return {
+        call: call('POST', '/api/ops/alerts', {
+          body: {
+            alerts: [{ status: 'firing', labels: { alertname: 'TxtcKeysTest', severity: 'warning' }, fingerprint }],
+          },
+        }),
+        nothingHappened: async () => {
+          const { rows } = await stack.runtime.pool.query('SELECT 1 FROM ops_alerts WHERE fingerprint = $1', [
+            fingerprint,
+          ]);
+          expect(rows).toEqual([]);
+        },
+      };
+    },
     'GET /api/fraud/blocklist': () => ({ call: call('GET', '/api/fraud/blocklist') }),
     'POST /api/fraud/blocklist': () => ({
       call: call('POST', '/api/fraud/blocklist', {
