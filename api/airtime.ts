@@ -52,7 +52,7 @@ function airtimeOf(
 export function airtimeRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const { rates } = services;
-  const limitPayer = payerLimit(deps);
+  const limitPayer = payerLimit(ctx);
   return new Hono()
     .post('/buy', validate('header', idempotencyHeader), validate('json', buyBody), async (c) => {
       const key = c.req.valid('header')['idempotency-key'];

@@ -29,7 +29,7 @@ import { devRoutes } from './dev';
 import { simulatorRoutes } from './simulator';
 import { httpMetrics, metricsRoutes } from './metrics';
 import { webhookAuth } from './webhook-auth';
-import { createRateLimits } from './rate-limit';
+import { createRateLimits, type RateLimits } from './rate-limit';
 import { apiKeyAuth } from './api-keys';
 import { opsAlertRoutes } from './ops-alerts';
 
@@ -42,6 +42,8 @@ export interface AppDeps extends ServiceDeps {
 export interface ApiContext {
   deps: AppDeps;
   services: Services;
+  /** the app's rate limits, built once (every route file uses these) */
+  limits: RateLimits;
 }
 
 /** Postgres refusing text it cannot store (a NUL, an untranslatable character): the request's value, not ours. */
@@ -55,9 +57,14 @@ function isConnectionError(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
 }
 
+/** What every route file is built from: the deps, the service graph and the rate limits, once per app. */
+export function createApiContext(deps: AppDeps): ApiContext {
+  return { deps, services: createServices(deps), limits: createRateLimits(deps) };
+}
+
 export function createApp(deps: AppDeps) {
-  const ctx: ApiContext = { deps, services: createServices(deps) };
-  const limits = createRateLimits(deps);
+  const ctx = createApiContext(deps);
+  const { limits } = ctx;
   const app = new Hono();
   app.use(requestId());
   // Every line logged while a request is handled carries its request id.

@@ -9,7 +9,7 @@ import { createRateLimitRepo, type RateLimitRepo } from '../lib/db/rate-limits';
 import { clientIp, ipAllowlist } from './client-ip';
 import { BridgeError, errorBody } from './errors';
 import { maskPhone, type Logger } from '../lib/log';
-import type { AppDeps } from './app';
+import type { ApiContext, AppDeps } from './app';
 
 export type Verdict =
   | { limited: false }
@@ -51,8 +51,9 @@ export function createRateLimits(deps: AppDeps) {
  * +254712... are one number) and, past RATE_LIMIT_PER_PHONE in the window, throws RateLimited: 429 with
  * Retry-After through the app's error handler, before anything starts.
  */
-export function payerLimit(deps: AppDeps) {
-  const { payer } = createRateLimits(deps);
+export function payerLimit(ctx: ApiContext) {
+  const { deps } = ctx;
+  const { payer } = ctx.limits;
   return async (c: Context, phoneNumber: string): Promise<void> => {
     const verdict = await payer(phoneNumber);
     if (!verdict.limited) return;

@@ -18,7 +18,7 @@ import { createSecretHandler } from '../lib/ussd/pins';
 import { maskPhone } from '../lib/log';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
 import { validate } from './validation';
-import { createRateLimits, type Verdict } from './rate-limit';
+import type { Verdict } from './rate-limit';
 import type { ApiContext } from './app';
 
 /** Past RATE_LIMIT_PER_PHONE: one reply per window, in the number's language, and nothing started. */
@@ -40,7 +40,7 @@ const inboundForm = z.object({
 export function smsRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const handleSecret = createSecretHandler(services.ussd, deps.config.pinPepper);
-  const limits = createRateLimits(deps);
+  const { limits } = ctx;
 
   /** The polite reply to a limited number, at most once per window however many messages it sends. */
   async function tellLimited(phoneNumber: string, verdict: Extract<Verdict, { limited: true }>): Promise<void> {

@@ -161,7 +161,7 @@ export async function startedAnswer(ctx: ApiContext, c: Context, id: string, sta
 export function transferRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const notFound = () => new BridgeError('NotFound', 'no such transfer');
-  const limitPayer = payerLimit(deps);
+  const limitPayer = payerLimit(ctx);
   return new Hono()
     .post('/', validate('header', idempotencyHeader), validate('json', transferBody), async (c) => {
       const body = c.req.valid('json');
@@ -237,7 +237,7 @@ export function transferRoutes(ctx: ApiContext) {
 
 /** POST /api/airtime/transfer: an airtime transfer, the body without transferType. */
 export function airtimeTransferRoute(ctx: ApiContext) {
-  const limitPayer = payerLimit(ctx.deps);
+  const limitPayer = payerLimit(ctx);
   return new Hono().post('/', validate('header', idempotencyHeader), validate('json', airtimeTransferBody), async (c) =>
     startTransfer(
       ctx,

@@ -29,7 +29,6 @@ import { loadSessionStart } from '../lib/ussd/session-start';
 import type { HopInput, Language } from '../lib/ussd/types';
 import { gatewayText } from '../lib/ussd/messages';
 import { validate } from './validation';
-import { createRateLimits } from './rate-limit';
 import type { ApiContext } from './app';
 
 /** Gateways wait a few seconds for a screen; past this the person gets a polite END instead. */
@@ -53,7 +52,7 @@ const endForm = z.object({
 export function ussdRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const handleSecret = createSecretHandler(services.ussd, deps.config.pinPepper);
-  const limits = createRateLimits(deps);
+  const { limits } = ctx;
 
   /**
    * A dial while the number's last session is still open (the network dropped it and the gateway never said

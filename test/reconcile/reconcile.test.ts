@@ -23,7 +23,6 @@ import {
   type ReconciliationSummary,
 } from '../../lib/definitions/reconcile';
 import { createActivities } from '../../activities';
-import { createServices } from '../../lib/services';
 import { TxtcToken, type MintingToken } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
@@ -31,7 +30,7 @@ import { simulatedOperatorLedger } from '../../lib/reconcile/ledger';
 import { runReconciliation, type ReconcileDeps } from '../../lib/reconcile/run';
 import { ensureReconciliationSchedule } from '../../lib/reconcile/schedule';
 import { reconciliationRoutes } from '../../api/reconciliations';
-import { createApp } from '../../api/app';
+import { createApiContext, createApp } from '../../api/app';
 import { defaultActivities, openStack, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { newAirtelKeNumber, newSafaricomNumber, topUp } from '../support/money';
 
@@ -59,10 +58,7 @@ function opsApi() {
   const app = createApp({ ...stack.runtime, temporal: stack.client, log: testLog });
   return app.route(
     '/api/reconciliations',
-    reconciliationRoutes({
-      deps: { ...stack.runtime, temporal: stack.client, log: testLog },
-      services: createServices(stack.runtime),
-    }),
+    reconciliationRoutes(createApiContext({ ...stack.runtime, temporal: stack.client, log: testLog })),
   );
 }
 

@@ -2,10 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { createApp, type AppDeps } from '../../api/app';
+import { createApiContext, createApp, type AppDeps } from '../../api/app';
 import { smsDeliveryRoutes } from '../../api/sms-delivery';
 import { createActivities } from '../../activities';
-import { createServices } from '../../lib/services';
 import { createSmsRepo } from '../../lib/db/sms';
 import { fitsOneSms, smsParts } from '../../lib/sms/segments';
 import { SimulatedOperator } from '../../lib/telco/simulated';
@@ -34,7 +33,7 @@ const appDeps = (): AppDeps => ({ ...stack.runtime, temporal: stack.client, log:
 /** POST /sms/delivery as app.ts mounts it, beside the inbound webhook under /sms. */
 function deliveryApp() {
   const deps = appDeps();
-  return new Hono().use(requestId()).route('/sms', smsDeliveryRoutes({ deps, services: createServices(deps) }));
+  return new Hono().use(requestId()).route('/sms', smsDeliveryRoutes(createApiContext(deps)));
 }
 
 function report(app: ReturnType<typeof deliveryApp>, fields: Record<string, string>) {
