@@ -15,7 +15,7 @@ const WORKFLOW_IMPORTS = [
   '\\./[a-z-]+',
   '(\\.\\./)+lib/money/[a-z-]+',
   '(\\.\\./)+lib/telco/(detect|prefixes)',
-  '(\\.\\./)+lib/ussd/(menu|messages|types)',
+  '(\\.\\./)+lib/ussd/(menu|messages|types|input)',
   '(\\.\\./)+lib/messages/[a-z-]+',
   '(\\.\\./)+lib/sms/parser',
 ];

@@ -28,6 +28,7 @@ import { createSecretHandler } from '../lib/ussd/pins';
 import { loadSessionStart } from '../lib/ussd/session-start';
 import type { HopInput, Language } from '../lib/ussd/types';
 import { gatewayText } from '../lib/ussd/messages';
+import { isSecretInput } from '../lib/ussd/input';
 import { validate } from './validation';
 import type { ApiContext } from './app';
 
@@ -118,7 +119,7 @@ export function ussdRoutes(ctx: ApiContext) {
         // A secret only when a hop before this one said so (a redelivered or late older hop is plain text,
         // and Temporal answers it from its first result); 0 and 00 are navigation, a PIN is four digits.
         const secretExpected =
-          session?.expectsSecret && session.expectSeq !== null && seq > session.expectSeq && !/^0{1,2}$/.test(newest)
+          session?.expectsSecret && session.expectSeq !== null && seq > session.expectSeq && isSecretInput(newest)
             ? session.expectsSecret
             : undefined;
         const input: HopInput = secretExpected

@@ -36,6 +36,7 @@ import {
 } from '../lib/definitions';
 import { SECRET_PROMPTS, isResumable, render, resume, startSession, step, type MenuNode } from '../lib/ussd/menu';
 import { gatewayTexts } from '../lib/ussd/messages';
+import { isSecretInput } from '../lib/ussd/input';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
@@ -83,7 +84,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
           // Fail-safe: at a PIN prompt only navigation may come as text; anything else would be a PIN the API
           // did not take out, and a rejected update is not kept in history.
           const prompt = state.menu && SECRET_PROMPTS[state.menu.node as MenuNode];
-          if (prompt && !/^(0|00)?$/.test(hopInput.text.trim())) throw new Error('a secret was expected');
+          if (prompt && isSecretInput(hopInput.text)) throw new Error('a secret was expected');
         } else if (!('secret' in hopInput) || typeof hopInput.secret !== 'object') {
           throw new Error('a hop carries text or a secret outcome');
         }

@@ -17,6 +17,7 @@
  * 'locked', on its way to that request), tenants (the partners that read the person's balance, one a line).
  */
 import { parseDecimal } from '../money/decimal';
+import { navigationOf } from './input';
 import { formatAirtime } from '../money/format';
 import { detectOperator, normalizePhone, PhoneNumberError } from '../telco/detect';
 import { messages, type AmountRange, type ConfirmValues, type Messages, type Notes } from './messages';
@@ -134,8 +135,9 @@ export function step(state: MenuState, input: HopInput, profile: Profile): Step 
     return SECRET_PROMPTS[node] ? onSecret(node, s, input.secret, profile) : again(s, profile, 'invalidChoice');
   }
   const text = input.text.trim();
-  if (text === '00') return home(node, s, profile);
-  if (text === '0') return back(node, s, profile);
+  const navigation = navigationOf(text);
+  if (navigation === 'home') return home(node, s, profile);
+  if (navigation === 'back') return back(node, s, profile);
   // The API never forwards a secret as text; anything else typed at a PIN prompt is not a choice.
   if (SECRET_PROMPTS[node]) return again(s, profile, 'invalidChoice');
   return onText(node, s, text, profile);
