@@ -112,8 +112,16 @@ export async function checkPayoutFloat(
     );
 }
 
-/** The float and the last hour's payouts on /metrics (the records registry: read from Postgres at scrape). */
-export function registerFloatMetrics(registry: Registry, floats: () => FloatRepo): void {
+/**
+ * The float and the last hour's payouts on /metrics (the records registry: read from Postgres at scrape),
+ * each read once per scrape through the registry's cache (`cache`), so the two float gauges share one query.
+ */
+export function registerFloatMetrics(
+  registry: Registry,
+  repo: FloatRepo,
+  cache: <T>(read: () => Promise<T>) => () => Promise<T>,
+): void {
+  const read = { floats: cache(() => repo.all()), payouts: cache(() => repo.payoutsLastHour()) };
   new Gauge({
     name: 'txtc_operator_float_minor',
     help: 'What the platform holds at an operator to pay out from, by adapter, account and currency, in minor units (latest reading)',
@@ -121,7 +129,7 @@ export function registerFloatMetrics(registry: Registry, floats: () => FloatRepo
     registers: [registry],
     async collect() {
       this.reset();
-      for (const f of await floats().all())
+      for (const f of await read.floats())
         this.set({ adapter: f.adapter, account: f.account, currency: f.currency }, Number(f.balanceMinor));
     },
   });
@@ -132,7 +140,7 @@ export function registerFloatMetrics(registry: Registry, floats: () => FloatRepo
     registers: [registry],
     async collect() {
       this.reset();
-      for (const f of await floats().all())
+      for (const f of await read.floats())
         this.set({ adapter: f.adapter, account: f.account }, (Date.now() - f.readAt.getTime()) / 1000);
     },
   });
@@ -143,7 +151,7 @@ export function registerFloatMetrics(registry: Registry, floats: () => FloatRepo
     registers: [registry],
     async collect() {
       this.reset();
-      for (const p of await floats().payoutsLastHour()) this.set({ currency: p.currency }, Number(p.minor));
+      for (const p of await read.payouts()) this.set({ currency: p.currency }, Number(p.minor));
     },
   });
 }

@@ -393,6 +393,6 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     },
   });
 
-  registerFloatMetrics(registry, () => createFloatRepo(deps.pool));
+  registerFloatMetrics(registry, createFloatRepo(deps.pool), (read) => cached(deps.cacheTtlMs, read));
   return registry;
 }

@@ -7,13 +7,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
 import { createApp } from '../../api/app';
 import { openStack, testLog, type TestStackHandle } from '../support/stack';
+import { freePort, waitFor } from '../../scripts/local/processes';
 import { newSafaricomNumber, smsTo } from '../support/money';
 
 const ONCALL = [newSafaricomNumber(), newSafaricomNumber()];
@@ -139,7 +139,7 @@ const alertmanager = spawnSync('prometheus-alertmanager', ['--version'], { encod
         { stdio: 'ignore' },
       );
       const base = `http://127.0.0.1:${amPort}`;
-      await waitFor(async () => (await fetch(`${base}/-/ready`)).ok);
+      await waitFor('Alertmanager', async () => (await fetch(`${base}/-/ready`)).ok, 15_000, am);
       const alert = {
         labels: { alertname: 'TxtcChainBatchesStuck', severity: 'critical', job: 'txtc-worker' },
         annotations: { summary: 'Chain writer batches keep getting stuck' },
@@ -154,7 +154,7 @@ const alertmanager = spawnSync('prometheus-alertmanager', ['--version'], { encod
         });
         expect(res.status).toBe(200);
       }
-      await waitFor(async () => (await smsTo(stack.runtime.pool, oncall)).length > 0, 30_000);
+      await waitFor('the on-call SMS', async () => (await smsTo(stack.runtime.pool, oncall)).length > 0, 30_000);
       await new Promise((r) => setTimeout(r, 3000)); // room for a duplicate, were there one
       expect(await smsTo(stack.runtime.pool, oncall)).toEqual([
         '[TXTC critical] FIRING TxtcChainBatchesStuck: Chain writer batches keep getting stuck',
@@ -171,20 +171,3 @@ const alertmanager = spawnSync('prometheus-alertmanager', ['--version'], { encod
     }
   },
 );
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > end) throw new Error('never ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

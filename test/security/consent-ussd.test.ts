@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
 import { createUssdRepo } from '../../lib/db/ussd';
-import { hashPin } from '../../lib/ussd/pins';
 import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
 import { withApi as withApiOn, type App } from '../support/api';
 import { gatewayHeaders } from '../support/webhooks';
-import { airtimeBalance, newSafaricomNumber, telcoOperations, topUp } from '../support/money';
+import { airtimeBalance, newSafaricomNumber, telcoOperations, registeredPayer } from '../support/money';
 
 let stack: TestStackHandle;
 let app: App;
@@ -36,14 +35,7 @@ const withApi = <T>(fn: () => Promise<T>) =>
   });
 
 /** A registered number with airtime and the PIN 2468. */
-async function payer(): Promise<string> {
-  const phone = newSafaricomNumber();
-  await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500000n);
-  const ussd = createUssdRepo(stack.runtime.pool);
-  await ussd.setPin(phone, await hashPin('2468'));
-  await ussd.completeRegistration(phone, 'en');
-  return phone;
-}
+const payer = () => registeredPayer(stack.runtime.pool);
 
 /** One USSD session of the number: each call types one more input and returns the screen. */
 function dial(number: string) {

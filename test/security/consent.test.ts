@@ -7,11 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
 import { createUssdRepo } from '../../lib/db/ussd';
-import { hashPin } from '../../lib/ussd/pins';
 import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
 import { withApi as withApiOn, type App } from '../support/api';
 import { gatewayHeaders } from '../support/webhooks';
-import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
+import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, registeredPayer } from '../support/money';
 
 let stack: TestStackHandle;
 let app: App;
@@ -37,14 +36,7 @@ const withApi = <T>(fn: (taskQueue: string) => Promise<T>) =>
   });
 
 /** A registered number with airtime and the PIN 2468. */
-async function payer(): Promise<string> {
-  const phone = newSafaricomNumber();
-  await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500000n);
-  const ussd = createUssdRepo(stack.runtime.pool);
-  await ussd.setPin(phone, await hashPin('2468'));
-  await ussd.completeRegistration(phone, 'en');
-  return phone;
-}
+const payer = () => registeredPayer(stack.runtime.pool);
 
 async function send(key: string, from: string, to: string): Promise<string> {
   const res = await app.request('/api/airtime/transfer', {

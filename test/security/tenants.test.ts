@@ -5,12 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createApiKeyRepo } from '../../lib/db/api-keys';
-import { createUssdRepo } from '../../lib/db/ussd';
-import { hashPin } from '../../lib/ussd/pins';
 import { gatewayHeaders } from '../support/webhooks';
 import { openStack, uniqueId, type TestStackHandle } from '../support/stack';
 import { withApi as withApiOn, type App } from '../support/api';
-import { newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
+import { newSafaricomNumber, smsTo, telcoOperations, topUp, registeredPayer } from '../support/money';
 
 let stack: TestStackHandle;
 let app: App;
@@ -78,11 +76,7 @@ test('a number is read only by ops and by tenants it approved a payment for, unt
   const shop = (
     await repo.create({ name: 'acme-till', tenant: 'acme', scopes: ['transfers:write', 'airtime:write', 'read'] })
   ).key;
-  const payer = newSafaricomNumber();
-  await topUp(stack.runtime.pool, payer, 'safaricom-ke', 500000n);
-  const ussd = createUssdRepo(stack.runtime.pool);
-  await ussd.setPin(payer, await hashPin('2468'));
-  await ussd.completeRegistration(payer, 'en');
+  const payer = await registeredPayer(stack.runtime.pool);
   await withApi(async () => {
     const read = async (key: string, path: string) =>
       (await app.request(path, { headers: { authorization: `Bearer ${key}` } })).status;

@@ -6,6 +6,8 @@ import { TxtcToken } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
 import type { Runtime } from '../../lib/runtime';
+import { createUssdRepo } from '../../lib/db/ussd';
+import { hashPin } from '../../lib/ussd/pins';
 
 /** A fresh, valid Safaricom number nobody else in this run uses. */
 export function newSafaricomNumber(): string {
@@ -77,4 +79,14 @@ export async function txtcBalance(runtime: Runtime, phoneNumber: string): Promis
   );
   if (!wallet) return 0n;
   return new TxtcToken(runtime.addresses.txtc, runtime.provider).balanceOf(wallet);
+}
+
+/** A fresh Safaricom number registered in English with KES 5,000.00 of airtime and the PIN given. */
+export async function registeredPayer(pool: Pool, pin = '2468'): Promise<string> {
+  const phone = newSafaricomNumber();
+  await topUp(pool, phone, 'safaricom-ke', 500000n);
+  const ussd = createUssdRepo(pool);
+  await ussd.setPin(phone, await hashPin(pin));
+  await ussd.completeRegistration(phone, 'en');
+  return phone;
 }
