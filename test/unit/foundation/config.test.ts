@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import {
-  CONFIG_VARIABLES,
   ConfigError,
   LOCAL_DEV_SIGNER_KEY,
   LOCAL_DEV_WALLET_MNEMONIC,
@@ -45,12 +43,6 @@ describe('configuration', () => {
   ])('a bad %s (%s) is a ConfigError naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
-  });
-
-  test('.env.example documents every variable the configuration reads', () => {
-    const example = readFileSync(resolve(ROOT, '.env.example'), 'utf8');
-    const missing = CONFIG_VARIABLES().filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example));
-    expect(missing).toEqual([]);
   });
 
   test('APP_ENV unset is production: it refuses the dev phrase, and starts only with an allowlist or an explicit any', () => {
