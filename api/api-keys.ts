@@ -5,7 +5,8 @@
  * runs, so nothing else happens. The key's id (never the key) joins the request's log scope and the context
  * (`c.get('apiKey')`). With API_KEYS_REQUIRED off (local mode's default) every route is open as before.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Actor } from '../lib/ops/actions';
 import { TrieRouter } from 'hono/router/trie-router';
 import { presentedApiKey, type ApiKeyScope } from '../lib/api-keys';
 import { createApiKeyRepo } from '../lib/db/api-keys';
@@ -51,6 +52,9 @@ export const ROUTE_SCOPES: readonly (readonly ['GET' | 'POST', string, ApiKeySco
   ['GET', '/api/fraud/blocklist', 'ops'],
   ['POST', '/api/fraud/blocklist', 'ops'],
   ['POST', '/api/fraud/blocklist/remove', 'ops'],
+  ['POST', '/api/ops/movements/:id/approve', 'ops'],
+  ['POST', '/api/ops/movements/:id/reject', 'ops'],
+  ['POST', '/api/ops/movements/:id/retry-refund', 'ops'],
 ];
 
 const router = new TrieRouter<ApiKeyScope>();
@@ -85,4 +89,10 @@ export function apiKeyAuth(ctx: ApiContext): MiddlewareHandler {
     c.set('apiKey', { id: key.id, name: key.name, scopes: key.scopes, tenant: key.tenant });
     return logScope.run({ ...logScope.getStore(), apiKeyId: key.id }, next);
   };
+}
+
+/** Who an ops REST call acts as: the `by` its body names, else the key's name ('api' with keys off). */
+export function restActor(c: Context, by?: string): Actor {
+  const key = c.get('apiKey');
+  return { name: by?.trim() || key?.name || 'api', ...(key ? { apiKeyId: key.id } : {}), channel: 'api' };
 }

@@ -32,6 +32,9 @@ import { webhookAuth } from './webhook-auth';
 import { createRateLimits, type RateLimits } from './rate-limit';
 import { apiKeyAuth } from './api-keys';
 import { opsAlertRoutes } from './ops-alerts';
+import { opsMovementRoutes } from './ops-movements';
+import { consoleRoutes, consoleSettingsOf } from './console';
+import { createOpsActions, type OpsActions } from '../lib/ops/actions';
 
 export interface AppDeps extends ServiceDeps {
   temporal: Client;
@@ -44,6 +47,8 @@ export interface ApiContext {
   services: Services;
   /** the app's rate limits, built once (every route file uses these) */
   limits: RateLimits;
+  /** what ops do, for the console and the REST routes alike (lib/ops/actions.ts) */
+  ops: OpsActions;
 }
 
 /** Postgres refusing text it cannot store (a NUL, an untranslatable character): the request's value, not ours. */
@@ -59,7 +64,9 @@ function isConnectionError(err: unknown): boolean {
 
 /** What every route file is built from: the deps, the service graph and the rate limits, once per app. */
 export function createApiContext(deps: AppDeps): ApiContext {
-  return { deps, services: createServices(deps), limits: createRateLimits(deps) };
+  const services = createServices(deps);
+  const ops = createOpsActions({ temporal: deps.temporal, services, config: deps.config, audit: services.opsConsole });
+  return { deps, services, limits: createRateLimits(deps), ops };
 }
 
 export function createApp(deps: AppDeps) {
@@ -85,6 +92,8 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', apiKeyAuth(ctx));
   app.use('/api/*', limits.key);
   app.use('/dev/*', limits.ip);
+  app.use('/ops/*', limits.ip);
+  app.use('/ops', limits.ip);
   app.route('/health', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(ctx));
   app.route('/api/airtime/transfer', airtimeTransferRoute(ctx));
@@ -97,6 +106,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/fraud', fraudRoutes(ctx));
   app.route('/api/reconciliations', reconciliationRoutes(ctx));
   app.route('/api/ops/alerts', opsAlertRoutes(ctx));
+  app.route('/api/ops/movements', opsMovementRoutes(ctx));
+  app.route('/ops', consoleRoutes(ctx, consoleSettingsOf(deps.config)));
   app.route('/ussd', ussdRoutes(ctx));
   app.route('/sms', smsRoutes(ctx));
   app.route('/sms', smsDeliveryRoutes(ctx));

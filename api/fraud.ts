@@ -8,10 +8,9 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BridgeError } from '../lib/definitions';
-import { identifySubscriber } from '../lib/telco/detect';
 import type { BlockKind, BlocklistEntry } from '../lib/db/fraud';
 import { validate } from './validation';
+import { restActor } from './api-keys';
 import type { ApiContext } from './app';
 
 const who = z.string().trim().min(1, 'is required').max(100);
@@ -27,12 +26,11 @@ const party = z
     message: 'give exactly one of phoneNumber and wallet',
   });
 const addBody = party.and(z.object({ reason: z.string().trim().min(1, 'is required').max(500), by: who }));
-const removeBody = party.and(z.object({ by: who }));
+const removeBody = party.and(z.object({ by: who, reason: z.string().trim().max(500).optional() }));
 
-/** The entry a body names: a number normalised to E.164 (a bad one is a 400), or a lower-case address. */
+/** The entry a body names (lib/ops/actions.ts normalises a number to E.164; a bad one is a 400). */
 function target(p: { phoneNumber?: string; wallet?: string }): { kind: BlockKind; value: string } {
-  if (p.wallet !== undefined) return { kind: 'wallet', value: p.wallet.toLowerCase() };
-  return { kind: 'phone', value: identifySubscriber(p.phoneNumber!).phoneNumber };
+  return p.wallet !== undefined ? { kind: 'wallet', value: p.wallet } : { kind: 'phone', value: p.phoneNumber! };
 }
 
 const view = (e: BlocklistEntry) => ({
@@ -51,14 +49,16 @@ export function fraudRoutes(ctx: ApiContext) {
     .get('/blocklist', async (c) => c.json({ entries: (await blocklist.list()).map(view) }))
     .post('/blocklist', validate('json', addBody), async (c) => {
       const body = c.req.valid('json');
-      const { entry, added } = await blocklist.add({ ...target(body), reason: body.reason, addedBy: body.by });
+      const { entry, added } = await ctx.ops.block(restActor(c, body.by), target(body), body.reason);
       return c.json({ entry: view(entry), added }, added ? 201 : 200);
     })
     .post('/blocklist/remove', validate('json', removeBody), async (c) => {
       const body = c.req.valid('json');
-      const { kind, value } = target(body);
-      const removed = await blocklist.remove(kind, value, body.by);
-      if (!removed) throw new BridgeError('NotFound', 'not on the blocklist');
+      const removed = await ctx.ops.unblock(
+        restActor(c, body.by),
+        target(body),
+        body.reason || 'removed through the REST API',
+      );
       return c.json({ entry: view(removed) });
     });
 }

@@ -1,6 +1,7 @@
 /** One validator hook for every route, so every 400 has the same JSON shape. */
 import { zValidator } from '@hono/zod-validator';
-import type { ValidationTargets } from 'hono';
+import type { Context, ValidationTargets } from 'hono';
+import { BridgeError } from '../lib/definitions';
 import { z, type ZodType } from 'zod';
 import { errorBody } from './errors';
 
@@ -42,4 +43,32 @@ export function validate<T extends ZodType, Target extends keyof ValidationTarge
       );
     }
   });
+}
+
+/** What an ops REST call may add to any action: why, and who (the key's name when absent). */
+export const opsNote = z.object({
+  reason: z.string().trim().max(500).optional(),
+  by: z.string().trim().max(100).optional(),
+});
+
+/**
+ * A JSON body that may be left out (no body, or not JSON: `{}`), checked against `schema` when given, with the
+ * same 400 as `validate`.
+ */
+export async function optionalJson<T extends ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const text = await c.req.text();
+  let value: unknown = {};
+  if (text.trim()) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new BridgeError('InvalidRequest', 'the body is not JSON');
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BridgeError('InvalidRequest', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
 }

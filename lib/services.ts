@@ -29,6 +29,7 @@ import { createPayerTurnRepo } from './db/payer-turns';
 import { createPriceObservationRepo } from './db/price-observations';
 import { createTenantApprovalRepo } from './db/tenant-approvals';
 import { createApiKeyRepo } from './db/api-keys';
+import { createOpsConsoleRepo } from './db/ops-console';
 import { instrumentMessaging, instrumentMinting, instrumentTelco, instrumentTransferring } from './metrics';
 
 export interface ServiceDeps {
@@ -87,6 +88,8 @@ export function createServices(deps: ServiceDeps) {
     priceObservations: createPriceObservationRepo(deps.pool),
     tenantApprovals: createTenantApprovalRepo(deps.pool),
     apiKeys: createApiKeyRepo(deps.pool),
+    /** the console's reads, sessions and the audit of every ops action */
+    opsConsole: createOpsConsoleRepo(deps.pool),
   };
 }
 

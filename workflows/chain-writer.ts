@@ -23,6 +23,7 @@ import {
 import type { BatchResult, ChainWriterActivities } from '../activities/chain-writer';
 import {
   chainWriteSettledSignal,
+  chainWriterStateQuery,
   enqueueChainWriteSignal,
   outcomeFor,
   type BatchFees,
@@ -62,6 +63,16 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   );
   let nonce = input.nonce;
   let lastMinedAt = input.lastMinedAt;
+  let inFlight = 0;
+
+  // Read-only (the ops console's chain writer panel): a query adds nothing to the history.
+  setHandler(chainWriterStateQuery, () => ({
+    signer: input.signer,
+    pending: pending.length,
+    inFlight,
+    ...(lastMinedAt === undefined ? {} : { lastMinedAt }),
+    ...(nonce === undefined ? {} : { nonce }),
+  }));
 
   setHandler(enqueueChainWriteSignal, (entry) => {
     // A retried enqueue of an entry still waiting here is the same entry; one an earlier run wrote and did not
@@ -96,7 +107,9 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     await condition(() => pending.length > 0);
     await condition(() => pending.length >= settings.maxEntries, Math.max(settings.delayMs, untilBlockTurn()));
     const batch = pending.splice(0, settings.maxEntries);
+    inFlight = batch.length;
     const settled = await write(batch);
+    inFlight = 0;
     // eslint-disable-next-line no-restricted-syntax -- workflow time, deterministic in the sandbox
     lastMinedAt = Date.now();
     for (const entry of batch) {

@@ -32,6 +32,14 @@ export const httpVariables = {
     numbers: variable('ONCALL_NUMBERS', phoneList),
     smsPerHour: variable('ONCALL_SMS_PER_HOUR', int(1, 100).default(6)),
   },
+  /** the ops console (/ops): where its links to workflows go, where it reads the workers' circuits, how long a sign-in lasts */
+  opsConsole: {
+    /** the Temporal UI each movement links to; unset: http://127.0.0.1:<TEMPORAL_UI_PORT> */
+    temporalUiUrl: variable('TEMPORAL_UI_URL', z.string().url().optional()),
+    /** Prometheus's base URL, for each operator's circuit as the workers report it; unset: not shown */
+    prometheusUrl: variable('OPS_PROMETHEUS_URL', z.string().url().optional()),
+    sessionHours: variable('OPS_SESSION_HOURS', int(1, 168).default(8)),
+  },
   apiKeys: {
     /** /api/* needs a key with the route's scope (default on; production: always; `npm start` prints a dev key) */
     required: variable('API_KEYS_REQUIRED', bool.default(true)),

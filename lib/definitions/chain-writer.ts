@@ -4,7 +4,7 @@
  * worker processes share one signer and its nonces stay in one sequence. Money workflows enqueue an entry
  * (an activity signals the writer, starting it if need be) and wait for the writer's signal that it settled.
  */
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 /** A mint entry: `amount` base units to `to`, under `reference`, void if not mined by `deadline` (chain time). */
 export interface MintEntryWire {
@@ -145,6 +145,17 @@ export interface ChainWriterInput {
    */
   remembered?: RememberedOutcome[];
 }
+
+/** What the ops console reads of a writer: entries waiting, the batch being written, when a batch last landed. */
+export interface ChainWriterState {
+  signer: string;
+  pending: number;
+  inFlight: number;
+  /** workflow time (ms) the last batch was seen mined; absent before the first */
+  lastMinedAt?: number;
+  nonce?: number;
+}
+export const chainWriterStateQuery = defineQuery<ChainWriterState>('chainWriterState');
 
 export const enqueueChainWriteSignal = defineSignal<[ChainWriteEntry]>('enqueueChainWrite');
 export const chainWriteSettledSignal = defineSignal<[ChainWriteOutcome]>('chainWriteSettled');

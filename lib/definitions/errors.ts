@@ -18,6 +18,8 @@ export const Failures = {
   AmountTooSmall: { status: 400, retryable: false },
   IdempotencyKeyReused: { status: 409, retryable: false },
   NotFound: { status: 404, retryable: false },
+  /** an ops action on a movement that is not waiting for it (not held, no failed refund, already decided) */
+  NotWaiting: { status: 409, retryable: false },
   // Who may call what (API keys, webhook secrets) and how often
   Unauthorized: { status: 401, retryable: false },
   Forbidden: { status: 403, retryable: false },

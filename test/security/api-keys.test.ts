@@ -210,6 +210,38 @@ function routeCalls(fixture: { payer: string; receiver: string; locked: string }
         expect(rows).toEqual([]);
       },
     }),
+    'POST /api/ops/movements/:id/approve': () => {
+      const id = `transfer:api:keys-no-such-${randomUUID()}`;
+      return {
+        call: call('POST', `/api/ops/movements/${encodeURIComponent(id)}/approve`, { body: { reason: 'keys test' } }),
+        nothingHappened: async () => {
+          const { rows } = await stack.runtime.pool.query('SELECT 1 FROM ops_audit WHERE target = $1', [id]);
+          expect(rows).toEqual([]);
+        },
+      };
+    },
+    'POST /api/ops/movements/:id/reject': () => {
+      const id = `transfer:api:keys-no-such-${randomUUID()}`;
+      return {
+        call: call('POST', `/api/ops/movements/${encodeURIComponent(id)}/reject`, { body: { reason: 'keys test' } }),
+        nothingHappened: async () => {
+          const { rows } = await stack.runtime.pool.query('SELECT 1 FROM ops_audit WHERE target = $1', [id]);
+          expect(rows).toEqual([]);
+        },
+      };
+    },
+    'POST /api/ops/movements/:id/retry-refund': () => {
+      const id = `transfer:api:keys-no-such-${randomUUID()}`;
+      return {
+        call: call('POST', `/api/ops/movements/${encodeURIComponent(id)}/retry-refund`, {
+          body: { reason: 'keys test' },
+        }),
+        nothingHappened: async () => {
+          const { rows } = await stack.runtime.pool.query('SELECT 1 FROM ops_audit WHERE target = $1', [id]);
+          expect(rows).toEqual([]);
+        },
+      };
+    },
     'POST /api/fraud/blocklist/remove': () => ({
       call: call('POST', '/api/fraud/blocklist/remove', { body: { phoneNumber: fixture.locked, by: 'test' } }),
     }),
