@@ -44,7 +44,7 @@ header h1{font-size:1.1rem;margin:0}main{padding:.5rem 1rem 2rem;display:grid;ga
 section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.6rem .8rem;overflow-x:auto}
 section.wide{grid-column:1/-1}h2{font-size:1rem;margin:.2rem 0 .5rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #eee;
- vertical-align:top;white-space:nowrap}td.r,th.r{text-align:right}td.actions{white-space:normal}.owed td{background:#fff1e6}
+ vertical-align:top;white-space:nowrap}td.r,th.r{text-align:right}td.actions{white-space:normal}td a{white-space:normal;word-break:break-all}#held td{white-space:normal}.owed td{background:#fff1e6}
 .bad{color:#a31515;font-weight:600}.ok{color:#17692e}.muted{color:#666}.notice{margin:.6rem 1rem;padding:.5rem .8rem;
  border-radius:6px;background:#e8f5ec}.notice.bad{background:#fdecea}form.inline{display:inline-flex;gap:.3rem;
  flex-wrap:wrap}input{font:inherit;padding:.2rem .3rem;max-width:14rem}button{font:inherit;padding:.2rem .6rem;
