@@ -8,177 +8,20 @@
  * Every side effect has its own reference derived from the workflow id; a cancel is honoured until money
  * starts to move.
  */
-import {
-  CancellationScope,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  executeChild,
-  log,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, ParentClosePolicy, WorkflowIdReusePolicy, executeChild, log } from '@temporalio/workflow';
 import type { AirtimeMovementResult } from '../activities/telco';
 import type { TransferResult } from '../activities/chain';
-import type { PreparedTransfer, TransferActivities } from '../activities/transfers';
-import {
-  FailureTypes,
-  stepReference,
-  transferStateQuery,
-  type Failure,
-  type Step,
-  type TransferInput,
-  type TransferKind,
-  type TransferState,
-  type TransferUpdate,
-} from '../lib/definitions';
+import type { PreparedTransfer } from '../activities/transfers';
+import { FailureTypes, type TransferInput, type TransferState } from '../lib/definitions';
 import { conversionWorkflow } from './conversion';
-import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../lib/money/transfer';
-import { fromWire } from '../lib/money/wire';
-import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
-import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
-import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
+import type { TransferQuote } from '../lib/money/transfer';
+import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
+import { failureOf, rejection } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
-import { showInSearch } from './shared/search';
-import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
-import { chain, moveAirtime, owed, sendSmsBestEffort, sendTxtcOnce, telco } from './shared/movements';
+import { moveAirtime, owed, sendTxtcOnce, telco } from './shared/movements';
 import { debitCallFor } from './shared/approval';
-import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
-import { awaitPayerConsent } from './shared/consent';
-
-const books = proxyLocalActivities<TransferActivities>(bookkeeping);
-const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
-
-/** What every transfer workflow shares: its state, query, record, SMS and the common rejection path. */
-function begin(kind: TransferKind, input: TransferInput, turn: PayerTurn) {
-  const id = workflowInfo().workflowId;
-  const state: TransferState = { id, kind, stage: 'started', status: 'pending' };
-  setHandler(transferStateQuery, () => state);
-  showInSearch({
-    kind,
-    channel: input.channel,
-    operator: input.fromOperator,
-    stage: state.stage,
-    status: state.status,
-  });
-  const ref = (step: Step) => stepReference(id, step);
-  const advance = stageKeeper<TransferState['stage'], TransferUpdate>(state, (update) =>
-    records.updateTransfer(id, update),
-  );
-  let recorded = false;
-  // Each party's SMS in their language, known once the transfer is prepared (English until then).
-  const texts = { sender: smsTexts(undefined), receiver: smsTexts(undefined) };
-
-  async function tell(phoneNumber: string, message: string, step: Step): Promise<void> {
-    await sendSmsBestEffort(phoneNumber, message, ref(step));
-  }
-
-  return {
-    id,
-    state,
-    texts,
-    ref,
-    advance,
-    tell,
-    /** Quote, record, limits and fraud rules in one local step; a refusal (or a hold ops reject) changes nothing. */
-    async prepare(): Promise<{ prepared: PreparedTransfer; quote: TransferQuote }> {
-      const prepared = await books.prepareTransfer({ ...input, id });
-      recorded = true;
-      texts.sender = smsTexts(prepared.senderLanguage);
-      texts.receiver = smsTexts(prepared.receiverLanguage);
-      state.quote = prepared.quote;
-      state.stage = 'recorded';
-      showInSearch({ stage: state.stage, phoneHash: prepared.phoneHash, usdMicros: prepared.quote.usdMicros });
-      const quote = fromWire<TransferQuote>(prepared.quote, TRANSFER_QUOTE_AMOUNTS);
-      checkUsdLimits(quote.usdMicros, prepared.limits, 'transfer', limitUnit(input, quote));
-      // Refused, or held for ops before any money moves (no verdict in histories from before the rules).
-      await applyFraudVerdict(prepared.fraud, {
-        id,
-        kind,
-        phoneNumber: input.fromPhone,
-        usdMicros: prepared.quote.usdMicros,
-        state,
-        markHeld: () => advance({ stage: 'held' }),
-        resume: () => advance({ stage: 'recorded' }),
-        tell: (message, step) => tell(input.fromPhone, message, step),
-        texts: texts.sender,
-        amount: kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`,
-      });
-      // A REST debit by a key that is not trusted: the payer says yes first (nothing moves until then).
-      if (input.consent)
-        await awaitPayerConsent({
-          consent: input.consent,
-          phoneNumber: input.fromPhone,
-          operator: input.fromOperator,
-          action: texts.sender.action({
-            command: kind === 'airtime' ? 'transfer' : 'send',
-            amount: kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`,
-            to: input.toPhone,
-          }),
-          texts: texts.sender,
-          markAwaiting: () => advance({ stage: 'awaiting_payer' }),
-          resume: () => advance({ stage: 'recorded' }),
-        });
-      // From here the sender's balances decide: one movement of the number's money at a time.
-      await turn.take();
-      return { prepared, quote };
-    },
-    /** Before money moves: a cancel that arrived is honoured now. */
-    checkNotCancelled(): void {
-      if (CancellationScope.current().consideredCancelled)
-        throw rejection('Cancelled', 'cancelled before any money moved');
-    },
-    /** Refused before anything moved: the record (when there is one) and an SMS to the sender say why. */
-    async reject(err: unknown, why: (failure: Failure) => string): Promise<never> {
-      const failure = failureOf(err);
-      if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
-      else {
-        Object.assign(state, { stage: 'rejected', status: 'failed', failure });
-        showInSearch({ stage: state.stage, status: state.status });
-      }
-      await tell(input.fromPhone, why(failure), 'sms-failure');
-      throw rejection(failure.type, failure.message);
-    },
-  };
-}
-
-/** The unit the sender typed the amount in: a limit is told back in it. */
-function limitUnit(input: TransferInput, quote: TransferQuote): LimitUnit {
-  if (input.usdCents !== undefined) return { unit: 'usd' };
-  if (quote.txtcPerUsd !== undefined) return { unit: 'txtc', txtcPerUsd: quote.txtcPerUsd };
-  if (quote.currency && quote.minorUnitsPerUsd !== undefined)
-    return {
-      unit: 'local',
-      currency: quote.currency,
-      minorDigits: quote.minorDigits ?? 2,
-      minorUnitsPerUsd: quote.minorUnitsPerUsd,
-    };
-  return { unit: 'usd' };
-}
-
-/** What a sender reads when a transfer is refused before anything moved. */
-function refusalSms(texts: SmsTexts, failure: Failure, amount: string): string {
-  const fraud = fraudRefusalSms(texts, failure.type, amount);
-  if (fraud) return fraud;
-  switch (failure.type) {
-    case FailureTypes.InsufficientAirtime:
-      return texts.transferNoAirtime(amount);
-    case FailureTypes.InsufficientTxtc:
-      return texts.transferNoTxtc(amount);
-    case FailureTypes.Cancelled:
-      return texts.transferCancelled;
-    case FailureTypes.AmountBelowMinimum:
-    case FailureTypes.AmountAboveMaximum:
-    case FailureTypes.DailyLimitExceeded:
-    case FailureTypes.SelfTransfer:
-    case FailureTypes.UnsupportedTransfer:
-    case FailureTypes.AmountTooSmall:
-      return texts.transferRefused(failure.message);
-    default:
-      return texts.transferFailed;
-  }
-}
+import { airtimeText, beginTransfer, refusalSms, shortRef, type Completion, type SendReady } from './shared/transfer';
 
 /** Airtime from one number to another, exactly once. */
 export async function airtimeTransferWorkflow(input: TransferInput): Promise<TransferState> {
@@ -186,7 +29,7 @@ export async function airtimeTransferWorkflow(input: TransferInput): Promise<Tra
 }
 
 async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
-  const t = begin('airtime', input, turn);
+  const t = beginTransfer('airtime', input, turn);
   let prepared: PreparedTransfer;
   let quote: TransferQuote;
   let balance: string | null;
@@ -198,17 +41,15 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
       throw rejection('InsufficientAirtime', 'not enough airtime');
     t.checkNotCancelled();
   } catch (err) {
-    const amount = t.state.quote
-      ? airtimeText(fromWire<TransferQuote>(t.state.quote, TRANSFER_QUOTE_AMOUNTS))
-      : 'the amount';
-    return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+    return await t.refuse(err);
   }
-  const amount = airtimeText(quote);
+  const amount = t.amountOf(quote);
   const amountMinor = quote.amountMinor!.toString();
 
   return await CancellationScope.nonCancellable(async () => {
     let sender: AirtimeMovementResult;
     let receiver: AirtimeMovementResult;
+    let completion: Completion;
     if (prepared.route === 'transfer') {
       // Same operator: one call moves both sides.
       const reference = t.ref('transfer');
@@ -219,10 +60,10 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
           (transfer) => telco.transferAirtime(transfer),
         );
       } catch (err) {
-        return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+        return await t.refuse(err, amount);
       }
       receiver = { reference, balanceAfterMinor: sender.receiverBalanceAfterMinor };
-      await t.advance({ stage: 'completed', status: 'completed', transferReference: reference });
+      completion = { transferReference: reference };
     } else {
       // Across operators: debit the sender, then credit the receiver; a credit that fails for good is refunded.
       const debit = {
@@ -239,7 +80,7 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
         });
         sender = await moveAirtime('debit', debit, debitCall);
       } catch (err) {
-        return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+        return await t.refuse(err, amount);
       }
       await t.advance({ stage: 'debited', debitReference: debit.reference });
       const credit = {
@@ -253,28 +94,21 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
       } catch (err) {
         return await refundSender(err);
       }
-      await t.advance({ stage: 'completed', status: 'completed', creditReference: credit.reference });
+      completion = { creditReference: credit.reference };
     }
-    await t.tell(
-      input.fromPhone,
-      t.texts.sender.sentAirtime({
+    return await t.complete(prepared, completion, {
+      sender: t.texts.sender.sentAirtime({
         amount,
         to: input.toPhone,
         balance: sender.balanceAfterMinor ? airtimeText(quote, sender.balanceAfterMinor) : undefined,
         ref: shortRef(t.id),
       }),
-      'sms',
-    );
-    await t.tell(
-      input.toPhone,
-      t.texts.receiver.receivedAirtime({
+      receiver: t.texts.receiver.receivedAirtime({
         amount,
         from: input.fromPhone,
         balance: receiver.balanceAfterMinor ? airtimeText(quote, receiver.balanceAfterMinor) : undefined,
-      }) + dialHint(prepared, t.texts.receiver),
-      'sms-receiver',
-    );
-    return t.state;
+      }),
+    });
 
     async function refundSender(err: unknown): Promise<never> {
       const failure = failureOf(err);
@@ -334,51 +168,24 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
 }
 
 async function txtcTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
-  const t = begin('txtc', input, turn);
-  let prepared: PreparedTransfer;
-  let quote: TransferQuote;
-  let toWallet: string;
-  let fromWallet: string | undefined;
+  const t = beginTransfer('txtc', input, turn);
+  let ready: SendReady;
   try {
-    ({ prepared, quote } = await t.prepare());
-    const own = await chain.txtcBalance(input.fromPhone);
-    fromWallet = own.wallet ?? undefined;
-    if (BigInt(own.balance) < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
-    toWallet = await books.ensureWallet(input.toPhone);
-    t.checkNotCancelled();
+    ready = await t.prepareSend(true);
   } catch (err) {
-    const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
-    return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+    return await t.refuse(err);
   }
-  const amount = `${formatTxtc(quote.txtcAmount!)} TXTC`;
+  const { prepared, quote, fromWallet, toWallet } = ready;
+  const amount = t.amountOf(quote);
   return await CancellationScope.nonCancellable(async () => {
     let sent: TransferResult;
     try {
       sent = await sendTxtcOnce(t.ref('send'), { fromPhone: input.fromPhone }, toWallet, quote.txtcAmount!);
     } catch (err) {
-      return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+      return await t.refuse(err, amount);
     }
-    t.state.txHash = sent.txHash;
-    await t.advance({
-      stage: 'completed',
-      status: 'completed',
-      sendReference: t.ref('send'),
-      fromWallet,
-      toWallet,
-      txHash: sent.txHash,
-    });
-    await t.tell(
-      input.fromPhone,
-      t.texts.sender.sentTxtc({ amount, to: input.toPhone, tx: shortHex(sent.txHash) }),
-      'sms',
-    );
-    await t.tell(
-      input.toPhone,
-      t.texts.receiver.receivedTxtc({ amount, from: input.fromPhone, tx: shortHex(sent.txHash) }) +
-        dialHint(prepared, t.texts.receiver),
-      'sms-receiver',
-    );
-    return t.state;
+    const senderText = t.texts.sender.sentTxtc({ amount, to: input.toPhone, tx: shortHex(sent.txHash) });
+    return await t.completeSend(prepared, sent, { fromWallet, toWallet }, amount, senderText);
   });
 }
 
@@ -391,26 +198,19 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
 }
 
 async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
-  const t = begin('hybrid', input, turn);
-  let prepared: PreparedTransfer;
-  let quote: TransferQuote;
-  let ownTxtc: bigint;
-  let toWallet: string;
-  let fromWallet: string | undefined;
+  const t = beginTransfer('hybrid', input, turn);
+  let ready: SendReady;
   try {
-    ({ prepared, quote } = await t.prepare());
-    const own = await chain.txtcBalance(input.fromPhone);
-    ownTxtc = BigInt(own.balance);
-    fromWallet = own.wallet ?? undefined;
-    toWallet = await books.ensureWallet(input.toPhone);
-    t.checkNotCancelled();
+    ready = await t.prepareSend(false);
   } catch (err) {
-    const amount = t.state.quote ? `${formatTxtc(BigInt(t.state.quote.txtcAmount ?? '0'))} TXTC` : 'the amount';
-    return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+    return await t.refuse(err);
   }
+  const { prepared, quote, ownTxtc, toWallet } = ready;
+  let { fromWallet } = ready;
   const target = quote.txtcAmount!;
   const shortfall = target > ownTxtc ? target - ownTxtc : 0n;
-  const amount = `${formatTxtc(target)} TXTC`;
+  const txtcFromBalance = (target - shortfall).toString();
+  const amount = t.amountOf(quote);
 
   return await CancellationScope.nonCancellable(async () => {
     let converted: { airtime: string; usd: string; txtc: string } | undefined;
@@ -463,21 +263,16 @@ async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<Tr
         );
       }
       t.state.conversionId = conversionId;
-      await t.advance({ stage: 'converted', conversionId, txtcFromBalance: (target - shortfall).toString() });
+      await t.advance({ stage: 'converted', conversionId, txtcFromBalance });
     }
     let sent: TransferResult;
     try {
       sent = await sendTxtcOnce(t.ref('send'), { fromPhone: input.fromPhone }, toWallet, target);
     } catch (err) {
-      if (!converted) return await t.reject(err, (f) => refusalSms(t.texts.sender, f, amount));
+      if (!converted) return await t.refuse(err, amount);
       // The airtime became TXTC in the sender's wallet; it stays there and the sender is told.
       const failure = failureOf(err);
-      await t.advance({
-        stage: 'send_failed',
-        status: 'failed',
-        failure,
-        txtcFromBalance: (target - shortfall).toString(),
-      });
+      await t.advance({ stage: 'send_failed', status: 'failed', failure, txtcFromBalance });
       await t.tell(
         input.fromPhone,
         t.texts.sender.sendFailedKeepTxtc({
@@ -493,16 +288,6 @@ async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<Tr
         `the send failed after the conversion; the sender keeps the TXTC: ${failure.message}`,
       );
     }
-    t.state.txHash = sent.txHash;
-    await t.advance({
-      stage: 'completed',
-      status: 'completed',
-      sendReference: t.ref('send'),
-      fromWallet,
-      toWallet,
-      txHash: sent.txHash,
-      txtcFromBalance: (target - shortfall).toString(),
-    });
     const tx = shortHex(sent.txHash);
     const senderText = converted
       ? t.texts.sender.convertedAndSent({
@@ -515,29 +300,6 @@ async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<Tr
           all: shortfall === target,
         })
       : t.texts.sender.sentTxtc({ amount, to: input.toPhone, tx });
-    await t.tell(input.fromPhone, senderText, 'sms');
-    await t.tell(
-      input.toPhone,
-      t.texts.receiver.receivedTxtc({ amount, from: input.fromPhone, tx: shortHex(sent.txHash) }) +
-        dialHint(prepared, t.texts.receiver),
-      'sms-receiver',
-    );
-    return t.state;
+    return await t.completeSend(prepared, sent, { fromWallet, toWallet, txtcFromBalance }, amount, senderText);
   });
-}
-
-/** "KES 645.00 ($5.00)" for the amount moved; a balance alone without the USD. */
-function airtimeText(quote: TransferQuote, minor?: string): string {
-  if (minor !== undefined) return formatAirtime(BigInt(minor), quote.currency!, quote.minorDigits!);
-  return `${formatAirtime(quote.amountMinor!, quote.currency!, quote.minorDigits!)} (${formatUsdMicros(quote.usdMicros)})`;
-}
-
-/** For a receiver who never used the service: how to reach it. */
-function dialHint(prepared: PreparedTransfer, texts: SmsTexts): string {
-  return prepared.receiverKnown ? '' : texts.dialHint(prepared.shortcode);
-}
-
-/** The request part of an id, for an SMS. */
-function shortRef(id: string): string {
-  return id.length > 24 ? `...${id.slice(-20)}` : id;
 }
