@@ -63,6 +63,29 @@ export default tseslint.config(
     },
   },
   {
+    // The API's route files hang off api/context.ts; only the entry points assemble them (no circle through app.ts).
+    files: ['api/**/*.ts'],
+    ignores: ['api/app.ts', 'api/main.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)*(\\./)?app$',
+              message: 'route files import api/context.ts (ApiContext, AppDeps), never api/app.ts',
+            },
+            {
+              regex: '^(\\.\\./)+(workflows|activities|workers|scripts)(/.*)?$',
+              message:
+                'the API starts and reads workflows through the Temporal client: it imports no workflow, activity, worker or script',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: no I/O, no Node built-ins, no clocks or randomness of its own.
     files: ['workflows/**/*.ts'],
     rules: {

@@ -19,7 +19,7 @@ import { payerConsentOf, startedAnswer } from './transfers';
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
 import { percentFromBps } from './views';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const buyBody = z.object({
   phoneNumber: z.string().min(6).max(20),
@@ -52,7 +52,7 @@ function airtimeOf(
 export function airtimeRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const { rates } = services;
-  const limitPayer = payerLimit(ctx);
+  const limitPayer = payerLimit(ctx.limits, ctx.deps.log);
   return new Hono()
     .post('/buy', validate('header', idempotencyHeader), validate('json', buyBody), async (c) => {
       const key = c.req.valid('header')['idempotency-key'];

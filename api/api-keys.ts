@@ -12,7 +12,7 @@ import { presentedApiKey, type ApiKeyScope } from '../lib/api-keys';
 import { createApiKeyRepo } from '../lib/db/api-keys';
 import { logScope } from '../lib/log';
 import { failureResponse } from './errors';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 /** The key that authorised a request: its id and scopes, for handlers and logs. */
 export interface ApiKeyIdentity {

@@ -6,9 +6,11 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
-import { ServiceError, type Client } from '@temporalio/client';
-import { logScope, type Logger } from '../lib/log';
-import { createServices, type ServiceDeps, type Services } from '../lib/services';
+import { ServiceError } from '@temporalio/client';
+import { logScope } from '../lib/log';
+import { createApiContext, type AppDeps } from './context';
+
+export { createApiContext, type ApiContext, type AppDeps } from './context';
 import { BridgeError } from '../lib/definitions';
 import { errorBody, failureResponse } from './errors';
 import { healthRoutes } from './health';
@@ -29,27 +31,10 @@ import { devRoutes } from './dev';
 import { simulatorRoutes } from './simulator';
 import { httpMetrics, metricsRoutes } from './metrics';
 import { webhookAuth } from './webhook-auth';
-import { createRateLimits, type RateLimits } from './rate-limit';
 import { apiKeyAuth } from './api-keys';
 import { opsAlertRoutes } from './ops-alerts';
 import { opsMovementRoutes } from './ops-movements';
 import { consoleRoutes, consoleSettingsOf } from './console';
-import { createOpsActions, type OpsActions } from '../lib/ops/actions';
-
-export interface AppDeps extends ServiceDeps {
-  temporal: Client;
-  log: Logger;
-}
-
-/** What the route modules share, built once per app. */
-export interface ApiContext {
-  deps: AppDeps;
-  services: Services;
-  /** the app's rate limits, built once (every route file uses these) */
-  limits: RateLimits;
-  /** what ops do, for the console and the REST routes alike (lib/ops/actions.ts) */
-  ops: OpsActions;
-}
 
 /** Postgres refusing text it cannot store (a NUL, an untranslatable character): the request's value, not ours. */
 function isUnstorableText(err: unknown): boolean {
@@ -60,13 +45,6 @@ function isUnstorableText(err: unknown): boolean {
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
-}
-
-/** What every route file is built from: the deps, the service graph and the rate limits, once per app. */
-export function createApiContext(deps: AppDeps): ApiContext {
-  const services = createServices(deps);
-  const ops = createOpsActions({ temporal: deps.temporal, services, config: deps.config, audit: services.opsConsole });
-  return { deps, services, limits: createRateLimits(deps), ops };
 }
 
 export function createApp(deps: AppDeps) {

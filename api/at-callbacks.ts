@@ -17,7 +17,7 @@ import { createAtAirtimeRepo } from '../lib/db/at-airtime';
 import { parseDecimal } from '../lib/money/decimal';
 import { errorBody } from './errors';
 import { webhookAuth } from './webhook-auth';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const statusReport = z.object({
   requestId: z.string().regex(/^[\w.:-]{1,100}$/, 'must be an Africa’s Talking request id'),

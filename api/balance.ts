@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { identifySubscriber } from '../lib/telco/detect';
 import { formatAirtime, formatTxtc } from '../lib/money/format';
 import { validate } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 import { mayReadNumber } from './tenancy';
 
 export function balanceRoutes(ctx: ApiContext) {

@@ -9,7 +9,7 @@ import { formatAirtime } from '../lib/money/format';
 import { SimulatedOperator } from '../lib/telco/simulated';
 import { BridgeError } from '../lib/definitions';
 import { decimalAmount, validate } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const MAX_TOPUP_MINOR = 10n ** 15n;
 

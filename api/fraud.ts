@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { BlockKind, BlocklistEntry } from '../lib/db/fraud';
 import { validate } from './validation';
 import { restActor } from './api-keys';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const who = z.string().trim().min(1, 'is required').max(100);
 const party = z

@@ -5,7 +5,7 @@
  * chain node or the database.
  */
 import { Hono } from 'hono';
-import type { AppDeps } from './app';
+import type { AppDeps } from './context';
 
 type Check = { status: 'ok' | 'failing' };
 type Health = { ok: boolean; dependencies: Record<'temporal' | 'postgres' | 'chain', Check> };

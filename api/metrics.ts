@@ -8,7 +8,7 @@ import { routePath } from 'hono/route';
 import { Registry } from 'prom-client';
 import { enableDefaultMetrics, httpRequestDuration, httpRequests, processRegistry } from '../lib/metrics';
 import { createRecordMetrics } from '../lib/record-metrics';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 

@@ -21,7 +21,7 @@ import { createOperatorCallbackRepo, type CallbackOperator } from '../lib/db/ope
 import { clientIp, ipAllowlist } from './client-ip';
 import { errorBody, failureResponse } from './errors';
 import { secretMatches } from './webhook-auth';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

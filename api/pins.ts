@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { restActor } from './api-keys';
 import { opsNote, optionalJson } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 export function pinRoutes(ctx: ApiContext) {
   const { ussd } = ctx.services;

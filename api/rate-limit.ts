@@ -9,7 +9,8 @@ import { createRateLimitRepo, type RateLimitRepo } from '../lib/db/rate-limits';
 import { clientIp, ipAllowlist } from './client-ip';
 import { BridgeError, errorBody } from './errors';
 import { maskPhone, type Logger } from '../lib/log';
-import type { ApiContext, AppDeps } from './app';
+import type { Pool } from 'pg';
+import type { Config } from '../lib/config';
 
 export type Verdict =
   | { limited: false }
@@ -27,7 +28,7 @@ export function createLimiter(repo: RateLimitRepo, name: string, limit: number, 
 }
 
 /** The limits of one app: one repository, the configured windows. */
-export function createRateLimits(deps: AppDeps) {
+export function createRateLimits(deps: { pool: Pool; config: Config; log: Logger }) {
   const repo = createRateLimitRepo(deps.pool);
   const { windowSeconds, perIp, perPhone, perKey } = deps.config.rateLimits;
   const proxies = ipAllowlist(deps.config.http.trustedProxies);
@@ -51,13 +52,12 @@ export function createRateLimits(deps: AppDeps) {
  * +254712... are one number) and, past RATE_LIMIT_PER_PHONE in the window, throws RateLimited: 429 with
  * Retry-After through the app's error handler, before anything starts.
  */
-export function payerLimit(ctx: ApiContext) {
-  const { deps } = ctx;
-  const { payer } = ctx.limits;
+export function payerLimit(limits: RateLimits, log: Logger) {
+  const { payer } = limits;
   return async (c: Context, phoneNumber: string): Promise<void> => {
     const verdict = await payer(phoneNumber);
     if (!verdict.limited) return;
-    deps.log.info(
+    log.info(
       { phoneNumber: maskPhone(phoneNumber), path: c.req.path, requestId: c.get('requestId') },
       'rate limited: requests paid by one number',
     );

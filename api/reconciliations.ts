@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { BridgeError } from '../lib/definitions';
 import { createReconciliationRepo, type StoredReconciliation } from '../lib/db/reconciliations';
 import { validate } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 function runView(run: StoredReconciliation) {
   return {

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { identifySubscriber, normalizePhone } from '../lib/telco/detect';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 /** The demo number seeded in local mode (README, "Demo numbers"). */
 const DEMO_NUMBER = '+254712345678';

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { validate } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const deliveryReport = z.object({
   id: z.string().min(1).max(128),

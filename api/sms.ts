@@ -19,7 +19,7 @@ import { maskPhone } from '../lib/log';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
 import { validate } from './validation';
 import type { Verdict } from './rate-limit';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 /** Past RATE_LIMIT_PER_PHONE: one reply per window, in the number's language, and nothing started. */
 const TOO_MANY = {

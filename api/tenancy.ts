@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { BridgeError } from '../lib/definitions';
 import { DEFAULT_TENANT } from '../lib/api-keys';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 export async function mayReadNumber(ctx: ApiContext, c: Context, phoneNumber: string): Promise<void> {
   const key = c.get('apiKey');

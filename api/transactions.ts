@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { identifySubscriber } from '../lib/telco/detect';
 import { historyView } from './views';
 import { validate } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 import { mayReadNumber } from './tenancy';
 
 export function transactionRoutes(ctx: ApiContext) {

@@ -31,7 +31,7 @@ import {
 import { decimalAmount, validate } from './validation';
 import { payerLimit } from './rate-limit';
 import { conversionView, swapView, transferView, voucherView } from './views';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 import type { Context } from 'hono';
 
 const phone = z.string().min(6).max(20);
@@ -161,7 +161,7 @@ export async function startedAnswer(ctx: ApiContext, c: Context, id: string, sta
 export function transferRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const notFound = () => new BridgeError('NotFound', 'no such transfer');
-  const limitPayer = payerLimit(ctx);
+  const limitPayer = payerLimit(ctx.limits, ctx.deps.log);
   return new Hono()
     .post('/', validate('header', idempotencyHeader), validate('json', transferBody), async (c) => {
       const body = c.req.valid('json');
@@ -237,7 +237,7 @@ export function transferRoutes(ctx: ApiContext) {
 
 /** POST /api/airtime/transfer: an airtime transfer, the body without transferType. */
 export function airtimeTransferRoute(ctx: ApiContext) {
-  const limitPayer = payerLimit(ctx);
+  const limitPayer = payerLimit(ctx.limits, ctx.deps.log);
   return new Hono().post('/', validate('header', idempotencyHeader), validate('json', airtimeTransferBody), async (c) =>
     startTransfer(
       ctx,

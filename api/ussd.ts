@@ -30,7 +30,7 @@ import type { HopInput, Language } from '../lib/ussd/types';
 import { gatewayText } from '../lib/ussd/messages';
 import { isSecretInput } from '../lib/ussd/input';
 import { validate } from './validation';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 /** Gateways wait a few seconds for a screen; past this the person gets a polite END instead. */
 const HOP_DEADLINE_MS = 8000;

@@ -12,7 +12,7 @@ import { TXTC_DECIMALS } from '../lib/money/format';
 import { voucherStatus, type VoucherRecord } from '../lib/db/vouchers';
 import { decimalString, opsNote, optionalJson, validate } from './validation';
 import { restActor } from './api-keys';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 const issueBody = z.object({
   /** TXTC per voucher, as decimal text ("50", "12.5"); a JSON number is refused (it may have been rounded) */

@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { clientIp, ipAllowlist } from './client-ip';
 import { errorBody } from './errors';
-import type { ApiContext } from './app';
+import type { ApiContext } from './context';
 
 export type Gateway = 'ussd' | 'sms' | 'africastalking';
 

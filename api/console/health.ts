@@ -8,7 +8,7 @@
 import { formatEther } from 'ethers';
 import { chainWriterStateQuery, type ChainWriterState } from '../../lib/definitions';
 import type { FloatRow } from '../../lib/floats';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 
 const DEADLINE_MS = 2000;
 const WRITERS_SHOWN = 10;

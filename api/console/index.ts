@@ -17,7 +17,7 @@ import type { Actor } from '../../lib/ops/actions';
 import type { OpsSession } from '../../lib/db/ops-console';
 import { createReconciliationRepo } from '../../lib/db/reconciliations';
 import { createOpsAlertRepo } from '../../lib/db/ops-alerts';
-import type { ApiContext } from '../app';
+import type { ApiContext } from '../context';
 import type { Config } from '../../lib/config';
 import { consolePage, loginPage, vouchersIssuedPage } from './page';
 import { readHealth } from './health';
