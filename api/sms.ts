@@ -14,7 +14,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { smsWorkflowId, type SmsAnswer, type SmsMessageInput } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { parseSms, redactSms } from '../lib/sms/parser';
-import { createSecretHandler } from '../lib/ussd/pins';
+import { createSecretHandler } from '../lib/pins';
 import { maskPhone } from '../lib/log';
 import { TEMPORAL_CALL_TIMEOUT_MS } from './idempotency';
 import { validate } from './validation';

@@ -24,7 +24,7 @@ import {
 } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { maskPhone } from '../lib/log';
-import { createSecretHandler } from '../lib/ussd/pins';
+import { createSecretHandler } from '../lib/pins';
 import { loadSessionStart } from '../lib/ussd/session-start';
 import type { HopInput, Language } from '../lib/ussd/types';
 import { gatewayText } from '../lib/ussd/messages';

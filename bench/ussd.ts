@@ -37,7 +37,7 @@ import { createLogger } from '../lib/log';
 import { SimulatedOperator } from '../lib/telco/simulated';
 import { createUssdRepo } from '../lib/db/ussd';
 import { createPool } from '../lib/db/pool';
-import { hashPin, verifyPin } from '../lib/ussd/pins';
+import { hashPin, verifyPin } from '../lib/pins';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createBridgeWorker } from '../workers/worker';

@@ -11,7 +11,7 @@ import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { conversionWorkflowId, smsWorkflowId, transferWorkflowId } from '../../lib/definitions';
 import { createUssdRepo } from '../../lib/db/ussd';
-import { hashPin } from '../../lib/ussd/pins';
+import { hashPin } from '../../lib/pins';
 import { failureType } from '../support/temporal-ops';
 import { openStack, testLog, withWorker, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';

@@ -18,7 +18,7 @@ import { API_KEY_SCOPES, newApiKey, type ApiKeyScope } from '../../lib/api-keys'
 import { createApiKeyRepo } from '../../lib/db/api-keys';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { createLogger } from '../../lib/log';
-import { hashPin } from '../../lib/ussd/pins';
+import { hashPin } from '../../lib/pins';
 import { apiKeyCommand } from '../../scripts/apikey';
 import { DEV_API_KEY_NAME, renewDevApiKey } from '../../scripts/local/dev-api-key';
 import { conversionWorkflowId, transferWorkflowId } from '../../lib/definitions';

@@ -23,7 +23,7 @@ import type { Config } from '../../lib/config';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { createSwapRepo } from '../../lib/db/swaps';
 import { createVoucherRepo } from '../../lib/db/vouchers';
-import { hashPin } from '../../lib/ussd/pins';
+import { hashPin } from '../../lib/pins';
 import { voucherCodeHash } from '../../lib/vouchers/codes';
 import { TxtcToken, chainReference } from '../../lib/chain/txtc';
 import { WalletDirectory } from '../../lib/wallets';

@@ -7,7 +7,7 @@ import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
 import type { Runtime } from '../../lib/runtime';
 import { createUssdRepo } from '../../lib/db/ussd';
-import { hashPin } from '../../lib/ussd/pins';
+import { hashPin } from '../../lib/pins';
 
 /** A fresh, valid Safaricom number nobody else in this run uses. */
 export function newSafaricomNumber(): string {

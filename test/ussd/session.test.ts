@@ -8,7 +8,7 @@ import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
 import { conversionWorkflowId, ussdWorkflowId } from '../../lib/definitions';
-import { hashPin } from '../../lib/ussd/pins';
+import { hashPin } from '../../lib/pins';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, testLog, workflowBundle, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
@@ -446,7 +446,7 @@ describe('the rest of the menu, through HTTP', () => {
       await next.type('2468');
       expect(await next.type('2468')).toMatch(/^CON /);
       const pin = (await createUssdRepo(stack.runtime.pool).profile(number))!.pinHash!;
-      const { verifyPin } = await import('../../lib/ussd/pins');
+      const { verifyPin } = await import('../../lib/pins');
       expect(await verifyPin('2468', pin, stack.config.pinPepper)).toBe(true);
       expect(await verifyPin('7391', pin, stack.config.pinPepper)).toBe(false);
       expect(await historyText(ussdWorkflowId(next.sessionId))).not.toMatch(/2468|7391/);

@@ -2,7 +2,7 @@
  * PINs with a server-side pepper (issue 23): scrypt alone let a database dump search the 10,000 PINs offline;
  * keyed by an HMAC with PIN_PEPPER first, a dump without the pepper matches no PIN. Older hashes still verify.
  */
-import { hashPin, needsUpgrade, verifyPin } from '../../../lib/ussd/pins';
+import { hashPin, needsUpgrade, verifyPin } from '../../../lib/pins';
 
 const PEPPER = 'the-production-pepper-0123456789';
 

@@ -5,8 +5,8 @@
  * delivers twice is not counted twice.
  */
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { UssdQueries, UssdRepo } from '../db/ussd';
-import type { SecretKind, SecretOutcome } from './types';
+import type { UssdQueries, UssdRepo } from './db/ussd';
+import type { SecretKind, SecretOutcome } from './ussd/types';
 
 export const PIN_PATTERN = /^\d{4}$/;
 export const MAX_PIN_ATTEMPTS = 3;
