@@ -15,7 +15,6 @@ import { createTransferRepo } from '../../lib/db/transfers';
 import { createConversionRepo } from '../../lib/db/conversions';
 import { WalletDirectory } from '../../lib/wallets';
 import { createWalletRepo } from '../../lib/db/wallets';
-import { quoteForNetTxtc } from '../../lib/money/conversion';
 import { RateService } from '../../lib/rates';
 import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
 import {
@@ -311,13 +310,13 @@ describe('hybrid: airtime in, TXTC out', () => {
     expect((await result).status).toBe('completed');
 
     const shortfall = TXTC('980') - own;
-    const rates = new RateService(stack.runtime);
-    const expected = quoteForNetTxtc(
-      shortfall,
-      await rates.operatorRate('safaricom-ke'),
-      await rates.txtcRate(),
-      stack.config.fees,
-    );
+    // Worked by hand from the seeded rates (KES 129.00 per USD, 100 TXTC per USD, 2% platform fee, no gas):
+    // shortfall 980 - 300.123456789012345678 = 679.876543210987654322 TXTC; the fee keeps 98% of gross, so
+    // gross >= 679.876543210987654322 / 0.98 = 693.75157470509... TXTC = $6.9375157470509... at 100 TXTC/USD
+    // = KES 894.9395313... at 129 KES/USD, rounded up to the cent: KES 894.94 = 89494 minor.
+    // Check: 89494 / 129 * 100 = 693.7519379... gross, 98% = 679.8768992... >= the shortfall, while 89493
+    // buys 693.7441860... gross, 98% = 679.8693023... < the shortfall.
+    const expected = { airtimeAmountMinor: 89494n };
     const leg = await createConversionRepo(stack.runtime.pool).get(`${workflowId}:convert`);
     expect(leg!.txtcNet).toBe(shortfall);
     expect(leg!.airtimeAmountMinor).toBe(expected.airtimeAmountMinor);
