@@ -1,0 +1,102 @@
+/**
+ * The chaos run's end (scripts/chaos/run.ts): waiting for every workflow to end, then what the records say
+ * (outcomes, failures, end-to-end latencies) for the report `npm run chaos` prints as JSON.
+ */
+import type { Client } from '@temporalio/client';
+import { createPool } from '../../lib/db/pool';
+import type { LedgerCheck } from './ledger-check';
+import type { FaultCounts } from './faults';
+import { sleep, type Kind } from './load';
+
+export interface ChaosReport {
+  requests: { unique: number; deliveries: number; duplicates: number; byKind: Record<Kind, number> };
+  accepted: number;
+  refusedAtTheDoor: number;
+  refusals: Record<string, number>;
+  abandonedUssdSessions: number;
+  ussdAbandons: Record<string, number>;
+  failures: Record<string, number>;
+  records: { conversions: Record<string, number>; transfers: Record<string, number> };
+  completed: number;
+  failed: number;
+  refunded: number;
+  owed: number;
+  unfinished: number;
+  /** processes that died on their own (not killed by the harness): each one is a finding */
+  crashes: Record<string, number>;
+  /** why each crash happened: the process's last output */
+  crashTails: string[];
+  faults: FaultCounts & { simErrorRate: number; simTimeoutAfterCommitRate: number };
+  endToEnd: { p50Ms: number; p95Ms: number; maxMs: number };
+  reconciliation: LedgerCheck;
+  durationSeconds: number;
+  logDir: string;
+}
+
+/** Waits up to `timeoutMs` for every workflow but the chain writer to end; how many still run (Infinity: unknown). */
+export async function waitForWorkflows(temporal: Client, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let running = Infinity;
+  while (Date.now() < deadline) {
+    running = await countRunning(temporal);
+    if (running === 0) break;
+    await sleep(2000);
+  }
+  return running;
+}
+
+async function countRunning(temporal: Client): Promise<number> {
+  try {
+    let n = 0;
+    // The chain writer is long-lived by design (it waits for the next entry): every other workflow must end.
+    const query = 'ExecutionStatus="Running" AND WorkflowType!="chainWriterWorkflow"';
+    for await (const _ of temporal.workflow.list({ query })) n += 1;
+    return n;
+  } catch {
+    return Infinity;
+  }
+}
+
+export async function recordCounts(pool: ReturnType<typeof createPool>) {
+  const group = async (sql: string) => {
+    const { rows } = await pool.query<{ key: string; n: string }>(sql);
+    return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
+  };
+  const conversions = await group(
+    "SELECT status || '/' || stage AS key, count(*) AS n FROM airtime_transactions WHERE parent_transfer_id IS NULL GROUP BY 1",
+  );
+  const transfers = await group(
+    "SELECT transfer_type || ':' || status || '/' || stage AS key, count(*) AS n FROM p2p_transfers GROUP BY 1",
+  );
+  const failures = await group(
+    `SELECT 'conversion ' || COALESCE(failure_code, '?') AS key, count(*) AS n FROM airtime_transactions
+       WHERE status = 'failed' AND parent_transfer_id IS NULL GROUP BY 1
+     UNION ALL
+     SELECT transfer_type || ' ' || COALESCE(failure_code, '?'), count(*) FROM p2p_transfers WHERE status = 'failed' GROUP BY 1`,
+  );
+  const sum = (m: Record<string, number>, test: (k: string) => boolean) =>
+    Object.entries(m).reduce((a, [k, n]) => a + (test(k) ? n : 0), 0);
+  const all = { ...conversions, ...transfers };
+  return {
+    conversions,
+    transfers,
+    failures,
+    completed: sum(all, (k) => k.includes('completed/')),
+    failed: sum(all, (k) => k.includes('failed/')),
+    refunded: sum(all, (k) => k.endsWith('/refunded')),
+    owed: sum(all, (k) => k.endsWith('/refund_failed')),
+    pending: sum(all, (k) => k.includes('pending/')),
+  };
+}
+
+export async function latencies(pool: ReturnType<typeof createPool>) {
+  const { rows } = await pool.query<{ ms: string }>(
+    `SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM (
+       SELECT created_at, updated_at FROM airtime_transactions WHERE parent_transfer_id IS NULL AND status <> 'pending'
+       UNION ALL SELECT created_at, updated_at FROM p2p_transfers WHERE status <> 'pending') t ORDER BY 1`,
+  );
+  const ms = rows.map((r) => Number(r.ms));
+  const at = (p: number) =>
+    ms.length ? Math.round(ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!) : 0;
+  return { p50Ms: at(50), p95Ms: at(95), maxMs: at(100) };
+}
