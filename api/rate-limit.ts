@@ -5,7 +5,7 @@
  * (429 with Retry-After, counted once the key is known to be live and in scope).
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { createRateLimitRepo, type RateLimitRepo } from '../lib/db/rate-limits';
+import { createRateLimitRepo, type RateLimitHit, type RateLimitRepo } from '../lib/db/rate-limits';
 import { clientIp, ipAllowlist } from './client-ip';
 import { BridgeError, errorBody } from './errors';
 import { maskPhone, type Logger } from '../lib/log';
@@ -16,14 +16,18 @@ export type Verdict =
   | { limited: false }
   | { limited: true; bucket: string; windowStart: Date; retryAfterSeconds: number };
 
+/** A counted hit against its limit: over `limit` in the window it is limited. */
+export function verdictOf(hit: RateLimitHit, limit: number, bucket: string): Verdict {
+  if (hit.hits <= limit) return { limited: false };
+  return { limited: true, bucket, windowStart: hit.windowStart, retryAfterSeconds: hit.retryAfterSeconds };
+}
+
 /** Counts one hit for `key` under `name` (e.g. ip:203.0.113.9); over `limit` in the window it is limited. 0: off. */
 export function createLimiter(repo: RateLimitRepo, name: string, limit: number, windowSeconds: number) {
   return async (key: string): Promise<Verdict> => {
     if (limit === 0) return { limited: false };
     const bucket = `${name}:${key}`;
-    const hit = await repo.hit(bucket, windowSeconds);
-    if (hit.hits <= limit) return { limited: false };
-    return { limited: true, bucket, windowStart: hit.windowStart, retryAfterSeconds: hit.retryAfterSeconds };
+    return verdictOf(await repo.hit(bucket, windowSeconds), limit, bucket);
   };
 }
 
@@ -36,6 +40,8 @@ export function createRateLimits(deps: { pool: Pool; config: Config; log: Logger
     repo,
     /** USSD hops and inbound SMS of one number */
     phone: createLimiter(repo, 'phone', perPhone, windowSeconds),
+    /** the same limit as a rule, for a USSD hop that counts itself in the statement that reads its session */
+    phoneRule: { bucketOf: (phoneNumber: string) => `phone:${phoneNumber}`, limit: perPhone, windowSeconds },
     /** REST money requests paid by one number: apart from its USSD and SMS, so no API client uses those up */
     payer: createLimiter(repo, 'api-phone', perPhone, windowSeconds),
     /** REST requests of one client address; a request without one is not counted (see client-ip.ts) */

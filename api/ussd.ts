@@ -29,6 +29,7 @@ import { loadSessionStart } from '../lib/ussd/session-start';
 import type { HopInput, Language } from '../lib/ussd/types';
 import { gatewayText } from '../lib/ussd/messages';
 import { isSecretInput } from '../lib/ussd/input';
+import { verdictOf } from './rate-limit';
 import { validate } from './validation';
 import type { ApiContext } from './context';
 
@@ -101,12 +102,19 @@ export function ussdRoutes(ctx: ApiContext) {
       // The person's language once a read told it (the session's row, or the first hop's profile).
       let language: Language | null | undefined;
       try {
-        const verdict = await limits.phone(phoneNumber);
+        // A continuing hop counts itself and reads its session in one round trip; the dial hop has no session yet.
+        const rule = limits.phoneRule;
+        const bucket = rule.bucketOf(phoneNumber);
+        const read =
+          seq > 0 && rule.limit > 0
+            ? await services.ussd.hopRead(body.sessionId, bucket, rule.windowSeconds)
+            : undefined;
+        const verdict = read ? verdictOf(read.hit, rule.limit, bucket) : await limits.phone(phoneNumber);
         if (verdict.limited) {
           deps.log.info({ sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) }, 'USSD hop rate limited');
           return c.text(gatewayText(undefined, 'tooMany'));
         }
-        const session = seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
+        const session = read ? read.session : seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
         language = session?.language;
         if (session && session.phoneNumber !== phoneNumber) {
           // A session belongs to the number that dialled it: a hop for it from another number changes nothing.

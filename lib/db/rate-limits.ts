@@ -12,33 +12,48 @@ export interface RateLimitHit {
   retryAfterSeconds: number;
 }
 
+/**
+ * The upsert that counts one hit, as the CTEs `w` and `hit` of a WITH (bucket and window seconds at the given
+ * placeholders), so a caller can count a hit and read what it needs in the same round trip (a USSD hop).
+ */
+export const hitCte = (bucket: string, windowSeconds: string) =>
+  `w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${windowSeconds}) * ${windowSeconds}) AS start),
+   hit AS (
+     INSERT INTO rate_limit_counters AS r (bucket, window_start, hits)
+     SELECT ${bucket}, w.start, 1 FROM w
+     ON CONFLICT (bucket) DO UPDATE SET
+       hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + 1 ELSE 1 END,
+       notified = r.notified AND r.window_start = EXCLUDED.window_start,
+       window_start = EXCLUDED.window_start
+     RETURNING r.hits, r.window_start,
+       ceil(extract(epoch FROM r.window_start + make_interval(secs => ${windowSeconds}) - now()))::text AS retry_after)`;
+
+export interface HitRow {
+  hits: number;
+  window_start: Date;
+  retry_after: string;
+}
+
+export const hitOf = (row: HitRow): RateLimitHit => ({
+  hits: row.hits,
+  windowStart: row.window_start,
+  retryAfterSeconds: Math.max(1, Number(row.retry_after)),
+});
+
 /** How often (one hit in N) a hit also clears windows long gone, so the table holds only live buckets. */
 const SWEEP_EVERY = 500;
 
 export function createRateLimitRepo(pool: Pool) {
   return {
     async hit(bucket: string, windowSeconds: number): Promise<RateLimitHit> {
-      const { rows } = await pool.query<{ hits: number; window_start: Date; retry_after: string }>(
-        `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
-         INSERT INTO rate_limit_counters AS r (bucket, window_start, hits)
-         SELECT $1, w.start, 1 FROM w
-         ON CONFLICT (bucket) DO UPDATE SET
-           hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + 1 ELSE 1 END,
-           notified = r.notified AND r.window_start = EXCLUDED.window_start,
-           window_start = EXCLUDED.window_start
-         RETURNING r.hits, r.window_start,
-           ceil(extract(epoch FROM r.window_start + make_interval(secs => $2) - now()))::text AS retry_after`,
-        [bucket, windowSeconds],
-      );
-      const row = rows[0]!;
+      const { rows } = await pool.query<HitRow>(`WITH ${hitCte('$1', '$2')} SELECT * FROM hit`, [
+        bucket,
+        windowSeconds,
+      ]);
       if (Math.random() * SWEEP_EVERY < 1) {
         await pool.query(`DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'`);
       }
-      return {
-        hits: row.hits,
-        windowStart: row.window_start,
-        retryAfterSeconds: Math.max(1, Number(row.retry_after)),
-      };
+      return hitOf(rows[0]!);
     },
 
     /** True once per bucket and window: whoever gets it tells the person (one polite reply per window). */

@@ -2,6 +2,36 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Language, MenuState, SecretKind, SecretOutcome } from '../ussd/types';
 import { withTransaction } from './pool';
+import { hitCte, hitOf, type HitRow, type RateLimitHit } from './rate-limits';
+
+/** A session as every hop reads it: whose it is, what it expects next (and since which hop), the number's language. */
+export interface HopSession {
+  phoneNumber: string;
+  expectsSecret: SecretKind | null;
+  expectSeq: number | null;
+  pendingPinHash: string | null;
+  /** the number's language, for the screens the API answers itself (same round trip) */
+  language: Language | null;
+}
+
+interface SessionRow {
+  phone_number: string;
+  expects_secret: SecretKind | null;
+  expect_seq: number | null;
+  pending_pin_hash: string | null;
+  language: Language | null;
+}
+
+const SESSION_SELECT = `SELECT s.phone_number, s.expects_secret, s.expect_seq, s.pending_pin_hash, p.language
+  FROM ussd_sessions s LEFT JOIN ussd_profiles p ON p.phone_number = s.phone_number`;
+
+const sessionOf = (r: SessionRow): HopSession => ({
+  phoneNumber: r.phone_number,
+  expectsSecret: r.expects_secret,
+  expectSeq: r.expect_seq,
+  pendingPinHash: r.pending_pin_hash,
+  language: r.language,
+});
 
 export interface UssdProfileRow {
   phoneNumber: string;
@@ -123,41 +153,28 @@ function queriesOn(db: Pool | PoolClient) {
       }));
     },
 
-    /** What the session expects next and its pending PIN hash (the API reads this on every hop). */
     /** What the session expects next, which hop said so, whose session it is, and its pending PIN hash. */
-    async session(sessionId: string): Promise<
-      | {
-          phoneNumber: string;
-          expectsSecret: SecretKind | null;
-          expectSeq: number | null;
-          pendingPinHash: string | null;
-          /** the number's language, for the screens the API answers itself (same round trip) */
-          language: Language | null;
-        }
-      | undefined
-    > {
-      const { rows } = await db.query<{
-        phone_number: string;
-        expects_secret: SecretKind | null;
-        expect_seq: number | null;
-        pending_pin_hash: string | null;
-        language: Language | null;
-      }>(
-        `SELECT s.phone_number, s.expects_secret, s.expect_seq, s.pending_pin_hash, p.language
-         FROM ussd_sessions s LEFT JOIN ussd_profiles p ON p.phone_number = s.phone_number
-         WHERE s.session_id = $1`,
-        [sessionId],
+    async session(sessionId: string): Promise<HopSession | undefined> {
+      const { rows } = await db.query<SessionRow>(`${SESSION_SELECT} WHERE s.session_id = $1`, [sessionId]);
+      return rows[0] && sessionOf(rows[0]);
+    },
+
+    /**
+     * A continuing hop's one round trip before Temporal: counts the hop against the number's rate limit
+     * (`bucket`, lib/db/rate-limits.ts) and reads the session, in one statement.
+     */
+    async hopRead(
+      sessionId: string,
+      bucket: string,
+      windowSeconds: number,
+    ): Promise<{ hit: RateLimitHit; session: HopSession | undefined }> {
+      const { rows } = await db.query<HitRow & Partial<SessionRow>>(
+        `WITH ${hitCte('$2', '$3')}, s AS (${SESSION_SELECT} WHERE s.session_id = $1)
+         SELECT hit.*, s.* FROM hit LEFT JOIN s ON true`,
+        [sessionId, bucket, windowSeconds],
       );
-      const r = rows[0];
-      return (
-        r && {
-          phoneNumber: r.phone_number,
-          expectsSecret: r.expects_secret,
-          expectSeq: r.expect_seq,
-          pendingPinHash: r.pending_pin_hash,
-          language: r.language,
-        }
-      );
+      const row = rows[0]!;
+      return { hit: hitOf(row), session: row.phone_number ? sessionOf(row as SessionRow) : undefined };
     },
 
     /** What hop `seq` said the next input is; an older hop never overwrites a newer one's word. */
