@@ -160,8 +160,12 @@ export function consoleRoutes(ctx: ApiContext, settings: ConsoleSettings) {
       repo.recentAudit(20),
       readHealth(ctx, settings.prometheusUrl),
     ]);
+    // The mismatches of the newest run that found any (at most 10 shown; GET /api/reconciliations/:id has all).
+    const mismatched = runs.find((r) => r.status === 'mismatches');
+    const mismatches = mismatched ? ((await reconciliations.get(mismatched.id))?.mismatches ?? []).slice(0, 10) : [];
     return c.html(
       consolePage({
+        mismatches,
         actor: c.get('opsSession').actor,
         csrf: csrfTokenOf(c.get('opsToken')),
         ...(notice ? { notice: JSON.parse(notice) as { ok: boolean; text: string } } : {}),

@@ -259,6 +259,15 @@ test('a form posted without the CSRF token, or from another origin, changes noth
       expect(await page.textContent('[role=status]')).toContain(`${target} blocked`);
       expect(await audit(target)).toMatchObject([{ action: 'blocklist.add', ok: true, channel: 'console' }]);
       await stack.runtime.pool.query('DELETE FROM fraud_blocklist WHERE value = $1', [target]);
+      // "Run one now" starts a reconciliation as the schedule does, and says which.
+      await page.fill('#reconciliations input[name=reason]', 'after the test block');
+      await Promise.all([page.waitForURL(/\/ops(#.*)?$/), page.click('#reconciliations button')]);
+      const started = /reconciliation (reconciliation:ops:\S+) started/.exec(
+        (await page.textContent('[role=status]')) ?? '',
+      );
+      expect(started).not.toBeNull();
+      expect((await stack.client.workflow.getHandle(started![1]!).describe()).type).toBe('reconciliationWorkflow');
+      expect(await audit(started![1]!)).toMatchObject([{ action: 'reconciliation.run', ok: true, channel: 'console' }]);
     } finally {
       await page.close();
     }
