@@ -6,7 +6,21 @@
 import type { BatchWriter, BroadcastBatch } from '../lib/chain/batch';
 import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../lib/definitions/chain-writer';
 import type { Logger } from '../lib/log';
-import { chainBatchEntries, chainBatches, chainGasUsed, chainWrites } from '../lib/metrics';
+import { Context } from '@temporalio/activity';
+import { formatEther } from 'ethers';
+import {
+  chainWriterWorkflowId,
+  enqueueChainWriteSignal,
+  type ChainWriterSettings,
+} from '../lib/definitions/chain-writer';
+import {
+  chainBatchEntries,
+  chainBatches,
+  chainGasUsed,
+  chainSignerBalance,
+  chainSignerOutOfGas,
+  chainWrites,
+} from '../lib/metrics';
 import { heartbeatingAll } from './shared';
 
 export type BatchResult =
@@ -26,19 +40,42 @@ interface SettleInput {
   hashes: string[];
   nonce: number;
   stuckAfterMs: number;
+  signer?: string;
 }
 
-export function createChainWriterActivities(deps: { batches?: BatchWriter; log: Logger }) {
-  const batches = (): BatchWriter => {
+export function createChainWriterActivities(deps: {
+  batches?: BatchWriter;
+  /** several signers: the further signers' batch writers (CHAIN_SIGNER_PRIVATE_KEYS) */
+  moreBatches?: BatchWriter[];
+  /** a signer below this balance (wei) is out of gas (absent: none is) */
+  minBalanceWei?: bigint;
+  log: Logger;
+}) {
+  /** The batch writer of `signer` (absent: the one signer's, as in histories from before several signers). */
+  const batches = (signer?: string): BatchWriter => {
     if (!deps.batches) throw new Error('this worker has no chain signer: it cannot write batches');
-    return deps.batches;
+    if (signer === undefined) return deps.batches;
+    const found = [deps.batches, ...(deps.moreBatches ?? [])].find(
+      (b) => b.address.toLowerCase() === signer.toLowerCase(),
+    );
+    if (!found) throw new Error(`this worker has no key for the chain signer ${signer}`);
+    return found;
   };
+  /** Reads a signer's balance into the gauges; true when it is out of gas. */
+  async function gauge(signer: string): Promise<boolean> {
+    const balance = await batches().balance(signer);
+    const low = deps.minBalanceWei !== undefined && balance < deps.minBalanceWei;
+    chainSignerBalance.set({ signer: signer.toLowerCase() }, Number(formatEther(balance)));
+    chainSignerOutOfGas.set({ signer: signer.toLowerCase() }, low ? 1 : 0);
+    return low;
+  }
   async function broadcast(input: {
     entries: ChainWriteEntry[];
     nonce: number;
     replacing?: BatchFees;
+    signer?: string;
   }): Promise<BroadcastBatch> {
-    const sent = await batches().broadcast(input.entries, input.nonce, input.replacing);
+    const sent = await batches(input.signer).broadcast(input.entries, input.nonce, input.replacing);
     if (input.replacing) chainBatches.inc({ outcome: 'replaced' });
     deps.log.info(
       {
@@ -59,7 +96,7 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
    * (entries found on chain settle, the others are written again), or it is stuck (replace it).
    */
   async function settle(input: SettleInput): Promise<BatchResult> {
-    const writer = batches();
+    const writer = batches(input.signer);
     const watched = await writer.watch(input.entries, input.hashes, input.nonce, input.stuckAfterMs);
     const unsettled = (outcomes: ChainWriteOutcome[]) => {
       const settled = new Set(outcomes.map((o) => o.reference));
@@ -80,6 +117,8 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
         { nonce: input.nonce, txHash: watched.hash, block: watched.blockNumber, entries: input.entries.length },
         'chain batch mined',
       );
+      // The signer's gas, for the alert (never fails the batch: it is mined).
+      await gauge(writer.address).catch(() => undefined);
       return { ...watched, rewrite: unsettled(watched.outcomes) };
     }
     const outcomes = await writer.landed(input.entries);
@@ -92,8 +131,36 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
   }
 
   return heartbeatingAll({
-    async chainWriterNonce(): Promise<number> {
-      return batches().nextNonce();
+    /** `signer` absent: the one signer (histories from before several signers). */
+    async chainWriterNonce(signer?: string): Promise<number> {
+      return batches(signer).nextNonce();
+    },
+
+    /** Several signers: which of `signers` are out of gas (balance below CHAIN_SIGNER_MIN_BALANCE_WEI), gauged. */
+    async chainSignersOutOfGas(input: { signers: string[] }): Promise<string[]> {
+      const low = await Promise.all(input.signers.map(gauge));
+      return input.signers.filter((_, i) => low[i]);
+    },
+
+    /**
+     * Several signers: hands entries to `signer`'s chain writer (started if it is not running), as the enqueue
+     * activity does; each entry's requester is told by that writer. Signalling again is harmless: it dedups.
+     */
+    async forwardChainWrites(input: {
+      signer: string;
+      settings: ChainWriterSettings;
+      entries: ChainWriteEntry[];
+    }): Promise<void> {
+      const context = Context.current();
+      for (const entry of input.entries)
+        await context.client.workflow.signalWithStart('chainWriterWorkflow', {
+          workflowId: chainWriterWorkflowId(context.info.taskQueue, input.signer),
+          taskQueue: context.info.taskQueue,
+          args: [{ signer: input.signer, settings: input.settings }],
+          signal: enqueueChainWriteSignal,
+          signalArgs: [entry],
+        });
+      deps.log.warn({ to: input.signer, entries: input.entries.length }, 'chain writer out of gas: entries handed on');
     },
 
     /**
@@ -106,6 +173,8 @@ export function createChainWriterActivities(deps: { batches?: BatchWriter; log: 
       hashes: string[];
       replacing?: BatchFees;
       stuckAfterMs: number;
+      /** several signers: whose batch (absent: the one signer's) */
+      signer?: string;
     }): Promise<{ sent: BroadcastBatch; result: BatchResult }> {
       const sent = await broadcast(input);
       const hashes = input.hashes.includes(sent.hash) ? input.hashes : [...input.hashes, sent.hash];

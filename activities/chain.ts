@@ -10,6 +10,7 @@ import {
   type ChainWriteEntry,
   type ChainWriterSettings,
 } from '../lib/definitions/chain-writer';
+import { signerFor } from '../lib/definitions/signers';
 import {
   MintRejectedError,
   type MintingToken,
@@ -60,7 +61,13 @@ export function createChainActivities(deps: {
   receiptTimeoutMs: number;
   log: Logger;
   /** batched writes: the signer's chain writer and its settings; absent, every write is its own transaction */
-  batching?: { signer: string; settings: ChainWriterSettings };
+  batching?: {
+    signer: string;
+    settings: ChainWriterSettings;
+    /** several signers: the further signers' addresses (entries go to a writer by their reference) */
+    more?: string[];
+    minBalanceWei?: string;
+  };
 }) {
   /**
    * A write settled by its deadline: what `find` finds of it; null once the chain is past the deadline without
@@ -79,15 +86,24 @@ export function createChainActivities(deps: {
     throw new Error(`${what} ${input.reference} not found yet; it may land until ${input.deadline}`);
   }
 
-  /** Hands an entry to the signer's chain writer workflow (started if it is not running). */
+  /**
+   * Hands an entry to its signer's chain writer workflow (started if it is not running): the one signer's, or
+   * with several the one its reference maps to (signerFor), whatever the signers' gas, so a duplicate meets the
+   * writer that knows it; a writer out of gas hands the entry on itself.
+   */
   async function enqueue(entry: ChainWriteEntry): Promise<Submitted> {
     const batching = deps.batching;
     if (!batching) return { mode: 'direct' };
     const context = Context.current();
+    const more = batching.more ?? [];
+    const signers = [batching.signer, ...more];
+    const signer = more.length > 0 ? signerFor(entry.reference, signers) : batching.signer;
+    const settings: ChainWriterSettings =
+      more.length > 0 ? { ...batching.settings, signers, minBalanceWei: batching.minBalanceWei } : batching.settings;
     await context.client.workflow.signalWithStart('chainWriterWorkflow', {
-      workflowId: chainWriterWorkflowId(context.info.taskQueue, batching.signer),
+      workflowId: chainWriterWorkflowId(context.info.taskQueue, signer),
       taskQueue: context.info.taskQueue,
-      args: [{ signer: batching.signer, settings: batching.settings }],
+      args: [{ signer, settings }],
       signal: enqueueChainWriteSignal,
       signalArgs: [entry],
     });

@@ -35,9 +35,16 @@ export function createActivities(deps: ActivityDeps) {
       batching: services.batches && {
         signer: services.batches.address,
         settings: { ...config.chain.batch, blockTimeMs: config.chain.blockTimeMs },
+        more: services.moreBatches.map((b) => b.address),
+        minBalanceWei: config.chain.signerMinBalanceWei,
       },
     }),
-    ...createChainWriterActivities({ batches: services.batches, log }),
+    ...createChainWriterActivities({
+      batches: services.batches,
+      moreBatches: services.moreBatches,
+      minBalanceWei: BigInt(config.chain.signerMinBalanceWei),
+      log,
+    }),
     ...createConversionActivities({ ...services, config }),
     ...createTransferActivities({ ...services, config }),
     ...createUssdActivities({ ...services, config }),

@@ -68,6 +68,8 @@ export function createLogger(
         '*.mnemonic',
         'signerPrivateKey',
         '*.signerPrivateKey',
+        'signerPrivateKeys',
+        '*.signerPrivateKeys',
         'authorization',
         '*.authorization',
         '["x-api-key"]',

@@ -114,6 +114,20 @@ export const chainBatches = new Counter({
   registers: [processRegistry],
 });
 
+export const chainSignerBalance = new Gauge({
+  name: 'txtc_chain_signer_balance_eth',
+  help: "A batch signer's balance in ETH, read by its chain writer (after each mined batch; before each batch with several signers)",
+  labelNames: ['signer'] as const,
+  registers: [processRegistry],
+});
+
+export const chainSignerOutOfGas = new Gauge({
+  name: 'txtc_chain_signer_out_of_gas',
+  help: "Whether a batch signer's balance is below CHAIN_SIGNER_MIN_BALANCE_WEI (1: its writer hands new entries to another signer)",
+  labelNames: ['signer'] as const,
+  registers: [processRegistry],
+});
+
 export const chainBatchEntries = new Histogram({
   name: 'txtc_chain_batch_entries',
   help: 'Entries (mints and transfers) per mined chain writer batch',

@@ -71,6 +71,11 @@ export function createServices(deps: ServiceDeps) {
       deps.writer && deps.config.chain.batching && !deps.token && !deps.relay
         ? new BatchWriter(txtc, deps.config.chain.signerPrivateKey, deps.provider)
         : undefined,
+    /** the further signers' batch writers (CHAIN_SIGNER_PRIVATE_KEYS), where batching is on */
+    moreBatches:
+      deps.writer && deps.config.chain.batching && !deps.token && !deps.relay
+        ? deps.config.chain.signerPrivateKeys.map((key) => new BatchWriter(txtc, key, deps.provider))
+        : [],
     /** what mints: TXTC itself unless a test wraps it */
     token: instrumentMinting(deps.token ?? txtc, deps.provider),
     /** what relays TXTC transfers: TXTC itself unless a test wraps it */

@@ -15,7 +15,8 @@ import { ensureTemporalCli } from './local/temporal-cli';
 import { startLocalChain, rpcAnswers } from './local/chain-node';
 import { createProvider } from '../lib/chain/provider';
 import { ChainWriter } from '../lib/chain/writer';
-import { ensureDeployment } from './local/deploy';
+import { Wallet } from 'ethers';
+import { ensureDeployment, grantSignerRoles } from './local/deploy';
 import { TxtcToken } from '../lib/chain/txtc';
 import { portOpen, startService, stopService, waitFor, type Service } from './local/processes';
 import { ensureReconciliationScheduleFor } from '../lib/reconcile/schedule';
@@ -119,11 +120,17 @@ async function chain(config: Config): Promise<void> {
   if (config.chain.txtcAddress) return;
   const provider = createProvider(config.chain.rpcUrl);
   try {
-    const { deployment, fresh, file } = await ensureDeployment(
-      new ChainWriter(config.chain.signerPrivateKey, provider),
-      config.dataDir,
-      { hasRecords: () => databaseHasWallets(config), chainState },
-    );
+    const deployer = new ChainWriter(config.chain.signerPrivateKey, provider);
+    const { deployment, fresh, file } = await ensureDeployment(deployer, config.dataDir, {
+      hasRecords: () => databaseHasWallets(config),
+      chainState,
+    });
+    // Several signers: each writes batches, so each needs the roles (and, locally, gas).
+    const more = config.chain.signerPrivateKeys.map((key) => new Wallet(key).address);
+    if (more.length > 0) {
+      await grantSignerRoles(deployer, deployment.txtc, more);
+      say(`${more.length + 1} signers write batches (each granted the minter and relayer roles)`);
+    }
     say(
       fresh
         ? `TXTC deployed at ${deployment.txtc} (rate pair ${deployment.ratePair}); recorded in ${file}`

@@ -9,6 +9,13 @@
  * history is kept short by continuing as new between batches, carrying over the pending entries and, of the
  * settled ones, the skips a rewrite could still turn around until their deadlines pass (chain-writer-memory.ts):
  * a send refused for a short balance must not land once the balance grows, whichever run its duplicate meets.
+ *
+ * Several signers (settings.signers; absent with one, and in histories from before, so those run as they did):
+ * each signer has its writer, and entries come to the writer their reference maps to (signerFor). Before each
+ * batch the writer reads the signers' gas; when its own signer is out of gas it writes nothing and hands its
+ * pending entries to writers with gas, remembering where each went, so a duplicate that comes here later (the
+ * enqueue always routes by reference, never by gas) is handed to the same writer, which knows it. Re-routing in
+ * the enqueue instead would be unsafe: a send one writer skipped for a short balance could land by the other.
  */
 import {
   allHandlersFinished,
@@ -18,6 +25,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BatchResult, ChainWriterActivities } from '../activities/chain-writer';
@@ -30,8 +38,10 @@ import {
   type ChainWriteEntry,
   type ChainWriteOutcome,
   type ChainWriterInput,
+  type ForwardedEntry,
   type RememberedOutcome,
 } from '../lib/definitions/chain-writer';
+import { signerFor } from '../lib/definitions/signers';
 import { isNewAttempt, toRememberNextRun } from './shared/chain-writer-memory';
 
 /** Broadcasts and nonce reads: short, retried without end (entries wait on them; ops see it in the UI). */
@@ -47,6 +57,10 @@ const BATCHES_PER_RUN = 200;
 const REVERTED_ROUNDS = 3;
 /** With timed blocks, a batch is sent this far ahead of the next block (or a quarter block, if more). */
 const BLOCK_LEAD_MS = 1500;
+/** Several signers, all out of gas: how long entries wait before the gas is read again. */
+const NO_GAS_RECHECK_MS = 30_000;
+/** Several signers: an entry handed on is remembered this long (s) past its deadline, chain and workflow clocks apart. */
+const FORWARD_MARGIN_S = 600;
 
 export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void> {
   const { settings } = input;
@@ -64,6 +78,11 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   let nonce = input.nonce;
   let lastMinedAt = input.lastMinedAt;
   let inFlight = 0;
+  // Several signers: entries handed to another signer's writer, and duplicates of them to hand on again.
+  const signers = settings.signers && settings.signers.length > 1 ? settings.signers : undefined;
+  const forwarded = new Map<string, ForwardedEntry>((input.forwarded ?? []).map((f) => [f.reference, { ...f }]));
+  const toForward: ChainWriteEntry[] = [];
+  const mine = signers ? { signer: input.signer } : {};
 
   // Read-only (the ops console's chain writer panel): a query adds nothing to the history.
   setHandler(chainWriterStateQuery, () => ({
@@ -75,6 +94,13 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   }));
 
   setHandler(enqueueChainWriteSignal, (entry) => {
+    const handed = forwarded.get(entry.reference);
+    if (handed) {
+      // Handed on while this signer was out of gas: the writer it went to knows it (and tells its requester).
+      handed.deadline = Math.max(handed.deadline, entry.deadline);
+      toForward.push(entry);
+      return;
+    }
     // A retried enqueue of an entry still waiting here is the same entry; one an earlier run wrote and did not
     // remember is written again, harmlessly (chain-writer-memory.ts says why those need no memory).
     if (queued.has(entry.reference)) {
@@ -100,12 +126,29 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
   for (let batches = 0; ; batches++) {
     if (batches >= batchesPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
+      while (toForward.length > 0) await handOn(toForward.splice(0));
       // eslint-disable-next-line no-restricted-syntax -- workflow time, deterministic in the sandbox
-      const remembered = toRememberNextRun(written.values(), Math.floor(Date.now() / 1000));
-      return await continueAsNew<typeof chainWriterWorkflow>({ ...input, pending, nonce, lastMinedAt, remembered });
+      const now = Math.floor(Date.now() / 1000);
+      const remembered = toRememberNextRun(written.values(), now);
+      const carried = signers
+        ? { forwarded: [...forwarded.values()].filter((f) => f.deadline + FORWARD_MARGIN_S >= now) }
+        : {};
+      return await continueAsNew<typeof chainWriterWorkflow>({
+        ...input,
+        pending,
+        nonce,
+        lastMinedAt,
+        remembered,
+        ...carried,
+      });
     }
-    await condition(() => pending.length > 0);
+    await condition(() => pending.length > 0 || toForward.length > 0);
+    if (toForward.length > 0) {
+      await handOn(toForward.splice(0));
+      continue;
+    }
     await condition(() => pending.length >= settings.maxEntries, Math.max(settings.delayMs, untilBlockTurn()));
+    if (signers && !(await mayWrite(signers))) continue;
     const batch = pending.splice(0, settings.maxEntries);
     inFlight = batch.length;
     const settled = await write(batch);
@@ -123,6 +166,40 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     await tellRequesters(batch, settled);
   }
 
+  /**
+   * Several signers: whether this signer has gas to write. If not, its pending entries go to signers with gas
+   * (by reference among them) and are remembered; with none, they wait and the gas is read again later.
+   */
+  async function mayWrite(all: string[]): Promise<boolean> {
+    const low = await writer.chainSignersOutOfGas({ signers: all });
+    if (!low.includes(input.signer)) return true;
+    const withGas = all.filter((s) => !low.includes(s));
+    if (withGas.length === 0) {
+      log.error('chain writer: every signer is out of gas; entries wait', { pending: pending.length });
+      await sleep(NO_GAS_RECHECK_MS);
+      return false;
+    }
+    const handed = pending.splice(0);
+    for (const entry of handed) {
+      queued.delete(entry.reference);
+      const signer = signerFor(entry.reference, withGas);
+      forwarded.set(entry.reference, { reference: entry.reference, signer, deadline: entry.deadline });
+    }
+    log.warn('chain writer: signer out of gas; new entries handed to signers with gas', { n: handed.length });
+    await handOn(handed);
+    return false;
+  }
+
+  /** Sends entries this writer handed on to the writers it handed them to. */
+  async function handOn(entries: ChainWriteEntry[]): Promise<void> {
+    const bySigner = new Map<string, ChainWriteEntry[]>();
+    for (const entry of entries) {
+      const signer = forwarded.get(entry.reference)!.signer;
+      bySigner.set(signer, [...(bySigner.get(signer) ?? []), entry]);
+    }
+    for (const [signer, handed] of bySigner) await writer.forwardChainWrites({ signer, settings, entries: handed });
+  }
+
   /** With timed blocks: how long until a batch sent now would catch the next block (0: now). */
   function untilBlockTurn(): number {
     if (!settings.blockTimeMs || lastMinedAt === undefined) return 0;
@@ -137,14 +214,21 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
     let entries = batch;
     let reverted = 0;
     while (entries.length > 0) {
-      let at: number = nonce ?? (await writer.chainWriterNonce());
+      let at: number = nonce ?? (await (signers ? writer.chainWriterNonce(input.signer) : writer.chainWriterNonce()));
       const hashes: string[] = [];
       let fees: BatchFees | undefined;
       let result: BatchResult;
       for (;;) {
         const stuckAfterMs = settings.stuckAfterMs;
         let sent: BatchFees & { hash: string };
-        ({ sent, result } = await writer.writeBatch({ entries, nonce: at, hashes, replacing: fees, stuckAfterMs }));
+        ({ sent, result } = await writer.writeBatch({
+          entries,
+          nonce: at,
+          hashes,
+          replacing: fees,
+          stuckAfterMs,
+          ...mine,
+        }));
         if (!hashes.includes(sent.hash)) hashes.push(sent.hash);
         fees = sent;
         if (result.state !== 'stuck') break;

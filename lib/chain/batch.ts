@@ -76,6 +76,11 @@ export class BatchWriter {
     return this.provider.getTransactionCount(this.wallet.address, 'pending');
   }
 
+  /** The balance (wei) of `address`, this signer's by default: what its gas is paid from. */
+  async balance(address: string = this.wallet.address): Promise<bigint> {
+    return this.provider.getBalance(address);
+  }
+
   /** How many of the signer's transactions are mined: a nonce below it is used. */
   async minedNonce(): Promise<number> {
     return this.provider.getTransactionCount(this.wallet.address, 'latest');

@@ -24,6 +24,25 @@ export const chainVariables = {
       .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex key')
       .optional(),
   ),
+  /**
+   * further signers for batched writes (comma-separated keys): each has its own chain writer and nonces, and
+   * entries go to one by their reference (lib/definitions/signers.ts). Each needs the minter and relayer roles.
+   */
+  signerPrivateKeys: secret(
+    'CHAIN_SIGNER_PRIVATE_KEYS',
+    z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}(,0x[0-9a-fA-F]{64})*$/, 'must be comma-separated 0x-prefixed 32-byte hex keys')
+      .optional(),
+  ),
+  /** a signer whose balance (wei) is below this is out of gas: its writer hands its new entries to another */
+  signerMinBalanceWei: variable(
+    'CHAIN_SIGNER_MIN_BALANCE_WEI',
+    z
+      .string()
+      .regex(/^\d{1,30}$/, 'must be a whole number of wei')
+      .default('10000000000000000'),
+  ),
   receiptTimeoutMs: variable('CHAIN_RECEIPT_TIMEOUT_MS', nonNegativeInt.default(60000)),
   /** mints and relayed sends written in batches by the chain writer workflow (off: one transaction each) */
   batching: variable('CHAIN_BATCHING', bool.default(true)),
@@ -55,13 +74,15 @@ export const mnemonicWords = (mnemonic: string) => mnemonic.trim().split(/\s+/);
  * holds; '' for both. Otherwise the local development ones unless set (production refuses them unset).
  */
 export function chainConfig(
-  { walletMnemonic, signerPrivateKey, batch, ...chain }: Read<typeof chainVariables>,
+  { walletMnemonic, signerPrivateKey, signerPrivateKeys, batch, ...chain }: Read<typeof chainVariables>,
   signs: boolean,
 ) {
   return {
     chain: {
       ...chain,
       signerPrivateKey: signs ? (signerPrivateKey ?? LOCAL_DEV_SIGNER_KEY) : '',
+      /** the further signers' keys (none unless CHAIN_SIGNER_PRIVATE_KEYS; none for the API) */
+      signerPrivateKeys: signs && signerPrivateKeys ? signerPrivateKeys.split(',') : [],
       batch: { ...batch, stuckAfterMs: batch.stuckAfterMs ?? Math.max(30000, 3 * chain.blockTimeMs) },
     },
     walletMnemonic: signs ? (walletMnemonic ?? LOCAL_DEV_WALLET_MNEMONIC) : '',

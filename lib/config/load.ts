@@ -75,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (!signs) {
     env = { ...env };
     delete env[chainVariables.signerPrivateKey.name];
+    delete env[chainVariables.signerPrivateKeys.name];
     delete env[chainVariables.walletMnemonic.name];
   }
   const input: Record<string, string | undefined> = {};

@@ -56,6 +56,8 @@ export function refuse(s: Settings, { local, signs, anyAddress }: Circumstances)
   if (signs && production && !chain.signerPrivateKey) throw C.signerPrivateKey.refuse(REQUIRED);
   if (production && chain.signerPrivateKey?.toLowerCase() === LOCAL_DEV_SIGNER_KEY)
     throw C.signerPrivateKey.refuse('must not be the local development key (it is public)');
+  if (production && chain.signerPrivateKeys?.toLowerCase().split(',').includes(LOCAL_DEV_SIGNER_KEY))
+    throw C.signerPrivateKeys.refuse('must not hold the local development key (it is public)');
   if (signs && production && !chain.walletMnemonic) throw C.walletMnemonic.refuse(REQUIRED);
   if (production && !http.pinPepper) throw H.pinPepper.refuse(REQUIRED);
   if (production && http.pinPepper === LOCAL_DEV_PIN_PEPPER)

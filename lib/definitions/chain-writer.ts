@@ -118,6 +118,21 @@ export interface ChainWriterSettings {
   stuckAfterMs: number;
   /** batches per run before continuing as new (200 if unset; a test sets 1 to see what a new run remembers) */
   batchesPerRun?: number;
+  /**
+   * Several signers (absent with one: the writer as before): every signer's address in the configured order.
+   * The writer then checks its signer's gas before each batch and, when it is out of gas, hands its new entries
+   * to a writer whose signer has gas (lib/definitions/signers.ts).
+   */
+  signers?: string[];
+  /** with `signers`: a signer whose balance (wei, decimal) is below this is out of gas */
+  minBalanceWei?: string;
+}
+
+/** An entry a writer out of gas handed to another signer's writer, remembered until its deadline passes. */
+export interface ForwardedEntry {
+  reference: string;
+  signer: string;
+  deadline: number;
 }
 
 /**
@@ -144,6 +159,8 @@ export interface ChainWriterInput {
    * could still land, until their deadlines pass (see shared/chain-writer-memory.ts); runs before it had none
    */
   remembered?: RememberedOutcome[];
+  /** carried over continue-as-new, with several signers: entries handed to another signer's writer */
+  forwarded?: ForwardedEntry[];
 }
 
 /** What the ops console reads of a writer: entries waiting, the batch being written, when a batch last landed. */

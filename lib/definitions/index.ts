@@ -12,3 +12,4 @@ export * from './swaps';
 export * from './search';
 export * from './fraud';
 export * from './chain-writer';
+export * from './signers';

@@ -127,3 +127,32 @@ export async function ensureDeployment(
   const deployment = await deployAll(writer);
   return { deployment, fresh: true, file: writeDeployment(dataDir, deployment) };
 }
+
+/** What a further signer is given on a local chain when it holds less: gas for a long run of batches. */
+const LOCAL_SIGNER_ETH = parseUnits('100', 18);
+
+/**
+ * Several signers (CHAIN_SIGNER_PRIVATE_KEYS) on a local chain: each is granted TXTC's minter and relayer
+ * roles by the deployer (the admin) and, when it holds less, LOCAL_SIGNER_ETH for gas (`fund` false: no ETH,
+ * a test's signer out of gas). Idempotent: a role held is not granted again.
+ */
+export async function grantSignerRoles(
+  writer: ChainWriter,
+  txtc: string,
+  signers: string[],
+  options: { fund?: boolean } = {},
+): Promise<void> {
+  const abi = loadArtifact('Txtc').abi as InterfaceAbi;
+  const token = new Contract(txtc, abi, writer.provider);
+  for (const signer of signers) {
+    for (const role of ['MINTER_ROLE', 'RELAYER_ROLE']) {
+      const id = (await token.getFunction(role)()) as string;
+      if (!((await token.getFunction('hasRole')(id, signer)) as boolean))
+        await call(writer, txtc, abi, 'grantRole', [id, signer]);
+    }
+    if (options.fund !== false && (await writer.provider.getBalance(signer)) < LOCAL_SIGNER_ETH) {
+      const sent = await writer.send({ to: signer, value: LOCAL_SIGNER_ETH });
+      await sent.wait();
+    }
+  }
+}
