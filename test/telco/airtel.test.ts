@@ -80,6 +80,49 @@ test('not enough balance is InsufficientAirtime, said plainly, and moves nothing
   expect(server.movementsOf(national)).toEqual([]);
 });
 
+test('an amount with more decimals than UGX has, or of 0, is refused as a bad request (ESB000010), not truncated: nothing moves', async () => {
+  const { national } = newSubscriber(100_000n);
+  const { access_token: token } = (await (
+    await fetch(`${server.url}/auth/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: credentials.clientId,
+        client_secret: credentials.clientSecret,
+        grant_type: 'client_credentials',
+      }),
+    })
+  ).json()) as { access_token: string };
+  for (const amount of [100.5, 0.25, 0]) {
+    const id = `bad-amount-${Date.now()}-${++seq}`;
+    const res = await fetch(`${server.url}/merchant/v1/payments/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-country': 'UG',
+        'x-currency': 'UGX',
+      },
+      body: JSON.stringify({
+        reference: 'TXTC',
+        subscriber: { country: 'UG', currency: 'UGX', msisdn: national },
+        transaction: { amount, country: 'UG', currency: 'UGX', id },
+      }),
+    });
+    expect({ amount, status: res.status, body: await res.json() }).toEqual({
+      amount,
+      status: 400,
+      body: {
+        data: { transaction: {} },
+        status: expect.objectContaining({ success: false, response_code: 'ESB000010' }),
+      },
+    });
+    expect(server.payments.has(id)).toBe(false);
+  }
+  expect(server.balance(national)).toBe(100_000n);
+  expect(server.movementsOf(national)).toEqual([]);
+});
+
 test('a number without an Airtel Money wallet is refused; a declined push too; nothing moves', async () => {
   const adapter = airtel();
   expect(await adapter.debit(movement('+256759999000', 500n))).toMatchObject({ status: 'rejected' });

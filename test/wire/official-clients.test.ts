@@ -392,6 +392,51 @@ describe('MTN MoMo: mtn-momo@2.0.0 and our adapter, request by request', () => {
     ]);
   });
 
+  test('the server refuses, as MoMo refuses a bad body, an amount with more decimals than EUR has, or of 0', async () => {
+    const token = (await (
+      await fetch(`${server.url}/collection/token/`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${credentials.collection.apiUser}:coll-key`).toString('base64')}`,
+          'ocp-apim-subscription-key': 'coll-sub-key',
+        },
+      })
+    ).json()) as { access_token: string };
+    const payer = '46733123450';
+    const before = server.movementsOf(payer).length;
+    const balance = server.balance(payer);
+    for (const amount of ['150.505', '0.001', '0', '0.00']) {
+      const id = crypto.randomUUID();
+      const res = await fetch(`${server.url}/collection/v1_0/requesttopay`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          'ocp-apim-subscription-key': 'coll-sub-key',
+          'x-target-environment': 'sandbox',
+          'x-reference-id': id,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          amount,
+          currency: 'EUR',
+          externalId: 'debit:wire-bad-amount',
+          payer: { partyIdType: 'MSISDN', partyId: payer },
+          payerMessage: 'TXTC',
+          payeeNote: 'debit:wire-bad-amount',
+        }),
+      });
+      expect({ amount, status: res.status, body: await res.json() }).toEqual({
+        amount,
+        status: 400,
+        body: { code: 'INVALID_BODY' },
+      });
+      // Refused, not truncated: no payment under the id, nothing moved.
+      expect(server.payments.has(id)).toBe(false);
+    }
+    expect(server.movementsOf(payer)).toHaveLength(before);
+    expect(server.balance(payer)).toBe(balance);
+  });
+
   test('the server refuses what mtn-momo would never send: a v5 X-Reference-Id', async () => {
     const token = (await (
       await fetch(`${server.url}/disbursement/token/`, {

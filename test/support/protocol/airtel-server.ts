@@ -13,7 +13,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createDecipheriv, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { listen, readBody, toMinor } from './local-server';
+import { amountMinorOf, listen, readBody } from './local-server';
 
 export type Approval = 'auto' | 'reject' | 'never' | { afterPolls: number };
 
@@ -242,7 +242,10 @@ export class AirtelServer {
       const msisdn = product === 'collection' ? body?.subscriber?.msisdn : body?.payee?.msisdn;
       const id = body?.transaction?.id;
       const amount = body?.transaction?.amount;
-      if (!msisdn || !id || typeof amount !== 'number' || !/^\d+(\.\d+)?$/.test(String(amount))) {
+      // A bad amount is a bad request, as for any malformed body: not a plain decimal number, more decimals
+      // than the currency has, or 0 (nothing is truncated).
+      const amountMinor = typeof amount === 'number' ? amountMinorOf(String(amount), this.options.digits) : undefined;
+      if (!msisdn || !id || amountMinor === undefined) {
         return answer(400, false, 'ESB000010');
       }
       if (product === 'disbursement' && body.pin !== this.options.disbursementPin) {
@@ -254,7 +257,7 @@ export class AirtelServer {
       const payment: Payment = {
         id,
         product,
-        amountMinor: toMinor(String(amount), this.options.digits),
+        amountMinor,
         msisdn,
         status: 'TIP',
         responseCode: CODE.inProcess,

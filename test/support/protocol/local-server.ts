@@ -21,10 +21,25 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** "1500.5" with 2 digits -> 150050n (what the operator's ledger holds). */
+/**
+ * An amount as an operator takes it: "1500.5" with 2 digits -> 150050n (what the operator's ledger holds).
+ * Undefined for what it refuses: not a plain decimal, more decimals than the currency has ("100.005" KES,
+ * "18500.5" UGX), or nothing at all (0). Never truncated: a refused amount moves nothing.
+ */
+export function amountMinorOf(amount: string, digits: number): bigint | undefined {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(amount);
+  if (!match) return undefined;
+  const [, whole = '0', fraction = ''] = match;
+  if (fraction.length > digits) return undefined;
+  const minor = BigInt(whole + fraction.padEnd(digits, '0'));
+  return minor > 0n ? minor : undefined;
+}
+
+/** An amount the server already took (amountMinorOf said yes), in minor units. */
 export function toMinor(amount: string, digits: number): bigint {
-  const [whole = '0', fraction = ''] = amount.split('.');
-  return BigInt(whole + fraction.padEnd(digits, '0').slice(0, digits));
+  const minor = amountMinorOf(amount, digits);
+  if (minor === undefined) throw new RangeError(`an amount the operator refuses: ${amount}`);
+  return minor;
 }
 
 /** A request as it came: method, path, query, headers (names lower-cased) and the raw body. */

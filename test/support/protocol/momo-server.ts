@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { listen, readBody, recordOf, toMinor, type RecordedRequest } from './local-server';
+import { amountMinorOf, listen, readBody, recordOf, toMinor, type RecordedRequest } from './local-server';
 
 export type Approval = 'auto' | 'reject' | 'never' | { afterPolls: number };
 
@@ -285,7 +285,12 @@ export class MomoServer {
       return send(400, { code: 'INVALID_BODY' });
     }
     const party = product === 'collection' ? json.payer : json.payee;
-    const amount = typeof json.amount === 'string' && /^\d+(\.\d+)?$/.test(json.amount) ? json.amount : undefined;
+    // A bad amount is a bad body, as MoMo answers it: not a plain decimal, more decimals than the currency
+    // has, or 0 (nothing is truncated).
+    const amount =
+      typeof json.amount === 'string' && amountMinorOf(json.amount, this.options.digits) !== undefined
+        ? json.amount
+        : undefined;
     if (!amount || typeof party?.partyId !== 'string') return send(400, { code: 'INVALID_BODY' });
     if (json.currency !== this.options.currency)
       return send(400, { code: 'INVALID_CURRENCY', message: 'Currency not supported.' });
