@@ -1,15 +1,15 @@
 /** Development-only routes (APP_ENV=local): top up a simulated operator account. */
-import { TelcoReferenceConflictError } from '../lib/telco/types';
+import { TelcoReferenceConflictError } from '../../lib/telco/types';
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { identifySubscriber } from '../lib/telco/detect';
-import { parseDecimal } from '../lib/money/decimal';
-import { formatAirtime } from '../lib/money/format';
-import { SimulatedOperator } from '../lib/telco/simulated';
-import { BridgeError } from '../lib/definitions';
-import { decimalAmount, validate } from './validation';
-import type { ApiContext } from './context';
+import { identifySubscriber } from '../../lib/telco/detect';
+import { parseDecimal } from '../../lib/money/decimal';
+import { formatAirtime } from '../../lib/money/format';
+import { SimulatedOperator } from '../../lib/telco/simulated';
+import { BridgeError } from '../../lib/definitions';
+import { decimalAmount, validate } from '../validation';
+import type { ApiContext } from '../context';
 
 const MAX_TOPUP_MINOR = 10n ** 15n;
 
