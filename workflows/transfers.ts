@@ -21,7 +21,7 @@ import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { moveAirtime, owed, sendTxtcOnce, telco } from './shared/movements';
 import { debitCallFor } from './shared/approval';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
-import { airtimeText, beginTransfer, refusalSms, shortRef, type Completion, type SendReady } from './shared/transfer';
+import { airtimeText, beginTransfer, refusalSms, shortRef, type Completion } from './shared/transfer';
 
 /** Airtime from one number to another, exactly once. */
 export async function airtimeTransferWorkflow(input: TransferInput): Promise<TransferState> {
@@ -45,6 +45,13 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
   }
   const amount = t.amountOf(quote);
   const amountMinor = quote.amountMinor!.toString();
+  /** The amount moved on one party's line, under one step's reference. */
+  const movement = (party: 'sender' | 'receiver', step: 'debit' | 'credit' | 'refund') => ({
+    phoneNumber: party === 'sender' ? input.fromPhone : input.toPhone,
+    operator: party === 'sender' ? input.fromOperator : input.toOperator,
+    amountMinor,
+    reference: t.ref(step),
+  });
 
   return await CancellationScope.nonCancellable(async () => {
     let sender: AirtimeMovementResult;
@@ -66,12 +73,7 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
       completion = { transferReference: reference };
     } else {
       // Across operators: debit the sender, then credit the receiver; a credit that fails for good is refunded.
-      const debit = {
-        phoneNumber: input.fromPhone,
-        operator: input.fromOperator,
-        amountMinor,
-        reference: t.ref('debit'),
-      };
+      const debit = movement('sender', 'debit');
       try {
         const debitCall = await debitCallFor(balance, {
           phoneNumber: input.fromPhone,
@@ -83,12 +85,7 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
         return await t.refuse(err, amount);
       }
       await t.advance({ stage: 'debited', debitReference: debit.reference });
-      const credit = {
-        phoneNumber: input.toPhone,
-        operator: input.toOperator,
-        amountMinor,
-        reference: t.ref('credit'),
-      };
+      const credit = movement('receiver', 'credit');
       try {
         receiver = await moveAirtime('credit', credit, owed.creditAirtime);
       } catch (err) {
@@ -112,12 +109,7 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
 
     async function refundSender(err: unknown): Promise<never> {
       const failure = failureOf(err);
-      const refund = {
-        phoneNumber: input.fromPhone,
-        operator: input.fromOperator,
-        amountMinor,
-        reference: t.ref('refund'),
-      };
+      const refund = movement('sender', 'refund');
       let delayed = false;
       try {
         await owed.creditAirtime(refund);
@@ -169,13 +161,7 @@ export async function txtcTransferWorkflow(input: TransferInput): Promise<Transf
 
 async function txtcTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
   const t = beginTransfer('txtc', input, turn);
-  let ready: SendReady;
-  try {
-    ready = await t.prepareSend(true);
-  } catch (err) {
-    return await t.refuse(err);
-  }
-  const { prepared, quote, fromWallet, toWallet } = ready;
+  const { prepared, quote, fromWallet, toWallet } = await t.prepareSend(true);
   const amount = t.amountOf(quote);
   return await CancellationScope.nonCancellable(async () => {
     let sent: TransferResult;
@@ -199,12 +185,7 @@ export async function hybridTransferWorkflow(input: TransferInput): Promise<Tran
 
 async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<TransferState> {
   const t = beginTransfer('hybrid', input, turn);
-  let ready: SendReady;
-  try {
-    ready = await t.prepareSend(false);
-  } catch (err) {
-    return await t.refuse(err);
-  }
+  const ready = await t.prepareSend(false);
   const { prepared, quote, ownTxtc, toWallet } = ready;
   let { fromWallet } = ready;
   const target = quote.txtcAmount!;

@@ -100,6 +100,15 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
     throw rejection(failure.type, failure.message);
   }
 
+  /**
+   * Refused before anything moved, in the words of the failure (refusalSms) with `amount` as the SMS names
+   * it; by default the amount quoted so far ('the amount' when the refusal came before the quote).
+   */
+  function refuse(err: unknown, amount?: string): Promise<never> {
+    const named = amount ?? (state.quote ? quotedAmount(kind, state.quote) : 'the amount');
+    return reject(err, (f) => refusalSms(texts.sender, f, named));
+  }
+
   /** Quote, record, limits and fraud rules in one local step; a refusal (or a hold ops reject) changes nothing. */
   async function prepare(): Promise<{ prepared: PreparedTransfer; quote: TransferQuote }> {
     const prepared = await books.prepareTransfer({ ...input, id });
@@ -163,25 +172,23 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
     reject,
     /**
      * A TXTC or hybrid transfer's first step: prepare, the sender's TXTC and wallet (a TXTC transfer, which
-     * converts nothing, is refused here when it falls short: `mustCover`), then the receiver's wallet.
+     * converts nothing, is refused here when it falls short: `mustCover`), then the receiver's wallet. A
+     * refusal on the way is told and thrown (refuse).
      */
     async prepareSend(mustCover: boolean): Promise<SendReady> {
-      const { prepared, quote } = await prepare();
-      const own = await chain.txtcBalance(input.fromPhone);
-      const ownTxtc = BigInt(own.balance);
-      if (mustCover && ownTxtc < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
-      const toWallet = await books.ensureWallet(input.toPhone);
-      checkNotCancelled();
-      return { prepared, quote, ownTxtc, fromWallet: own.wallet ?? undefined, toWallet };
+      try {
+        const { prepared, quote } = await prepare();
+        const own = await chain.txtcBalance(input.fromPhone);
+        const ownTxtc = BigInt(own.balance);
+        if (mustCover && ownTxtc < quote.txtcAmount!) throw rejection('InsufficientTxtc', 'not enough TXTC');
+        const toWallet = await books.ensureWallet(input.toPhone);
+        checkNotCancelled();
+        return { prepared, quote, ownTxtc, fromWallet: own.wallet ?? undefined, toWallet };
+      } catch (err) {
+        return await refuse(err);
+      }
     },
-    /**
-     * Refused before anything moved, in the words of the failure (refusalSms) with `amount` as the SMS names
-     * it; by default the amount quoted so far ('the amount' when the refusal came before the quote).
-     */
-    refuse(err: unknown, amount?: string): Promise<never> {
-      const named = amount ?? (state.quote ? quotedAmount(kind, state.quote) : 'the amount');
-      return reject(err, (f) => refusalSms(texts.sender, f, named));
-    },
+    refuse,
     complete,
     /**
      * The TXTC send `sent` landed: the transfer completes with it (from and to `wallets`), the sender reads
