@@ -1,8 +1,9 @@
 import { parseUnits } from 'ethers';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { TxtcToken } from '../../lib/chain/txtc';
-import { stepReference } from '../../lib/definitions';
+import { conversionWorkflowId, stepReference } from '../../lib/definitions';
 import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
 import { airtimeBalance, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
@@ -29,6 +30,16 @@ async function withApi<T>(fn: () => Promise<T>): Promise<T> {
     });
     return fn();
   });
+}
+
+async function workflowExists(workflowId: string): Promise<boolean> {
+  try {
+    await stack.client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
 }
 
 function buy(body: unknown, key?: string) {
@@ -116,6 +127,8 @@ test('an Idempotency-Key reused for a different request is a 409 and starts noth
     expect(await second.json()).toMatchObject({ error: { code: 'IdempotencyKeyReused' } });
     await waitForStatus(id);
     expect(await telcoOperations(stack.runtime.pool, phone)).toHaveLength(1);
+    // Only the first request's KES 1,290.00 (129000 minor) left the account, not the second's KES 2,000.00.
+    expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(500000n - 129000n);
   });
 });
 
@@ -186,6 +199,14 @@ describe('bad input is a 400 with a JSON error and changes nothing', () => {
       expect(json.error.code).toBe(code);
       expect(json.error.message).not.toMatch(/at .*\.ts/);
     });
+    // Nothing changed: no debit of the number, no key claimed, no conversion started under the key.
+    expect(await telcoOperations(stack.runtime.pool, phone)).toEqual([]);
+    expect(await airtimeBalance(stack.runtime.pool, phone)).toBe(0n);
+    if (key !== undefined) {
+      const claimed = await stack.runtime.pool.query('SELECT 1 FROM api_idempotency_keys WHERE key = $1', [key]);
+      expect(claimed.rows).toEqual([]);
+      expect(await workflowExists(conversionWorkflowId('api', key))).toBe(false);
+    }
   });
 
   test('a body that is not JSON', async () => {

@@ -1,7 +1,8 @@
 import { parseUnits } from 'ethers';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
-import { stepReference } from '../../lib/definitions';
+import { stepReference, transferWorkflowId } from '../../lib/definitions';
 import { openStack, withWorker, testLog, uniqueId, type TestStackHandle } from '../support/stack';
 import { airtimeBalance, fundTxtc, newSafaricomNumber, smsTo, telcoOperations, topUp } from '../support/money';
 
@@ -35,6 +36,16 @@ const post = (path: string, body: unknown, key?: string) =>
       body: JSON.stringify(body),
     }),
   );
+
+async function workflowExists(workflowId: string): Promise<boolean> {
+  try {
+    await stack.client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
+}
 
 async function settled(id: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 120; i++) {
@@ -189,6 +200,14 @@ describe('bad transfer requests are a 400 with a JSON error and start nothing', 
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
     });
+    // Nothing started: no debit of the sender, no key claimed, no transfer under the key.
+    expect(await telcoOperations(stack.runtime.pool, from)).toEqual([]);
+    expect(await airtimeBalance(stack.runtime.pool, from)).toBe(0n);
+    if (key !== undefined) {
+      const claimed = await stack.runtime.pool.query('SELECT 1 FROM api_idempotency_keys WHERE key = $1', [key]);
+      expect(claimed.rows).toEqual([]);
+      expect(await workflowExists(transferWorkflowId('api', key))).toBe(false);
+    }
   });
 
   test('a transferType that does not exist', async () => {
@@ -201,6 +220,7 @@ describe('bad transfer requests are a 400 with a JSON error and start nothing', 
       expect(res.status).toBe(400);
     });
     expect(await telcoOperations(stack.runtime.pool, from)).toEqual([]);
+    expect(await workflowExists(transferWorkflowId('api', 'tkey-0000008'))).toBe(false);
   });
 });
 

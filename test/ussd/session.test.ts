@@ -323,13 +323,18 @@ test('a session goes on after its worker and the API restart between two hops (a
 });
 
 test('a malformed callback is a 400 and starts nothing; an unsupported number gets a polite END', async () => {
+  const caller = newSafaricomNumber();
   await withUssd(async (app) => {
     const bad = await app.request('/ussd', {
       method: 'POST',
       headers: gatewayHeaders(stack.config, 'ussd'),
-      body: new URLSearchParams({ serviceCode: '*123*456#', phoneNumber: '+254712345678', text: '' }),
+      body: new URLSearchParams({ serviceCode: '*123*456#', phoneNumber: caller, text: '' }),
     });
     expect(bad.status).toBe(400);
+    // No session recorded for the caller (so no session workflow either), nothing debited.
+    const sessions = await stack.runtime.pool.query('SELECT 1 FROM ussd_sessions WHERE phone_number = $1', [caller]);
+    expect(sessions.rows).toEqual([]);
+    expect(await telcoOperations(stack.runtime.pool, caller)).toEqual([]);
     const foreign = new Phone(app, '+14155550100');
     expect(await foreign.dial()).toMatch(/^END /);
     const alias = await app.request('/ussd/session', {
