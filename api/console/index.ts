@@ -48,6 +48,16 @@ export function consoleSettingsOf(config: Config): ConsoleSettings {
   };
 }
 
+/** The one-line notice an action left (our own cookie; anything else in it is ignored). */
+function noticeOf(cookie: string | undefined): { notice: { ok: boolean; text: string } } | undefined {
+  try {
+    const v = JSON.parse(cookie ?? '') as { ok?: unknown; text?: unknown };
+    return typeof v.ok === 'boolean' && typeof v.text === 'string' ? { notice: { ok: v.ok, text: v.text } } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 type Env = { Variables: { opsSession: OpsSession; opsToken: string } };
 
 const csrfTokenOf = (token: string) => createHmac('sha256', token).update('txtc-ops csrf').digest('base64url');
@@ -168,7 +178,7 @@ export function consoleRoutes(ctx: ApiContext, settings: ConsoleSettings) {
         mismatches,
         actor: c.get('opsSession').actor,
         csrf: csrfTokenOf(c.get('opsToken')),
-        ...(notice ? { notice: JSON.parse(notice) as { ok: boolean; text: string } } : {}),
+        ...(noticeOf(notice) ?? {}),
         temporalUi,
         byStage,
         inFlight,
