@@ -3,7 +3,9 @@
  * written to DATA_DIR/bench/chaos.json. Exits non-zero when anything is unfinished or mismatched. Knobs:
  * CHAOS_REQUESTS (1000), CHAOS_RATE (6 per second), CHAOS_WORKER_KILLS (10), CHAOS_API_KILLS (2),
  * CHAOS_CHAIN_PAUSES (2), CHAOS_DB_CUTS (3), CHAOS_PG_RESTARTS (1), CHAOS_MINT_OUTAGES (1),
- * CHAOS_SIM_ERROR_RATE (0.05), CHAOS_SIM_TIMEOUT_AFTER_COMMIT_RATE (0.05).
+ * CHAOS_SIM_ERROR_RATE (0.05), CHAOS_SIM_TIMEOUT_AFTER_COMMIT_RATE (0.05), CHAOS_TEMPORAL_KILLS (3 on
+ * Postgres, else 0). Options: `--temporal dev|postgres` (dev: the Temporal dev server; postgres: the full server
+ * on Postgres databases of its own, SIGKILLed and restarted CHAOS_TEMPORAL_KILLS times) and `--workers N` (2).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +14,25 @@ import { DEFAULT_CHAOS, runChaos, type ChaosOptions } from './chaos/run';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
+/** The value after `--name` (or in `--name=value`) on the command line. */
+function arg(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const inline = args.find((a) => a.startsWith(`--${name}=`));
+  if (inline) return inline.slice(name.length + 3);
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
 async function main(): Promise<void> {
+  const temporal = arg('temporal') ?? DEFAULT_CHAOS.temporal;
+  if (temporal !== 'dev' && temporal !== 'postgres') throw new Error('--temporal takes dev or postgres');
+  const workers = Number(arg('workers') ?? DEFAULT_CHAOS.workers);
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error('--workers takes a count of at least 1');
   ensureCompiled();
   const options: Partial<ChaosOptions> = {
+    temporal,
+    workers,
+    temporalKills: num('CHAOS_TEMPORAL_KILLS', temporal === 'postgres' ? 3 : 0),
     requests: num('CHAOS_REQUESTS', DEFAULT_CHAOS.requests),
     rate: num('CHAOS_RATE', DEFAULT_CHAOS.rate),
     workerKills: num('CHAOS_WORKER_KILLS', DEFAULT_CHAOS.workerKills),

@@ -1,7 +1,8 @@
 /**
  * The chaos run's faults (scripts/chaos/run.ts), spread over the load's expected duration: workers and the API
  * SIGKILLed and restarted, the chain paused (SIGSTOP/SIGCONT), minting refused for a window (the minter role
- * revoked: debits must be refunded), the app's database connections terminated and Postgres restarted.
+ * revoked: debits must be refunded), the app's database connections terminated, Postgres restarted and, on
+ * the full Temporal server on Postgres, that server SIGKILLed and started again (./temporal).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { loadArtifact } from '../../lib/chain/artifacts';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import type { Proc } from './processes';
 import { pick, sleep } from './load';
+import type { TemporalSupervisor } from './temporal';
 
 /** Hardhat's second dev account: the harness's own admin key (the workers' signer keeps its nonces). */
 const CHAOS_ADMIN_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -27,6 +29,8 @@ export interface FaultPlan {
   dbCuts: number;
   pgRestarts: number;
   mintOutages: number;
+  /** SIGKILLs of the Temporal server, each followed by a restart (only on the server on Postgres) */
+  temporalKills: number;
 }
 
 /** The faults that happened (a chain pause counts once it is over). */
@@ -38,6 +42,7 @@ export interface FaultCounts {
   dbCuts: number;
   pgRestarts: number;
   mintOutages: number;
+  temporalKills: number;
 }
 
 /** What the faults act on; `chain.paused` says whether the chain is paused right now. */
@@ -48,6 +53,8 @@ export interface FaultTargets {
   api: Proc;
   admin: ChaosAdmin;
   chain: { paused: boolean };
+  /** the Temporal server on Postgres, when the run has one */
+  temporal?: TemporalSupervisor;
 }
 
 /**
@@ -56,7 +63,7 @@ export interface FaultTargets {
  */
 export function startFaults(
   o: FaultPlan & { requests: number; rate: number; log: (line: string) => void },
-  { stack, pool, workers, api, admin, chain }: FaultTargets,
+  { stack, pool, workers, api, admin, chain, temporal }: FaultTargets,
 ): { faults: FaultCounts; runs: Promise<void>[] } {
   const loadSeconds = o.requests / o.rate;
   const faults: FaultCounts = {
@@ -67,6 +74,7 @@ export function startFaults(
     dbCuts: 0,
     pgRestarts: 0,
     mintOutages: 0,
+    temporalKills: 0,
   };
   const at = (n: number) =>
     Array.from({ length: n }, () => 2000 + randomInt(Math.max(1, Math.floor(loadSeconds * 1000 * 0.9))));
@@ -139,6 +147,21 @@ export function startFaults(
         o.log('Postgres restarted');
       }),
     );
+  // Temporal kills one after another, spread over the load: each SIGKILL, 1-3 s down, then a restart.
+  if (o.temporalKills > 0) {
+    if (!temporal) throw new Error('Temporal kills need the Temporal server on Postgres (--temporal postgres)');
+    faultRuns.push(
+      (async () => {
+        const gap = (loadSeconds * 1000) / (o.temporalKills + 1);
+        for (let i = 0; i < o.temporalKills; i++) {
+          await sleep(gap * (0.5 + Math.random() * 0.5));
+          await temporal.killAndRestart(1000 + randomInt(2000));
+          faults.temporalKills += 1;
+          o.log('Temporal server back');
+        }
+      })(),
+    );
+  }
   return { faults, runs: faultRuns };
 }
 

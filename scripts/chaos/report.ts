@@ -27,7 +27,19 @@ export interface ChaosReport {
   /** why each crash happened: the process's last output */
   crashTails: string[];
   faults: FaultCounts & { simErrorRate: number; simTimeoutAfterCommitRate: number };
+  /** the Temporal the run stood on: the dev server or the full server on Postgres */
+  temporal: 'dev' | 'postgres';
+  /** worker processes on the one task queue */
+  workers: number;
+  temporalKills: number;
+  /** every record that reached a final state (completed or failed), from its creation to its last update */
   endToEnd: { p50Ms: number; p95Ms: number; maxMs: number };
+  /** p95 from request to final state of the completed records, under the faults */
+  p95EndToEndMs: number;
+  /** the reconciliation's mismatches (listed under reconciliation) */
+  mismatches: number;
+  /** workflows still running or records still pending after the settle timeout: unfinished (-1: unknown) */
+  stuck: number;
   reconciliation: LedgerCheck;
   durationSeconds: number;
   logDir: string;
@@ -89,11 +101,13 @@ export async function recordCounts(pool: ReturnType<typeof createPool>) {
   };
 }
 
-export async function latencies(pool: ReturnType<typeof createPool>) {
+/** Time from creation to last update of the records in a final state (`completedOnly`: of the completed ones). */
+export async function latencies(pool: ReturnType<typeof createPool>, completedOnly = false) {
+  const final = completedOnly ? "status = 'completed'" : "status <> 'pending'";
   const { rows } = await pool.query<{ ms: string }>(
     `SELECT extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM (
-       SELECT created_at, updated_at FROM airtime_transactions WHERE parent_transfer_id IS NULL AND status <> 'pending'
-       UNION ALL SELECT created_at, updated_at FROM p2p_transfers WHERE status <> 'pending') t ORDER BY 1`,
+       SELECT created_at, updated_at FROM airtime_transactions WHERE parent_transfer_id IS NULL AND ${final}
+       UNION ALL SELECT created_at, updated_at FROM p2p_transfers WHERE ${final}) t ORDER BY 1`,
   );
   const ms = rows.map((r) => Number(r.ms));
   const at = (p: number) =>

@@ -1,11 +1,12 @@
 /**
- * The chaos run: the product as separate processes (a throwaway Temporal dev server, Hardhat node and
- * Postgres database; the API; two workers on one task queue) under a mixed load — conversions, airtime,
+ * The chaos run: the product as separate processes (a throwaway Temporal — the dev server, or the full
+ * server on Postgres databases of its own —, Hardhat node and Postgres database; the API; two or more workers
+ * on one task queue) under a mixed load — conversions, airtime,
  * TXTC and hybrid transfers through REST, USSD buy sessions and SMS commands, many delivered two or three
  * times (at once and late) — while workers and the API are SIGKILLed and restarted, the chain is paused
  * (SIGSTOP/SIGCONT), the app's database connections are terminated, Postgres restarts, minting is refused
  * for a window (the minter role revoked: debits must be refunded) and the simulated operator fails before
- * and times out after committing. Then it waits for every workflow to end, reconciles the window and
+ * and times out after committing; on the server on Postgres, Temporal itself is SIGKILLed and restarted. Then it waits for every workflow to end, reconciles the window and
  * returns the counts. `npm run chaos` prints them; a short run is part of the test suite.
  */
 import { mkdtempSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { Proc, productEnv } from './processes';
 import { refusals, seedPeople, sendLoad, ussdAbandons } from './load';
 import { chaosAdmin, startFaults, type FaultPlan } from './faults';
 import { latencies, recordCounts, waitForWorkflows, type ChaosReport } from './report';
+import { TemporalSupervisor } from './temporal';
 
 export type { ChaosReport } from './report';
 
@@ -31,6 +33,10 @@ export interface ChaosOptions extends FaultPlan {
   rate: number;
   simErrorRate: number;
   simTimeoutAfterCommitRate: number;
+  /** the dev server (SQLite, one process) or the full server on Postgres, which alone can take temporalKills */
+  temporal: 'dev' | 'postgres';
+  /** worker processes on the one task queue */
+  workers: number;
   /** how long to wait for every workflow to end after the load */
   settleTimeoutMs: number;
   log: (line: string) => void;
@@ -45,6 +51,9 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   dbCuts: 3,
   pgRestarts: 1,
   mintOutages: 1,
+  temporalKills: 0,
+  temporal: 'dev',
+  workers: 2,
   simErrorRate: 0.05,
   simTimeoutAfterCommitRate: 0.05,
   settleTimeoutMs: 900_000,
@@ -53,10 +62,14 @@ export const DEFAULT_CHAOS: ChaosOptions = {
 
 export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<ChaosReport> {
   const o: ChaosOptions = { ...DEFAULT_CHAOS, ...partial };
+  if (o.temporalKills > 0 && o.temporal !== 'postgres')
+    throw new Error('Temporal kills need the Temporal server on Postgres (temporal: postgres)');
+  if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new Error('workers: at least one');
   const started = Date.now();
   const logDir = mkdtempSync(join(tmpdir(), 'txtc-chaos-'));
   o.log(`stack starting; process logs in ${logDir}`);
-  const stack = await startEphemeralStack({ name: 'chaos' });
+  const stack = await startEphemeralStack({ name: 'chaos', temporal: o.temporal, log: o.log });
+  const supervisor = stack.temporalServer ? new TemporalSupervisor(stack.temporalServer, o.log) : undefined;
   const pool = createPool(stack.databaseUrl, 4);
   // The app's connections are cut by pg_terminate_backend; this pool is the harness's own and survives them.
   pool.on('error', () => undefined);
@@ -72,7 +85,10 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       SIM_TELCO_TIMEOUT_AFTER_COMMIT_RATE: String(o.simTimeoutAfterCommitRate),
     };
     const apiProc = new Proc('api', ['api/main.ts'], env, logDir);
-    const workers = [1, 2].map((n) => new Proc(`worker-${n}`, ['workers/main.ts'], workerEnv, logDir));
+    const workers = Array.from(
+      { length: o.workers },
+      (_, n) => new Proc(`worker-${n + 1}`, ['workers/main.ts'], workerEnv, logDir),
+    );
     procs.push(apiProc, ...workers);
 
     // People: Safaricom and Airtel Kenya numbers with airtime, TXTC and a USSD registration with a PIN.
@@ -82,7 +98,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     for (const w of workers) w.start();
     apiProc.start();
     await waitFor('chaos API', async () => (await fetch(`${api}/health`)).status === 200, 120_000);
-    o.log('stack up: API, two workers; load starting');
+    o.log(`stack up: Temporal (${o.temporal}), API, ${o.workers} workers; load starting`);
+    supervisor?.watch();
 
     const temporal = new Client({
       connection: await Connection.connect({ address: stack.temporalAddress }),
@@ -90,7 +107,15 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     });
 
     // ---- faults, spread over the load's expected duration
-    const { faults, runs: faultRuns } = startFaults(o, { stack, pool, workers, api: apiProc, admin, chain });
+    const { faults, runs: faultRuns } = startFaults(o, {
+      stack,
+      pool,
+      workers,
+      api: apiProc,
+      admin,
+      chain,
+      temporal: supervisor,
+    });
 
     // ---- load
     const counts = await sendLoad(o, api, people);
@@ -100,6 +125,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     // ---- every workflow to its end (workers alive, chain running)
     if (chain.paused) stack.chain.child.kill('SIGCONT');
     for (const w of workers) if (!w.alive()) w.start();
+    await supervisor?.ensureUp();
     const running = await waitForWorkflows(temporal, o.settleTimeoutMs);
     o.log(`workflows still running: ${running}`);
 
@@ -111,6 +137,8 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       people.map((p) => `chaos-fund:${p.phone}`),
     );
     const endToEnd = await latencies(pool);
+    const completedEndToEnd = await latencies(pool, true);
+    const unfinished = running === Infinity ? -1 : running + records.pending;
     await temporal.connection.close();
     return {
       requests: {
@@ -130,16 +158,26 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       failed: records.failed,
       refunded: records.refunded,
       owed: records.owed,
-      unfinished: running === Infinity ? -1 : running + records.pending,
-      crashes: Object.fromEntries(procs.map((p) => [p.name, p.crashes])),
-      crashTails: procs.flatMap((p) => p.crashTails),
+      unfinished,
+      stuck: unfinished,
+      crashes: {
+        ...Object.fromEntries(procs.map((p) => [p.name, p.crashes])),
+        ...(supervisor ? { temporal: supervisor.crashes } : {}),
+      },
+      crashTails: [...procs.flatMap((p) => p.crashTails), ...(supervisor?.crashTails ?? [])],
       faults: { ...faults, simErrorRate: o.simErrorRate, simTimeoutAfterCommitRate: o.simTimeoutAfterCommitRate },
+      temporal: o.temporal,
+      workers: o.workers,
+      temporalKills: faults.temporalKills,
       endToEnd,
+      p95EndToEndMs: completedEndToEnd.p95Ms,
+      mismatches: reconciliation.mismatches.length,
       reconciliation,
       durationSeconds: Math.round((Date.now() - started) / 1000),
       logDir,
     };
   } finally {
+    supervisor?.unwatch();
     if (chain.paused) stack.chain.child.kill('SIGCONT');
     await Promise.all(procs.map((p) => p.kill('SIGTERM', true)));
     await pool.end().catch(() => undefined);

@@ -1,6 +1,7 @@
 /**
  * A throwaway copy of the real parts on free ports: a Temporal dev server (the temporal CLI through
- * @temporalio/testing, or the SDK's download where there is no CLI and no Go), a Hardhat node with TXTC
+ * @temporalio/testing, or the SDK's download where there is no CLI and no Go) or, when asked, the full
+ * Temporal server on databases of its own in the machine's Postgres (./temporal-postgres), a Hardhat node with TXTC
  * and the rate pair deployed, and a fresh Postgres database with every migration applied.
  * The test suite and the benchmarks stand on it.
  */
@@ -18,6 +19,7 @@ import type { Deployment } from '../../lib/chain/deployment';
 import { LOCAL_DEV_SIGNER_KEY } from '../../lib/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '../../lib/db/pool';
 import { SEARCH_ATTRIBUTES } from '../../lib/definitions/search';
+import { startTemporalOnPostgres, type TemporalOnPostgres } from './temporal-postgres';
 
 export interface EphemeralStack {
   temporalAddress: string;
@@ -26,6 +28,8 @@ export interface EphemeralStack {
   deployment: Deployment;
   /** the chain node's process (the chaos run pauses it) */
   chain: Service;
+  /** the full Temporal server on Postgres when the stack runs one (the chaos run kills and restarts it) */
+  temporalServer?: TemporalOnPostgres;
   stop(): Promise<void>;
 }
 
@@ -52,8 +56,15 @@ export async function startEphemeralStack(options: {
   anvil?: boolean;
   /** arguments for the Temporal dev server (e.g. a SQLite file and its pragmas) */
   temporalArgs?: string[];
+  /** 'postgres': the full Temporal server on databases of its own (not the product's) instead of the dev server */
+  temporal?: 'dev' | 'postgres';
+  log?: (line: string) => void;
 }): Promise<EphemeralStack> {
-  const env = await startTemporalDevServer(options.temporalArgs);
+  const server =
+    options.temporal === 'postgres'
+      ? await startTemporalOnPostgres({ postgresUrl: options.postgresBaseUrl, log: options.log })
+      : undefined;
+  const env = server ? undefined : await startTemporalDevServer(options.temporalArgs);
 
   const chainPort = await freePort();
   const chain = await startLocalChain(
@@ -72,13 +83,15 @@ export async function startEphemeralStack(options: {
   await runMigrations(databaseUrl);
 
   return {
-    temporalAddress: env.address,
+    temporalAddress: server?.address ?? env!.address,
     rpcUrl,
     databaseUrl,
     deployment,
     chain,
+    ...(server ? { temporalServer: server } : {}),
     async stop() {
-      await env.teardown();
+      await env?.teardown();
+      await server?.stop();
       await stopService(chain);
       await dropDatabase(databaseUrl);
     },
