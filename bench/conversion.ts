@@ -9,7 +9,10 @@
  *     local and regular activities as a conversion ran (read from a conversion's own history).
  * JSON on stdout and in data/bench/conversion.json. Knobs: BENCH_RATE (offered conversions/s, default 20),
  * BENCH_DURATION_S (default 60), BENCH_MODES (default "instant,12s"), BENCH_SINGLE_MINT (default true),
- * BENCH_CEILING_COUNT (default 600 workflows per ceiling, 50 at once).
+ * BENCH_CEILING_COUNT (default 600 workflows per ceiling, 50 at once), BENCH_SIGNERS (default "1": signer counts
+ * for the batched path, e.g. "1,2": the first is the run above, each further one a batched run of its own with
+ * that many signers, fresh keys granted the roles; `bySigners` compares them), BENCH_BATCH_MAX_ENTRIES
+ * (CHAIN_BATCH_MAX_ENTRIES for the run, default the product's: a small one makes the chain, not the CPU, the cap).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,9 @@ import { Client, Connection, ServiceError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Wallet, type JsonRpcProvider } from 'ethers';
 import { startEphemeralStack, type EphemeralStack } from '../scripts/local/ephemeral-stack';
+import { grantSignerRoles } from '../scripts/local/deploy';
+import { ChainWriter } from '../lib/chain/writer';
+import { createProvider } from '../lib/chain/provider';
 import { freePort } from '../scripts/local/processes';
 import { loadConfig, LOCAL_DEV_SIGNER_KEY } from '../lib/config';
 import { createRuntime } from '../lib/runtime';
@@ -38,6 +44,8 @@ const ceilingCount = Number(process.env.BENCH_CEILING_COUNT ?? 600);
 const CEILING_CONCURRENCY = 50;
 const PHONES = 300;
 const WARMUP = 5;
+const signerCounts = (process.env.BENCH_SIGNERS ?? '1').split(',').map((n) => Number(n.trim()));
+const batchMaxEntries = process.env.BENCH_BATCH_MAX_ENTRIES;
 const SIGNER = new Wallet(LOCAL_DEV_SIGNER_KEY).address.toLowerCase();
 
 const blockTimeOf = (mode: string): number => {
@@ -69,8 +77,26 @@ interface PathResult {
   shape: Shape;
 }
 
-async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boolean): Promise<PathResult> {
+async function runPath(
+  stack: EphemeralStack,
+  blockTimeMs: number,
+  batching: boolean,
+  signers = 1,
+): Promise<PathResult> {
   const taskQueue = `bench-${batching ? 'batched' : 'single'}-${randomUUID()}`;
+  // Further signers: fresh keys, granted the minter and relayer roles and given gas, as `npm start` does.
+  const more = Array.from({ length: signers - 1 }, () => Wallet.createRandom());
+  if (more.length > 0) {
+    const provider = createProvider(stack.rpcUrl);
+    const deployer = new ChainWriter(LOCAL_DEV_SIGNER_KEY, provider);
+    await grantSignerRoles(
+      deployer,
+      stack.deployment.txtc,
+      more.map((w) => w.address),
+    );
+    provider.destroy();
+  }
+  const ours = new Set([SIGNER, ...more.map((w) => w.address.toLowerCase())]);
   const config = loadConfig({
     APP_ENV: 'local',
     LOG_LEVEL: 'silent',
@@ -93,6 +119,8 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
     FRAUD_HOLD_SENDERS_PER_RECEIVER: '0',
     FRAUD_HOLD_ABOVE_USD: '0',
     FRAUD_NEW_NUMBER_HOLD_ABOVE_USD: '0',
+    ...(more.length > 0 ? { CHAIN_SIGNER_PRIVATE_KEYS: more.map((w) => w.privateKey).join(',') } : {}),
+    ...(batchMaxEntries ? { CHAIN_BATCH_MAX_ENTRIES: batchMaxEntries } : {}),
   });
   // The worker and the API are separate processes in production, each with its own pool and client.
   const workerRuntime = await createRuntime(config);
@@ -181,7 +209,7 @@ async function runPath(stack: EphemeralStack, blockTimeMs: number, batching: boo
     // drain after the last request, a block or two on a 12 s chain, is not throughput).
     const firstEnd = Math.min(...ok.map((d) => d.end));
     const whileOffered = ok.filter((d) => d.end <= offerEnd).length;
-    const chain = await signerTransactions(workerRuntime.provider, firstBlock, lastBlock);
+    const chain = await signerTransactions(workerRuntime.provider, firstBlock, lastBlock, ours);
     return {
       offeredPerSecond: rate,
       durationSeconds: durationS,
@@ -226,14 +254,14 @@ async function shapeOf(client: Client, workflowId: string): Promise<Shape> {
   };
 }
 
-/** The signer's transactions in blocks [from, to]: gas used, and how many per block (blocks with any). */
-async function signerTransactions(provider: JsonRpcProvider, from: number, to: number) {
+/** The signers' transactions in blocks [from, to]: gas used, and how many per block (blocks with any). */
+async function signerTransactions(provider: JsonRpcProvider, from: number, to: number, signers: Set<string>) {
   let gas = 0n;
   let transactions = 0;
   const perBlock: number[] = [];
   for (let n = from; n <= to; n++) {
     const block = await provider.getBlock(n, true);
-    const ours = (block?.prefetchedTransactions ?? []).filter((tx) => tx.from.toLowerCase() === SIGNER);
+    const ours = (block?.prefetchedTransactions ?? []).filter((tx) => signers.has(tx.from.toLowerCase()));
     if (ours.length === 0) continue;
     perBlock.push(ours.length);
     transactions += ours.length;
@@ -252,11 +280,32 @@ async function signerTransactions(provider: JsonRpcProvider, from: number, to: n
 const round = (n: number) => Math.round(n * 100) / 100;
 const withShape = ({ shape, ...figures }: PathResult) => ({ ...figures, conversionShape: shape });
 
+/** Several signers: each count's figures, and the last count's sustained rate over the first's. */
+function signerScaling(runs: (PathResult & { signers: number })[]) {
+  return {
+    batchMaxEntries: batchMaxEntries ? Number(batchMaxEntries) : 300,
+    bySigners: runs.map((r) => ({
+      signers: r.signers,
+      offeredPerSecond: r.offeredPerSecond,
+      completed: r.completed,
+      failures: r.failures,
+      sustainedPerSecond: r.sustainedPerSecond,
+      conversionsPerSecond: r.conversionsPerSecond,
+      p50Ms: r.p50Ms,
+      transactionsPerBlock: r.transactionsPerBlock,
+    })),
+    signersSustainedRatio: round(runs[runs.length - 1]!.sustainedPerSecond / runs[0]!.sustainedPerSecond),
+  };
+}
+
 async function runMode(mode: string) {
   const blockTimeMs = blockTimeOf(mode);
   const stack = await startEphemeralStack({ name: 'bench', blockTimeMs, anvil: true });
   try {
-    const batched = await runPath(stack, blockTimeMs, true);
+    const batched = await runPath(stack, blockTimeMs, true, signerCounts[0]);
+    const bySigners = [{ signers: signerCounts[0]!, ...batched }];
+    for (const n of signerCounts.slice(1))
+      bySigners.push({ signers: n, ...(await runPath(stack, blockTimeMs, true, n)) });
     const single = singleMint ? await runPath(stack, blockTimeMs, false) : undefined;
     const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -282,6 +331,7 @@ async function runMode(mode: string) {
       ratioToEmpty: round(batched.conversionsPerSecond / empty.perSecond),
       ratioToSameShape: round(batched.conversionsPerSecond / same.perSecond),
       gasRatioToSingleMint: single?.gasPerConversion ? round(batched.gasPerConversion / single.gasPerConversion) : null,
+      ...(bySigners.length > 1 ? signerScaling(bySigners) : {}),
     };
   } finally {
     await stack.stop();
