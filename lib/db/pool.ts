@@ -16,6 +16,15 @@ export function createPool(databaseUrl: string, max = 10): Pool {
       `postgres: an idle connection was closed (${err.message.split('\n')[0]}); it will be replaced\n`,
     );
   });
+  // Every connection listens for its own 'error' for its whole life, whoever holds it: the server may end it
+  // (a restart: 57P01) in a moment when neither the pool nor a transaction listens (the chaos run's worker
+  // crash, "Unhandled 'error' event" on a checked-out client). The connection is then unusable: the query
+  // that meets it fails and is retried, and the pool drops it when it comes back (it is no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', (err: Error) => {
+      process.stderr.write(`postgres: a connection was closed (${err.message.split('\n')[0]}); it will be replaced\n`);
+    });
+  });
   return pool;
 }
 
