@@ -30,16 +30,24 @@ export interface ConsoleHealth {
   circuits?: Probe<Record<string, number>>;
 }
 
-/** `fn` within the deadline, timed; a failure or a late answer is a short message, never a stack. */
-export async function probe<T>(fn: () => Promise<T>, deadlineMs = DEADLINE_MS): Promise<Probe<T>> {
+/**
+ * `fn` within the deadline, timed; a failure or a late answer is a short message, never a stack. `race` false:
+ * `fn` bounds itself (a Temporal call under a gRPC deadline) and is awaited to its end, so no call of this page
+ * outlives the request (a retry of an abandoned call could fire after its connection closed).
+ */
+export async function probe<T>(fn: () => Promise<T>, deadlineMs = DEADLINE_MS, race = true): Promise<Probe<T>> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     const value = await Promise.race([
       fn(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${deadlineMs} ms`)), deadlineMs);
-      }),
+      ...(race
+        ? [
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`no answer in ${deadlineMs} ms`)), deadlineMs);
+            }),
+          ]
+        : []),
     ]);
     return { ok: true, value, ms: Math.round(performance.now() - started) };
   } catch (e) {
@@ -56,9 +64,9 @@ async function writers(ctx: ApiContext): Promise<WriterHealth[]> {
   const found: WriterHealth[] = [];
   const query = `WorkflowType = 'chainWriterWorkflow' AND ExecutionStatus = 'Running'`;
   for await (const w of temporal.workflow.list({ query, pageSize: WRITERS_SHOWN })) {
-    const state = await temporal.workflow
-      .getHandle(w.workflowId)
-      .query(chainWriterStateQuery)
+    // A writer whose worker is gone cannot answer: a second at most each, so the others are still shown.
+    const state = await temporal.connection
+      .withDeadline(Date.now() + 1000, () => temporal.workflow.getHandle(w.workflowId).query(chainWriterStateQuery))
       .catch(() => undefined);
     const signer = state?.signer ?? w.workflowId.split(':').at(-1) ?? '';
     const gasWei = /^0x[0-9a-f]{40}$/i.test(signer)
@@ -93,12 +101,15 @@ async function circuits(prometheusUrl: string): Promise<Record<string, number>> 
 
 export async function readHealth(ctx: ApiContext, prometheusUrl?: string): Promise<ConsoleHealth> {
   const { pool, temporal, provider } = ctx.deps;
-  const [postgres, temporalProbe, chain, writerProbe, floats, circuitProbe] = await Promise.all([
+  /** A Temporal read under a gRPC deadline (no retry past it), awaited to its end. */
+  const temporalProbe = <T>(fn: () => Promise<T>, ms = DEADLINE_MS) =>
+    probe(() => temporal.connection.withDeadline(Date.now() + ms, fn), ms, false);
+  const [postgres, temporalCheck, chain, writerProbe, floats, circuitProbe] = await Promise.all([
     probe(async () => {
       await pool.query('SELECT 1');
       return null;
     }),
-    probe(async () => {
+    temporalProbe(async () => {
       await temporal.workflowService.getSystemInfo({});
       return null;
     }),
@@ -107,13 +118,14 @@ export async function readHealth(ctx: ApiContext, prometheusUrl?: string): Promi
       if (!block) throw new Error('no latest block');
       return { block: block.number, ageSeconds: Math.max(0, Math.round(Date.now() / 1000 - block.timestamp)) };
     }),
-    probe(() => writers(ctx), DEADLINE_MS * 2),
+    // A writer whose worker is gone cannot answer its query: the deadline ends the wait.
+    temporalProbe(() => writers(ctx), DEADLINE_MS * 2),
     probe(() => ctx.services.floats.all()),
     prometheusUrl ? probe(() => circuits(prometheusUrl)) : Promise.resolve(undefined),
   ]);
   return {
     postgres,
-    temporal: temporalProbe,
+    temporal: temporalCheck,
     chain,
     writers: writerProbe,
     floats,
