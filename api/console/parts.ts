@@ -57,7 +57,9 @@ export function loginPage(error?: string): Html {
     'TXTC ops: sign in',
     html`<form class="login" method="post" action="/ops/login">
       <h1>TXTC ops console</h1>
-      <p class="muted">Sign in with an API key that holds the <b>ops</b> scope (npm run apikey -- --scopes ops).</p>
+      <p class="muted">
+        Sign in with an API key that holds the <b>ops</b> scope (npm run apikey -- create --name you --scopes ops).
+      </p>
       ${error ? html`<p class="bad" role="alert">${error}</p>` : ''}
       <label for="key">Ops key</label>
       <input id="key" name="key" type="password" autocomplete="off" required />
