@@ -547,12 +547,19 @@ test('a session ends at USSD_SESSION_TIMEOUT even while the person keeps typing'
         expect(waits[i]).toBeLessThanOrEqual(3000);
         if (i > 0) expect(waits[i]).toBeLessThan(waits[i - 1]!);
       }
-      expect(kinds.filter((k) => k === 'fired')).toHaveLength(1);
-      expect(kinds.filter((k) => k === 'cut short')).toHaveLength(waits.length - 1);
-      const fired = kinds.indexOf('fired');
-      expect(kinds.lastIndexOf('timer')).toBeLessThan(fired);
-      expect(fired).toBeLessThan(kinds.indexOf('ended'));
-      expect(kinds.slice(0, fired).filter((k) => k === 'hop').length).toBeGreaterThanOrEqual(
+      // Each wait ended once: cut short by a hop, or run out. The last runs out, unless a hop that came after
+      // the limit (a loaded machine) ended the session first: then none ran out, and that hop cut it short.
+      const fired = kinds.filter((k) => k === 'fired').length;
+      const cutShort = kinds.filter((k) => k === 'cut short').length;
+      expect(fired).toBeLessThanOrEqual(1);
+      expect(fired + cutShort).toBeGreaterThanOrEqual(waits.length - 1);
+      expect(fired + cutShort).toBeLessThanOrEqual(waits.length);
+      if (fired === 1) {
+        const at = kinds.indexOf('fired');
+        expect(kinds.lastIndexOf('timer')).toBeLessThan(at);
+        expect(at).toBeLessThan(kinds.indexOf('ended'));
+      }
+      expect(kinds.slice(0, kinds.indexOf('ended')).filter((k) => k === 'hop').length).toBeGreaterThanOrEqual(
         answers.filter((a) => a.startsWith('CON ')).length,
       );
     },
