@@ -5,7 +5,7 @@
  * so only Prometheus sees them all). Every read has a deadline: a part that does not answer is shown as such
  * and never holds the page.
  */
-import { formatEther } from 'ethers';
+import { formatDecimal } from '../../lib/money/decimal';
 import { chainWriterStateQuery, type ChainWriterState } from '../../lib/definitions';
 import type { FloatRow } from '../../lib/floats';
 import type { ApiContext } from '../context';
@@ -133,4 +133,5 @@ export async function readHealth(ctx: ApiContext, prometheusUrl?: string): Promi
   };
 }
 
-export const formatGas = (wei: bigint) => `${Number(formatEther(wei)).toFixed(4)} ETH`;
+/** A signer's gas in ETH to 4 decimals, cut down (integers only: 1 ETH is 10^18 wei). */
+export const formatGas = (wei: bigint) => `${formatDecimal(wei / 10n ** 14n, 4)} ETH`;

@@ -142,7 +142,10 @@ export function volumeChart(hours: HourVolume[]): Html {
   });
   const completed = hours.reduce((a, h) => a + h.completed, 0);
   const failed = hours.reduce((a, h) => a + h.failed, 0);
-  const rate = completed + failed ? ((failed / (completed + failed)) * 100).toFixed(1) : '0.0';
+  // The failure rate in tenths of a percent, in integers.
+  const total = completed + failed;
+  const permille = total ? Math.round((failed * 1000) / total) : 0;
+  const rate = `${Math.floor(permille / 10)}.${permille % 10}`;
   return html`<svg
       viewBox="0 0 ${hours.length * w} 66"
       width="100%"

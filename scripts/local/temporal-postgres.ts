@@ -17,7 +17,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { grpc, temporal } from '@temporalio/proto';
 import { parse, stringify } from 'yaml';
-import { Pool } from 'pg';
+import { createPool } from '../../lib/db/pool';
 import { ensureTemporalServer, type TemporalServerFiles } from './temporal-server';
 import { waitFor } from './processes';
 import { dropDatabase } from '../../lib/db/pool';
@@ -186,7 +186,7 @@ async function setUpDatabase(files: TemporalServerFiles, pg: URL, database: stri
       ],
       { encoding: 'utf8', timeout: 120_000 },
     );
-  const admin = new Pool({ connectionString: new URL('/postgres', pg).toString(), max: 1 });
+  const admin = createPool(new URL('/postgres', pg).toString(), 1);
   let exists: boolean;
   try {
     exists = ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount ?? 0) > 0;
