@@ -46,7 +46,7 @@ export interface LoadCounts {
 
 /** Sends `requests` unique requests from `people` at `rate` a second, of kinds drawn by weight, until all are answered. */
 export async function sendLoad(
-  o: { requests: number; rate: number },
+  o: { requests: number; rate: number; mix?: readonly Kind[] },
   api: string,
   people: Person[],
 ): Promise<LoadCounts> {
@@ -58,10 +58,13 @@ export async function sendLoad(
     byKind: Object.fromEntries(WEIGHTS.map(([k]) => [k, 0])) as Record<Kind, number>,
   };
   const requests: Promise<void>[] = [];
-  const total = WEIGHTS.reduce((a, [, w]) => a + w, 0);
+  // `mix`: only these kinds, at their weights (the recovery measurement sends conversions alone).
+  const weights = o.mix?.length ? WEIGHTS.filter(([k]) => o.mix!.includes(k)) : WEIGHTS;
+  if (weights.length === 0) throw new Error(`mix: none of ${o.mix?.join(', ')} is a kind of request`);
+  const total = weights.reduce((a, [, w]) => a + w, 0);
   for (let i = 0; i < o.requests; i++) {
     let roll = randomInt(total);
-    const kind = WEIGHTS.find(([, w]) => (roll -= w) < 0)![0];
+    const kind = weights.find(([, w]) => (roll -= w) < 0)![0];
     counts.byKind[kind] += 1;
     requests.push(sendOne(kind, i, api, people, counts));
     await sleep(1000 / o.rate);

@@ -18,7 +18,7 @@ import { freePort, waitFor } from '../local/processes';
 import { createPool } from '../../lib/db/pool';
 import { reconcileLedger } from './ledger-check';
 import { Proc, productEnv } from './processes';
-import { refusals, seedPeople, sendLoad, ussdAbandons } from './load';
+import { refusals, seedPeople, sendLoad, ussdAbandons, type Kind } from './load';
 import { chaosAdmin, startFaults, type FaultPlan } from './faults';
 import { latencies, recordCounts, waitForWorkflows, type ChaosReport } from './report';
 import { TemporalSupervisor } from './temporal';
@@ -31,6 +31,8 @@ export interface ChaosOptions extends FaultPlan {
   requests: number;
   /** unique requests started per second */
   rate: number;
+  /** the kinds of request sent (default: all, at their weights) */
+  mix?: readonly Kind[];
   simErrorRate: number;
   simTimeoutAfterCommitRate: number;
   /** the dev server (SQLite, one process) or the full server on Postgres, which alone can take temporalKills */
