@@ -29,43 +29,50 @@ export function enableDefaultMetrics(): void {
   collectDefaultMetrics({ register: processRegistry });
 }
 
+/** A process metric: registered in processRegistry, no labels unless named. */
+const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+  new Counter<L>({ name, help, labelNames, registers: [processRegistry] });
+const gauge = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
+  new Gauge<L>({ name, help, labelNames, registers: [processRegistry] });
+const histogram = <L extends string = never>(
+  name: string,
+  help: string,
+  buckets: number[],
+  labelNames: readonly L[] = [],
+) => new Histogram<L>({ name, help, labelNames, buckets, registers: [processRegistry] });
+
 /** Quotes the price guard refused (lib/money/price-guard.ts): the pool left its average, or nobody watches it. */
-export const priceRefusals = new Counter({
-  name: 'txtc_price_refusals_total',
-  help: 'TXTC quotes refused by the price guard, by reason (deviation: the pool left its time-weighted average; stale: no recent observation)',
-  labelNames: ['reason'] as const,
-  registers: [processRegistry],
-});
+export const priceRefusals = counter(
+  'txtc_price_refusals_total',
+  'TXTC quotes refused by the price guard, by reason (deviation: the pool left its time-weighted average; stale: no recent observation)',
+  ['reason'],
+);
 
 /** 401/403 from an operator API (lib/telco/http.ts): our keys or environment are wrong; nothing retries it. */
-export const operatorAuthFailures = new Counter({
-  name: 'txtc_operator_auth_failures_total',
-  help: 'Operator API calls refused for our credentials or environment (401, 403), by operator and status: a configuration error, never retried',
-  labelNames: ['operator', 'status'] as const,
-  registers: [processRegistry],
-});
+export const operatorAuthFailures = counter(
+  'txtc_operator_auth_failures_total',
+  'Operator API calls refused for our credentials or environment (401, 403), by operator and status: a configuration error, never retried',
+  ['operator', 'status'],
+);
 
-export const operatorCalls = new Counter({
-  name: 'txtc_operator_calls_total',
-  help: 'Operator API calls by operator, operation (balance, debit, credit, transfer, status) and outcome (committed, rejected, not_found, ok; timeout, unavailable, conflict, error are failures)',
-  labelNames: ['operator', 'operation', 'outcome'] as const,
-  registers: [processRegistry],
-});
+export const operatorCalls = counter(
+  'txtc_operator_calls_total',
+  'Operator API calls by operator, operation (balance, debit, credit, transfer, status) and outcome (committed, rejected, not_found, ok; timeout, unavailable, conflict, error are failures)',
+  ['operator', 'operation', 'outcome'],
+);
 
-export const operatorCallDuration = new Histogram({
-  name: 'txtc_operator_call_duration_seconds',
-  help: 'Operator API call latency by operator and operation',
-  labelNames: ['operator', 'operation'] as const,
-  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-  registers: [processRegistry],
-});
+export const operatorCallDuration = histogram(
+  'txtc_operator_call_duration_seconds',
+  'Operator API call latency by operator and operation',
+  [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  ['operator', 'operation'],
+);
 
-export const smsProviderCalls = new Counter({
-  name: 'txtc_sms_provider_calls_total',
-  help: 'SMS sends handed to the messaging provider, by provider and outcome (ok, error)',
-  labelNames: ['provider', 'outcome'] as const,
-  registers: [processRegistry],
-});
+export const smsProviderCalls = counter(
+  'txtc_sms_provider_calls_total',
+  'SMS sends handed to the messaging provider, by provider and outcome (ok, error)',
+  ['provider', 'outcome'],
+);
 
 /** The circuit breakers of this process's real operator adapters, by operator (lib/telco/http.ts registers them). */
 const circuits = new Map<string, { state: 'closed' | 'open' | 'half-open' }>();
@@ -84,71 +91,62 @@ export const operatorCircuitOpen = new Gauge({
   },
 });
 
-export const chainWrites = new Counter({
-  name: 'txtc_chain_writes_total',
-  help: 'TXTC writes (mint, transfer) by outcome: sent, found (an earlier attempt had landed), rejected, error',
-  labelNames: ['operation', 'outcome'] as const,
-  registers: [processRegistry],
-});
+export const chainWrites = counter(
+  'txtc_chain_writes_total',
+  'TXTC writes (mint, transfer) by outcome: sent, found (an earlier attempt had landed), rejected, error',
+  ['operation', 'outcome'],
+);
 
-export const chainWriteDuration = new Histogram({
-  name: 'txtc_chain_write_duration_seconds',
-  help: 'TXTC write latency, broadcast to receipt, by operation',
-  labelNames: ['operation'] as const,
-  buckets: [0.1, 0.5, 1, 2, 5, 10, 15, 30, 60, 120],
-  registers: [processRegistry],
-});
+export const chainWriteDuration = histogram(
+  'txtc_chain_write_duration_seconds',
+  'TXTC write latency, broadcast to receipt, by operation',
+  [0.1, 0.5, 1, 2, 5, 10, 15, 30, 60, 120],
+  ['operation'],
+);
 
-export const chainGasUsed = new Histogram({
-  name: 'txtc_chain_gas_used',
-  help: 'Gas used by a TXTC write this process sent, by operation',
-  labelNames: ['operation'] as const,
-  buckets: [30000, 50000, 75000, 100000, 150000, 200000, 300000, 500000, 1000000, 3000000, 10000000],
-  registers: [processRegistry],
-});
+export const chainGasUsed = histogram(
+  'txtc_chain_gas_used',
+  'Gas used by a TXTC write this process sent, by operation',
+  [30000, 50000, 75000, 100000, 150000, 200000, 300000, 500000, 1000000, 3000000, 10000000],
+  ['operation'],
+);
 
-export const chainBatches = new Counter({
-  name: 'txtc_chain_batches_total',
-  help: 'Chain writer batches by how they settled: mined, nonce_used (by a transaction of unknown hash), reverted; and broadcasts replaced when stuck (replaced)',
-  labelNames: ['outcome'] as const,
-  registers: [processRegistry],
-});
+export const chainBatches = counter(
+  'txtc_chain_batches_total',
+  'Chain writer batches by how they settled: mined, nonce_used (by a transaction of unknown hash), reverted; and broadcasts replaced when stuck (replaced)',
+  ['outcome'],
+);
 
-export const chainSignerBalance = new Gauge({
-  name: 'txtc_chain_signer_balance_eth',
-  help: "A batch signer's balance in ETH, read by its chain writer (after each mined batch; before each batch with several signers)",
-  labelNames: ['signer'] as const,
-  registers: [processRegistry],
-});
+export const chainSignerBalance = gauge(
+  'txtc_chain_signer_balance_eth',
+  "A batch signer's balance in ETH, read by its chain writer (after each mined batch; before each batch with several signers)",
+  ['signer'],
+);
 
-export const chainSignerOutOfGas = new Gauge({
-  name: 'txtc_chain_signer_out_of_gas',
-  help: "Whether a batch signer's balance is below CHAIN_SIGNER_MIN_BALANCE_WEI (1: its writer hands new entries to another signer)",
-  labelNames: ['signer'] as const,
-  registers: [processRegistry],
-});
+export const chainSignerOutOfGas = gauge(
+  'txtc_chain_signer_out_of_gas',
+  "Whether a batch signer's balance is below CHAIN_SIGNER_MIN_BALANCE_WEI (1: its writer hands new entries to another signer)",
+  ['signer'],
+);
 
-export const chainBatchEntries = new Histogram({
-  name: 'txtc_chain_batch_entries',
-  help: 'Entries (mints and transfers) per mined chain writer batch',
-  buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
-  registers: [processRegistry],
-});
+export const chainBatchEntries = histogram(
+  'txtc_chain_batch_entries',
+  'Entries (mints and transfers) per mined chain writer batch',
+  [1, 2, 5, 10, 20, 50, 100, 200, 500],
+);
 
-export const httpRequests = new Counter({
-  name: 'txtc_http_requests_total',
-  help: 'API requests by method, route pattern (never the raw path) and status',
-  labelNames: ['method', 'route', 'status'] as const,
-  registers: [processRegistry],
-});
+export const httpRequests = counter(
+  'txtc_http_requests_total',
+  'API requests by method, route pattern (never the raw path) and status',
+  ['method', 'route', 'status'],
+);
 
-export const httpRequestDuration = new Histogram({
-  name: 'txtc_http_request_duration_seconds',
-  help: 'API request latency by method and route pattern (POST /ussd is the USSD hop latency)',
-  labelNames: ['method', 'route'] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  registers: [processRegistry],
-});
+export const httpRequestDuration = histogram(
+  'txtc_http_request_duration_seconds',
+  'API request latency by method and route pattern (POST /ussd is the USSD hop latency)',
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  ['method', 'route'],
+);
 
 /** What a telco call that threw says about the operator. */
 function telcoFailure(e: unknown): string {

@@ -164,6 +164,17 @@ export interface RecordMetricsDeps {
   cacheTtlMs: number;
 }
 
+/** Series read at scrape time; a counter adds up samples that share labels (the volume drops failure codes). */
+type Samples = { labels?: Record<string, string>; value: number }[];
+
+/** One sample per transaction kind, 0 for a kind the rows do not name. */
+function perKind<R extends { kind: string }>(rows: R[], value: (row: R | undefined) => number | string | undefined) {
+  return TRANSACTION_KINDS.map((kind) => ({
+    labels: { kind },
+    value: Number(value(rows.find((r) => r.kind === kind)) ?? 0),
+  }));
+}
+
 /** A registry of the money metrics, read from Postgres (and the pair, when one is configured) at scrape time. */
 export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
   const registry = new Registry();
@@ -172,82 +183,82 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     deps.provider && deps.addresses ? readPoolReserves(deps.provider, deps.addresses) : undefined,
   );
 
-  new Counter({
-    name: 'txtc_transactions_total',
-    help: "Finished conversions, P2P transfers and swaps by kind, channel, operator (the sender's), final status and failure code, from the records",
-    labelNames: ['kind', 'channel', 'operator', 'status', 'failure_code'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      this.reset();
-      for (const r of s.transactions) {
-        this.inc(
-          { kind: r.kind, channel: r.channel, operator: r.operator, status: r.status, failure_code: r.failure },
-          r.n,
-        );
-      }
-    },
-  });
+  /** Each scrape starts from nothing, so a series the records no longer hold goes away. */
+  const metric = (
+    type: 'counter' | 'gauge',
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: () => Promise<Samples>,
+  ): void => {
+    const config = {
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect(this: Counter | Gauge) {
+        const samples = await read();
+        this.reset();
+        for (const s of samples) {
+          if (this instanceof Counter) this.inc(s.labels ?? {}, s.value);
+          else this.set(s.labels ?? {}, s.value);
+        }
+      },
+    };
+    if (type === 'counter') new Counter(config);
+    else new Gauge(config);
+  };
 
-  new Counter({
-    name: 'txtc_transaction_volume_usd_total',
-    help: 'USD value of finished conversions, transfers and swaps by kind, channel, operator and final status, from the records',
-    labelNames: ['kind', 'channel', 'operator', 'status'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      this.reset();
-      for (const r of s.transactions) {
-        this.inc({ kind: r.kind, channel: r.channel, operator: r.operator, status: r.status }, r.usd);
-      }
-    },
-  });
-
-  new Gauge({
-    name: 'txtc_transactions_pending',
-    help: 'Conversions, transfers and swaps still pending, by kind',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      for (const kind of TRANSACTION_KINDS) this.set({ kind }, s.pending.find((p) => p.kind === kind)?.n ?? 0);
-    },
-  });
-
-  new Gauge({
-    name: 'txtc_transactions_oldest_pending_age_seconds',
-    help: 'Age of the oldest pending conversion, transfer or swap, by kind (0 when none is pending)',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      for (const kind of TRANSACTION_KINDS) {
-        this.set({ kind }, s.pending.find((p) => p.kind === kind)?.oldestAgeSeconds ?? 0);
-      }
-    },
-  });
-
-  new Gauge({
-    name: 'txtc_money_owed_transactions',
-    help: 'Records whose refund or return failed for good (stage refund_failed or return_failed): money owed to a person, by kind',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      for (const kind of TRANSACTION_KINDS) this.set({ kind }, s.owed.find((o) => o.kind === kind)?.n ?? 0);
-    },
-  });
-
-  new Gauge({
-    name: 'txtc_money_owed_usd',
-    help: 'USD value of the records whose refund or return failed for good, by kind',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      for (const kind of TRANSACTION_KINDS) this.set({ kind }, s.owed.find((o) => o.kind === kind)?.usd ?? 0);
-    },
-  });
+  metric(
+    'counter',
+    'txtc_transactions_total',
+    "Finished conversions, P2P transfers and swaps by kind, channel, operator (the sender's), final status and failure code, from the records",
+    ['kind', 'channel', 'operator', 'status', 'failure_code'],
+    async () =>
+      (await snapshot()).transactions.map((r) => ({
+        labels: { kind: r.kind, channel: r.channel, operator: r.operator, status: r.status, failure_code: r.failure },
+        value: r.n,
+      })),
+  );
+  metric(
+    'counter',
+    'txtc_transaction_volume_usd_total',
+    'USD value of finished conversions, transfers and swaps by kind, channel, operator and final status, from the records',
+    ['kind', 'channel', 'operator', 'status'],
+    async () =>
+      (await snapshot()).transactions.map((r) => ({
+        labels: { kind: r.kind, channel: r.channel, operator: r.operator, status: r.status },
+        value: r.usd,
+      })),
+  );
+  metric(
+    'gauge',
+    'txtc_transactions_pending',
+    'Conversions, transfers and swaps still pending, by kind',
+    ['kind'],
+    async () => perKind((await snapshot()).pending, (p) => p?.n),
+  );
+  metric(
+    'gauge',
+    'txtc_transactions_oldest_pending_age_seconds',
+    'Age of the oldest pending conversion, transfer or swap, by kind (0 when none is pending)',
+    ['kind'],
+    async () => perKind((await snapshot()).pending, (p) => p?.oldestAgeSeconds),
+  );
+  metric(
+    'gauge',
+    'txtc_money_owed_transactions',
+    'Records whose refund or return failed for good (stage refund_failed or return_failed): money owed to a person, by kind',
+    ['kind'],
+    async () => perKind((await snapshot()).owed, (o) => o?.n),
+  );
+  metric(
+    'gauge',
+    'txtc_money_owed_usd',
+    'USD value of the records whose refund or return failed for good, by kind',
+    ['kind'],
+    async () => perKind((await snapshot()).owed, (o) => o?.usd),
+  );
 
   registry.registerMetric(
     new RecordHistogram(
@@ -259,48 +270,23 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     ),
   );
 
-  new Counter({
-    name: 'txtc_sms_messages_total',
-    help: "SMS received (in) and sent (out, one per part) by the provider's latest delivery status, from sms_messages",
-    labelNames: ['direction', 'status'],
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      this.reset();
-      for (const r of s.sms) this.inc({ direction: r.direction, status: r.status }, r.n);
-    },
-  });
-
-  new Counter({
-    name: 'txtc_ussd_sessions_total',
-    help: 'USSD sessions started, from ussd_sessions',
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      this.reset();
-      this.inc(s.ussd.total);
-    },
-  });
-
-  new Counter({
-    name: 'txtc_ussd_sessions_resumed_total',
-    help: 'USSD sessions a redial continued',
-    registers: [registry],
-    async collect() {
-      const s = await snapshot();
-      this.reset();
-      this.inc(s.ussd.resumed);
-    },
-  });
-
-  new Gauge({
-    name: 'txtc_ussd_sessions_active',
-    help: 'USSD sessions neither ended nor expired',
-    registers: [registry],
-    async collect() {
-      this.set((await snapshot()).ussd.active);
-    },
-  });
+  metric(
+    'counter',
+    'txtc_sms_messages_total',
+    "SMS received (in) and sent (out, one per part) by the provider's latest delivery status, from sms_messages",
+    ['direction', 'status'],
+    async () =>
+      (await snapshot()).sms.map((r) => ({ labels: { direction: r.direction, status: r.status }, value: r.n })),
+  );
+  metric('counter', 'txtc_ussd_sessions_total', 'USSD sessions started, from ussd_sessions', [], async () => [
+    { value: (await snapshot()).ussd.total },
+  ]);
+  metric('counter', 'txtc_ussd_sessions_resumed_total', 'USSD sessions a redial continued', [], async () => [
+    { value: (await snapshot()).ussd.resumed },
+  ]);
+  metric('gauge', 'txtc_ussd_sessions_active', 'USSD sessions neither ended nor expired', [], async () => [
+    { value: (await snapshot()).ussd.active },
+  ]);
 
   // The latest reconciliation of the whole product (runs scoped to some numbers, as tests make, are not it).
   const reconciliation = cached(deps.cacheTtlMs, async () => {
@@ -310,35 +296,34 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     );
     return rows[0];
   });
-  new Gauge({
-    name: 'txtc_reconciliation_mismatches',
-    help: 'Mismatches found by the latest reconciliation of a window (0: clean; absent: never run)',
-    registers: [registry],
-    async collect() {
-      this.reset();
+  metric(
+    'gauge',
+    'txtc_reconciliation_mismatches',
+    'Mismatches found by the latest reconciliation of a window (0: clean; absent: never run)',
+    [],
+    async () => {
       const latest = await reconciliation();
-      if (latest) this.set(latest.mismatches);
+      return latest ? [{ value: latest.mismatches }] : [];
     },
-  });
-  new Gauge({
-    name: 'txtc_reconciliation_last_run_age_seconds',
-    help: 'Seconds since the latest reconciliation finished (the hourly schedule keeps it under ~2 h)',
-    registers: [registry],
-    async collect() {
-      this.reset();
+  );
+  metric(
+    'gauge',
+    'txtc_reconciliation_last_run_age_seconds',
+    'Seconds since the latest reconciliation finished (the hourly schedule keeps it under ~2 h)',
+    [],
+    async () => {
       const latest = await reconciliation();
-      if (latest) this.set(Number(latest.age));
+      return latest ? [{ value: Number(latest.age) }] : [];
     },
-  });
+  );
 
-  new Gauge({
-    name: 'txtc_pin_locked_numbers',
-    help: 'Numbers locked after three wrong PINs, waiting for an ops reset',
-    registers: [registry],
-    async collect() {
-      this.set((await snapshot()).pins.locked);
-    },
-  });
+  metric(
+    'gauge',
+    'txtc_pin_locked_numbers',
+    'Numbers locked after three wrong PINs, waiting for an ops reset',
+    [],
+    async () => [{ value: (await snapshot()).pins.locked }],
+  );
 
   // Movements a fraud rule held for ops (approveHeld / rejectHeld), apart from pending: they wait for a person.
   const holds = cached(deps.cacheTtlMs, async () => {
@@ -349,49 +334,44 @@ export function createRecordMetrics(deps: RecordMetricsDeps): Registry {
     );
     return rows;
   });
-  new Gauge({
-    name: 'txtc_held_transactions',
-    help: 'Money movements a fraud rule held, waiting for an ops decision (approveHeld / rejectHeld), by kind',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const waiting = await holds();
-      for (const kind of TRANSACTION_KINDS) this.set({ kind }, Number(waiting.find((h) => h.kind === kind)?.n ?? 0));
-    },
-  });
-  new Gauge({
-    name: 'txtc_held_oldest_age_seconds',
-    help: 'How long the oldest held movement has waited for ops, by kind (0 when none waits)',
-    labelNames: ['kind'],
-    registers: [registry],
-    async collect() {
-      const waiting = await holds();
-      for (const kind of TRANSACTION_KINDS) this.set({ kind }, Number(waiting.find((h) => h.kind === kind)?.age ?? 0));
-    },
-  });
+  metric(
+    'gauge',
+    'txtc_held_transactions',
+    'Money movements a fraud rule held, waiting for an ops decision (approveHeld / rejectHeld), by kind',
+    ['kind'],
+    async () => perKind(await holds(), (h) => h?.n),
+  );
+  metric(
+    'gauge',
+    'txtc_held_oldest_age_seconds',
+    'How long the oldest held movement has waited for ops, by kind (0 when none waits)',
+    ['kind'],
+    async () => perKind(await holds(), (h) => h?.age),
+  );
 
-  new Gauge({
-    name: 'txtc_registered_numbers',
-    help: 'Numbers that registered (language, terms, PIN) over USSD',
-    registers: [registry],
-    async collect() {
-      this.set((await snapshot()).pins.registered);
-    },
-  });
+  metric(
+    'gauge',
+    'txtc_registered_numbers',
+    'Numbers that registered (language, terms, PIN) over USSD',
+    [],
+    async () => [{ value: (await snapshot()).pins.registered }],
+  );
 
-  new Gauge({
-    name: 'txtc_pool_reserve',
-    help: 'Reserves of the TXTC/USD Uniswap V2 pair, in whole tokens, by token (txtc, usd); absent without a pair',
-    labelNames: ['token'],
-    registers: [registry],
-    async collect() {
-      this.reset();
+  metric(
+    'gauge',
+    'txtc_pool_reserve',
+    'Reserves of the TXTC/USD Uniswap V2 pair, in whole tokens, by token (txtc, usd); absent without a pair',
+    ['token'],
+    async () => {
       const reserves = await pool().catch(() => undefined); // a node that fails shows as a missing series
-      if (!reserves) return;
-      this.set({ token: 'txtc' }, reserves.txtc);
-      this.set({ token: 'usd' }, reserves.usd);
+      return reserves
+        ? [
+            { labels: { token: 'txtc' }, value: reserves.txtc },
+            { labels: { token: 'usd' }, value: reserves.usd },
+          ]
+        : [];
     },
-  });
+  );
 
   registerFloatMetrics(registry, createFloatRepo(deps.pool), (read) => cached(deps.cacheTtlMs, read));
   return registry;
