@@ -9,7 +9,10 @@
  * classes), so they are loaded once, before any workflow, and shared; the SDK freezes them.
  * workflows/*.ts themselves are not preloaded: they proxy activities and keep workflow state.
  */
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 export const PRELOADED_WORKFLOW_MODULES = [
   'libphonenumber-js/max',
@@ -24,3 +27,56 @@ export const PRELOADED_WORKFLOW_MODULES = [
   resolve(__dirname, '../lib/money/wire'),
   resolve(__dirname, '../lib/telco/detect'),
 ];
+
+/** What the bundle is built from: workflow code imports only workflows/ and lib/, and the installed packages. */
+const BUNDLE_SOURCES = ['workflows', 'lib'];
+
+/** A digest of every source the bundle may hold (the .ts files of workflows/ and lib/, and package-lock.json). */
+function sourceDigest(root: string): string {
+  const hash = createHash('sha256');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) files.push(path);
+    }
+  };
+  for (const dir of BUNDLE_SOURCES) walk(join(root, dir));
+  files.push(join(root, 'package-lock.json'));
+  for (const file of files.sort()) {
+    hash.update(relative(root, file)).update('\0');
+    hash.update(existsSync(file) ? readFileSync(file) : '').update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The workflow bundle as a file under `cacheDir`, named by a digest of its sources: built once (webpack, 2 to
+ * 8 s on two shared cores) and read by every later start. A worker restarted after a crash polls again in the
+ * time it takes to load, not to bundle: under ten kills in 100 s, bundling at each start kept the one worker
+ * down most of the time. Two processes building at once each write a file of their own and rename it into
+ * place; either result is the same bundle. The bundles of earlier versions are removed.
+ */
+export async function cachedWorkflowBundle(
+  cacheDir: string,
+  logger?: BundleOptions['logger'],
+): Promise<{ codePath: string }> {
+  const root = resolve(__dirname, '..');
+  const codePath = join(resolve(cacheDir), `workflow-bundle-${sourceDigest(root)}.js`);
+  if (existsSync(codePath)) return { codePath };
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+    ...(logger ? { logger } : {}),
+  });
+  mkdirSync(dirname(codePath), { recursive: true });
+  const partial = `${codePath}.${process.pid}.partial`;
+  writeFileSync(partial, code);
+  renameSync(partial, codePath);
+  // Bundles of earlier versions of the code: nothing starts from them again (a running worker holds its copy).
+  for (const name of readdirSync(dirname(codePath)))
+    if (/^workflow-bundle-[0-9a-f]+\.js$/.test(name) && join(dirname(codePath), name) !== codePath)
+      rmSync(join(dirname(codePath), name), { force: true });
+  return { codePath };
+}

@@ -8,6 +8,8 @@ import { ping } from '../lib/db/pool';
 import { createActivities } from '../activities';
 import { activityLogContext } from '../activities/shared';
 import { createBridgeWorker } from './worker';
+import { cachedWorkflowBundle } from './bundle';
+import { join } from 'node:path';
 import { SimulatedOperator } from '../lib/telco/simulated';
 import { temporalConnectionOptions } from '../lib/temporal-connection';
 import { missingSearchAttributes, missingSearchAttributesMessage } from './search-attributes';
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: createActivities({ ...runtime, log }),
+    // Bundled once per code version into DATA_DIR/cache: a restarted worker polls again within seconds.
+    workflowBundle: await cachedWorkflowBundle(join(config.dataDir, 'cache'), Runtime.instance().logger),
   });
   log.info(
     {

@@ -43,11 +43,12 @@ import {
 } from '../lib/definitions/chain-writer';
 import { signerFor } from '../lib/definitions/signers';
 import { isNewAttempt, toRememberNextRun } from './shared/chain-writer-memory';
+import { LOST_AFTER } from './shared/activity-options';
 
 /** Broadcasts and nonce reads: short, retried without end (entries wait on them; ops see it in the UI). */
 const writer = proxyActivities<ChainWriterActivities>({
   startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: LOST_AFTER,
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

@@ -3,6 +3,9 @@
  * (outcomes, failures, end-to-end latencies) for the report `npm run chaos` prints as JSON.
  */
 import type { Client } from '@temporalio/client';
+import { temporal as temporalProto } from '@temporalio/proto';
+
+const temporalEnums = temporalProto.api.enums.v1;
 import { createPool } from '../../lib/db/pool';
 import type { LedgerCheck } from './ledger-check';
 import type { FaultCounts } from './faults';
@@ -36,6 +39,8 @@ export interface ChaosReport {
   endToEnd: { p50Ms: number; p95Ms: number; maxMs: number };
   /** p95 from request to final state of the completed records, under the faults */
   p95EndToEndMs: number;
+  /** where the slowest completed movements waited, by pair of history events (slowestWaits) */
+  waits: Awaited<ReturnType<typeof slowestWaits>>;
   /** the reconciliation's mismatches (listed under reconciliation) */
   mismatches: number;
   /** workflows still running or records still pending after the settle timeout: unfinished (-1: unknown) */
@@ -113,4 +118,73 @@ export async function latencies(pool: ReturnType<typeof createPool>, completedOn
   const at = (p: number) =>
     ms.length ? Math.round(ms[Math.min(ms.length - 1, Math.floor((p / 100) * ms.length))]!) : 0;
   return { p50Ms: at(50), p95Ms: at(95), maxMs: at(100) };
+}
+
+/** One wait inside a workflow's history: between two consecutive events, named by their types. */
+export interface HistoryWait {
+  after: string;
+  before: string;
+  ms: number;
+}
+
+/**
+ * Where the slowest completed movements waited: of the `n` completed records that took longest, each one's
+ * history read back and every pause of `minMs` or more between consecutive events summed by its pair of
+ * event types (a workflow task scheduled and not started: no worker took it; an activity scheduled and not
+ * started; an activity started and timed out: its worker died with it; a timer). Empty where a history is
+ * gone (Temporal restarted without its store).
+ */
+export async function slowestWaits(
+  temporal: Client,
+  pool: ReturnType<typeof createPool>,
+  n = 20,
+  minMs = 1000,
+): Promise<{
+  workflows: { workflowId: string; ms: number; longest?: HistoryWait }[];
+  byPair: Record<string, { n: number; ms: number }>;
+}> {
+  const { rows } = await pool.query<{ workflow_id: string; ms: string }>(
+    `SELECT id AS workflow_id, extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM (
+       SELECT id, created_at, updated_at FROM airtime_transactions
+        WHERE parent_transfer_id IS NULL AND status = 'completed'
+       UNION ALL SELECT id, created_at, updated_at FROM p2p_transfers WHERE status = 'completed') t
+     ORDER BY 2 DESC LIMIT $1`,
+    [n],
+  );
+  const byPair: Record<string, { n: number; ms: number }> = {};
+  const workflows: { workflowId: string; ms: number; longest?: HistoryWait }[] = [];
+  for (const row of rows) {
+    let longest: HistoryWait | undefined;
+    try {
+      const history = await temporal.workflow.getHandle(row.workflow_id).fetchHistory();
+      const events = history.events ?? [];
+      for (let i = 1; i < events.length; i++) {
+        const ms = eventMs(events[i]!) - eventMs(events[i - 1]!);
+        if (ms < minMs) continue;
+        const wait = { after: eventName(events[i - 1]!), before: eventName(events[i]!), ms };
+        const pair = (byPair[`${wait.after} -> ${wait.before}`] ??= { n: 0, ms: 0 });
+        pair.n += 1;
+        pair.ms += ms;
+        if (!longest || ms > longest.ms) longest = wait;
+      }
+    } catch {
+      // no history to read: the record's figure stands alone
+    }
+    workflows.push({ workflowId: row.workflow_id, ms: Math.round(Number(row.ms)), ...(longest ? { longest } : {}) });
+  }
+  return { workflows, byPair };
+}
+
+type HistoryEvent = NonNullable<
+  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
+>[number];
+
+function eventMs(event: HistoryEvent): number {
+  const t = event.eventTime;
+  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+}
+
+function eventName(event: HistoryEvent): string {
+  const type = event.eventType ?? 0;
+  return (temporalEnums.EventType[type] ?? String(type)).replace(/^EVENT_TYPE_/, '');
 }

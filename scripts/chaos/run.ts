@@ -20,7 +20,7 @@ import { reconcileLedger } from './ledger-check';
 import { Proc, productEnv } from './processes';
 import { refusals, seedPeople, sendLoad, ussdAbandons, type Kind } from './load';
 import { chaosAdmin, startFaults, type FaultPlan } from './faults';
-import { latencies, recordCounts, waitForWorkflows, type ChaosReport } from './report';
+import { latencies, recordCounts, slowestWaits, waitForWorkflows, type ChaosReport } from './report';
 import { TemporalSupervisor } from './temporal';
 
 export type { ChaosReport } from './report';
@@ -140,6 +140,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     );
     const endToEnd = await latencies(pool);
     const completedEndToEnd = await latencies(pool, true);
+    const waits = await slowestWaits(temporal, pool);
     const unfinished = running === Infinity ? -1 : running + records.pending;
     await temporal.connection.close();
     return {
@@ -173,6 +174,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
       temporalKills: faults.temporalKills,
       endToEnd,
       p95EndToEndMs: completedEndToEnd.p95Ms,
+      waits,
       mismatches: reconciliation.mismatches.length,
       reconciliation,
       durationSeconds: Math.round((Date.now() - started) / 1000),

@@ -4,18 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import {
-  NativeConnection,
-  bundleWorkflowCode,
-  type Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { join } from 'node:path';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../lib/config';
 import { createRuntime, type Runtime } from '../../lib/runtime';
 import { createLogger } from '../../lib/log';
 import { createActivities, type Activities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
-import { PRELOADED_WORKFLOW_MODULES } from '../../workers/bundle';
+import { cachedWorkflowBundle } from '../../workers/bundle';
 import { readStack } from './stack-file';
 
 export const testLog = createLogger('silent', 'test');
@@ -38,20 +34,19 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file (1-2 s) and shared by its workers. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    preloadModules: PRELOADED_WORKFLOW_MODULES,
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: (m: string) => console.error(m),
-    },
+let bundle: Promise<{ codePath: string }> | undefined;
+/**
+ * The workflow bundle, built once per version of the code into node_modules/.cache (webpack, seconds) and
+ * read from there by every test file and run after it.
+ */
+export function workflowBundle(): Promise<{ codePath: string }> {
+  bundle ??= cachedWorkflowBundle(join(__dirname, '..', '..', 'node_modules', '.cache', 'txtc-bridge'), {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (m: string) => console.error(m),
   });
   return bundle;
 }

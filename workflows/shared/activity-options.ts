@@ -9,26 +9,34 @@ import { FailureTypes, NON_RETRYABLE } from '../../lib/definitions/errors';
 const backoff = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
 
 /**
+ * How long an activity that heartbeats (every 2 s at most, activities/shared.ts `heartbeating`) may be silent
+ * before Temporal takes it for lost with its worker and retries it. 5 s, not 10: after a worker kill every
+ * call it held waits this long, and so does every conversion behind the chain writer's batch (the recovery
+ * measurement in docs/safety.md).
+ */
+export const LOST_AFTER = '5 seconds';
+
+/**
  * Operator calls: balance, debit, credit, transfer. A debit/credit asks status(reference) before acting.
- * Operator (and SMS) activities heartbeat, so an attempt lost with its worker is retried after 10 s.
+ * Operator (and SMS) activities heartbeat, so an attempt lost with its worker is retried after 5 s.
  */
 export const telcoCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: LOST_AFTER,
   retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
 /**
  * A debit the person approves on the handset (MoMo request-to-pay, Airtel Money collection): the adapter
  * polls for the answer for minutes (MOMO_APPROVAL_TIMEOUT, AIRTEL_APPROVAL_TIMEOUT, at most 5) while the
- * activity heartbeats, so a worker lost meanwhile is still noticed within 10 s.
+ * activity heartbeats, so a worker lost meanwhile is still noticed within 5 s.
  */
 export const approvalCall: ActivityOptions = { ...telcoCall, startToCloseTimeout: '6 minutes' };
 
 /** A refund is money owed: it keeps trying far longer before the workflow gives up and surfaces it. */
 export const refundCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: LOST_AFTER,
   retry: {
     ...backoff,
     maximumInterval: '1 minute',
@@ -40,7 +48,7 @@ export const refundCall: ActivityOptions = {
 /** SMS is best effort: a few quick tries, then the workflow logs it and goes on (money already moved). */
 export const smsCall: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: LOST_AFTER,
   retry: { ...backoff, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
@@ -51,7 +59,7 @@ export const smsCall: ActivityOptions = {
  */
 export const chainCall: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: LOST_AFTER,
   retry: { ...backoff, maximumInterval: '30 seconds', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 
@@ -61,7 +69,7 @@ export const chainCall: ActivityOptions = {
  */
 export const settleCall: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: LOST_AFTER,
   retry: { ...backoff, maximumInterval: '1 minute' },
 };
 
