@@ -12,7 +12,7 @@ import { createApiContext, type AppDeps } from './context';
 
 export { createApiContext, type ApiContext, type AppDeps } from './context';
 import { BridgeError } from '../lib/definitions';
-import { errorBody, failureResponse } from './errors';
+import { errorBody, failureResponse, isConnectionError, isUnstorableText } from './errors';
 import { healthRoutes } from './health';
 import { airtimeRoutes } from './airtime';
 import { airtimeTransferRoute, transferRoutes } from './transfers';
@@ -35,17 +35,6 @@ import { apiKeyAuth } from './api-keys';
 import { opsAlertRoutes } from './ops-alerts';
 import { opsMovementRoutes } from './ops-movements';
 import { consoleRoutes, consoleSettingsOf } from './console';
-
-/** Postgres refusing text it cannot store (a NUL, an untranslatable character): the request's value, not ours. */
-function isUnstorableText(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === '22021' || code === '22P05';
-}
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
-}
 
 export function createApp(deps: AppDeps) {
   const ctx = createApiContext(deps);

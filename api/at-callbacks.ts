@@ -15,7 +15,7 @@ import { Hono, type Context } from 'hono';
 import { z, type ZodType } from 'zod';
 import { createAtAirtimeRepo } from '../lib/db/at-airtime';
 import { parseDecimal } from '../lib/money/decimal';
-import { errorBody } from './errors';
+import { checkedBody } from './validation';
 import { webhookAuth } from './webhook-auth';
 import type { ApiContext } from './context';
 
@@ -37,20 +37,9 @@ const validationRequest = z.object({
 });
 
 /** The callback's body, JSON or form; a 400 in the API's error shape when it does not fit. */
-async function callbackBody<T extends ZodType>(
-  c: Context,
-  schema: T,
-): Promise<{ ok: true; data: z.output<T> } | { ok: false; response: Response }> {
+async function callbackBody<T extends ZodType>(c: Context, schema: T) {
   const json = (c.req.header('content-type') ?? '').includes('json');
-  const raw: unknown = await (json ? c.req.json() : c.req.parseBody()).catch(() => undefined);
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.join('.') || 'body';
-  return {
-    ok: false,
-    response: c.json(errorBody(c, 'InvalidRequest', `${where}: ${issue?.message ?? 'invalid'}`), 400),
-  };
+  return checkedBody(c, schema, await (json ? c.req.json() : c.req.parseBody()).catch(() => undefined));
 }
 
 /** An amount AT wrote ("100", "100.5", "100.0000") in minor units of `digits`; undefined if it has finer parts. */

@@ -18,3 +18,15 @@ export function failureResponse(c: Context, code: FailureType, message: string, 
   if (code === 'PriceUnavailable') c.header('Retry-After', '120');
   return c.json(errorBody(c, code, message, details), httpStatusOf(code) as ContentfulStatusCode);
 }
+
+/** Postgres refusing text it cannot store (a NUL, an untranslatable character): the request's value, not ours. */
+export function isUnstorableText(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === '22021' || code === '22P05';
+}
+
+/** Postgres (or the path to it) gone for now: the caller may try again. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
+}

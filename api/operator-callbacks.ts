@@ -19,7 +19,8 @@ import { Hono, type Context } from 'hono';
 import { z, type ZodType } from 'zod';
 import { createOperatorCallbackRepo, type CallbackOperator } from '../lib/db/operator-callbacks';
 import { clientIp, ipAllowlist } from './client-ip';
-import { errorBody, failureResponse } from './errors';
+import { errorBody, failureResponse, isConnectionError, isUnstorableText } from './errors';
+import { checkedBody } from './validation';
 import { secretMatches } from './webhook-auth';
 import type { ApiContext } from './context';
 
@@ -51,10 +52,8 @@ const airtelCallback = z.object({
   }),
 });
 
-async function jsonBody<T extends ZodType>(
-  c: Context,
-  schema: T,
-): Promise<{ ok: true; data: z.output<T> } | { ok: false; response: Response }> {
+/** The callback's JSON body; text that is not JSON is checked as nothing, so the 400 names the body. */
+async function jsonBody<T extends ZodType>(c: Context, schema: T) {
   const text = await c.req.text();
   let raw: unknown;
   try {
@@ -62,25 +61,7 @@ async function jsonBody<T extends ZodType>(
   } catch {
     raw = undefined;
   }
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, data: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.join('.') || 'body';
-  return {
-    ok: false,
-    response: c.json(errorBody(c, 'InvalidRequest', `${where}: ${issue?.message ?? 'invalid'}`), 400),
-  };
-}
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01';
-}
-
-/** Postgres refusing text it cannot store (a NUL): the caller's body, not our fault. */
-function isUnstorableText(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === '22021' || code === '22P05';
+  return checkedBody(c, schema, raw);
 }
 
 export function operatorCallbackRoutes(ctx: ApiContext) {

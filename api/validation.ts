@@ -72,3 +72,19 @@ export async function optionalJson<T extends ZodType>(c: Context, schema: T): Pr
   }
   return parsed.data;
 }
+
+/** A gateway's callback body checked against `schema`: its data, or the 400 to answer (the API's error shape). */
+export function checkedBody<T extends ZodType>(
+  c: Context,
+  schema: T,
+  raw: unknown,
+): { ok: true; data: z.output<T> } | { ok: false; response: Response } {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join('.') || 'body';
+  return {
+    ok: false,
+    response: c.json(errorBody(c, 'InvalidRequest', `${where}: ${issue?.message ?? 'invalid'}`), 400),
+  };
+}
