@@ -12,6 +12,7 @@ import { presentedApiKey, type ApiKeyScope } from '../lib/api-keys';
 import { createApiKeyRepo } from '../lib/db/api-keys';
 import { logScope } from '../lib/log';
 import { failureResponse } from './errors';
+import { opsNote, optionalJson } from './validation';
 import type { ApiContext } from './context';
 
 /** The key that authorised a request: its id and scopes, for handlers and logs. */
@@ -95,4 +96,10 @@ export function apiKeyAuth(ctx: ApiContext): MiddlewareHandler {
 export function restActor(c: Context, by?: string): Actor {
   const key = c.get('apiKey');
   return { name: by?.trim() || key?.name || 'api', ...(key ? { apiKeyId: key.id } : {}), channel: 'api' };
+}
+
+/** An ops REST call with an optional body (`{"reason", "by"}`): who acts, and why (`fallback` when unsaid). */
+export async function restNote(c: Context, fallback: string): Promise<{ actor: Actor; reason: string }> {
+  const body = await optionalJson(c, opsNote);
+  return { actor: restActor(c, body.by), reason: body.reason || fallback };
 }

@@ -1,7 +1,6 @@
 /** Ops: numbers whose PIN is locked after three wrong tries, and resetting a PIN (a new one on the next dial). */
 import { Hono } from 'hono';
-import { restActor } from './api-keys';
-import { opsNote, optionalJson } from './validation';
+import { restNote } from './api-keys';
 import type { ApiContext } from './context';
 
 export function pinRoutes(ctx: ApiContext) {
@@ -14,12 +13,8 @@ export function pinRoutes(ctx: ApiContext) {
       })
       // The body is optional: {"reason": "...", "by": "..."} for the audit.
       .post('/:phone/reset', async (c) => {
-        const body = await optionalJson(c, opsNote);
-        const phoneNumber = await ctx.ops.resetPin(
-          restActor(c, body.by),
-          c.req.param('phone'),
-          body.reason || 'PIN reset through the REST API',
-        );
+        const { actor, reason } = await restNote(c, 'PIN reset through the REST API');
+        const phoneNumber = await ctx.ops.resetPin(actor, c.req.param('phone'), reason);
         return c.json({ phoneNumber, pinResetRequired: true });
       })
   );

@@ -10,8 +10,8 @@ import { BridgeError } from '../lib/definitions';
 import { formatDecimal, parseDecimal } from '../lib/money/decimal';
 import { TXTC_DECIMALS } from '../lib/money/format';
 import { voucherStatus, type VoucherRecord } from '../lib/db/vouchers';
-import { decimalString, opsNote, optionalJson, validate } from './validation';
-import { restActor } from './api-keys';
+import { decimalString, validate } from './validation';
+import { restActor, restNote } from './api-keys';
 import type { ApiContext } from './context';
 
 const issueBody = z.object({
@@ -66,12 +66,8 @@ export function voucherRoutes(ctx: ApiContext) {
       return c.json(voucherView(voucher));
     })
     .post('/:id/revoke', async (c) => {
-      const body = await optionalJson(c, opsNote);
-      const voucher = await ctx.ops.revokeVoucher(
-        restActor(c, body.by),
-        c.req.param('id'),
-        body.reason || 'revoked through the REST API',
-      );
+      const { actor, reason } = await restNote(c, 'revoked through the REST API');
+      const voucher = await ctx.ops.revokeVoucher(actor, c.req.param('id'), reason);
       return c.json(voucherView(voucher));
     });
 }

@@ -39,6 +39,14 @@ export interface Actor {
   channel: 'console' | 'api';
 }
 
+/** What one action does, and how its line in ops_audit names it. */
+interface AuditedStep<T> {
+  action: string;
+  target: string;
+  run: () => Promise<T>;
+  outcome: (result: T) => string;
+}
+
 export interface OpsActionDeps {
   temporal: Client;
   services: Services;
@@ -85,17 +93,15 @@ function updateRefusal(e: unknown, ended: boolean): BridgeError | undefined {
 export function createOpsActions(deps: OpsActionDeps) {
   const { temporal, services, config, audit } = deps;
 
-  /** Runs `fn`, records it (refused or done) and answers or rethrows. */
-  async function audited<T>(
-    actor: Actor,
-    action: string,
-    target: string,
-    reason: string,
-    fn: () => Promise<T>,
-    outcome: (r: T) => string,
-  ): Promise<T> {
+  /**
+   * Every action: its reason checked before anything else, then the step run, recorded (refused or done) and
+   * answered or rethrown. A refused reason, or a target that cannot be named, is not recorded.
+   */
+  async function audited<T>(actor: Actor, reasonText: string, step: (reason: string) => AuditedStep<T>): Promise<T> {
+    const reason = reasonOf(reasonText);
+    const { action, target, run, outcome } = step(reason);
     try {
-      const result = await fn();
+      const result = await run();
       await audit.audit({ ...actor, actor: actor.name, action, target, reason, ok: true, outcome: outcome(result) });
       return result;
     } catch (e) {
@@ -117,19 +123,18 @@ export function createOpsActions(deps: OpsActionDeps) {
   }
 
   async function decideHold(actor: Actor, id: string, reasonText: string, approve: boolean) {
-    const reason = reasonOf(reasonText);
-    const operator = actor.name.slice(0, HOLD_DECISION_MAX.operator);
-    return audited(
-      actor,
-      approve ? 'hold.approve' : 'hold.reject',
-      id,
-      reason,
-      () =>
-        temporal.workflow
-          .getHandle(id)
-          .executeUpdate(approve ? approveHeldUpdate : rejectHeldUpdate, { args: [{ operator, reason }] }),
-      (r: HoldDecisionResult) => r.decision,
-    );
+    return audited(actor, reasonText, (reason) => {
+      const operator = actor.name.slice(0, HOLD_DECISION_MAX.operator);
+      return {
+        action: approve ? 'hold.approve' : 'hold.reject',
+        target: id,
+        run: () =>
+          temporal.workflow
+            .getHandle(id)
+            .executeUpdate(approve ? approveHeldUpdate : rejectHeldUpdate, { args: [{ operator, reason }] }),
+        outcome: (r: HoldDecisionResult) => r.decision,
+      };
+    });
   }
 
   return {
@@ -138,13 +143,10 @@ export function createOpsActions(deps: OpsActionDeps) {
 
     /** A failed refund tried again under its own reference (it cannot pay twice); answers how it went. */
     async retryRefund(actor: Actor, id: string, reasonText: string): Promise<RefundRetryResult> {
-      const reason = reasonOf(reasonText);
-      return audited(
-        actor,
-        'refund.retry',
-        id,
-        reason,
-        async () => {
+      return audited(actor, reasonText, () => ({
+        action: 'refund.retry',
+        target: id,
+        run: async () => {
           const update = temporal.workflow.getHandle(id).executeUpdate(retryRefundUpdate);
           let timer: NodeJS.Timeout | undefined;
           const late = new Promise<never>((_, reject) => {
@@ -163,57 +165,54 @@ export function createOpsActions(deps: OpsActionDeps) {
             clearTimeout(timer);
           }
         },
-        (r) => (r.refunded ? 'refunded' : `not refunded: ${r.failure?.type ?? 'unknown'}`),
-      );
+        outcome: (r) => (r.refunded ? 'refunded' : `not refunded: ${r.failure?.type ?? 'unknown'}`),
+      }));
     },
 
     /** A locked (or forgotten) PIN reset: the number chooses a new one on its next dial. */
     async resetPin(actor: Actor, phone: string, reasonText: string): Promise<string> {
-      const reason = reasonOf(reasonText);
-      const { phoneNumber } = identifySubscriber(phone);
-      return audited(
-        actor,
-        'pin.reset',
-        phoneNumber,
-        reason,
-        async () => {
-          if (!(await services.ussd.resetPin(phoneNumber)))
-            throw new BridgeError('NotFound', 'no USSD registration for this number');
-          return phoneNumber;
-        },
-        () => 'reset; a new PIN on the next dial',
-      );
+      return audited(actor, reasonText, () => {
+        const { phoneNumber } = identifySubscriber(phone);
+        return {
+          action: 'pin.reset',
+          target: phoneNumber,
+          run: async () => {
+            if (!(await services.ussd.resetPin(phoneNumber)))
+              throw new BridgeError('NotFound', 'no USSD registration for this number');
+            return phoneNumber;
+          },
+          outcome: () => 'reset; a new PIN on the next dial',
+        };
+      });
     },
 
     /** A number (E.164 after normalising) or a wallet address on the blocklist. */
     async block(actor: Actor, party: { kind: BlockKind; value: string }, reasonText: string) {
-      const reason = reasonOf(reasonText);
-      const target = blockTarget(party);
-      return audited(
-        actor,
-        'blocklist.add',
-        target.value,
-        reason,
-        () => services.blocklist.add({ ...target, reason, addedBy: actor.name }),
-        (r: { added: boolean }) => (r.added ? 'added' : 'already listed'),
-      );
+      return audited(actor, reasonText, (reason) => {
+        const target = blockTarget(party);
+        return {
+          action: 'blocklist.add',
+          target: target.value,
+          run: () => services.blocklist.add({ ...target, reason, addedBy: actor.name }),
+          outcome: (r: { added: boolean }) => (r.added ? 'added' : 'already listed'),
+        };
+      });
     },
 
     async unblock(actor: Actor, party: { kind: BlockKind; value: string }, reasonText: string) {
-      const reason = reasonOf(reasonText);
-      const target = blockTarget(party);
-      return audited(
-        actor,
-        'blocklist.remove',
-        target.value,
-        reason,
-        async (): Promise<BlocklistEntry> => {
-          const removed = await services.blocklist.remove(target.kind, target.value, actor.name);
-          if (!removed) throw new BridgeError('NotFound', 'not on the blocklist');
-          return removed;
-        },
-        () => 'removed',
-      );
+      return audited(actor, reasonText, () => {
+        const target = blockTarget(party);
+        return {
+          action: 'blocklist.remove',
+          target: target.value,
+          run: async (): Promise<BlocklistEntry> => {
+            const removed = await services.blocklist.remove(target.kind, target.value, actor.name);
+            if (!removed) throw new BridgeError('NotFound', 'not on the blocklist');
+            return removed;
+          },
+          outcome: () => 'removed',
+        };
+      });
     },
 
     /**
@@ -221,13 +220,10 @@ export function createOpsActions(deps: OpsActionDeps) {
      * VOUCHER_EXPIRY_DAYS unless asked otherwise. The codes are in the answer only: nothing stores them.
      */
     async issueVouchers(actor: Actor, issue: VoucherIssue, reasonText: string) {
-      const reason = reasonOf(reasonText);
-      return audited(
-        actor,
-        'voucher.issue',
-        `${issue.count} x ${issue.txtcAmount} base units`,
-        reason,
-        async (): Promise<{ voucher: VoucherRecord; code: string }[]> => {
+      return audited(actor, reasonText, () => ({
+        action: 'voucher.issue',
+        target: `${issue.count} x ${issue.txtcAmount} base units`,
+        run: async (): Promise<{ voucher: VoucherRecord; code: string }[]> => {
           const { txtcAmount } = issue;
           if (txtcAmount <= 0n) throw new BridgeError('InvalidAmount', 'amount must be more than zero');
           // More than a uint256 can never be minted (and overflows the NUMERIC(78,0) column).
@@ -253,19 +249,16 @@ export function createOpsActions(deps: OpsActionDeps) {
           );
           return issued.map((voucher, i) => ({ voucher, code: codes[i]! }));
         },
-        (r) => `issued ${r.map((v) => v.voucher.id).join(', ')}`,
-      );
+        outcome: (r) => `issued ${r.map((v) => v.voucher.id).join(', ')}`,
+      }));
     },
 
     /** Withdraws a voucher nobody redeemed yet. */
     async revokeVoucher(actor: Actor, id: string, reasonText: string): Promise<VoucherRecord> {
-      const reason = reasonOf(reasonText);
-      return audited(
-        actor,
-        'voucher.revoke',
-        id,
-        reason,
-        async () => {
+      return audited(actor, reasonText, () => ({
+        action: 'voucher.revoke',
+        target: id,
+        run: async () => {
           if (!(await services.vouchers.revoke(id))) {
             const voucher = await services.vouchers.get(id);
             if (!voucher) throw new BridgeError('NotFound', 'no such voucher');
@@ -273,34 +266,33 @@ export function createOpsActions(deps: OpsActionDeps) {
           }
           return (await services.vouchers.get(id))!;
         },
-        () => 'revoked',
-      );
+        outcome: () => 'revoked',
+      }));
     },
 
     /** A reconciliation of the last `windowMinutes` now, as the hourly schedule runs one; answers its id. */
     async reconcileNow(actor: Actor, reasonText: string, windowMinutes = 60): Promise<string> {
-      const reason = reasonOf(reasonText);
-      const now = new Date();
-      const input: ReconciliationInput = {
-        since: new Date(now.getTime() - windowMinutes * 60_000).toISOString(),
-        until: now.toISOString(),
-      };
-      const workflowId = reconciliationWorkflowId(`ops:${now.toISOString()}:${randomUUID().slice(0, 8)}`);
-      return audited(
-        actor,
-        'reconciliation.run',
-        workflowId,
-        reason,
-        async () => {
-          await temporal.workflow.start('reconciliationWorkflow', {
-            workflowId,
-            taskQueue: config.temporal.taskQueue,
-            args: [input],
-          });
-          return workflowId;
-        },
-        () => `started over ${windowMinutes} minutes`,
-      );
+      return audited(actor, reasonText, () => {
+        const now = new Date();
+        const input: ReconciliationInput = {
+          since: new Date(now.getTime() - windowMinutes * 60_000).toISOString(),
+          until: now.toISOString(),
+        };
+        const workflowId = reconciliationWorkflowId(`ops:${now.toISOString()}:${randomUUID().slice(0, 8)}`);
+        return {
+          action: 'reconciliation.run',
+          target: workflowId,
+          run: async () => {
+            await temporal.workflow.start('reconciliationWorkflow', {
+              workflowId,
+              taskQueue: config.temporal.taskQueue,
+              args: [input],
+            });
+            return workflowId;
+          },
+          outcome: () => `started over ${windowMinutes} minutes`,
+        };
+      });
     },
   };
 }
