@@ -58,6 +58,12 @@ function noticeOf(cookie: string | undefined): { notice: { ok: boolean; text: st
   }
 }
 
+/** The page's reads, all at once, each under the name the page gives it. */
+async function allOf<P extends Record<string, Promise<unknown>>>(reads: P): Promise<{ [K in keyof P]: Awaited<P[K]> }> {
+  const entries = await Promise.all(Object.entries(reads).map(async ([name, read]) => [name, await read] as const));
+  return Object.fromEntries(entries) as { [K in keyof P]: Awaited<P[K]> };
+}
+
 type Env = { Variables: { opsSession: OpsSession; opsToken: string } };
 
 const csrfTokenOf = (token: string) => createHmac('sha256', token).update('txtc-ops csrf').digest('base64url');
@@ -143,55 +149,32 @@ export function consoleRoutes(ctx: ApiContext, settings: ConsoleSettings) {
     const notice = getCookie(c, NOTICE);
     if (notice) deleteCookie(c, NOTICE, cookieOptions);
     const s = ctx.services;
-    const [
-      byStage,
-      inFlight,
-      held,
-      awaitingPayer,
-      refundFailed,
-      locked,
-      blocklist,
-      runs,
-      firing,
-      lastDay,
-      audit,
-      health,
-    ] = await Promise.all([
-      repo.inFlightByStage(),
-      repo.inFlight(ROWS),
-      repo.held(ROWS),
-      repo.atStage('awaiting_payer', ROWS),
-      repo.atStage('refund_failed', ROWS),
-      s.ussd.lockedNumbers(),
-      s.blocklist.list(),
-      reconciliations.latest(5),
-      alerts.firing(),
-      repo.lastDay(),
-      repo.recentAudit(20),
-      readHealth(ctx, settings.prometheusUrl),
-    ]);
+    const panels = await allOf({
+      byStage: repo.inFlightByStage(),
+      inFlight: repo.inFlight(ROWS),
+      held: repo.held(ROWS),
+      awaitingPayer: repo.atStage('awaiting_payer', ROWS),
+      refundFailed: repo.atStage('refund_failed', ROWS),
+      locked: s.ussd.lockedNumbers(),
+      blocklist: s.blocklist.list(),
+      reconciliations: reconciliations.latest(5),
+      alerts: alerts.firing(),
+      lastDay: repo.lastDay(),
+      audit: repo.recentAudit(20),
+      health: readHealth(ctx, settings.prometheusUrl),
+    });
     // The mismatches of the newest run that found any (at most 10 shown; GET /api/reconciliations/:id has all).
-    const mismatched = runs.find((r) => r.status === 'mismatches');
+    const mismatched = panels.reconciliations.find((r) => r.status === 'mismatches');
     const mismatches = mismatched ? ((await reconciliations.get(mismatched.id))?.mismatches ?? []).slice(0, 10) : [];
     return c.html(
       consolePage({
+        ...panels,
         mismatches,
         actor: c.get('opsSession').actor,
         csrf: csrfTokenOf(c.get('opsToken')),
         ...(noticeOf(notice) ?? {}),
         temporalUi,
-        byStage,
-        inFlight,
-        held,
-        awaitingPayer,
-        refundFailed,
-        locked,
-        blocklist: blocklist.filter((e) => !e.removedAt),
-        reconciliations: runs,
-        alerts: firing,
-        lastDay,
-        audit,
-        health,
+        blocklist: panels.blocklist.filter((e) => !e.removedAt),
         now: new Date(),
       }),
     );

@@ -5,7 +5,7 @@
  */
 import { html } from 'hono/html';
 import { maskPhone } from '../../lib/log';
-import { actionForm, layout, link, movementsTable, usd, age, type Html } from './parts';
+import { actionForm, layout, link, movementsTable, table, usd, age, type Html } from './parts';
 import type { ConsoleView } from './view';
 import { lowerPanels } from './panels';
 
@@ -28,19 +28,18 @@ export function consolePage(v: ConsoleView): Html {
       <main>
         <section class="wide" id="alerts">
           <h2>Alerts firing (${v.alerts.length})</h2>
-          ${v.alerts.length
-            ? html`<table>
-                ${v.alerts.map(
-                  (a) =>
-                    html`<tr>
-                      <td class="${a.severity === 'critical' ? 'bad' : ''}">${a.severity}</td>
-                      <td>${a.alertname}</td>
-                      <td>${a.summary}</td>
-                      <td class="muted">${a.startsAt ?? ''}</td>
-                    </tr>`,
-                )}
-              </table>`
-            : html`<p class="ok">Nothing is firing.</p>`}
+          ${table(
+            [],
+            v.alerts,
+            (a) =>
+              html`<tr>
+                <td class="${a.severity === 'critical' ? 'bad' : ''}">${a.severity}</td>
+                <td>${a.alertname}</td>
+                <td>${a.summary}</td>
+                <td class="muted">${a.startsAt ?? ''}</td>
+              </tr>`,
+            html`<p class="ok">Nothing is firing.</p>`,
+          )}
         </section>
         <section class="wide" id="in-flight">
           <h2>Money in flight</h2>
@@ -49,55 +48,41 @@ export function consolePage(v: ConsoleView): Html {
             <b class="${owedTotal ? 'bad' : 'ok'}">${usd(owedTotal)}</b> in ${owed.reduce((a, s) => a + s.n, 0)}
             movements.
           </p>
-          <table>
-            <tr>
-              <th>Kind</th>
-              <th>Stage</th>
-              <th class="r">Movements</th>
-              <th class="r">USD</th>
-              <th class="r">Oldest</th>
-            </tr>
-            ${v.byStage.map(
-              (s) =>
-                html`<tr>
-                  <td>${s.kind}</td>
-                  <td>${s.stage}</td>
-                  <td class="r">${s.n}</td>
-                  <td class="r">${usd(s.usdMicros)}</td>
-                  <td class="r">${age(s.oldest, v.now)}</td>
-                </tr>`,
-            )}
-          </table>
+          ${table(
+            ['Kind', 'Stage', { right: 'Movements' }, { right: 'USD' }, { right: 'Oldest' }],
+            v.byStage,
+            (s) =>
+              html`<tr>
+                <td>${s.kind}</td>
+                <td>${s.stage}</td>
+                <td class="r">${s.n}</td>
+                <td class="r">${usd(s.usdMicros)}</td>
+                <td class="r">${age(s.oldest, v.now)}</td>
+              </tr>`,
+          )}
           <h2>Oldest first, money owed at the top (${v.inFlight.length} shown)</h2>
           ${movementsTable(v, v.inFlight)}
         </section>
         <section id="held">
           <h2>Held for ops (${v.held.length})</h2>
-          ${v.held.length
-            ? html`<table>
-                <tr>
-                  <th>Movement</th>
-                  <th>Why</th>
-                  <th class="r">USD</th>
-                  <th class="r">Expires in</th>
+          ${table(
+            ['Movement', 'Why', { right: 'USD' }, { right: 'Expires in' }],
+            v.held,
+            (r) =>
+              html`<tr>
+                  <td>${link(v, r.id)}<br /><span class="muted">${r.kind} ${maskPhone(r.phone)}</span></td>
+                  <td>${r.reason}<br /><span class="muted">${r.rules}</span></td>
+                  <td class="r">${usd(r.usdMicros)}</td>
+                  <td class="r">${age(v.now, r.expiresAt)}</td>
                 </tr>
-                ${v.held.map(
-                  (r) =>
-                    html`<tr>
-                        <td>${link(v, r.id)}<br /><span class="muted">${r.kind} ${maskPhone(r.phone)}</span></td>
-                        <td>${r.reason}<br /><span class="muted">${r.rules}</span></td>
-                        <td class="r">${usd(r.usdMicros)}</td>
-                        <td class="r">${age(v.now, r.expiresAt)}</td>
-                      </tr>
-                      <tr>
-                        <td colspan="4" class="actions">
-                          ${actionForm(v, 'approve', { id: r.id }, 'Approve')}
-                          ${actionForm(v, 'reject', { id: r.id }, 'Reject')}
-                        </td>
-                      </tr>`,
-                )}
-              </table>`
-            : html`<p class="muted">Nothing is held.</p>`}
+                <tr>
+                  <td colspan="4" class="actions">
+                    ${actionForm(v, 'approve', { id: r.id }, 'Approve')}
+                    ${actionForm(v, 'reject', { id: r.id }, 'Reject')}
+                  </td>
+                </tr>`,
+            html`<p class="muted">Nothing is held.</p>`,
+          )}
         </section>
         <section id="refunds">
           <h2>Failed refunds (${v.refundFailed.length})</h2>

@@ -4,41 +4,40 @@
  */
 import { html } from 'hono/html';
 import { formatGas } from './health';
-import { actionForm, age, probeCell, volumeChart, type Html } from './parts';
+import { actionForm, age, lines, probeCell, table, volumeChart, type Html } from './parts';
 import type { ConsoleView } from './view';
 
 export function lowerPanels(v: ConsoleView): Html {
   const { health: h } = v;
   return html`<section id="pins">
       <h2>Locked PINs (${v.locked.length})</h2>
-      ${v.locked.length
-        ? html`<table>
-            ${v.locked.map(
-              (l) =>
-                html`<tr>
-                  <td>${l.phoneNumber}</td>
-                  <td class="muted">${age(l.lockedAt, v.now)} ago</td>
-                  <td>${actionForm(v, 'reset-pin', { phone: l.phoneNumber }, 'Reset PIN')}</td>
-                </tr>`,
-            )}
-          </table>`
-        : html`<p class="muted">No PIN is locked.</p>`}
+      ${table(
+        [],
+        v.locked,
+        (l) =>
+          html`<tr>
+            <td>${l.phoneNumber}</td>
+            <td class="muted">${age(l.lockedAt, v.now)} ago</td>
+            <td>${actionForm(v, 'reset-pin', { phone: l.phoneNumber }, 'Reset PIN')}</td>
+          </tr>`,
+        html`<p class="muted">No PIN is locked.</p>`,
+      )}
     </section>
     <section id="blocklist">
       <h2>Blocklist (${v.blocklist.length})</h2>
       ${actionForm(v, 'block', {}, 'Block', {
         inputs: html`<input name="party" placeholder="+2547... or 0x..." required aria-label="number or wallet" />`,
       })}
-      <table>
-        ${v.blocklist.map(
-          (e) =>
-            html`<tr>
-              <td>${e.value}</td>
-              <td>${e.reason}<br /><span class="muted">by ${e.addedBy}, ${age(e.createdAt, v.now)} ago</span></td>
-              <td>${actionForm(v, 'unblock', { party: e.value }, 'Remove')}</td>
-            </tr>`,
-        )}
-      </table>
+      ${table(
+        [],
+        v.blocklist,
+        (e) =>
+          html`<tr>
+            <td>${e.value}</td>
+            <td>${e.reason}<br /><span class="muted">by ${e.addedBy}, ${age(e.createdAt, v.now)} ago</span></td>
+            <td>${actionForm(v, 'unblock', { party: e.value }, 'Remove')}</td>
+          </tr>`,
+      )}
     </section>
     <section id="vouchers">
       <h2>Vouchers</h2>
@@ -59,42 +58,30 @@ export function lowerPanels(v: ConsoleView): Html {
     <section id="reconciliations">
       <h2>Reconciliations</h2>
       ${actionForm(v, 'reconcile', {}, 'Run one now (last hour)')}
-      <table>
-        <tr>
-          <th>Window</th>
-          <th>Status</th>
-          <th class="r">Mismatches</th>
-          <th>By</th>
-        </tr>
-        ${v.reconciliations.map(
-          (r) =>
-            html`<tr>
-              <td>${r.windowStart.toISOString().slice(0, 16)} to ${r.windowEnd.toISOString().slice(11, 16)}</td>
-              <td class="${r.status === 'clean' ? 'ok' : 'bad'}">${r.status}</td>
-              <td class="r">${r.mismatchCount}</td>
-              <td class="muted">${r.triggeredBy}</td>
-            </tr>`,
-        )}
-      </table>
+      ${table(
+        ['Window', 'Status', { right: 'Mismatches' }, 'By'],
+        v.reconciliations,
+        (r) =>
+          html`<tr>
+            <td>${r.windowStart.toISOString().slice(0, 16)} to ${r.windowEnd.toISOString().slice(11, 16)}</td>
+            <td class="${r.status === 'clean' ? 'ok' : 'bad'}">${r.status}</td>
+            <td class="r">${r.mismatchCount}</td>
+            <td class="muted">${r.triggeredBy}</td>
+          </tr>`,
+      )}
       ${v.mismatches.length
         ? html`<h2>Mismatches of the newest run that found any</h2>
-            <table>
-              <tr>
-                <th>Code</th>
-                <th>Where</th>
-                <th>Reference</th>
-                <th>Why</th>
-              </tr>
-              ${v.mismatches.map(
-                (m) =>
-                  html`<tr>
-                    <td class="bad">${m.code}</td>
-                    <td>${m.source}</td>
-                    <td>${m.reference ?? m.recordId ?? ''}</td>
-                    <td>${m.message}</td>
-                  </tr>`,
-              )}
-            </table>`
+            ${table(
+              ['Code', 'Where', 'Reference', 'Why'],
+              v.mismatches,
+              (m) =>
+                html`<tr>
+                  <td class="bad">${m.code}</td>
+                  <td>${m.source}</td>
+                  <td>${m.reference ?? m.recordId ?? ''}</td>
+                  <td>${m.message}</td>
+                </tr>`,
+            )}`
         : ''}
     </section>
     <section id="health">
@@ -116,15 +103,14 @@ export function lowerPanels(v: ConsoleView): Html {
           <th>Chain writers</th>
           <td>
             ${probeCell(h.writers, (ws) =>
-              ws.length
-                ? html`${ws.map(
-                    (w) =>
-                      html`<br />${w.signer.slice(0, 10)}…: ${w.pending} waiting, ${w.inFlight} in the batch being
-                        written, last batch
-                        ${w.lastMinedAt ? `${age(new Date(w.lastMinedAt), v.now)} ago` : 'none yet'}, gas
-                        ${w.gasWei === undefined ? '?' : formatGas(w.gasWei)}`,
-                  )}`
-                : 'none running',
+              lines(
+                ws,
+                (w) =>
+                  html`${w.signer.slice(0, 10)}…: ${w.pending} waiting, ${w.inFlight} in the batch being written, last
+                  batch ${w.lastMinedAt ? `${age(new Date(w.lastMinedAt), v.now)} ago` : 'none yet'}, gas
+                  ${w.gasWei === undefined ? '?' : formatGas(w.gasWei)}`,
+                'none running',
+              ),
             )}
           </td>
         </tr>
@@ -132,13 +118,13 @@ export function lowerPanels(v: ConsoleView): Html {
           <th>Operator floats</th>
           <td>
             ${probeCell(h.floats, (fs) =>
-              fs.length
-                ? html`${fs.map(
-                    (f) =>
-                      html`<br />${f.adapter} ${f.account}: ${f.currency} ${f.balanceMinor.toString()} (minor), read
-                        ${age(f.readAt, v.now)} ago`,
-                  )}`
-                : 'no reading yet',
+              lines(
+                fs,
+                (f) =>
+                  html`${f.adapter} ${f.account}: ${f.currency} ${f.balanceMinor.toString()} (minor), read
+                  ${age(f.readAt, v.now)} ago`,
+                'no reading yet',
+              ),
             )}
           </td>
         </tr>
@@ -147,12 +133,12 @@ export function lowerPanels(v: ConsoleView): Html {
           <td>
             ${h.circuits
               ? probeCell(h.circuits, (cs) =>
-                  Object.keys(cs).length
-                    ? html`${Object.entries(cs).map(
-                        ([op, open]) =>
-                          html`<br />${op}: <span class="${open ? 'bad' : 'ok'}">${open ? 'open' : 'closed'}</span>`,
-                      )}`
-                    : 'no operator called yet',
+                  lines(
+                    Object.entries(cs),
+                    ([op, open]) =>
+                      html`${op}: <span class="${open ? 'bad' : 'ok'}">${open ? 'open' : 'closed'}</span>`,
+                    'no operator called yet',
+                  ),
                 )
               : html`<span class="muted">set OPS_PROMETHEUS_URL to see each worker's circuits</span>`}
           </td>
@@ -163,26 +149,18 @@ export function lowerPanels(v: ConsoleView): Html {
     </section>
     <section class="wide" id="audit">
       <h2>Audit (latest ${v.audit.length})</h2>
-      <table>
-        <tr>
-          <th>When</th>
-          <th>Who</th>
-          <th>What</th>
-          <th>On</th>
-          <th>Why</th>
-          <th>Outcome</th>
-        </tr>
-        ${v.audit.map(
-          (a) =>
-            html`<tr>
-              <td class="muted">${age(a.at, v.now)} ago</td>
-              <td>${a.actor} <span class="muted">${a.channel}</span></td>
-              <td>${a.action}</td>
-              <td>${a.target}</td>
-              <td>${a.reason}</td>
-              <td class="${a.ok ? 'ok' : 'bad'}">${a.outcome}</td>
-            </tr>`,
-        )}
-      </table>
+      ${table(
+        ['When', 'Who', 'What', 'On', 'Why', 'Outcome'],
+        v.audit,
+        (a) =>
+          html`<tr>
+            <td class="muted">${age(a.at, v.now)} ago</td>
+            <td>${a.actor} <span class="muted">${a.channel}</span></td>
+            <td>${a.action}</td>
+            <td>${a.target}</td>
+            <td>${a.reason}</td>
+            <td class="${a.ok ? 'ok' : 'bad'}">${a.outcome}</td>
+          </tr>`,
+      )}
     </section>`;
 }

@@ -104,31 +104,46 @@ export function probeCell<T>(p: Probe<T>, show: (value: T) => Html | string): Ht
     : html`<span class="bad">${p.error}</span>`;
 }
 
-export function movementsTable(v: ViewBase, rows: MovementRow[], action?: (r: MovementRow) => Html): Html {
-  if (!rows.length) return html`<p class="muted">None.</p>`;
+/** A column's heading: `right` for a number's, aligned with its cells. */
+export type Heading = string | { right: string };
+
+/**
+ * Every table of the console: its heading row (none without headings), then a row per item; `empty` in its
+ * place when given and there is nothing to list.
+ */
+export function table<T>(headings: Heading[], items: readonly T[], row: (item: T) => Html, empty?: Html): Html {
+  if (!items.length && empty) return empty;
   return html`<table>
-    <tr>
-      <th>Movement</th>
-      <th>Kind</th>
-      <th>Stage</th>
-      <th>Number</th>
-      <th class="r">USD</th>
-      <th class="r">Age</th>
-      ${action ? html`<th></th>` : ''}
-    </tr>
-    ${rows.map(
-      (r) =>
-        html`<tr class="${r.owed ? 'owed' : ''}">
-          <td>${link(v, r.id)}</td>
-          <td>${r.kind}</td>
-          <td>${r.owed ? html`<b>${r.stage}</b>` : r.stage}</td>
-          <td>${maskPhone(r.phone)}</td>
-          <td class="r">${usd(r.usdMicros)}</td>
-          <td class="r">${age(r.createdAt, v.now)}</td>
-          ${action ? html`<td>${action(r)}</td>` : ''}
-        </tr>`,
-    )}
+    ${headings.length
+      ? html`<tr>
+          ${headings.map((h) => (typeof h === 'string' ? html`<th>${h}</th>` : html`<th class="r">${h.right}</th>`))}
+        </tr>`
+      : ''}
+    ${items.map(row)}
   </table>`;
+}
+
+/** What a probe found, one item a line, or `none` when it found none. */
+export function lines<T>(items: T[], line: (item: T) => Html, none: string): Html | string {
+  return items.length ? html`${items.map((item) => html`<br />${line(item)}`)}` : none;
+}
+
+export function movementsTable(v: ViewBase, rows: MovementRow[], action?: (r: MovementRow) => Html): Html {
+  return table(
+    ['Movement', 'Kind', 'Stage', 'Number', { right: 'USD' }, { right: 'Age' }, ...(action ? [''] : [])],
+    rows,
+    (r) =>
+      html`<tr class="${r.owed ? 'owed' : ''}">
+        <td>${link(v, r.id)}</td>
+        <td>${r.kind}</td>
+        <td>${r.owed ? html`<b>${r.stage}</b>` : r.stage}</td>
+        <td>${maskPhone(r.phone)}</td>
+        <td class="r">${usd(r.usdMicros)}</td>
+        <td class="r">${age(r.createdAt, v.now)}</td>
+        ${action ? html`<td>${action(r)}</td>` : ''}
+      </tr>`,
+    html`<p class="muted">None.</p>`,
+  );
 }
 
 /** Completed (green) and failed (red) movements per hour, as an inline SVG bar chart. */
@@ -168,21 +183,16 @@ export function vouchersIssuedPage(codes: { id: string; code: string; amount: st
       <section class="wide">
         <h2>${codes.length} voucher(s) issued</h2>
         <p class="bad">Each code is shown this once and stored only as a hash: copy them now.</p>
-        <table>
-          <tr>
-            <th>Id</th>
-            <th>Code</th>
-            <th>TXTC</th>
-          </tr>
-          ${codes.map(
-            (c) =>
-              html`<tr>
-                <td>${c.id}</td>
-                <td><code>${c.code}</code></td>
-                <td>${c.amount}</td>
-              </tr>`,
-          )}
-        </table>
+        ${table(
+          ['Id', 'Code', 'TXTC'],
+          codes,
+          (c) =>
+            html`<tr>
+              <td>${c.id}</td>
+              <td><code>${c.code}</code></td>
+              <td>${c.amount}</td>
+            </tr>`,
+        )}
         <p>Expire ${expiresAt.toISOString().slice(0, 10)}. <a href="/ops">Back to the console</a></p>
       </section>
     </main>`,
