@@ -24,13 +24,18 @@ function outcomeView(r: {
   };
 }
 
+type Progress = { id: string; channel: string; status: string; stage: string };
+/** Where a conversion or a SWAP stands: the first fields of its view. */
+function progressView<R extends Progress, T extends string>(r: R, type: T): Pick<R, keyof Progress> & { type: T } {
+  return { id: r.id, type, channel: r.channel, status: r.status, stage: r.stage };
+}
+
+/** USD as every view shows it: integer micros and what a person reads. */
+const usdAmount = (micros: bigint) => ({ micros: micros.toString(), display: formatUsdMicros(micros) });
+
 export function conversionView(r: ConversionRecord) {
   return {
-    id: r.id,
-    type: 'conversion' as const,
-    channel: r.channel,
-    status: r.status,
-    stage: r.stage,
+    ...progressView(r, 'conversion'),
     phoneNumber: r.phoneNumber,
     operator: r.operator,
     airtime: {
@@ -38,7 +43,7 @@ export function conversionView(r: ConversionRecord) {
       amountMinor: r.airtimeAmountMinor.toString(),
       display: formatAirtime(r.airtimeAmountMinor, r.currency, r.minorDigits),
     },
-    usd: { micros: r.usdMicros.toString(), display: formatUsdMicros(r.usdMicros) },
+    usd: usdAmount(r.usdMicros),
     txtc: { gross: r.txtcGross.toString(), net: r.txtcNet.toString(), display: formatTxtc(r.txtcNet) },
     fees: { platform: r.platformFee.toString(), operator: r.operatorFee.toString(), gas: r.gasFee.toString() },
     rate: {
@@ -82,7 +87,7 @@ export function transferView(r: TransferRecord, minorDigits = 2) {
     /** hybrid: how much of the TXTC came from the sender's wallet; the rest from the linked conversion */
     txtcFromBalance: r.txtcFromBalance?.toString() ?? null,
     conversionId: r.conversionId,
-    usd: { micros: r.usdMicros.toString(), display: formatUsdMicros(r.usdMicros) },
+    usd: usdAmount(r.usdMicros),
     txHash: r.txHash,
     references: {
       transfer: r.transferReference,
@@ -105,7 +110,7 @@ export function historyView(e: HistoryEntry, rates: Map<string, OperatorRate>) {
     counterparty: e.counterparty ? maskPhone(e.counterparty) : null,
     airtime: airtimeAmount(e.currency, e.amountMinor, minorDigits),
     txtc: txtcAmount(e.txtcAmount),
-    usd: { micros: e.usdMicros.toString(), display: formatUsdMicros(e.usdMicros) },
+    usd: usdAmount(e.usdMicros),
     status: e.status,
     createdAt: e.createdAt.toISOString(),
   };
@@ -114,17 +119,13 @@ export function historyView(e: HistoryEntry, rates: Map<string, OperatorRate>) {
 /** A SWAP (TXTC back to airtime) as GET /api/transfers/:id shows it. */
 export function swapView(r: SwapRecord, minorDigits = 2) {
   return {
-    id: r.id,
-    type: 'swap' as const,
-    channel: r.channel,
-    status: r.status,
-    stage: r.stage,
+    ...progressView(r, 'swap'),
     phoneNumber: r.phoneNumber,
     operator: r.operator,
     txtc: txtcAmount(r.txtcAmount),
     fees: { platform: r.platformFee.toString() },
     airtime: airtimeAmount(r.currency, r.airtimeMinor, minorDigits),
-    usd: { micros: r.usdMicros.toString(), display: formatUsdMicros(r.usdMicros) },
+    usd: usdAmount(r.usdMicros),
     wallet: r.wallet,
     txHash: r.sendTxHash,
     references: { send: r.sendReference, credit: r.creditReference, return: r.returnReference },
