@@ -10,25 +10,17 @@ import {
   type FraudVerdict,
   type LimitsWire,
 } from '../lib/definitions';
-import type { Config } from '../lib/config';
 import { airtimeForUsdCents, quoteWithRates } from '../lib/money/conversion';
 import { toWire } from '../lib/money/wire';
-import type { RateService } from '../lib/rates';
-import type { WalletDirectory } from '../lib/wallets';
-import type { ConversionRepo, ConversionUpdate } from '../lib/db/conversions';
-import type { UssdRepo } from '../lib/db/ussd';
+import type { ConversionUpdate } from '../lib/db/conversions';
 import type { Language } from '../lib/ussd/types';
-import { limitsWire } from './shared';
+import { limitsWire, type FactoryDeps } from './shared';
 import { phoneHash } from '../lib/ops/phone-hash';
 import { evaluateFraud } from '../lib/fraud/rules';
 
-export function createConversionActivities(deps: {
-  rates: RateService;
-  conversions: ConversionRepo;
-  wallets: WalletDirectory;
-  ussd: UssdRepo;
-  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic' | 'fraud'>;
-}) {
+export function createConversionActivities(
+  deps: FactoryDeps<'rates' | 'conversions' | 'wallets' | 'ussd', 'fees' | 'limits' | 'walletMnemonic' | 'fraud'>,
+) {
   return {
     /**
      * Quotes the request (rates, fees), records it (a repeat for the same id changes nothing) and returns

@@ -3,6 +3,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { BridgeError, Failures } from '../lib/definitions/errors';
 import type { LimitsWire } from '../lib/definitions/common';
 import type { Config } from '../lib/config';
+import type { Services } from '../lib/services';
+
+/** What a bookkeeping factory takes: the services it uses, as the service graph builds them, and the config it reads. */
+export type FactoryDeps<S extends keyof Services, C extends keyof Config> = Pick<Services, S> & {
+  config: Pick<Config, C>;
+};
 
 /** The configured limits and what the number moved today, as a money workflow receives them. */
 export function limitsWire(limits: Config['limits'], usedTodayUsdMicros: bigint): LimitsWire {
@@ -22,20 +28,30 @@ function toFailure(e: unknown): unknown {
     : ApplicationFailure.nonRetryable(e.message, e.code);
 }
 
+export type ActivityMap = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/** Wraps every activity of a factory the same way (typed failures, heartbeats, an operator's retry advice). */
+function wrapEach<T extends ActivityMap>(
+  activities: T,
+  wrap: (fn: (...args: never[]) => Promise<unknown>) => (...args: never[]) => Promise<unknown>,
+): T {
+  return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, wrap(fn)])) as T;
+}
+
+/** Wraps each activity so that what it throws reaches the workflow as `translate` makes it. */
+export function translatingFailures<T extends ActivityMap>(activities: T, translate: (e: unknown) => unknown): T {
+  return wrapEach(activities, (fn) => async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      throw translate(e);
+    }
+  });
+}
+
 /** Wraps each activity so that a BridgeError it throws reaches the workflow with its type. */
-export function withTypedFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [
-      name,
-      async (...args: never[]) => {
-        try {
-          return await fn(...args);
-        } catch (e) {
-          throw toFailure(e);
-        }
-      },
-    ]),
-  ) as T;
+export function withTypedFailures<T extends ActivityMap>(activities: T): T {
+  return translatingFailures(activities, toFailure);
 }
 
 /** How often a call says it is alive while it waits (the SDK sends at most one per 80% of the timeout). */
@@ -67,10 +83,10 @@ export async function heartbeating<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** Wraps each activity so that it heartbeats while it runs (the chain's and the operator's calls). */
-export function heartbeatingAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => heartbeating(() => fn(...args))]),
-  ) as T;
+export function heartbeatingAll<T extends ActivityMap>(activities: T): T {
+  return wrapEach(activities, (fn) => {
+    return (...args) => heartbeating(() => fn(...args));
+  });
 }
 
 /** What a worker's log line says of the activity it was logged in (nothing outside one). */

@@ -2,23 +2,16 @@
  * What an inbound SMS needs while it is read: who sent it, what TXTC an amount of airtime buys now, what a
  * request is worth in USD (large ones wait for YES <pin>), and the wait itself.
  */
-import type { TenantApprovalRepo } from '../lib/db/tenant-approvals';
-import type { Config } from '../lib/config';
-import type { RateService } from '../lib/rates';
-import type { UssdRepo } from '../lib/db/ussd';
-import type { ConfirmationOutcome, SmsConfirmationRepo } from '../lib/db/sms-confirmations';
+import type { ConfirmationOutcome } from '../lib/db/sms-confirmations';
 import { MICRO_USD, USD_CENTS, quoteWithRates, usdMicrosOfTxtc } from '../lib/money/conversion';
 import { divCeil } from '../lib/money/decimal';
 import type { Amount } from '../lib/sms/parser';
 import type { Language } from '../lib/ussd/types';
+import type { FactoryDeps } from './shared';
 
-export function createSmsActivities(deps: {
-  rates: RateService;
-  ussd: UssdRepo;
-  smsConfirmations: SmsConfirmationRepo;
-  tenantApprovals: TenantApprovalRepo;
-  config: Pick<Config, 'fees' | 'ussd' | 'sms' | 'limits'>;
-}) {
+export function createSmsActivities(
+  deps: FactoryDeps<'rates' | 'ussd' | 'smsConfirmations' | 'tenantApprovals', 'fees' | 'ussd' | 'sms' | 'limits'>,
+) {
   return {
     /**
      * The sender's currency (for amounts without one), language (for replies), the code to dial, whether

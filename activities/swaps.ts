@@ -3,25 +3,18 @@
  * 24-hour total in one step, the treasury's address, record updates; a voucher's claim and its outcome.
  */
 import { BridgeError, type LimitsWire, type SwapInput, type SwapQuote, type SwapUpdate } from '../lib/definitions';
-import type { Config } from '../lib/config';
-import { checkPayoutFloat, type FloatRepo } from '../lib/floats';
-import type { Payouts } from '../lib/telco/factory';
+import { checkPayoutFloat } from '../lib/floats';
 import { quoteSwap } from '../lib/money/swap';
 import { toWire } from '../lib/money/wire';
-import type { RateService } from '../lib/rates';
-import type { WalletDirectory } from '../lib/wallets';
-import type { SwapRepo } from '../lib/db/swaps';
 import type { VoucherRepo } from '../lib/db/vouchers';
 import { usdMicrosOfTxtc } from '../lib/money/conversion';
 import { formatUsdCents } from '../lib/money/format';
 import { usedTodayUsdMicros } from '../lib/db/limits';
 import { withTransaction } from '../lib/db/pool';
-import type { Pool } from 'pg';
 import { moneyGate } from '../lib/db/fraud';
-import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { voucherCodeHash } from '../lib/vouchers/codes';
-import { limitsWire } from './shared';
+import { limitsWire, type FactoryDeps } from './shared';
 import { phoneHash } from '../lib/ops/phone-hash';
 
 export interface PreparedSwap {
@@ -48,17 +41,17 @@ export type VoucherClaim =
   /** it would pass the redeemer's daily limit: not claimed, the code stays good */
   | { status: 'daily'; dailyLimit: string };
 
-export function createSwapActivities(deps: {
-  rates: RateService;
-  swaps: SwapRepo;
-  vouchers: VoucherRepo;
-  wallets: WalletDirectory;
-  ussd: UssdRepo;
-  pool: Pool;
-  payouts: Payouts;
-  floats: FloatRepo;
-  config: Pick<Config, 'fees' | 'limits' | 'walletMnemonic' | 'vouchers' | 'fraud' | 'floats'>;
-}) {
+/** A redemption's mint outcome: the voucher's id and what its record keeps of the mint. */
+type VoucherMint<Mark extends 'markMinted' | 'markMintFailed'> = Parameters<VoucherRepo[Mark]>[1] & {
+  voucherId: string;
+};
+
+export function createSwapActivities(
+  deps: FactoryDeps<
+    'rates' | 'swaps' | 'vouchers' | 'wallets' | 'ussd' | 'pool' | 'payouts' | 'floats',
+    'fees' | 'limits' | 'walletMnemonic' | 'vouchers' | 'fraud' | 'floats'
+  >,
+) {
   return {
     /** Quotes the swap, records it (a repeat for the same id keeps the first quote) and returns the limits. */
     async prepareSwap(input: SwapInput & { id: string }): Promise<PreparedSwap> {
@@ -138,12 +131,7 @@ export function createSwapActivities(deps: {
       };
     },
 
-    async voucherMinted(input: {
-      voucherId: string;
-      wallet: string;
-      reference: string;
-      txHash: string;
-    }): Promise<void> {
+    async voucherMinted(input: VoucherMint<'markMinted'>): Promise<void> {
       await deps.vouchers.markMinted(input.voucherId, input);
     },
 
@@ -152,12 +140,7 @@ export function createSwapActivities(deps: {
       await deps.vouchers.releaseHeld(input.voucherId, input.outcome);
     },
 
-    async voucherMintFailed(input: {
-      voucherId: string;
-      wallet: string;
-      reference: string;
-      failure: string;
-    }): Promise<void> {
+    async voucherMintFailed(input: VoucherMint<'markMintFailed'>): Promise<void> {
       await deps.vouchers.markMintFailed(input.voucherId, input);
     },
   };

@@ -20,7 +20,7 @@ import {
 import type { Logger } from '../lib/log';
 import type { SmsRepo } from '../lib/db/sms';
 import { smsParts } from '../lib/sms/segments';
-import { heartbeatingAll } from './shared';
+import { heartbeatingAll, translatingFailures, type ActivityMap } from './shared';
 
 export interface AirtimeMovementInput {
   phoneNumber: string;
@@ -88,24 +88,16 @@ const MAX_RETRY_AFTER_MS = 5 * 60_000;
  * An operator that said how long to wait (429/503 Retry-After, an open circuit) gets that long before the
  * next attempt, instead of the preset's backoff; everything else reaches the workflow as it was thrown.
  */
-function withOperatorRetryAdvice<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [
-      name,
-      async (...args: never[]) => {
-        try {
-          return await fn(...args);
-        } catch (e) {
-          if (!(e instanceof TelcoUnavailableError) || e.retryAfterMs === undefined) throw e;
-          throw ApplicationFailure.create({
-            type: e.name,
-            message: e.message,
-            nextRetryDelay: Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS),
-          });
-        }
-      },
-    ]),
-  ) as T;
+function withOperatorRetryAdvice<T extends ActivityMap>(activities: T): T {
+  return translatingFailures(activities, (e) =>
+    e instanceof TelcoUnavailableError && e.retryAfterMs !== undefined
+      ? ApplicationFailure.create({
+          type: e.name,
+          message: e.message,
+          nextRetryDelay: Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS),
+        })
+      : e,
+  );
 }
 
 export function createTelcoActivities(deps: {

@@ -10,19 +10,12 @@ import {
   type TransferQuote,
   type TransferUpdate,
 } from '../lib/definitions';
-import { limitsWire } from './shared';
-import type { Config } from '../lib/config';
-import { checkPayoutFloat, type FloatRepo } from '../lib/floats';
-import type { Payouts } from '../lib/telco/factory';
+import { limitsWire, type FactoryDeps } from './shared';
+import { checkPayoutFloat } from '../lib/floats';
 import { amountFromWire, quoteTransfer } from '../lib/money/transfer';
 import { toWire } from '../lib/money/wire';
-import type { RateService } from '../lib/rates';
-import type { WalletDirectory } from '../lib/wallets';
-import type { TelcoOperator } from '../lib/telco/types';
 import { offersTransfer } from '../lib/telco/factory';
 import { identifySubscriber } from '../lib/telco/detect';
-import type { TransferRepo } from '../lib/db/transfers';
-import type { UssdRepo } from '../lib/db/ussd';
 import type { Language } from '../lib/ussd/types';
 import { phoneHash } from '../lib/ops/phone-hash';
 import { evaluateFraud } from '../lib/fraud/rules';
@@ -44,16 +37,12 @@ export interface PreparedTransfer {
   phoneHash: string;
 }
 
-export function createTransferActivities(deps: {
-  rates: RateService;
-  transfers: TransferRepo;
-  ussd: UssdRepo;
-  wallets: WalletDirectory;
-  telco: TelcoOperator;
-  payouts: Payouts;
-  floats: FloatRepo;
-  config: Pick<Config, 'fees' | 'limits' | 'ussd' | 'walletMnemonic' | 'fraud' | 'floats'>;
-}) {
+export function createTransferActivities(
+  deps: FactoryDeps<
+    'rates' | 'transfers' | 'ussd' | 'wallets' | 'telco' | 'payouts' | 'floats',
+    'fees' | 'limits' | 'ussd' | 'walletMnemonic' | 'fraud' | 'floats'
+  >,
+) {
   return {
     /**
      * Checks the parties, quotes the amount, records the transfer (a repeat for the same id changes
