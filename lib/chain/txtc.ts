@@ -157,29 +157,30 @@ export class TxtcToken implements MintingToken, TransferringToken {
     return (await this.contract.getFunction('referenceUsed')(chainReference(reference))) as boolean;
   }
 
-  /** The event a reference left (mints and transfers share the references), if any. */
-  private async referencedEvent(
+  /**
+   * The movement a reference left (mints and transfers share the references), if any: its transaction and
+   * block, with what `read` takes from the event's arguments.
+   */
+  private async referencedEvent<T>(
     event: 'ReferencedMint' | 'ReferencedTransfer',
     reference: string,
-  ): Promise<EventLog | undefined> {
+    read: (args: EventLog['args']) => T,
+  ): Promise<({ txHash: string; blockNumber: number } & T) | undefined> {
     const logs = await this.contract.queryFilter(
       this.contract.filters[event]!(chainReference(reference)),
       this.fromBlock,
     );
-    return logs[0] as EventLog | undefined;
+    const log = logs[0] as EventLog | undefined;
+    return log && { txHash: log.transactionHash, blockNumber: log.blockNumber, ...read(log.args) };
   }
 
   /** The mint made with this reference, if any. */
-  async findMint(reference: string): Promise<MintReceipt | undefined> {
-    const log = await this.referencedEvent('ReferencedMint', reference);
-    if (!log) return undefined;
-    return {
-      txHash: log.transactionHash,
-      blockNumber: log.blockNumber,
-      to: log.args[1] as string,
-      amount: log.args[2] as bigint,
+  findMint(reference: string): Promise<MintReceipt | undefined> {
+    return this.referencedEvent('ReferencedMint', reference, (args) => ({
+      to: args[1] as string,
+      amount: args[2] as bigint,
       alreadyMinted: true,
-    };
+    }));
   }
 
   /** Mints `amount` to `to` unless `reference` minted before; either way returns the one mint. */
@@ -223,17 +224,13 @@ export class TxtcToken implements MintingToken, TransferringToken {
   }
 
   /** The transfer made with this reference, if any. */
-  async findTransfer(reference: string): Promise<TransferReceipt | undefined> {
-    const log = await this.referencedEvent('ReferencedTransfer', reference);
-    if (!log) return undefined;
-    return {
-      txHash: log.transactionHash,
-      blockNumber: log.blockNumber,
-      from: log.args[1] as string,
-      to: log.args[2] as string,
-      amount: log.args[3] as bigint,
+  findTransfer(reference: string): Promise<TransferReceipt | undefined> {
+    return this.referencedEvent('ReferencedTransfer', reference, (args) => ({
+      from: args[1] as string,
+      to: args[2] as string,
+      amount: args[3] as bigint,
       alreadySent: true,
-    };
+    }));
   }
 
   /** The sender's signature on moving `amount` to `to` under `reference`, valid for `deadlineSeconds` of chain time. */
