@@ -18,32 +18,14 @@ import { constants, createCipheriv, publicEncrypt, randomBytes } from 'node:cryp
 import { readFileSync } from 'node:fs';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { formatDecimal } from '../money/decimal';
-import type { Logger } from '../log';
-import type { CallbackInbox } from '../db/operator-callbacks';
 import type { AirtelSettings } from '../config';
-import {
-  CachedToken,
-  OperatorHttp,
-  OperatorRejectedError,
-  currencyDigits,
-  tokenFrom,
-  type HttpAnswer,
-  type HttpCall,
-  type OperatorHttpLimits,
-} from './http';
-import { systemClock, type Clock } from './limits';
+import { CachedToken, OperatorRejectedError, tokenFrom, type HttpAnswer, type HttpCall } from './http';
 import { uuidFromReference } from './ids';
-import { callbackWake, pollUntilFinal } from './polling';
+import { awaitPayment } from './polling';
 import { TelcoPendingError, TelcoUnavailableError, type AirtimeMovement, type TelcoResult } from './types';
-import { MobileMoneyOperator, type Product } from './mobile-money';
+import { MobileMoneyOperator, type MobileMoneyOptions, type MobileMoneyTuning, type Product } from './mobile-money';
 
-export interface AirtelConfig extends AirtelSettings {
-  /** how often a waiting debit looks for a callback between its polls, with an inbox (default 500 ms) */
-  callbackCheckMs?: number;
-  pollInitialMs: number;
-  pollMaxMs: number;
-  limits?: Partial<OperatorHttpLimits>;
-}
+export type AirtelConfig = AirtelSettings & MobileMoneyTuning;
 
 const PATHS = {
   collection: { create: '/merchant/v1/payments/', status: '/standard/v1/payments/' },
@@ -73,22 +55,14 @@ interface AirtelAnswer {
 
 export class AirtelOperator extends MobileMoneyOperator {
   readonly name = 'airtel';
-  private readonly http: OperatorHttp;
   private readonly token: CachedToken;
-  private readonly clock: Clock;
-  private readonly digits: number;
-  private readonly callbacks: CallbackInbox | undefined;
   private readonly signingKey: string | undefined;
 
   constructor(
     private readonly config: AirtelConfig,
-    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch; callbacks?: CallbackInbox } = {},
+    options: MobileMoneyOptions = {},
   ) {
-    super(config);
-    this.clock = options.clock ?? systemClock;
-    this.callbacks = options.callbacks;
-    this.digits = currencyDigits(config.currency);
-    this.http = new OperatorHttp({ operator: 'airtel', baseUrl: config.baseUrl, limits: config.limits, ...options });
+    super('airtel', config, options);
     this.token = new CachedToken(() => this.fetchToken(), this.clock);
     this.signingKey = config.signingPublicKeyPath ? readFileSync(config.signingPublicKeyPath, 'utf8') : undefined;
   }
@@ -150,10 +124,7 @@ export class AirtelOperator extends MobileMoneyOperator {
     waitMs: number,
   ): Promise<TelcoResult> {
     let known = first;
-    const inbox = this.callbacks;
-    const wake =
-      inbox && (await callbackWake(() => inbox.latest('airtel', id, product), this.config.callbackCheckMs ?? 500));
-    const state = await pollUntilFinal({
+    const state = await awaitPayment({
       read: async () => {
         const found = known ?? (await this.read(product, id));
         known = undefined;
@@ -162,11 +133,12 @@ export class AirtelOperator extends MobileMoneyOperator {
       isFinal: (found) => !['TIP', 'TA'].includes(found.data?.transaction?.status ?? ''),
       reference,
       operator: 'airtel',
+      id,
+      product,
+      inbox: this.callbacks,
+      settings: this.config,
       clock: this.clock,
       waitMs,
-      initialMs: this.config.pollInitialMs,
-      maxMs: this.config.pollMaxMs,
-      ...(wake ? { wake } : {}),
     });
     return this.outcome(product, reference, state);
   }

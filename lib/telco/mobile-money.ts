@@ -3,17 +3,49 @@
  * a credit is a disbursement, the wallet's balance is its owner's to know, and a movement is found again by
  * the id derived from our reference. An adapter supplies the calls (`move`, `find`).
  */
+import type { Logger } from '../log';
+import type { CallbackInbox, CallbackOperator } from '../db/operator-callbacks';
+import { OperatorHttp, currencyDigits, type OperatorHttpLimits } from './http';
+import { systemClock, type Clock } from './limits';
+import type { PollSettings } from './polling';
 import type { AirtimeBalance, AirtimeMovement, MovementLookup, TelcoOperator, TelcoResult } from './types';
 
 export type Product = 'collection' | 'disbursement';
 
+/** What each adapter's config adds to its operator's settings: how it calls the API and waits for a payment. */
+export interface MobileMoneyTuning extends PollSettings {
+  limits?: Partial<OperatorHttpLimits>;
+}
+
 /** A disbursement needs nobody's approval: usually final at once, but it may be pending briefly. */
 const DISBURSEMENT_WAIT_MS = 60_000;
 
+/** What an adapter is built with besides its config: a logger, the clock and fetch (tests), the callback inbox. */
+export interface MobileMoneyOptions {
+  log?: Logger;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  callbacks?: CallbackInbox;
+}
+
 export abstract class MobileMoneyOperator implements TelcoOperator {
   abstract readonly name: string;
+  protected readonly http: OperatorHttp;
+  protected readonly clock: Clock;
+  /** the market currency's minor digits */
+  protected readonly digits: number;
+  protected readonly callbacks: CallbackInbox | undefined;
 
-  protected constructor(private readonly market: { currency: string; approvalTimeoutMs: number }) {}
+  protected constructor(
+    operator: CallbackOperator,
+    private readonly market: MobileMoneyTuning & { currency: string; approvalTimeoutMs: number; baseUrl: string },
+    options: MobileMoneyOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.callbacks = options.callbacks;
+    this.digits = currencyDigits(market.currency);
+    this.http = new OperatorHttp({ operator, baseUrl: market.baseUrl, limits: market.limits, ...options });
+  }
 
   /** The operator keeps a wallet's balance to its owner: unknown here, the debit decides. */
   checkBalance(phoneNumber: string, operator: string): Promise<AirtimeBalance> {

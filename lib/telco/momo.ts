@@ -22,20 +22,9 @@
  * One adapter is one MoMo market (base URL, target environment, currency, credentials).
  */
 import { formatDecimal, parseDecimal } from '../money/decimal';
-import type { Logger } from '../log';
-import type { CallbackInbox } from '../db/operator-callbacks';
-import {
-  CachedToken,
-  OperatorHttp,
-  basicAuth,
-  currencyDigits,
-  tokenFrom,
-  type HttpAnswer,
-  type OperatorHttpLimits,
-} from './http';
-import { systemClock, type Clock } from './limits';
+import { CachedToken, OperatorHttp, basicAuth, currencyDigits, tokenFrom, type HttpAnswer } from './http';
 import { uuidFromReference, uuidV4FromReference } from './ids';
-import { callbackWake, pollUntilFinal } from './polling';
+import { awaitPayment } from './polling';
 import {
   TelcoPendingError,
   TelcoReferenceConflictError,
@@ -45,7 +34,7 @@ import {
   type FloatReading,
   type TelcoResult,
 } from './types';
-import { MobileMoneyOperator, type Product } from './mobile-money';
+import { MobileMoneyOperator, type MobileMoneyOptions, type MobileMoneyTuning, type Product } from './mobile-money';
 
 export interface MomoCredentials {
   /** the product's Ocp-Apim-Subscription-Key */
@@ -54,7 +43,7 @@ export interface MomoCredentials {
   apiKey: string;
 }
 
-export interface MomoConfig {
+export interface MomoConfig extends MobileMoneyTuning {
   baseUrl: string;
   /** X-Target-Environment: "sandbox", or the market's (e.g. "mtnuganda") */
   targetEnvironment: string;
@@ -69,14 +58,8 @@ export interface MomoConfig {
   callbackUrl?: string;
   /** the secret the callback route wants in its path (MOMO_CALLBACK_SECRET) */
   callbackSecret?: string;
-  /** how often a waiting debit looks for a callback between its polls (default 500 ms) */
-  callbackCheckMs?: number;
   /** how long a debit waits for the person's approval before leaving it to status */
   approvalTimeoutMs: number;
-  /** the first wait between status polls; it doubles up to pollMaxMs */
-  pollInitialMs: number;
-  pollMaxMs: number;
-  limits?: Partial<OperatorHttpLimits>;
 }
 
 const PRODUCT = {
@@ -126,21 +109,13 @@ export class MomoOperator extends MobileMoneyOperator implements FloatPort {
   readonly name = 'momo';
   /** payouts (credits) are disbursement transfers: that account's float must cover them */
   readonly payoutAccount = 'disbursement';
-  private readonly http: OperatorHttp;
   private readonly tokens: Record<Product, CachedToken>;
-  private readonly clock: Clock;
-  private readonly digits: number;
-  private readonly callbacks: CallbackInbox | undefined;
 
   constructor(
     private readonly config: MomoConfig,
-    options: { log?: Logger; clock?: Clock; fetch?: typeof fetch; callbacks?: CallbackInbox } = {},
+    options: MobileMoneyOptions = {},
   ) {
-    super(config);
-    this.clock = options.clock ?? systemClock;
-    this.callbacks = options.callbacks;
-    this.digits = currencyDigits(config.currency);
-    this.http = new OperatorHttp({ operator: 'momo', baseUrl: config.baseUrl, limits: config.limits, ...options });
+    super('momo', config, options);
     this.tokens = {
       collection: new CachedToken(() => this.fetchToken('collection'), this.clock),
       disbursement: new CachedToken(() => this.fetchToken('disbursement'), this.clock),
@@ -195,10 +170,7 @@ export class MomoOperator extends MobileMoneyOperator implements FloatPort {
       return this.rejected(product, m.reference, code);
     }
     // 202 (taken) or 409 (this id exists already: a retry, or a reference reused): wait for the outcome.
-    const inbox = callbackUrl ? this.callbacks : undefined;
-    const wake =
-      inbox && (await callbackWake(() => inbox.latest('momo', id, product), this.config.callbackCheckMs ?? 500));
-    const view = await pollUntilFinal({
+    const view = await awaitPayment({
       read: async () => {
         const found = await this.read(product, id);
         if (found && created.status === 409 && !this.sameMovement(found, amount, partyId, product)) {
@@ -209,11 +181,13 @@ export class MomoOperator extends MobileMoneyOperator implements FloatPort {
       isFinal: (found) => found.status !== 'PENDING',
       reference: m.reference,
       operator: 'momo',
+      id,
+      product,
+      // MoMo calls back only where it was told where to
+      inbox: callbackUrl ? this.callbacks : undefined,
+      settings: this.config,
       clock: this.clock,
       waitMs,
-      initialMs: this.config.pollInitialMs,
-      maxMs: this.config.pollMaxMs,
-      ...(wake ? { wake } : {}),
     });
     return this.outcome(product, m.reference, view);
   }

@@ -1,6 +1,59 @@
 /** Waiting for a payment to become final: polls with backoff, woken early by the operator's callbacks. */
+import type { CallbackInbox, CallbackOperator } from '../db/operator-callbacks';
 import { TelcoPendingError } from './types';
 import type { Clock } from './limits';
+import type { Product } from './mobile-money';
+
+/** How a mobile-money adapter (MoMo, Airtel) waits for a payment; part of its config. */
+export interface PollSettings {
+  /** how often a waiting debit looks for a callback between its polls, with an inbox (default 500 ms) */
+  callbackCheckMs?: number;
+  /** the first wait between status polls; it doubles up to pollMaxMs */
+  pollInitialMs: number;
+  pollMaxMs: number;
+}
+
+/**
+ * Waits for the payment `id` of `product` to become final as every mobile-money adapter does: polls it with
+ * the adapter's backoff (pollUntilFinal), woken early by a callback naming it when there is an inbox.
+ */
+export async function awaitPayment<T>(
+  p: Pick<PaymentPoll<T>, 'read' | 'isFinal' | 'reference' | 'clock' | 'waitMs'> & {
+    operator: CallbackOperator;
+    id: string;
+    product: Product;
+    inbox: CallbackInbox | undefined;
+    settings: PollSettings;
+  },
+): Promise<T> {
+  const { inbox, settings } = p;
+  const wake =
+    inbox && (await callbackWake(() => inbox.latest(p.operator, p.id, p.product), settings.callbackCheckMs ?? 500));
+  return pollUntilFinal({
+    read: p.read,
+    isFinal: p.isFinal,
+    reference: p.reference,
+    operator: p.operator,
+    clock: p.clock,
+    waitMs: p.waitMs,
+    initialMs: settings.pollInitialMs,
+    maxMs: settings.pollMaxMs,
+    ...(wake ? { wake } : {}),
+  });
+}
+
+/** A wait for one payment: how to read its state and see it final, and how long and how often to look. */
+export interface PaymentPoll<T> {
+  read: () => Promise<T | undefined>;
+  isFinal: (state: T) => boolean;
+  reference: string;
+  operator: string;
+  clock: Clock;
+  waitMs: number;
+  initialMs: number;
+  maxMs: number;
+  wake?: { woken: () => Promise<boolean>; checkMs: number };
+}
 
 /**
  * Reads a payment's state until it is final (a person approving on the handset takes minutes), waiting
@@ -11,17 +64,7 @@ import type { Clock } from './limits';
  * `checkMs`, and when it says a callback came the state is read at once. The read decides, never the
  * callback; and a pause may then run to the deadline, since a callback can still end it.
  */
-export async function pollUntilFinal<T>(p: {
-  read: () => Promise<T | undefined>;
-  isFinal: (state: T) => boolean;
-  reference: string;
-  operator: string;
-  clock: Clock;
-  waitMs: number;
-  initialMs: number;
-  maxMs: number;
-  wake?: { woken: () => Promise<boolean>; checkMs: number };
-}): Promise<T> {
+export async function pollUntilFinal<T>(p: PaymentPoll<T>): Promise<T> {
   const deadline = p.clock.now() + p.waitMs;
   let pause = p.initialMs;
   for (;;) {
