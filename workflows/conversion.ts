@@ -37,7 +37,7 @@ import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatLimit, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { debitCallFor } from './shared/approval';
-import { failureOf, rejection, stageKeeper } from './shared/steps';
+import { compensationFailed, failureOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
 import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
@@ -266,12 +266,7 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
     } catch (refundErr) {
       // Surfaced, never swallowed: the record, the search attributes and the waiting workflow tell ops a
       // person is owed airtime; ops retry it with the retryRefund update (same reference) once it can work.
-      const refundFailure = failureOf(refundErr);
-      await advance({
-        stage: 'refund_failed',
-        status: 'failed',
-        failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
-      });
+      const refundFailure = await compensationFailed(advance, 'refund_failed', 'refund', failure, refundErr);
       log.error('refund failed; airtime owed, waiting for ops to retry it', { id });
       await notify(texts.buyRefundDelayed(airtime), 'sms-failure');
       await turn.give(); // ops may take days: the number's other movements go on meanwhile

@@ -9,16 +9,7 @@
  * (a signal from that message's workflow; the API checked the PIN, so no PIN is in any history). NO, a
  * locked PIN or the timeout move nothing.
  */
-import {
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  condition,
-  getExternalWorkflowHandle,
-  proxyLocalActivities,
-  setHandler,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { proxyLocalActivities, setHandler, workflowInfo, type Workflow } from '@temporalio/workflow';
 import type { SmsActivities } from '../activities/sms';
 import type { SwapActivities } from '../activities/swaps';
 import type { UssdActivities } from '../activities/ussd';
@@ -42,6 +33,8 @@ import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
 import { sendSmsBestEffort } from './shared/movements';
+import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-starts';
+import { awaitConfirmation } from './shared/consent';
 import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
 import { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
@@ -72,18 +65,10 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
   }
 
   /** Starts a money workflow once; it tells the person how it went. */
-  async function begin(id: string, run: () => Promise<unknown>): Promise<SmsMessageResult> {
-    try {
-      await run();
-    } catch (e) {
-      if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
-    }
+  async function begin<W extends Workflow>(workflow: W, id: string, args: Parameters<W>[0]): Promise<SmsMessageResult> {
+    await startMoneyWorkflow(workflow, id, args);
     return { command: parsed.command, startedWorkflowId: id, replied: false };
   }
-  const options = {
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-  };
 
   /**
    * Whether a money request may go ahead: at once below the threshold; above it only after YES with the
@@ -116,34 +101,11 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
         minutes: Math.ceil(sender.confirmTimeoutSeconds / 60),
       }),
     );
-    const close = (outcome: 'confirmed' | 'declined' | 'expired' | 'locked') =>
-      books.closeSmsConfirmation({ workflowId: id, outcome });
-    for (;;) {
-      // eslint-disable-next-line no-restricted-syntax
-      const left = expiresAt - Date.now();
-      if (left <= 0 || !(await condition(() => answers.length > 0, left))) {
-        await close('expired');
-        await reply(texts.confirmExpired);
-        return 'expired';
-      }
-      const answer = answers.shift()!;
-      if (answer.decision === 'decline') {
-        await close('declined');
-        await reply(texts.confirmDeclined);
-        return 'declined';
-      }
-      const pin = answer.pin;
-      if (!pin) await reply(texts.confirmPinMissing);
-      else if (pin.result === 'ok') {
-        await close('confirmed');
-        return 'confirmed';
-      } else if (pin.result === 'wrong') await reply(texts.confirmWrongPin(pin.attemptsLeft));
-      else {
-        await close('locked');
-        await reply(texts.confirmLocked);
-        return 'locked';
-      }
-    }
+    const outcome = await awaitConfirmation(id, answers, expiresAt, texts, reply);
+    if (outcome === 'expired') await reply(texts.confirmExpired);
+    else if (outcome === 'declined') await reply(texts.confirmDeclined);
+    else if (outcome === 'locked') await reply(texts.confirmLocked);
+    return outcome;
   }
 
   /** The request's money workflow, once it may go ahead. */
@@ -162,12 +124,8 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
         decision: given.decision,
         ...(given.pin ? { pin: given.pin } : {}),
       };
-      try {
-        await getExternalWorkflowHandle(given.workflowId).signal(smsConfirmationSignal, signal);
-        return { command: given.decision, replied: false };
-      } catch {
-        // The request lapsed (or ended) between the API's look and now.
-      }
+      if (await answerWaitingRequest(given.workflowId, signal)) return { command: given.decision, replied: false };
+      // Not delivered: the request lapsed (or ended) between the API's look and now.
     }
     return { command: given.decision, replied: await reply(texts.nothingToConfirm) };
   }
@@ -217,21 +175,13 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
       const claim = await books.claimVoucher({ code: parsed.code, phoneNumber: input.from, messageId: key });
       if (claim.status !== 'claimed') return { command: 'redeem', replied: await reply(voucherRefusal(texts, claim)) };
       const id = voucherWorkflowId(claim.voucherId);
-      return begin(id, () =>
-        startChild(voucherRedemptionWorkflow, {
-          workflowId: id,
-          args: [
-            {
-              voucherId: claim.voucherId,
-              phoneNumber: input.from,
-              txtcAmount: claim.txtcAmount,
-              language: sender.language ?? parsed.language,
-              ...(claim.hold ? { hold: claim.hold, usdMicros: claim.usdMicros } : {}),
-            },
-          ],
-          ...options,
-        }),
-      );
+      return begin(voucherRedemptionWorkflow, id, {
+        voucherId: claim.voucherId,
+        phoneNumber: input.from,
+        txtcAmount: claim.txtcAmount,
+        language: sender.language ?? parsed.language,
+        ...(claim.hold ? { hold: claim.hold, usdMicros: claim.usdMicros } : {}),
+      });
     }
     case 'buy': {
       const request = parsed;
@@ -243,7 +193,7 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
           operator: input.operator,
           ...buyAmount(request.amount),
         };
-        return begin(id, () => startChild(conversionWorkflow, { workflowId: id, args: [conversion], ...options }));
+        return begin(conversionWorkflow, id, conversion);
       });
     }
     case 'swap': {
@@ -261,7 +211,7 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
               ? { amountMinor: a.amountMinor }
               : { txtcAmount: a.txtcBaseUnits }),
         };
-        return begin(id, () => startChild(swapWorkflow, { workflowId: id, args: [swap], ...options }));
+        return begin(swapWorkflow, id, swap);
       });
     }
     case 'send':
@@ -298,8 +248,7 @@ export async function smsMessageWorkflow(input: SmsMessageInput): Promise<SmsMes
           });
         }
         const id = transferWorkflowId('sms', key);
-        const workflow = kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow;
-        return begin(id, () => startChild(workflow, { workflowId: id, args: [transfer], ...options }));
+        return begin(kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow, id, transfer);
       });
     }
   }

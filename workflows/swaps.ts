@@ -32,7 +32,7 @@ import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
-import { checkUsdLimits, failureOf, rejection, stageKeeper } from './shared/steps';
+import { checkUsdLimits, compensationFailed, failureOf, rejection, stageKeeper } from './shared/steps';
 import { showInSearch } from './shared/search';
 import {
   chain,
@@ -157,12 +157,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
     try {
       returned = await sendTxtcOnce(ref('return'), { fromTreasury: true }, wallet, quote.txtcAmount);
     } catch (returnErr) {
-      const returnFailure = failureOf(returnErr);
-      await advance({
-        stage: 'return_failed',
-        status: 'failed',
-        failure: { type: failure.type, message: `${failure.message}; return failed: ${returnFailure.message}` },
-      });
+      const returnFailure = await compensationFailed(advance, 'return_failed', 'return', failure, returnErr);
       log.error('returning swapped TXTC failed; TXTC owed', { id });
       await tell(texts.swapReturnDelayed(amount), 'sms-failure');
       throw rejection('RefundFailed', `returning ${amount} failed: ${returnFailure.message}`);

@@ -16,7 +16,7 @@ import { FailureTypes, type TransferInput, type TransferState } from '../lib/def
 import { conversionWorkflow } from './conversion';
 import type { TransferQuote } from '../lib/money/transfer';
 import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
-import { failureOf, rejection } from './shared/steps';
+import { compensationFailed, failureOf, rejection } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { moveAirtime, owed, sendTxtcOnce, telco } from './shared/movements';
 import { debitCallFor } from './shared/approval';
@@ -115,12 +115,7 @@ async function airtimeTransfer(input: TransferInput, turn: PayerTurn): Promise<T
         await owed.creditAirtime(refund);
       } catch (refundErr) {
         // Money owed: the record and the search attributes say so, and ops retry it (retryRefund update).
-        const refundFailure = failureOf(refundErr);
-        await t.advance({
-          stage: 'refund_failed',
-          status: 'failed',
-          failure: { type: failure.type, message: `${failure.message}; refund failed: ${refundFailure.message}` },
-        });
+        const refundFailure = await compensationFailed(t.advance, 'refund_failed', 'refund', failure, refundErr);
         log.error('refund failed; airtime owed, waiting for ops to retry it', { id: t.id });
         await t.tell(
           input.fromPhone,

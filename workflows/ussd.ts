@@ -8,21 +8,16 @@
  */
 import {
   ApplicationFailure,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
-  getExternalWorkflowHandle,
   proxyLocalActivities,
   setHandler,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UssdActivities } from '../activities/ussd';
 import {
   conversionWorkflowId,
   endSessionSignal,
-  smsConfirmationSignal,
   hopUpdate,
   transferWorkflowId,
   USSD_MAX_INPUT,
@@ -40,6 +35,7 @@ import { isSecretInput } from '../lib/ussd/input';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
+import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-starts';
 import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
 
@@ -51,7 +47,8 @@ const books = proxyLocalActivities<UssdActivities>(bookkeeping);
 export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<UssdSessionState> {
   const { sessionId } = input;
   const state: UssdSessionState = { phase: 'open', hops: 0, startedWorkflowIds: [] };
-  const pendingStarts: { id: string; begin: () => Promise<unknown> }[] = [];
+  // Each begun by startMoneyWorkflow: a start already made is no error.
+  const pendingStarts: { id: string; begin: () => Promise<void> }[] = [];
   // Loaded once the workflow starts; a hop that arrives first (update-with-start) waits for it.
   const loaded: { profile?: Profile; resumable?: MenuState } = {};
   let lastHopSeq = -1;
@@ -176,22 +173,17 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
 
   async function run(effect: Effect, person: Profile, menu: MenuState): Promise<EffectResult> {
     switch (effect.type) {
-      case 'startBuy':
-        return start(conversionWorkflowId('ussd', sessionId), () =>
-          startChild(conversionWorkflow, {
-            workflowId: conversionWorkflowId('ussd', sessionId),
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            args: [
-              {
-                channel: 'ussd',
-                phoneNumber: person.phoneNumber,
-                operator: person.operator,
-                airtimeAmountMinor: effect.amountMinor,
-              },
-            ],
+      case 'startBuy': {
+        const id = conversionWorkflowId('ussd', sessionId);
+        return start(id, () =>
+          startMoneyWorkflow(conversionWorkflow, id, {
+            channel: 'ussd',
+            phoneNumber: person.phoneNumber,
+            operator: person.operator,
+            airtimeAmountMinor: effect.amountMinor,
           }),
         );
+      }
       case 'startTransfer': {
         const id = transferWorkflowId('ussd', sessionId);
         const to = identifySubscriber(effect.toPhone);
@@ -211,14 +203,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
           transfer.txtcAmount = quoted;
         }
         const workflow = effect.kind === 'airtime' ? airtimeTransferWorkflow : hybridTransferWorkflow;
-        return start(id, () =>
-          startChild(workflow, {
-            workflowId: id,
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            args: [transfer],
-          }),
-        );
+        return start(id, () => startMoneyWorkflow(workflow, id, transfer));
       }
       case 'answerConsent': {
         // The same answer a YES <PIN> or NO by SMS gives (the API checked the PIN at the consent prompt).
@@ -230,13 +215,8 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
                 decision: 'confirm',
                 pin: effect.answer === 'approve' ? { result: 'ok' } : { result: 'locked' },
               };
-        try {
-          await getExternalWorkflowHandle(effect.workflowId).signal(smsConfirmationSignal, answer);
-          return { type: 'answered', delivered: true };
-        } catch {
-          // The request ended (expired, answered by SMS and done) between the dial and the answer.
-          return { type: 'answered', delivered: false };
-        }
+        // Not delivered: the request ended (expired, answered by SMS and done) between the dial and the answer.
+        return { type: 'answered', delivered: await answerWaitingRequest(effect.workflowId, answer) };
       }
       default: {
         return await lookups.ussdEffect({ phoneNumber: person.phoneNumber, operator: person.operator, effect });
@@ -249,7 +229,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
    * for the child-started event, and the session never ends before the start (its id is derived from the
    * session, so a start that is repeated, after a replay or a reset, is the same transfer).
    */
-  function start(id: string, begin: () => Promise<unknown>): EffectResult {
+  function start(id: string, begin: () => Promise<void>): EffectResult {
     if (!state.startedWorkflowIds.includes(id) && !pendingStarts.some((p) => p.id === id))
       pendingStarts.push({ id, begin });
     return { type: 'started', id };
@@ -258,11 +238,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
   async function startPending(): Promise<void> {
     while (pendingStarts.length > 0) {
       const next = pendingStarts[0]!;
-      try {
-        await next.begin();
-      } catch (e) {
-        if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
-      }
+      await next.begin();
       state.startedWorkflowIds.push(next.id);
       pendingStarts.shift();
     }

@@ -55,32 +55,44 @@ export async function awaitPayerConsent(ask: ConsentAsk): Promise<void> {
     throw rejection(FailureTypes.PayerBusy, 'another request is waiting for the payer’s answer; try again later');
   await ask.markAwaiting();
   await tell(ask.texts.confirmPrompt({ action, minutes: Math.ceil(ask.consent.timeoutSeconds / 60) }), told++);
-  const close = (outcome: 'confirmed' | 'declined' | 'expired' | 'locked') =>
-    books.closeSmsConfirmation({ workflowId: id, outcome });
+  const outcome = await awaitConfirmation(id, answers, expiresAt, ask.texts, (message) => tell(message, told++));
+  // The refusal's SMS (confirmExpired) is the workflow's rejection path's, like every refusal.
+  if (outcome === 'expired') throw rejection(FailureTypes.ConsentExpired, 'the payer did not approve it in time');
+  if (outcome === 'declined') throw rejection(FailureTypes.ConsentRefused, 'the payer refused it');
+  if (outcome === 'locked') throw rejection(FailureTypes.PinLocked, 'the payer’s PIN locked after wrong tries');
+  if (ask.consent.tenant) await books.approveTenant({ phoneNumber: ask.phoneNumber, tenant: ask.consent.tenant });
+  await ask.resume();
+}
+
+/** How a wait for YES <PIN> ended; the request is closed with it. */
+export type ConfirmationOutcome = 'confirmed' | 'declined' | 'expired' | 'locked';
+
+/**
+ * Waits for the number's answers to the open request `id` (an SMS request above the threshold, a payer's
+ * consent) until `expiresAt`, workflow time: a YES without a PIN or with a wrong one is told (`tell`) and
+ * waited past; anything else ends it, and the request is closed with how.
+ */
+export async function awaitConfirmation(
+  id: string,
+  answers: SmsConfirmationSignal[],
+  expiresAt: number,
+  texts: SmsTexts,
+  tell: (message: string) => Promise<unknown>,
+): Promise<ConfirmationOutcome> {
+  const close = async (outcome: ConfirmationOutcome) => {
+    await books.closeSmsConfirmation({ workflowId: id, outcome });
+    return outcome;
+  };
   for (;;) {
     // eslint-disable-next-line no-restricted-syntax
     const left = expiresAt - Date.now();
-    if (left <= 0 || !(await condition(() => answers.length > 0, left))) {
-      await close('expired');
-      // The refusal's SMS (confirmExpired) is the workflow's rejection path's, like every refusal.
-      throw rejection(FailureTypes.ConsentExpired, 'the payer did not approve it in time');
-    }
+    if (left <= 0 || !(await condition(() => answers.length > 0, left))) return close('expired');
     const answer = answers.shift()!;
-    if (answer.decision === 'decline') {
-      await close('declined');
-      throw rejection(FailureTypes.ConsentRefused, 'the payer refused it');
-    }
+    if (answer.decision === 'decline') return close('declined');
     const pin = answer.pin;
-    if (!pin) await tell(ask.texts.confirmPinMissing, told++);
-    else if (pin.result === 'ok') {
-      await close('confirmed');
-      if (ask.consent.tenant) await books.approveTenant({ phoneNumber: ask.phoneNumber, tenant: ask.consent.tenant });
-      await ask.resume();
-      return;
-    } else if (pin.result === 'wrong') await tell(ask.texts.confirmWrongPin(pin.attemptsLeft), told++);
-    else {
-      await close('locked');
-      throw rejection(FailureTypes.PinLocked, 'the payer’s PIN locked after wrong tries');
-    }
+    if (!pin) await tell(texts.confirmPinMissing);
+    else if (pin.result === 'ok') return close('confirmed');
+    else if (pin.result === 'wrong') await tell(texts.confirmWrongPin(pin.attemptsLeft));
+    else return close('locked');
   }
 }

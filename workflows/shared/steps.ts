@@ -23,6 +23,26 @@ export function failureOf(err: unknown): Failure {
   return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * A compensation (`step`: refund, return) that failed too: the record moves to `stage`, keeping the first
+ * failure's type, its message saying what then failed. Returns the compensation's own failure.
+ */
+export async function compensationFailed<Stage extends string>(
+  advance: (update: { stage: Stage; status: 'failed'; failure: Failure }) => Promise<void>,
+  stage: Stage,
+  step: string,
+  first: Failure,
+  err: unknown,
+): Promise<Failure> {
+  const then = failureOf(err);
+  await advance({
+    stage,
+    status: 'failed',
+    failure: { type: first.type, message: `${first.message}; ${step} failed: ${then.message}` },
+  });
+  return then;
+}
+
 /** A business rejection thrown from workflow code, typed from the one list (or passed on as it came). */
 export function rejection(type: FailureType | (string & NonNullable<unknown>), message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
