@@ -10,8 +10,18 @@
  * workflows/*.ts themselves are not preloaded: they proxy activities and keep workflow state.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 export const PRELOADED_WORKFLOW_MODULES = [
@@ -51,32 +61,42 @@ function sourceDigest(root: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Bundles of earlier versions of the code are removed once unused this long (a test run may still hold one). */
+const STALE_BUNDLE_MS = 24 * 3600_000;
+
 /**
- * The workflow bundle as a file under `cacheDir`, named by a digest of its sources: built once (webpack, 2 to
- * 8 s on two shared cores) and read by every later start. A worker restarted after a crash polls again in the
- * time it takes to load, not to bundle: under ten kills in 100 s, bundling at each start kept the one worker
- * down most of the time. Two processes building at once each write a file of their own and rename it into
- * place; either result is the same bundle. The bundles of earlier versions are removed.
+ * The workflow bundle, kept as a file under `cacheDir` named by a digest of its sources: built once (webpack, 2
+ * to 8 s on two shared cores) and read by every later start. A worker restarted after a crash polls again in
+ * the time it takes to load, not to bundle: under ten kills in 100 s, bundling at each start kept the one
+ * worker down most of the time. Two processes building at once each write a file of their own and rename it
+ * into place; either result is the same bundle. The code is returned read, so a file removed later (another
+ * version's start cleaning up) cannot fail a worker being created; bundles unused for a day are removed.
  */
 export async function cachedWorkflowBundle(
   cacheDir: string,
   logger?: BundleOptions['logger'],
-): Promise<{ codePath: string }> {
+): Promise<{ code: string }> {
   const root = resolve(__dirname, '..');
-  const codePath = join(resolve(cacheDir), `workflow-bundle-${sourceDigest(root)}.js`);
-  if (existsSync(codePath)) return { codePath };
+  const dir = resolve(cacheDir);
+  const codePath = join(dir, `workflow-bundle-${sourceDigest(root)}.js`);
+  if (existsSync(codePath)) {
+    const now = new Date();
+    utimesSync(codePath, now, now);
+    return { code: readFileSync(codePath, 'utf8') };
+  }
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     preloadModules: PRELOADED_WORKFLOW_MODULES,
     ...(logger ? { logger } : {}),
   });
-  mkdirSync(dirname(codePath), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const partial = `${codePath}.${process.pid}.partial`;
   writeFileSync(partial, code);
   renameSync(partial, codePath);
-  // Bundles of earlier versions of the code: nothing starts from them again (a running worker holds its copy).
-  for (const name of readdirSync(dirname(codePath)))
-    if (/^workflow-bundle-[0-9a-f]+\.js$/.test(name) && join(dirname(codePath), name) !== codePath)
-      rmSync(join(dirname(codePath), name), { force: true });
-  return { codePath };
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (/^workflow-bundle-[0-9a-f]+\.js$/.test(name) && Date.now() - statSync(path).mtimeMs > STALE_BUNDLE_MS)
+      rmSync(path, { force: true });
+  }
+  return { code };
 }

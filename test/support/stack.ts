@@ -34,12 +34,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-let bundle: Promise<{ codePath: string }> | undefined;
+let bundle: Promise<{ code: string }> | undefined;
 /**
  * The workflow bundle, built once per version of the code into node_modules/.cache (webpack, seconds) and
  * read from there by every test file and run after it.
  */
-export function workflowBundle(): Promise<{ codePath: string }> {
+export function workflowBundle(): Promise<{ code: string }> {
   bundle ??= cachedWorkflowBundle(join(__dirname, '..', '..', 'node_modules', '.cache', 'txtc-bridge'), {
     log: () => undefined,
     trace: () => undefined,
