@@ -10,11 +10,15 @@ import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import { BridgeError } from './definitions/errors';
 import type { FloatReading } from './telco/types';
+import { readRow, type RowOf } from './db/rows';
 
 export interface FloatRow extends FloatReading {
   adapter: string;
   readAt: Date;
 }
+
+const FLOAT_COLUMNS = 'adapter, account, currency, balance_minor, read_at';
+const floatOf = (r: RowOf<FloatRow>): FloatRow => readRow(r, ['balance_minor']);
 
 export function createFloatRepo(pool: Pool) {
   return {
@@ -31,37 +35,18 @@ export function createFloatRepo(pool: Pool) {
     },
 
     async latest(adapter: string, account: string): Promise<FloatRow | undefined> {
-      const { rows } = await pool.query<{ currency: string; balance_minor: string; read_at: Date }>(
-        'SELECT currency, balance_minor, read_at FROM operator_floats WHERE adapter = $1 AND account = $2',
+      const { rows } = await pool.query<RowOf<FloatRow>>(
+        `SELECT ${FLOAT_COLUMNS} FROM operator_floats WHERE adapter = $1 AND account = $2`,
         [adapter, account],
       );
-      const row = rows[0];
-      return (
-        row && {
-          adapter,
-          account,
-          currency: row.currency,
-          balanceMinor: BigInt(row.balance_minor),
-          readAt: row.read_at,
-        }
-      );
+      return rows[0] && floatOf(rows[0]);
     },
 
     async all(): Promise<FloatRow[]> {
-      const { rows } = await pool.query<{
-        adapter: string;
-        account: string;
-        currency: string;
-        balance_minor: string;
-        read_at: Date;
-      }>('SELECT adapter, account, currency, balance_minor, read_at FROM operator_floats ORDER BY adapter, account');
-      return rows.map((r) => ({
-        adapter: r.adapter,
-        account: r.account,
-        currency: r.currency,
-        balanceMinor: BigInt(r.balance_minor),
-        readAt: r.read_at,
-      }));
+      const { rows } = await pool.query<RowOf<FloatRow>>(
+        `SELECT ${FLOAT_COLUMNS} FROM operator_floats ORDER BY adapter, account`,
+      );
+      return rows.map(floatOf);
     },
 
     /** Airtime paid out in the last hour (airtime transfers' credits and SWAPs), by currency, minor units. */

@@ -14,6 +14,7 @@ import {
   tenantName,
   type ApiKeyScope,
 } from '../api-keys';
+import { readRow, type RowOf } from './rows';
 
 export interface ApiKeyRecord {
   id: string;
@@ -26,27 +27,10 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  tenant: string;
-  scopes: string[];
-  created_at: Date;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
+/** scopes read as ApiKeyScope: only `create` writes them, after scopeList has checked each one. */
+type Row = RowOf<ApiKeyRecord>;
 
 const COLUMNS = 'id, name, tenant, scopes, created_at, revoked_at, last_used_at';
-
-const recordOf = (r: Row): ApiKeyRecord => ({
-  id: r.id,
-  name: r.name,
-  tenant: r.tenant,
-  scopes: r.scopes as ApiKeyScope[],
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-  lastUsedAt: r.last_used_at,
-});
 
 export function createApiKeyRepo(pool: Pool) {
   return {
@@ -67,7 +51,7 @@ export function createApiKeyRepo(pool: Pool) {
         `INSERT INTO api_keys (id, name, key_hash, scopes, tenant) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
         [id, name, apiKeyHash(key), scopes, tenant],
       );
-      return { key, record: recordOf(rows[0]!) };
+      return { key, record: readRow(rows[0]!) };
     },
 
     /** The tenant a key belongs to (revoked keys too: its records stay its tenant's); undefined if unknown. */
@@ -79,7 +63,7 @@ export function createApiKeyRepo(pool: Pool) {
     /** Every key, newest first, revoked ones included (never a key or its hash). */
     async list(): Promise<ApiKeyRecord[]> {
       const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id`);
-      return rows.map(recordOf);
+      return rows.map((r) => readRow(r));
     },
 
     /** Revokes a key from now on; revoking it again keeps the first time. Undefined for an unknown id. */
@@ -88,7 +72,7 @@ export function createApiKeyRepo(pool: Pool) {
         `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
         [id],
       );
-      return rows[0] && recordOf(rows[0]);
+      return rows[0] && readRow(rows[0]);
     },
 
     /**
@@ -106,7 +90,7 @@ export function createApiKeyRepo(pool: Pool) {
          SELECT * FROM k`,
         [apiKeyHash(key)],
       );
-      return rows[0] && recordOf(rows[0]);
+      return rows[0] && readRow(rows[0]);
     },
   };
 }

@@ -5,15 +5,14 @@ import {
   type Channel,
   type ConversionStage,
   type ConversionUpdate,
+  type MoneyRequest,
   type TransferStatus,
 } from '../definitions';
 
 export type { ConversionUpdate };
 import type { ConversionQuote } from '../money/conversion';
-import { withTransaction } from './pool';
-import { lockNumber, usedTodayUsdMicros } from './limits';
-import { fraudFacts } from './fraud';
-import type { FraudFacts } from '../fraud/rules';
+import { updateStep } from './rows';
+import { recordMovement, type RecordedMovement, type Screen } from './limits';
 
 /** Where each field of the quote is kept; the one map both the insert and the read use. */
 const QUOTE_COLUMNS = {
@@ -112,14 +111,14 @@ export function createConversionRepo(pool: Pool) {
      */
     async insertQuoted(
       id: string,
-      origin: { channel: Channel; apiKeyId?: string },
+      origin: Pick<MoneyRequest, 'channel' | 'apiKeyId'>,
       phoneNumber: string,
       quote: ConversionQuote,
       parentTransferId?: string,
-      screen?: { velocityWindowMinutes: number },
-    ): Promise<{ usedTodayUsdMicros: bigint; quote: ConversionQuote; fraud?: FraudFacts }> {
-      return withTransaction(pool, async (client) => {
-        await lockNumber(client, phoneNumber);
+      screen?: Screen,
+    ): Promise<RecordedMovement<ConversionQuote>> {
+      const subject = { id, kind: 'conversion' as const, fromPhone: phoneNumber };
+      return recordMovement(pool, subject, screen, async (client) => {
         const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
         const values = QUOTE_FIELDS.map((f) => String(quote[f]));
         await client.query(
@@ -128,55 +127,26 @@ export function createConversionRepo(pool: Pool) {
            ON CONFLICT (id) DO NOTHING`,
           [id, origin.channel, phoneNumber, parentTransferId ?? null, origin.apiKeyId ?? null, ...values],
         );
-        // A retried attempt may have quoted again at a newer rate: the first recorded quote is the quote.
         const { rows } = await client.query<Row>(`${SELECT} WHERE t.id = $1`, [id]);
         const stored = toRecord(rows[0]!);
-        const first = Object.fromEntries(
+        return Object.fromEntries(
           [...QUOTE_FIELDS, 'minorDigits' as const].map((f) => [f, stored[f]]),
         ) as unknown as ConversionQuote;
-        const used = await usedTodayUsdMicros(client, phoneNumber, id);
-        if (!screen) return { usedTodayUsdMicros: used, quote: first };
-        const fraud = await fraudFacts(client, {
-          id,
-          kind: 'conversion',
-          usdMicros: first.usdMicros,
-          fromPhone: phoneNumber,
-          velocityWindowMinutes: screen.velocityWindowMinutes,
-        });
-        return { usedTodayUsdMicros: used, quote: first, fraud };
       });
     },
 
     async update(id: string, u: ConversionUpdate): Promise<void> {
-      const { rowCount } = await pool.query(
-        `UPDATE airtime_transactions SET
-           stage = $2,
-           status = COALESCE($3::transfer_status, status),
-           debit_reference = COALESCE($4, debit_reference),
-           mint_reference = COALESCE($5, mint_reference),
-           refund_reference = COALESCE($6, refund_reference),
-           wallet_address = COALESCE($7, wallet_address),
-           tx_hash = COALESCE($8, tx_hash),
-           failure_code = COALESCE($9, failure_code),
-           failure_message = COALESCE($10, failure_message),
-           refunded_at = CASE WHEN $11 THEN COALESCE(refunded_at, now()) ELSE refunded_at END,
-           updated_at = now()
-         WHERE id = $1`,
-        [
-          id,
-          u.stage,
-          u.status ?? null,
-          u.debitReference ?? null,
-          u.mintReference ?? null,
-          u.refundReference ?? null,
-          u.walletAddress ?? null,
-          u.txHash ?? null,
-          u.failure?.type ?? null,
-          u.failure?.message ?? null,
-          u.refunded ?? false,
-        ],
-      );
-      if (rowCount === 0) throw new RecordNotFoundError('conversion', id);
+      const updated = await updateStep(pool, 'airtime_transactions', id, u, {
+        status: u.status,
+        debit_reference: u.debitReference,
+        mint_reference: u.mintReference,
+        refund_reference: u.refundReference,
+        wallet_address: u.walletAddress,
+        tx_hash: u.txHash,
+        failure_code: u.failure?.type,
+        failure_message: u.failure?.message,
+      });
+      if (updated === 0) throw new RecordNotFoundError('conversion', id);
     },
 
     async get(id: string): Promise<ConversionRecord | undefined> {

@@ -5,6 +5,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { FraudFacts, MovementKind } from '../fraud/rules';
+import { readRow, type RowOf } from './rows';
 
 export type BlockKind = 'phone' | 'wallet';
 
@@ -18,27 +19,9 @@ export interface BlocklistEntry {
   removedAt: Date | null;
 }
 
-interface BlocklistRow {
-  kind: BlockKind;
-  value: string;
-  reason: string;
-  added_by: string;
-  created_at: Date;
-  removed_by: string | null;
-  removed_at: Date | null;
-}
+type BlocklistRow = RowOf<BlocklistEntry>;
 
 const BLOCKLIST_COLUMNS = 'kind, value, reason, added_by, created_at, removed_by, removed_at';
-
-const toEntry = (r: BlocklistRow): BlocklistEntry => ({
-  kind: r.kind,
-  value: r.value,
-  reason: r.reason,
-  addedBy: r.added_by,
-  createdAt: r.created_at,
-  removedBy: r.removed_by,
-  removedAt: r.removed_at,
-});
 
 /** The parties of one movement, as the rules look at them. */
 export interface FraudSubject {
@@ -150,24 +133,21 @@ export async function moneyGate(
 export function createBlocklistRepo(pool: Pool) {
   return {
     /** Lists a number or wallet; one already listed stays as it was (`added: false`). */
-    async add(entry: {
-      kind: BlockKind;
-      value: string;
-      reason: string;
-      addedBy: string;
-    }): Promise<{ entry: BlocklistEntry; added: boolean }> {
+    async add(
+      entry: Pick<BlocklistEntry, 'kind' | 'value' | 'reason' | 'addedBy'>,
+    ): Promise<{ entry: BlocklistEntry; added: boolean }> {
       const inserted = await pool.query<BlocklistRow>(
         `INSERT INTO fraud_blocklist (kind, value, reason, added_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (kind, value) WHERE removed_at IS NULL DO NOTHING
          RETURNING ${BLOCKLIST_COLUMNS}`,
         [entry.kind, entry.value, entry.reason, entry.addedBy],
       );
-      if (inserted.rows[0]) return { entry: toEntry(inserted.rows[0]), added: true };
+      if (inserted.rows[0]) return { entry: readRow(inserted.rows[0]), added: true };
       const { rows } = await pool.query<BlocklistRow>(
         `SELECT ${BLOCKLIST_COLUMNS} FROM fraud_blocklist WHERE kind = $1 AND value = $2 AND removed_at IS NULL`,
         [entry.kind, entry.value],
       );
-      return { entry: toEntry(rows[0]!), added: false };
+      return { entry: readRow(rows[0]!), added: false };
     },
 
     /** Takes a live entry off the list (kept, with who removed it); undefined when none is live. */
@@ -177,7 +157,7 @@ export function createBlocklistRepo(pool: Pool) {
          WHERE kind = $1 AND value = $2 AND removed_at IS NULL RETURNING ${BLOCKLIST_COLUMNS}`,
         [kind, value, removedBy],
       );
-      return rows[0] && toEntry(rows[0]);
+      return rows[0] && readRow(rows[0]);
     },
 
     /** Live entries, newest first. */
@@ -185,7 +165,7 @@ export function createBlocklistRepo(pool: Pool) {
       const { rows } = await pool.query<BlocklistRow>(
         `SELECT ${BLOCKLIST_COLUMNS} FROM fraud_blocklist WHERE removed_at IS NULL ORDER BY created_at DESC, id DESC`,
       );
-      return rows.map(toEntry);
+      return rows.map((r) => readRow(r));
     },
   };
 }

@@ -3,7 +3,10 @@
  * money (conversions, transfers and swaps). Called inside the transaction that
  * records the new movement, so concurrent requests of one number each see the others.
  */
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from './pool';
+import { fraudFacts, type FraudSubject } from './fraud';
+import type { FraudFacts } from '../fraud/rules';
 
 /** Serialises the recording of one number's money movements until the transaction ends. */
 export async function lockNumber(client: PoolClient, phoneNumber: string): Promise<void> {
@@ -36,4 +39,40 @@ export async function usedTodayUsdMicros(client: PoolClient, phoneNumber: string
     [phoneNumber, excludeId],
   );
   return BigInt(rows[0]!.total);
+}
+
+/** What recording a movement answers: the quote as first recorded, and what its checks read. */
+export interface RecordedMovement<Q> {
+  quote: Q;
+  /** the number's other movements in the last 24 hours */
+  usedTodayUsdMicros: bigint;
+  /** with a screen: the fraud rules' facts (lib/fraud/rules.ts) */
+  fraud?: FraudFacts;
+}
+
+/** How far back the fraud screen counts a number's movements (the rules' velocity window). */
+export interface Screen {
+  velocityWindowMinutes: number;
+}
+
+/**
+ * Records a movement under its number's lock and reads what its checks need in the same transaction, so
+ * concurrent requests of one number each see the others. `record` writes the row (a repeat changes nothing)
+ * and returns the quote as first recorded: a retried attempt may have quoted again at a newer rate.
+ */
+export async function recordMovement<Q extends { usdMicros: bigint }>(
+  pool: Pool,
+  subject: Omit<FraudSubject, 'usdMicros' | 'velocityWindowMinutes'>,
+  screen: Screen | undefined,
+  record: (client: PoolClient) => Promise<Q>,
+): Promise<RecordedMovement<Q>> {
+  return withTransaction(pool, async (client) => {
+    await lockNumber(client, subject.fromPhone);
+    const quote = await record(client);
+    const used = await usedTodayUsdMicros(client, subject.fromPhone, subject.id);
+    if (!screen) return { usedTodayUsdMicros: used, quote };
+    const { velocityWindowMinutes } = screen;
+    const fraud = await fraudFacts(client, { ...subject, usdMicros: quote.usdMicros, velocityWindowMinutes });
+    return { usedTodayUsdMicros: used, quote, fraud };
+  });
 }

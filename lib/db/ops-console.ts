@@ -199,17 +199,7 @@ export function createOpsConsoleRepo(pool: Pool) {
     },
 
     async recentAudit(limit: number, target?: string): Promise<(AuditEntry & { at: Date })[]> {
-      const { rows } = await pool.query<{
-        at: Date;
-        actor: string;
-        api_key_id: string | null;
-        channel: 'console' | 'api';
-        action: string;
-        target: string;
-        reason: string;
-        ok: boolean;
-        outcome: string;
-      }>(
+      const { rows } = await pool.query<Omit<AuditEntry, 'apiKeyId'> & { at: Date; api_key_id: string | null }>(
         `SELECT at, actor, api_key_id, channel, action, target, reason, ok, outcome FROM ops_audit
           WHERE $2::text IS NULL OR target = $2 ORDER BY at DESC, id DESC LIMIT $1`,
         [limit, target ?? null],

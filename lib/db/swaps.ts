@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { Channel, SwapStage, SwapUpdate, TransferStatus } from '../definitions';
 import type { SwapQuote } from '../money/swap';
 import { withTransaction } from './pool';
+import { updateStep } from './rows';
 import { lockNumber, usedTodayUsdMicros } from './limits';
 import { RecordNotFoundError } from './conversions';
 
@@ -130,37 +131,19 @@ export function createSwapRepo(pool: Pool) {
     },
 
     async update(id: string, u: SwapUpdate): Promise<void> {
-      const { rowCount } = await pool.query(
-        `UPDATE txtc_swaps SET
-           stage = $2,
-           status = COALESCE($3, status),
-           failure_type = COALESCE($4, failure_type),
-           failure_message = COALESCE($5, failure_message),
-           wallet = COALESCE($6, wallet),
-           treasury = COALESCE($7, treasury),
-           send_reference = COALESCE($8, send_reference),
-           send_tx_hash = COALESCE($9, send_tx_hash),
-           credit_reference = COALESCE($10, credit_reference),
-           return_reference = COALESCE($11, return_reference),
-           return_tx_hash = COALESCE($12, return_tx_hash),
-           updated_at = now()
-         WHERE id = $1`,
-        [
-          id,
-          u.stage,
-          u.status ?? null,
-          u.failure?.type ?? null,
-          u.failure?.message ?? null,
-          u.wallet ?? null,
-          u.treasury ?? null,
-          u.sendReference ?? null,
-          u.sendTxHash ?? null,
-          u.creditReference ?? null,
-          u.returnReference ?? null,
-          u.returnTxHash ?? null,
-        ],
-      );
-      if (rowCount === 0) throw new RecordNotFoundError('swap', id);
+      const updated = await updateStep(pool, 'txtc_swaps', id, u, {
+        status: u.status,
+        failure_type: u.failure?.type,
+        failure_message: u.failure?.message,
+        wallet: u.wallet,
+        treasury: u.treasury,
+        send_reference: u.sendReference,
+        send_tx_hash: u.sendTxHash,
+        credit_reference: u.creditReference,
+        return_reference: u.returnReference,
+        return_tx_hash: u.returnTxHash,
+      });
+      if (updated === 0) throw new RecordNotFoundError('swap', id);
     },
 
     async get(id: string): Promise<SwapRecord | undefined> {

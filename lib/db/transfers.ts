@@ -1,11 +1,16 @@
 /** The p2p_transfers table (one row per airtime, TXTC or hybrid transfer) and a number's history. */
 import type { Pool } from 'pg';
-import type { Channel, TransferKind, TransferStage, TransferStatus, TransferUpdate } from '../definitions';
+import type {
+  Channel,
+  MoneyRequest,
+  TransferKind,
+  TransferStage,
+  TransferStatus,
+  TransferUpdate,
+} from '../definitions';
 import type { TransferQuote } from '../money/transfer';
-import { withTransaction } from './pool';
-import { lockNumber, usedTodayUsdMicros } from './limits';
-import { fraudFacts } from './fraud';
-import type { FraudFacts } from '../fraud/rules';
+import { updateStep } from './rows';
+import { recordMovement, type RecordedMovement, type Screen } from './limits';
 import { RecordNotFoundError } from './conversions';
 
 export type { TransferUpdate };
@@ -143,13 +148,13 @@ export function createTransferRepo(pool: Pool) {
      */
     async insertRecorded(
       id: string,
-      origin: { channel: Channel; apiKeyId?: string },
+      origin: Pick<MoneyRequest, 'channel' | 'apiKeyId'>,
       parties: TransferParties,
       quote: TransferQuote,
-      screen?: { velocityWindowMinutes: number },
-    ): Promise<{ usedTodayUsdMicros: bigint; quote: TransferQuote; fraud?: FraudFacts }> {
-      return withTransaction(pool, async (client) => {
-        await lockNumber(client, parties.fromPhone);
+      screen?: Screen,
+    ): Promise<RecordedMovement<TransferQuote>> {
+      const subject = { id, kind: quote.kind, fromPhone: parties.fromPhone, toPhone: parties.toPhone };
+      return recordMovement(pool, subject, screen, async (client): Promise<TransferQuote> => {
         await client.query(
           `INSERT INTO p2p_transfers (id, channel, transfer_type, from_phone, from_operator, to_phone, to_operator,
              currency, amount_minor, txtc_amount, usd_micros, api_key_id)
@@ -170,73 +175,38 @@ export function createTransferRepo(pool: Pool) {
             origin.apiKeyId ?? null,
           ],
         );
-        // A retried attempt may have quoted again at a newer rate: the first recorded amounts are the amounts.
         const { rows } = await client.query<{
           amount_minor: string | null;
           txtc_amount: string | null;
           usd_micros: string;
         }>('SELECT amount_minor::text, txtc_amount::text, usd_micros::text FROM p2p_transfers WHERE id = $1', [id]);
         const stored = rows[0]!;
-        const first: TransferQuote = {
+        return {
           ...quote,
           usdMicros: BigInt(stored.usd_micros),
           ...(stored.amount_minor === null ? {} : { amountMinor: BigInt(stored.amount_minor) }),
           ...(stored.txtc_amount === null ? {} : { txtcAmount: BigInt(stored.txtc_amount) }),
         };
-        const used = await usedTodayUsdMicros(client, parties.fromPhone, id);
-        if (!screen) return { usedTodayUsdMicros: used, quote: first };
-        const fraud = await fraudFacts(client, {
-          id,
-          kind: quote.kind,
-          usdMicros: first.usdMicros,
-          fromPhone: parties.fromPhone,
-          toPhone: parties.toPhone,
-          velocityWindowMinutes: screen.velocityWindowMinutes,
-        });
-        return { usedTodayUsdMicros: used, quote: first, fraud };
       });
     },
 
     async update(id: string, u: TransferUpdate): Promise<void> {
-      const { rowCount } = await pool.query(
-        `UPDATE p2p_transfers SET
-           stage = $2,
-           status = COALESCE($3::transfer_status, status),
-           failure_code = COALESCE($4, failure_code),
-           failure_message = COALESCE($5, failure_message),
-           transfer_reference = COALESCE($6, transfer_reference),
-           debit_reference = COALESCE($7, debit_reference),
-           credit_reference = COALESCE($8, credit_reference),
-           send_reference = COALESCE($9, send_reference),
-           refund_reference = COALESCE($10, refund_reference),
-           refunded_at = CASE WHEN $11 THEN COALESCE(refunded_at, now()) ELSE refunded_at END,
-           conversion_id = COALESCE($12, conversion_id),
-           txtc_from_balance = COALESCE($13::numeric, txtc_from_balance),
-           from_wallet = COALESCE($14, from_wallet),
-           to_wallet = COALESCE($15, to_wallet),
-           tx_hash = COALESCE($16, tx_hash),
-           updated_at = now()
-         WHERE id = $1`,
-        [
-          id,
-          u.stage,
-          u.status ?? null,
-          u.failure?.type ?? null,
-          u.failure?.message ?? null,
-          u.transferReference ?? null,
-          u.debitReference ?? null,
-          u.creditReference ?? null,
-          u.sendReference ?? null,
-          u.refundReference ?? null,
-          u.refunded ?? false,
-          u.conversionId ?? null,
-          u.txtcFromBalance ?? null,
-          u.fromWallet ?? null,
-          u.toWallet ?? null,
-          u.txHash ?? null,
-        ],
-      );
-      if (rowCount === 0) throw new RecordNotFoundError('transfer', id);
+      const updated = await updateStep(pool, 'p2p_transfers', id, u, {
+        status: u.status,
+        failure_code: u.failure?.type,
+        failure_message: u.failure?.message,
+        transfer_reference: u.transferReference,
+        debit_reference: u.debitReference,
+        credit_reference: u.creditReference,
+        send_reference: u.sendReference,
+        refund_reference: u.refundReference,
+        conversion_id: u.conversionId,
+        txtc_from_balance: u.txtcFromBalance,
+        from_wallet: u.fromWallet,
+        to_wallet: u.toWallet,
+        tx_hash: u.txHash,
+      });
+      if (updated === 0) throw new RecordNotFoundError('transfer', id);
     },
 
     /** Whether a number ever used the service: it has a wallet, bought TXTC or sent something. */

@@ -68,5 +68,21 @@ export interface PayerConsent {
   tenant?: string;
 }
 
+/** Where a money movement was asked for and by whom, as conversions' and transfers' inputs carry it. */
+export interface MoneyRequest {
+  channel: Channel;
+  /** the REST API key that asked for it (a hybrid's conversion leg: its transfer's); none from USSD, SMS or older histories */
+  apiKeyId?: string;
+  /** the payer must say yes (YES <PIN> by SMS) within this many seconds before anything moves */
+  consent?: PayerConsent;
+}
+
+/** Where a money workflow waits for a person before any money moves. */
+export type WaitingStage =
+  /** waiting for ops (approveHeld / rejectHeld) */
+  | 'held'
+  /** waiting for the payer's YES <PIN> (a REST request by a key that is not trusted) */
+  | 'awaiting_payer';
+
 /** The movement that held a number's turn gave it back: the oldest waiting for it asks again at once. */
 export const payerTurnFreeSignal = defineSignal('payerTurnFree');

@@ -1,6 +1,6 @@
 /** The airtime -> TXTC conversion: its workflow id, input, wire quote, state and query. */
 import { defineQuery } from '@temporalio/workflow';
-import { callerKey, type Channel, type PayerConsent, type TransferStatus } from './common';
+import { callerKey, type Channel, type MoneyRequest, type TransferStatus, type WaitingStage } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import type { ConversionQuote as Quote } from '../money/conversion';
@@ -10,8 +10,7 @@ export function conversionWorkflowId(channel: Channel, requestKey: string): stri
   return `conversion:${channel}:${callerKey(requestKey)}`;
 }
 
-export interface ConversionInput {
-  channel: Channel;
+export interface ConversionInput extends MoneyRequest {
   phoneNumber: string;
   operator: string;
   /** exactly one of these: airtime minor units of the operator's currency, or US cents */
@@ -21,10 +20,6 @@ export interface ConversionInput {
   txtcNetTarget?: string;
   /** set on a hybrid's leg: the transfer that checked the limits and tells the person */
   parentId?: string;
-  /** the REST API key that asked for it (a hybrid's leg: its transfer's); none from USSD, SMS or older histories */
-  apiKeyId?: string;
-  /** the payer must say yes (YES <PIN> by SMS) within this many seconds before anything moves */
-  consent?: PayerConsent;
 }
 
 /** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */
@@ -33,10 +28,7 @@ export type ConversionQuote = Wire<Quote>;
 export type ConversionStage =
   | 'started'
   | 'quoted'
-  /** waiting for ops (approveHeld / rejectHeld) before any money moves */
-  | 'held'
-  /** waiting for the payer's YES <PIN> (a REST request by a key that is not trusted) */
-  | 'awaiting_payer'
+  | WaitingStage
   | 'debited'
   | 'minted'
   | 'completed'

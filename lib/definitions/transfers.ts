@@ -1,6 +1,6 @@
 /** P2P transfers (airtime, TXTC, hybrid): ids, input, state, query and record updates. */
 import { defineQuery } from '@temporalio/workflow';
-import { callerKey, type Channel, type PayerConsent, type TransferStatus } from './common';
+import { callerKey, type Channel, type MoneyRequest, type TransferStatus, type WaitingStage } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import { STATE_QUERY } from './conversion';
@@ -20,8 +20,7 @@ export const TRANSFER_WORKFLOWS = {
   hybrid: 'hybridTransferWorkflow',
 } as const satisfies Record<TransferKind, string>;
 
-export interface TransferInput {
-  channel: Channel;
+export interface TransferInput extends MoneyRequest {
   kind: TransferKind;
   fromPhone: string;
   fromOperator: string;
@@ -31,10 +30,6 @@ export interface TransferInput {
   amountMinor?: string;
   txtcAmount?: string;
   usdCents?: string;
-  /** the REST API key that asked for it; none from USSD, SMS or older histories */
-  apiKeyId?: string;
-  /** the payer must say yes (YES <PIN> by SMS) within this many seconds before anything moves */
-  consent?: PayerConsent;
 }
 
 export type TransferQuote = Wire<Quote>;
@@ -42,10 +37,7 @@ export type TransferQuote = Wire<Quote>;
 export type TransferStage =
   | 'started'
   | 'recorded'
-  /** waiting for ops (approveHeld / rejectHeld) before any money moves */
-  | 'held'
-  /** waiting for the payer's YES <PIN> (a REST request by a key that is not trusted) */
-  | 'awaiting_payer'
+  | WaitingStage
   | 'debited'
   | 'converted'
   | 'completed'

@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'pg';
 import type { LedgerEntry, ReconciliationWindow } from './types';
+import { readRow, type RowOf } from '../db/rows';
 
 export interface OperatorLedger {
   readonly name: string;
@@ -14,33 +15,15 @@ export interface OperatorLedger {
   entriesByReference(references: string[]): Promise<LedgerEntry[]>;
 }
 
-interface Row {
-  reference: string;
-  kind: LedgerEntry['kind'];
-  phone_number: string;
-  counterparty: string | null;
-  amount_minor: string;
-  status: LedgerEntry['status'];
-  created_at: Date;
-}
+const COLUMNS = 'reference, kind, phone_number, counterparty, amount_minor::text, status, created_at AS at';
 
-const COLUMNS = 'reference, kind, phone_number, counterparty, amount_minor::text, status, created_at';
-
-const toEntry = (r: Row): LedgerEntry => ({
-  reference: r.reference,
-  kind: r.kind,
-  phoneNumber: r.phone_number,
-  counterparty: r.counterparty,
-  amountMinor: BigInt(r.amount_minor),
-  status: r.status,
-  at: r.created_at,
-});
+const toEntry = (r: RowOf<LedgerEntry>): LedgerEntry => readRow(r, ['amount_minor']);
 
 export function simulatedOperatorLedger(pool: Pool): OperatorLedger {
   return {
     name: 'simulated',
     async entriesBetween(window, phones) {
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<RowOf<LedgerEntry>>(
         `SELECT ${COLUMNS} FROM sim_telco_operations
           WHERE kind <> 'topup' AND created_at >= $1 AND created_at < $2
             AND ($3::text[] IS NULL OR phone_number = ANY($3) OR counterparty = ANY($3))`,
@@ -50,7 +33,7 @@ export function simulatedOperatorLedger(pool: Pool): OperatorLedger {
     },
     async entriesByReference(references) {
       if (!references.length) return [];
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<RowOf<LedgerEntry>>(
         `SELECT ${COLUMNS} FROM sim_telco_operations WHERE kind <> 'topup' AND reference = ANY($1)`,
         [references],
       );

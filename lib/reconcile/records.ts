@@ -3,7 +3,8 @@
  * by the time they were created (vouchers: redeemed) or by workflow id, optionally only those of some numbers.
  */
 import type { Pool } from 'pg';
-import type { ProductRecord, RecordStatus } from './types';
+import type { ConversionRecord, ProductRecord, SwapRecord, TransferRecord } from './types';
+import { readRow, type RowOf } from '../db/rows';
 
 export interface RecordFilter {
   since?: Date;
@@ -14,8 +15,6 @@ export interface RecordFilter {
   ids?: string[];
 }
 
-const big = (v: string | null) => (v === null ? null : BigInt(v));
-
 /** `$1..$4`: since, until, phones, ids; `time`, `phone` and `id` are the table's expressions for them. */
 const where = (time: string, phone: string, id: string) =>
   `($1::timestamptz IS NULL OR ${time} >= $1) AND ($2::timestamptz IS NULL OR ${time} < $2)
@@ -24,46 +23,15 @@ const where = (time: string, phone: string, id: string) =>
 export async function loadRecords(pool: Pool, filter: RecordFilter): Promise<ProductRecord[]> {
   const params = [filter.since ?? null, filter.until ?? null, filter.phones ?? null, filter.ids ?? null];
   const [conversions, transfers, swaps, vouchers] = await Promise.all([
-    pool.query<{
-      id: string;
-      phone_number: string;
-      status: RecordStatus;
-      stage: string;
-      airtime_amount_minor: string;
-      txtc_amount: string;
-      wallet_address: string | null;
-      debit_reference: string | null;
-      mint_reference: string | null;
-      refund_reference: string | null;
-      parent_transfer_id: string | null;
-      created_at: Date;
-    }>(
-      `SELECT id, phone_number, status::text AS status, stage, airtime_amount_minor::text, txtc_amount::text,
-              wallet_address, debit_reference, mint_reference, refund_reference, parent_transfer_id, created_at
+    pool.query<RowOf<Omit<ConversionRecord, 'kind'>>>(
+      `SELECT id, phone_number, status::text AS status, stage, airtime_amount_minor::text AS airtime_minor,
+              txtc_amount::text, wallet_address AS wallet, debit_reference, mint_reference, refund_reference,
+              parent_transfer_id, created_at
          FROM airtime_transactions
         WHERE ${where('created_at', 'phone_number = ANY($3)', 'id')}`,
       params,
     ),
-    pool.query<{
-      id: string;
-      transfer_type: 'airtime' | 'txtc' | 'hybrid';
-      from_phone: string;
-      to_phone: string;
-      status: RecordStatus;
-      stage: string;
-      amount_minor: string | null;
-      txtc_amount: string | null;
-      from_wallet: string | null;
-      to_wallet: string | null;
-      transfer_reference: string | null;
-      debit_reference: string | null;
-      credit_reference: string | null;
-      send_reference: string | null;
-      refund_reference: string | null;
-      conversion_id: string | null;
-      txtc_from_balance: string | null;
-      created_at: Date;
-    }>(
+    pool.query<RowOf<Omit<TransferRecord, 'kind'>>>(
       `SELECT id, transfer_type::text AS transfer_type, from_phone, to_phone, status::text AS status, stage,
               amount_minor::text, txtc_amount::text, from_wallet, to_wallet, transfer_reference, debit_reference,
               credit_reference, send_reference, refund_reference, conversion_id, txtc_from_balance::text, created_at
@@ -71,20 +39,7 @@ export async function loadRecords(pool: Pool, filter: RecordFilter): Promise<Pro
         WHERE ${where('created_at', '(from_phone = ANY($3) OR to_phone = ANY($3))', 'id')}`,
       params,
     ),
-    pool.query<{
-      id: string;
-      phone_number: string;
-      status: RecordStatus;
-      stage: string;
-      txtc_amount: string;
-      airtime_minor: string;
-      wallet: string | null;
-      treasury: string | null;
-      send_reference: string | null;
-      credit_reference: string | null;
-      return_reference: string | null;
-      created_at: Date;
-    }>(
+    pool.query<RowOf<Omit<SwapRecord, 'kind'>>>(
       `SELECT id, phone_number, status, stage, txtc_amount::text, airtime_minor::text, wallet, treasury,
               send_reference, credit_reference, return_reference, created_at
          FROM txtc_swaps
@@ -109,62 +64,15 @@ export async function loadRecords(pool: Pool, filter: RecordFilter): Promise<Pro
   ]);
   return [
     ...conversions.rows.map(
-      (r): ProductRecord => ({
-        kind: 'conversion',
-        id: r.id,
-        phoneNumber: r.phone_number,
-        status: r.status,
-        stage: r.stage,
-        airtimeMinor: BigInt(r.airtime_amount_minor),
-        txtcAmount: BigInt(r.txtc_amount),
-        wallet: r.wallet_address,
-        debitReference: r.debit_reference,
-        mintReference: r.mint_reference,
-        refundReference: r.refund_reference,
-        parentTransferId: r.parent_transfer_id,
-        createdAt: r.created_at,
-      }),
+      (r): ProductRecord => ({ kind: 'conversion', ...readRow(r, ['airtime_minor', 'txtc_amount']) }),
     ),
     ...transfers.rows.map(
       (r): ProductRecord => ({
         kind: 'transfer',
-        id: r.id,
-        transferType: r.transfer_type,
-        fromPhone: r.from_phone,
-        toPhone: r.to_phone,
-        status: r.status,
-        stage: r.stage,
-        amountMinor: big(r.amount_minor),
-        txtcAmount: big(r.txtc_amount),
-        fromWallet: r.from_wallet,
-        toWallet: r.to_wallet,
-        transferReference: r.transfer_reference,
-        debitReference: r.debit_reference,
-        creditReference: r.credit_reference,
-        sendReference: r.send_reference,
-        refundReference: r.refund_reference,
-        conversionId: r.conversion_id,
-        txtcFromBalance: big(r.txtc_from_balance),
-        createdAt: r.created_at,
+        ...readRow(r, ['amount_minor', 'txtc_amount', 'txtc_from_balance']),
       }),
     ),
-    ...swaps.rows.map(
-      (r): ProductRecord => ({
-        kind: 'swap',
-        id: r.id,
-        phoneNumber: r.phone_number,
-        status: r.status,
-        stage: r.stage,
-        txtcAmount: BigInt(r.txtc_amount),
-        airtimeMinor: BigInt(r.airtime_minor),
-        wallet: r.wallet,
-        treasury: r.treasury,
-        sendReference: r.send_reference,
-        creditReference: r.credit_reference,
-        returnReference: r.return_reference,
-        createdAt: r.created_at,
-      }),
-    ),
+    ...swaps.rows.map((r): ProductRecord => ({ kind: 'swap', ...readRow(r, ['txtc_amount', 'airtime_minor']) })),
     ...vouchers.rows.map(
       (r): ProductRecord => ({
         kind: 'voucher',
