@@ -86,23 +86,15 @@ export function lowerPanels(v: ConsoleView): Html {
     </section>
     <section id="health">
       <h2>Health</h2>
-      <table>
-        <tr>
-          <th>Postgres</th>
-          <td>${probeCell(h.postgres, () => '')}</td>
-        </tr>
-        <tr>
-          <th>Temporal</th>
-          <td>${probeCell(h.temporal, () => '')}</td>
-        </tr>
-        <tr>
-          <th>Chain</th>
-          <td>${probeCell(h.chain, (c) => `block ${c.block}, ${c.ageSeconds} s old`)}</td>
-        </tr>
-        <tr>
-          <th>Chain writers</th>
-          <td>
-            ${probeCell(h.writers, (ws) =>
+      ${table(
+        [],
+        [
+          ['Postgres', probeCell(h.postgres, () => '')],
+          ['Temporal', probeCell(h.temporal, () => '')],
+          ['Chain', probeCell(h.chain, (c) => `block ${c.block}, ${c.ageSeconds} s old`)],
+          [
+            'Chain writers',
+            probeCell(h.writers, (ws) =>
               lines(
                 ws,
                 (w) =>
@@ -111,13 +103,11 @@ export function lowerPanels(v: ConsoleView): Html {
                   ${w.gasWei === undefined ? '?' : formatGas(w.gasWei)}`,
                 'none running',
               ),
-            )}
-          </td>
-        </tr>
-        <tr>
-          <th>Operator floats</th>
-          <td>
-            ${probeCell(h.floats, (fs) =>
+            ),
+          ],
+          [
+            'Operator floats',
+            probeCell(h.floats, (fs) =>
               lines(
                 fs,
                 (f) =>
@@ -125,13 +115,11 @@ export function lowerPanels(v: ConsoleView): Html {
                   ${age(f.readAt, v.now)} ago`,
                 'no reading yet',
               ),
-            )}
-          </td>
-        </tr>
-        <tr>
-          <th>Operator circuits</th>
-          <td>
-            ${h.circuits
+            ),
+          ],
+          [
+            'Operator circuits',
+            h.circuits
               ? probeCell(h.circuits, (cs) =>
                   lines(
                     Object.entries(cs),
@@ -140,10 +128,15 @@ export function lowerPanels(v: ConsoleView): Html {
                     'no operator called yet',
                   ),
                 )
-              : html`<span class="muted">set OPS_PROMETHEUS_URL to see each worker's circuits</span>`}
-          </td>
-        </tr>
-      </table>
+              : html`<span class="muted">set OPS_PROMETHEUS_URL to see each worker's circuits</span>`,
+          ],
+        ] as const,
+        ([name, cell]) =>
+          html`<tr>
+            <th>${name}</th>
+            <td>${cell}</td>
+          </tr>`,
+      )}
       <h2>Volumes</h2>
       ${volumeChart(v.lastDay)}
     </section>
