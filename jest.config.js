@@ -1,10 +1,11 @@
 /**
- * Four tiers, one runner. `unit`: pure logic (money, phone numbers, parsers, menus, config), no stack, in
+ * Five tiers, one runner. `unit`: pure logic (money, phone numbers, parsers, menus, config), no stack, in
  * seconds (`npm run test:unit`). `wire`: the operators' official clients (africastalking, mtn-momo) against
  * our protocol servers beside our adapters, request by request; Postgres only (`npm run test:wire`).
  * `workflow`: the workflows' branches with stub activities on a Temporal dev server alone
  * (`npm run test:workflow`). `integration`: the real Temporal dev server, Postgres and chain, brought up once
- * by globalSetup. `npm test` runs all four.
+ * per jest worker by globalSetup. `chaos`: the chaos runs, each on a stack of its own, restarting the machine's
+ * Postgres, so alone and last. `npm test` runs the first four two files at a time, then the chaos runs.
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
@@ -43,10 +44,20 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/test/unit/', '/test/wire/', '/test/workflow/'],
+      testPathIgnorePatterns: ['/test/unit/', '/test/wire/', '/test/workflow/', '/test/chaos/'],
       transform,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
+      testTimeout: 120000,
+    },
+    {
+      // Each starts a stack of its own and restarts the machine's Postgres: run alone, after the others.
+      displayName: 'chaos',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/chaos'],
+      testMatch: ['**/*.test.ts'],
+      transform,
       setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
       testTimeout: 120000,
     },

@@ -77,6 +77,11 @@ async function recordReaches(id: string, stage: string, table: 'transfer' | 'con
   expect((await repo.get(id))?.stage).toBe(stage);
 }
 
+/** Polls until `phone` has been sent `n` SMS (the workflow sends them after the stage it records). */
+async function smsArrives(phone: string, n: number): Promise<void> {
+  for (let i = 0; i < 200 && (await smsTo(pool(), phone)).length < n; i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 test('a blocked number can neither send nor receive, a blocked wallet receives no TXTC, nothing moves; unlisted, it may again', async () => {
   const [blocked, friend, other] = [newSafaricomNumber(), newSafaricomNumber(), newSafaricomNumber()];
   for (const n of [blocked, friend]) await topUp(pool(), n, 'safaricom-ke', 500000n);
@@ -217,6 +222,8 @@ test('a held transfer waits before any debit; ops find it and approve it with th
     expect(await createHoldRepo(pool()).get(workflowId)).toMatchObject({ decision: null });
     expect((await createHoldRepo(pool()).get(workflowId))?.rules).toContain('large-amount');
     expect(await telcoOperations(pool(), from)).toEqual([]);
+    // The SMS goes after the stage is recorded: waited for, then checked to be the one.
+    await smsArrives(from, 1);
     expect(await smsTo(pool(), from)).toEqual([
       'Your request of KES 5,160.00 ($40.00) is being reviewed. You will get an SMS within 24 hours. Nothing has been taken yet.',
     ]);
