@@ -26,7 +26,7 @@ import {
   type ConversionQuote,
   type ConversionState,
   type ConversionUpdate,
-  type Step,
+  type ReferenceStep,
 } from '../lib/definitions';
 import {
   CONVERSION_QUOTE_AMOUNTS,
@@ -119,7 +119,7 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
     stage: state.stage,
     status: state.status,
   });
-  const ref = (step: Step) => stepReference(id, step);
+  const ref = (step: ReferenceStep) => stepReference(id, step);
   // The person's SMS language, known once the conversion is prepared (English until then).
   let texts = smsTexts(undefined);
   const advance = stageKeeper<ConversionState['stage'], ConversionUpdate>(state, (update) =>
@@ -280,7 +280,7 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
   }
 
   /** The SMS is best effort: its failure is logged, it does not undo money that moved. A leg sends none. */
-  async function notify(message: string, step: Step): Promise<void> {
+  async function notify(message: string, step: ReferenceStep): Promise<void> {
     if (!input.parentId) await sendSmsBestEffort(input.phoneNumber, message, ref(step));
   }
 }

@@ -18,7 +18,7 @@ import {
   voucherStateQuery,
   voucherWorkflowId,
   type HoldState,
-  type Step,
+  type ReferenceStep,
   type SwapInput,
   type SwapState,
   type SwapUpdate,
@@ -66,12 +66,12 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
     stage: state.stage,
     status: state.status,
   });
-  const ref = (step: Step) => stepReference(id, step);
+  const ref = (step: ReferenceStep) => stepReference(id, step);
   const advance = stageKeeper<SwapState['stage'], SwapUpdate>(state, (update) => records.updateSwap(id, update));
   let texts = smsTexts(undefined);
   let recorded = false;
 
-  async function tell(message: string, step: Step): Promise<void> {
+  async function tell(message: string, step: ReferenceStep): Promise<void> {
     await sendSmsBestEffort(input.phoneNumber, message, ref(step));
   }
 

@@ -33,7 +33,7 @@ import { SECRET_PROMPTS, isResumable, render, resume, startSession, step, type M
 import { gatewayTexts } from '../lib/ussd/messages';
 import { isSecretInput } from '../lib/ussd/input';
 import { identifySubscriber } from '../lib/telco/detect';
-import type { Effect, EffectResult, MenuState, Profile, Step } from '../lib/ussd/types';
+import type { Effect, EffectResult, MenuState, Profile, MenuStep } from '../lib/ussd/types';
 import { bookkeeping, whileWaiting } from './shared/activity-options';
 import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-starts';
 import { conversionWorkflow } from './conversion';
@@ -149,7 +149,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
     }
     lastHopSeq = request.seq;
     state.hops += 1;
-    let next: Step =
+    let next: MenuStep =
       state.menu === undefined ? startSession(person, resumable) : step(state.menu, request.input, person);
     while (next.effect) {
       const result = await run(next.effect, person, next.state);
@@ -158,7 +158,7 @@ export async function ussdSessionWorkflow(input: UssdSessionInput): Promise<Ussd
     return reply(next);
   }
 
-  function reply(next: Step): HopReply {
+  function reply(next: MenuStep): HopReply {
     state.menu = next.state;
     const screen = next.screen ?? {
       kind: 'END' as const,

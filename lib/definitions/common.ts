@@ -19,7 +19,7 @@ export function callerKey(raw: string): string {
 }
 
 /** Every side effect of a workflow has its own reference, derived from the workflow id. */
-export type Step =
+export type ReferenceStep =
   | 'debit'
   | 'credit'
   | 'transfer'
@@ -36,7 +36,7 @@ export type Step =
   | 'sms-approved'
   | 'convert';
 
-export function stepReference(workflowId: string, step: Step): string {
+export function stepReference(workflowId: string, step: ReferenceStep): string {
   return `${workflowId}:${step}`;
 }
 

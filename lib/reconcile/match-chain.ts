@@ -3,7 +3,7 @@
  * (mints and transfers), each found by the keccak of its step's reference (the contract's `ref`).
  */
 import { keccak256, toUtf8Bytes } from 'ethers';
-import type { ChainEvent, Step } from './types';
+import type { ChainEvent, RecordStep } from './types';
 import type { RecordScope } from './match-scope';
 
 /** The 32-byte chain reference of a reference string (the contract's `ref`). */
@@ -20,13 +20,13 @@ export interface ChainChecks {
   onChain(kind: ChainEvent['kind'], reference: string): ChainEvent | undefined;
   /** The chain event of this step, to and from these wallets, of this amount. */
   chain(
-    step: Step,
+    step: RecordStep,
     kind: ChainEvent['kind'],
     want: { from?: string | null; to: string | null; amount: bigint },
     reference?: string,
   ): ChainEvent | undefined;
   /** No chain event under this step. */
-  noChain(step: Step, kind: ChainEvent['kind'], why: string, reference?: string): void;
+  noChain(step: RecordStep, kind: ChainEvent['kind'], why: string, reference?: string): void;
 }
 
 /** The chain-side checks of the record in `scope`, against the chain's events by kind and reference. */

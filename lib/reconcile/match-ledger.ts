@@ -2,19 +2,19 @@
  * The operator side of the reconciliation (match.ts): a record's steps against the operator's ledger, by
  * reference. Only committed entries count.
  */
-import type { LedgerEntry, Step } from './types';
+import type { LedgerEntry, RecordStep } from './types';
 import type { RecordScope } from './match-scope';
 
 export interface LedgerChecks {
   /** the committed ledger entry under this reference (the step's own by default) */
-  committed(step: Step, reference?: string): LedgerEntry | undefined;
+  committed(step: RecordStep, reference?: string): LedgerEntry | undefined;
   /** A committed ledger entry of this kind, party and amount. */
   ledger(
-    step: Step,
+    step: RecordStep,
     want: { kind: LedgerEntry['kind']; phoneNumber: string; counterparty?: string; amountMinor: bigint },
   ): LedgerEntry | undefined;
   /** No committed ledger entry under this step. */
-  noLedger(step: Step, why: string): void;
+  noLedger(step: RecordStep, why: string): void;
   /**
    * A failed record's debit, if the ledger has one, refunded in full under `:refund`. A refund the
    * record itself says failed is money owed.
@@ -25,13 +25,13 @@ export interface LedgerChecks {
 /** The operator-side checks of the record in `scope`, against the ledger's entries by reference. */
 export function ledgerChecks(scope: RecordScope, ledgerByRef: Map<string, LedgerEntry>): LedgerChecks {
   const { ref, add } = scope;
-  const committed = (step: Step, reference = ref(step)) => {
+  const committed = (step: RecordStep, reference = ref(step)) => {
     const entry = ledgerByRef.get(reference);
     return entry?.status === 'committed' ? entry : undefined;
   };
 
   function ledger(
-    step: Step,
+    step: RecordStep,
     want: { kind: LedgerEntry['kind']; phoneNumber: string; counterparty?: string; amountMinor: bigint },
   ): LedgerEntry | undefined {
     const reference = ref(step);
@@ -77,7 +77,7 @@ export function ledgerChecks(scope: RecordScope, ledgerByRef: Map<string, Ledger
     return entry;
   }
 
-  function noLedger(step: Step, why: string): void {
+  function noLedger(step: RecordStep, why: string): void {
     const entry = committed(step);
     if (entry) {
       add({

@@ -4,24 +4,24 @@
  * (match-chain.ts) judge a record within it.
  */
 import { stepReference } from '../definitions/common';
-import type { Mismatch, ProductRecord, Step } from './types';
+import type { Mismatch, ProductRecord, RecordStep } from './types';
 
 /** A mismatch found while checking a record, before it is named after the record. */
 export type Finding = Omit<Mismatch, 'recordKind' | 'recordId'>;
 
 export interface RecordScope {
   /** the reference of one of the record's steps (`${id}:<step>`) */
-  ref: (step: Step) => string;
+  ref: (step: RecordStep) => string;
   /** a finding about the record, added to the run's mismatches under the record's kind and id */
   add: (finding: Finding) => void;
   /** The record's reference column names its step's reference (and names one when the step happened). */
-  column: (step: Step, value: string | null, required: boolean) => void;
+  column: (step: RecordStep, value: string | null, required: boolean) => void;
 }
 
 export function recordScope(record: ProductRecord, mismatches: Mismatch[]): RecordScope {
   const base = { recordKind: record.kind, recordId: record.id };
   const add = (m: Finding) => void mismatches.push({ ...base, ...m });
-  const ref = (step: Step) => stepReference(record.id, step);
+  const ref = (step: RecordStep) => stepReference(record.id, step);
   return {
     ref,
     add,

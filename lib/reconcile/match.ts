@@ -21,7 +21,7 @@ import type {
   ReconciliationCounts,
   ReconciliationInput,
   ReconciliationResult,
-  Step,
+  RecordStep,
 } from './types';
 import { chainKeyOf, chainRefOf } from './match-chain';
 import { checkRecord, type MatchIndex } from './match-records';
@@ -29,7 +29,7 @@ import { checkRecord, type MatchIndex } from './match-records';
 export { chainRefOf };
 
 /** The steps that move money, each with its own reference. */
-const MONEY_STEPS: Step[] = ['debit', 'credit', 'transfer', 'mint', 'send', 'refund', 'return'];
+const MONEY_STEPS: RecordStep[] = ['debit', 'credit', 'transfer', 'mint', 'send', 'refund', 'return'];
 
 /** Every reference a record may have used: its steps' and whatever its columns name. */
 export function referencesOf(record: ProductRecord): string[] {

@@ -151,14 +151,15 @@ export type MismatchCode =
   /** a transfer's conversion leg is absent or did not complete */
   | 'leg';
 
-export type Step = 'debit' | 'credit' | 'transfer' | 'mint' | 'send' | 'refund' | 'return' | 'convert';
+/** A record's money step, as the reconciliation matches it to the ledger and the chain (by its reference). */
+export type RecordStep = 'debit' | 'credit' | 'transfer' | 'mint' | 'send' | 'refund' | 'return' | 'convert';
 
 export interface Mismatch {
   code: MismatchCode;
   source: 'ledger' | 'chain' | 'record';
   recordKind?: ProductRecord['kind'];
   recordId?: string;
-  step?: Step;
+  step?: RecordStep;
   reference?: string;
   /** the chain's 32-byte reference */
   chainRef?: string;

@@ -7,10 +7,10 @@
  * what typed text or a secret does there, where 0 and 00 go, whether it is offered again on a redial), kept
  * by domain in ./nodes/: session (resume, menu, end), consent, registration, buy, transfer (Send airtime and
  * Send TXTC), history (and balance), account. Each domain also says what the answers to its effects do. This
- * file is the engine: it reads the input, asks the node, and turns where the node goes into a Step.
+ * file is the engine: it reads the input, asks the node, and turns where the node goes into a MenuStep.
  *
- * Every Step with a screen satisfies `screen = render(step.state)`, so a state can be shown again as it
- * was. A Step with an effect carries the state to resume from: the node where the input was typed, with
+ * Every MenuStep with a screen satisfies `screen = render(step.state)`, so a state can be shown again as it
+ * was. A MenuStep with an effect carries the state to resume from: the node where the input was typed, with
  * `data.await` naming the effect (the workflow passes it back to `resume` untouched).
  *
  * `data` keys: amountMinor (integer string, the person's currency), toPhone (E.164), quoteAirtime,
@@ -34,7 +34,7 @@ import type {
   Screen,
   SecretKind,
   SecretOutcome,
-  Step,
+  MenuStep,
 } from './types';
 import { ACCOUNT } from './nodes/account';
 import { BUY } from './nodes/buy';
@@ -129,7 +129,7 @@ export const REASON_MAX = 40;
 // ---------------------------------------------------------------------------------------------------
 // The entry points (the contract in ./types.ts)
 
-export function startSession(profile: Profile, resumable?: MenuState): Step {
+export function startSession(profile: Profile, resumable?: MenuState): MenuStep {
   const language = profile.language ?? 'en';
   // A request waiting for this person's YES comes first: it expires in minutes.
   if (profile.consent && canAct(profile)) {
@@ -143,7 +143,7 @@ export function startSession(profile: Profile, resumable?: MenuState): Step {
   return show(entry(profile, language), profile);
 }
 
-export function step(state: MenuState, input: HopInput, profile: Profile): Step {
+export function step(state: MenuState, input: HopInput, profile: Profile): MenuStep {
   const node = TABLE[nodeOf(state)];
   const s = settle(state);
   if (node.final) return show(state, profile);
@@ -167,7 +167,7 @@ export function step(state: MenuState, input: HopInput, profile: Profile): Step 
   return go(node.text?.(text, s, profile) ?? { again: 'invalidChoice' }, s, profile);
 }
 
-export function resume(state: MenuState, result: EffectResult, profile: Profile): Step {
+export function resume(state: MenuState, result: EffectResult, profile: Profile): MenuStep {
   const s = settle(state);
   const asked = state.data.await;
   const answer = asked !== undefined && Object.hasOwn(ANSWERS, asked) ? ANSWERS[asked as Effect['type']] : undefined;
@@ -227,21 +227,21 @@ function settle(state: MenuState): MenuState {
   return { node: state.node, language: state.language, data };
 }
 
-/** Where a node's handler goes, as a Step; `s` is the state the input came to. */
-function go(to: Go, s: MenuState, profile: Profile): Step {
+/** Where a node's handler goes, as a MenuStep; `s` is the state the input came to. */
+function go(to: Go, s: MenuState, profile: Profile): MenuStep {
   if ('show' in to) return show(to.show, profile);
   if ('ask' in to) return { state: to.ask, effect: to.effect };
   return again(s, profile, to.again, to.value);
 }
 
-function show(state: MenuState, profile: Profile): Step {
+function show(state: MenuState, profile: Profile): MenuStep {
   const { await: _, ...data } = state.data;
   const shown = { ...state, data };
   const expect = SECRET_PROMPTS[nodeOf(shown)];
   return { state: shown, screen: render(shown, profile), ...(expect ? { expect } : {}) };
 }
 
-function again(s: MenuState, profile: Profile, key: NoteKey, value?: string): Step {
+function again(s: MenuState, profile: Profile, key: NoteKey, value?: string): MenuStep {
   return show({ ...s, data: { ...s.data, ...note(key, value) } }, profile);
 }
 

@@ -112,7 +112,7 @@ export interface QuoteLines {
 }
 
 /** The menu's answer to a hop: the next state and either a screen or an effect to run first. */
-export interface Step {
+export interface MenuStep {
   state: MenuState;
   screen?: Screen;
   effect?: Effect;

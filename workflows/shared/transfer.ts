@@ -12,7 +12,7 @@ import {
   stepReference,
   transferStateQuery,
   type Failure,
-  type Step,
+  type ReferenceStep,
   type TransferInput,
   type TransferKind,
   type TransferState,
@@ -57,7 +57,7 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
     stage: state.stage,
     status: state.status,
   });
-  const ref = (step: Step) => stepReference(id, step);
+  const ref = (step: ReferenceStep) => stepReference(id, step);
   const advance = stageKeeper<TransferState['stage'], TransferUpdate>(state, (update) =>
     records.updateTransfer(id, update),
   );
@@ -65,7 +65,7 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
   // Each party's SMS in their language, known once the transfer is prepared (English until then).
   const texts = { sender: smsTexts(undefined), receiver: smsTexts(undefined) };
 
-  async function tell(phoneNumber: string, message: string, step: Step): Promise<void> {
+  async function tell(phoneNumber: string, message: string, step: ReferenceStep): Promise<void> {
     await sendSmsBestEffort(phoneNumber, message, ref(step));
   }
 

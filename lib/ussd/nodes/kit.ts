@@ -1,6 +1,6 @@
 /**
  * What a node of the USSD menu is made of (the table itself is in ../menu.ts), what its handlers return, and
- * the small helpers every group of nodes shares. Handlers never build a Step: they say where to go (`Go`) and
+ * the small helpers every group of nodes shares. Handlers never build a MenuStep: they say where to go (`Go`) and
  * the engine shows it, so a node names other nodes without importing them. Pure, like the menu.
  */
 import type { MenuNode, NoteKey } from '../menu';

@@ -1,6 +1,6 @@
 import { isResumable, render, resume, SECRET_PROMPTS, startSession, step, type MenuNode } from '../../../lib/ussd/menu';
 import { en, sw } from '../../../lib/ussd/messages';
-import type { EffectResult, MenuState, Profile, SecretOutcome, Step } from '../../../lib/ussd/types';
+import type { EffectResult, MenuState, Profile, SecretOutcome, MenuStep } from '../../../lib/ussd/types';
 
 const KES: Profile = {
   phoneNumber: '+254712345678',
@@ -51,8 +51,8 @@ const wrongPin = (attemptsLeft: number): SecretOutcome => ({ kind: 'pin', result
 const newPin = (result: 'accepted' | 'invalid'): SecretOutcome => ({ kind: 'new-pin', result });
 const confirmPin = (result: 'match' | 'mismatch'): SecretOutcome => ({ kind: 'confirm-pin', result });
 
-/** What every Step must be, whatever the flow: checked on every hop the tests make. */
-function checked(s: Step, profile: Profile): Step {
+/** What every MenuStep must be, whatever the flow: checked on every hop the tests make. */
+function checked(s: MenuStep, profile: Profile): MenuStep {
   expect(!!s.screen !== !!s.effect).toBe(true);
   // JSON-safe state with strings only in data (it lives in workflow history)
   expect(JSON.parse(JSON.stringify(s.state))).toEqual(s.state);
@@ -69,7 +69,7 @@ function checked(s: Step, profile: Profile): Step {
 
 /** One USSD session as the workflow drives it: a hop's input, or the answer to the effect asked for. */
 class Session {
-  last: Step;
+  last: MenuStep;
   constructor(
     readonly profile: Profile,
     resumable?: MenuState,
