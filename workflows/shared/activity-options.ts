@@ -10,15 +10,15 @@ const backoff = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
 
 /**
  * How long an activity that heartbeats (every 2 s at most, activities/shared.ts `heartbeating`) may be silent
- * before Temporal takes it for lost with its worker and retries it. 5 s, not 10: after a worker kill every
- * call it held waits this long, and so does every conversion behind the chain writer's batch (the recovery
- * measurement in docs/safety.md).
+ * before Temporal takes it for lost with its worker and retries it. The recovery measurement (docs/safety.md)
+ * found no heartbeat timeout among the waits of the slowest conversions after worker kills, so it stays at 10 s,
+ * clear of a busy event loop's pauses.
  */
-export const LOST_AFTER = '5 seconds';
+export const LOST_AFTER = '10 seconds';
 
 /**
  * Operator calls: balance, debit, credit, transfer. A debit/credit asks status(reference) before acting.
- * Operator (and SMS) activities heartbeat, so an attempt lost with its worker is retried after 5 s.
+ * Operator (and SMS) activities heartbeat, so an attempt lost with its worker is retried after 10 s.
  */
 export const telcoCall: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
@@ -29,7 +29,7 @@ export const telcoCall: ActivityOptions = {
 /**
  * A debit the person approves on the handset (MoMo request-to-pay, Airtel Money collection): the adapter
  * polls for the answer for minutes (MOMO_APPROVAL_TIMEOUT, AIRTEL_APPROVAL_TIMEOUT, at most 5) while the
- * activity heartbeats, so a worker lost meanwhile is still noticed within 5 s.
+ * activity heartbeats, so a worker lost meanwhile is still noticed within 10 s.
  */
 export const approvalCall: ActivityOptions = { ...telcoCall, startToCloseTimeout: '6 minutes' };
 
