@@ -22,6 +22,15 @@ export interface BridgeWorkerOptions {
  */
 export const WORKFLOW_TASK_POLLING = { maxConcurrentWorkflowTaskPolls: 10, nonStickyToStickyPollRatio: 1 };
 
+/**
+ * How long a workflow's next task waits on this worker's sticky queue before any worker may take it: 3 s, not
+ * the SDK's 10. A worker killed leaves its workflows' next tasks there; every one of them (the chain writer's
+ * included, and so every mint waiting on its batch) waited the full timeout before another worker, or this
+ * one restarted, could go on. A live worker takes a sticky task in milliseconds; one busier than 3 s loses the
+ * task to the task queue and replays that workflow's history.
+ */
+export const STICKY_TASK_TIMEOUT = '3 seconds';
+
 export function createBridgeWorker(options: BridgeWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -29,6 +38,7 @@ export function createBridgeWorker(options: BridgeWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     activities: options.activities,
     ...WORKFLOW_TASK_POLLING,
+    stickyQueueScheduleToStartTimeout: STICKY_TASK_TIMEOUT,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : {
