@@ -1,9 +1,9 @@
 /**
  * `npm run replay -- DIR`: replays recorded workflow histories against today's workflow code and exits non-zero
  * if one does not replay: the check to run before a change to workflows/ is deployed over workflows in flight
- * (a command added, dropped or reordered fails their next task). DIR holds one file per history: `*.history`,
- * a History proto in binary (`History.encode(await handle.fetchHistory())`), or `*.json` as
- * `temporal workflow show --output json` writes it.
+ * (a command added, dropped or reordered fails their next task). DIR holds one file per history, named by the
+ * workflow id URI-encoded: `<id>.history`, a History proto in binary (`History.encode(await
+ * handle.fetchHistory())`), or `<id>.json` as `temporal workflow show --output json` writes it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
       ? temporal.api.history.v1.History.decode(bytes)
       : // The worker reads the JSON form itself (string event ids).
         (JSON.parse(bytes.toString('utf8')) as unknown);
-    return { workflowId: f.replace(/\.(history|json)$/, ''), history };
+    // The file is named by its workflow id, URI-encoded (a workflow may derive its children's ids from it).
+    return { workflowId: decodeURIComponent(f.replace(/\.(history|json)$/, '')), history };
   });
   const workflowBundle = await cachedWorkflowBundle(join('data', 'cache'));
   let replayed = 0;
