@@ -11,6 +11,9 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 module.exports = {
   testTimeout: 120000,
+  // Two files at a time, whatever the machine: globalSetup starts one integration stack (Temporal dev server,
+  // chain node, database) per worker, so this also bounds how many it starts.
+  maxWorkers: 2,
   verbose: true,
   projects: [
     {

@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { temporal as temporalProto } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time';
 
 const temporalEnums = temporalProto.api.enums.v1;
 import { createPool } from '../../lib/db/pool';
@@ -175,14 +176,9 @@ export async function slowestWaits(
   return { workflows, byPair };
 }
 
-type HistoryEvent = NonNullable<
-  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
->[number];
+type HistoryEvent = temporalProto.api.history.v1.IHistoryEvent;
 
-function eventMs(event: HistoryEvent): number {
-  const t = event.eventTime;
-  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
-}
+const eventMs = (event: HistoryEvent): number => tsToMs(event.eventTime);
 
 function eventName(event: HistoryEvent): string {
   const type = event.eventType ?? 0;
