@@ -1,18 +1,19 @@
 /** The airtime_transactions table: one row per conversion, kept by the conversion workflow's activities. */
 import type { Pool } from 'pg';
 import {
-  BridgeError,
   type Channel,
   type ConversionStage,
   type ConversionUpdate,
   type MoneyRequest,
   type TransferStatus,
 } from '../definitions';
+import type { ConversionQuote } from '../money/conversion';
+import { RecordNotFoundError, stepWriter } from './rows';
+import { recordMovement, type RecordedMovement, type Screen } from './limits';
 
 export type { ConversionUpdate };
-import type { ConversionQuote } from '../money/conversion';
-import { updateStep } from './rows';
-import { recordMovement, type RecordedMovement, type Screen } from './limits';
+/** Now in lib/db/rows.ts with the step writes that throw it; still exported here, where it used to live. */
+export { RecordNotFoundError };
 
 /** Where each field of the quote is kept; the one map both the insert and the read use. */
 const QUOTE_COLUMNS = {
@@ -31,6 +32,16 @@ const QUOTE_COLUMNS = {
 } as const satisfies Partial<Record<keyof ConversionQuote, string>>;
 const QUOTE_FIELDS = Object.keys(QUOTE_COLUMNS) as (keyof typeof QUOTE_COLUMNS)[];
 const TEXT_FIELDS = new Set<string>(['operator', 'currency', 'rateSource']);
+/** What a step writes (lib/db/rows.ts stepWriter), in this order. */
+const STEP_FIELDS = [
+  'status',
+  'debitReference',
+  'mintReference',
+  'refundReference',
+  'walletAddress',
+  'txHash',
+  'failure',
+] as const;
 
 export interface ConversionRecord extends ConversionQuote {
   id: string;
@@ -95,12 +106,6 @@ function toRecord(r: Row): ConversionRecord {
   };
 }
 
-export class RecordNotFoundError extends BridgeError {
-  constructor(table: string, id: string) {
-    super('NotFound', `no ${table} record ${id}`);
-  }
-}
-
 export function createConversionRepo(pool: Pool) {
   return {
     /**
@@ -135,19 +140,7 @@ export function createConversionRepo(pool: Pool) {
       });
     },
 
-    async update(id: string, u: ConversionUpdate): Promise<void> {
-      const updated = await updateStep(pool, 'airtime_transactions', id, u, {
-        status: u.status,
-        debit_reference: u.debitReference,
-        mint_reference: u.mintReference,
-        refund_reference: u.refundReference,
-        wallet_address: u.walletAddress,
-        tx_hash: u.txHash,
-        failure_code: u.failure?.type,
-        failure_message: u.failure?.message,
-      });
-      if (updated === 0) throw new RecordNotFoundError('conversion', id);
-    },
+    update: stepWriter<ConversionUpdate>(pool, { name: 'airtime_transactions', record: 'conversion' }, STEP_FIELDS),
 
     async get(id: string): Promise<ConversionRecord | undefined> {
       const { rows } = await pool.query<Row>(`${SELECT} WHERE t.id = $1`, [id]);

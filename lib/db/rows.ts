@@ -4,6 +4,7 @@
  * (pg returns NUMERIC and BIGINT as strings; a JS number would round them).
  */
 import type { Pool } from 'pg';
+import { BridgeError, type Failure } from '../definitions/errors';
 
 type Snake<S extends string> = S extends `${infer C}${infer Rest}`
   ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${Snake<Rest>}`
@@ -35,29 +36,68 @@ export function readRow<R extends object, B extends keyof R & string = never>(
   return record as Read<R, B>;
 }
 
-/**
- * A workflow step's write to its record: the stage, and only the columns the step sets (undefined or null: the
- * column keeps what an earlier step wrote); `refunded` stamps refunded_at once. Resolves to the rows updated (0: no
- * such record). `table` and the column names are the repository's own, never input.
- */
-export async function updateStep(
-  pool: Pool,
-  table: string,
-  id: string,
-  step: { stage: string; refunded?: boolean },
-  columns: Record<string, string | null | undefined>,
-): Promise<number> {
-  const set = Object.entries(columns).filter((c): c is [string, string] => c[1] !== undefined && c[1] !== null);
-  const assignments = [
-    'stage = $2',
-    ...set.map(([column], i) => `${column} = $${i + 3}`),
-    ...(step.refunded ? ['refunded_at = COALESCE(refunded_at, now())'] : []),
-    'updated_at = now()',
-  ];
-  const { rowCount } = await pool.query(`UPDATE ${table} SET ${assignments.join(', ')} WHERE id = $1`, [
-    id,
-    step.stage,
-    ...set.map(([, value]) => value),
-  ]);
-  return rowCount ?? 0;
+/** What a workflow step sends its record: the stage, and whatever else the step sets. */
+interface Step {
+  stage: string;
+  status?: string;
+  failure?: Failure;
+  refunded?: boolean;
 }
+
+/** The fields of a step that have columns: `failure` (two of them), and each string field (one, snake_case). */
+type StepField<U> = {
+  [K in keyof U & string]-?: K extends 'stage' | 'refunded'
+    ? never
+    : K extends 'failure'
+      ? K
+      : U[K] extends string | undefined
+        ? K
+        : never;
+}[keyof U & string];
+
+/** No row has this id: the record was never written, so the step has nothing to update. */
+export class RecordNotFoundError extends BridgeError {
+  constructor(table: string, id: string) {
+    super('NotFound', `no ${table} record ${id}`);
+  }
+}
+
+/**
+ * A repository's write of a workflow step to its record (`record` names it in RecordNotFoundError): the stage,
+ * and of `fields`, in that order, only those the step sets (undefined or null: the column keeps what an earlier
+ * step wrote). A field is written to its snake_case column; `failure` to `failureColumn` (its type) and
+ * failure_message. `refunded` stamps refunded_at once. `table` and the columns are the repository's own, never
+ * input.
+ */
+export function stepWriter<U extends Step>(
+  pool: Pool,
+  table: { name: string; record: string; failureColumn?: string },
+  fields: readonly StepField<U>[],
+): (id: string, step: U) => Promise<void> {
+  const failureColumn = table.failureColumn ?? 'failure_code';
+  return async (id, step) => {
+    const columns = fields.flatMap((field): [string, string | null | undefined][] =>
+      field === 'failure'
+        ? [
+            [failureColumn, step.failure?.type],
+            ['failure_message', step.failure?.message],
+          ]
+        : [[snakeCase(field), step[field] as string | null | undefined]],
+    );
+    const set = columns.filter((c): c is [string, string] => c[1] !== undefined && c[1] !== null);
+    const assignments = [
+      'stage = $2',
+      ...set.map(([column], i) => `${column} = $${i + 3}`),
+      ...(step.refunded ? ['refunded_at = COALESCE(refunded_at, now())'] : []),
+      'updated_at = now()',
+    ];
+    const { rowCount } = await pool.query(`UPDATE ${table.name} SET ${assignments.join(', ')} WHERE id = $1`, [
+      id,
+      step.stage,
+      ...set.map(([, value]) => value),
+    ]);
+    if ((rowCount ?? 0) === 0) throw new RecordNotFoundError(table.record, id);
+  };
+}
+
+const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -3,9 +3,8 @@ import type { Pool } from 'pg';
 import type { Channel, SwapStage, SwapUpdate, TransferStatus } from '../definitions';
 import type { SwapQuote } from '../money/swap';
 import { withTransaction } from './pool';
-import { updateStep } from './rows';
+import { stepWriter } from './rows';
 import { lockNumber, usedTodayUsdMicros } from './limits';
-import { RecordNotFoundError } from './conversions';
 
 export interface SwapRecord {
   id: string;
@@ -83,6 +82,19 @@ const toRecord = (r: Row): SwapRecord => ({
   createdAt: r.created_at,
 });
 
+/** What a step writes (lib/db/rows.ts stepWriter), in this order. */
+const STEP_FIELDS = [
+  'status',
+  'failure',
+  'wallet',
+  'treasury',
+  'sendReference',
+  'sendTxHash',
+  'creditReference',
+  'returnReference',
+  'returnTxHash',
+] as const;
+
 export function createSwapRepo(pool: Pool) {
   return {
     /**
@@ -130,21 +142,11 @@ export function createSwapRepo(pool: Pool) {
       });
     },
 
-    async update(id: string, u: SwapUpdate): Promise<void> {
-      const updated = await updateStep(pool, 'txtc_swaps', id, u, {
-        status: u.status,
-        failure_type: u.failure?.type,
-        failure_message: u.failure?.message,
-        wallet: u.wallet,
-        treasury: u.treasury,
-        send_reference: u.sendReference,
-        send_tx_hash: u.sendTxHash,
-        credit_reference: u.creditReference,
-        return_reference: u.returnReference,
-        return_tx_hash: u.returnTxHash,
-      });
-      if (updated === 0) throw new RecordNotFoundError('swap', id);
-    },
+    update: stepWriter<SwapUpdate>(
+      pool,
+      { name: 'txtc_swaps', record: 'swap', failureColumn: 'failure_type' },
+      STEP_FIELDS,
+    ),
 
     async get(id: string): Promise<SwapRecord | undefined> {
       const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM txtc_swaps WHERE id = $1`, [id]);

@@ -9,9 +9,8 @@ import type {
   TransferUpdate,
 } from '../definitions';
 import type { TransferQuote } from '../money/transfer';
-import { updateStep } from './rows';
+import { stepWriter } from './rows';
 import { recordMovement, type RecordedMovement, type Screen } from './limits';
-import { RecordNotFoundError } from './conversions';
 
 export type { TransferUpdate };
 
@@ -105,6 +104,22 @@ const COLUMNS = `id, channel, transfer_type, status, stage, from_phone, from_ope
   tx_hash, transfer_reference, debit_reference, credit_reference, send_reference, refund_reference, failure_code,
   failure_message, refunded_at, api_key_id, created_at, updated_at`;
 
+/** What a step writes (lib/db/rows.ts stepWriter), in this order. */
+const STEP_FIELDS = [
+  'status',
+  'failure',
+  'transferReference',
+  'debitReference',
+  'creditReference',
+  'sendReference',
+  'refundReference',
+  'conversionId',
+  'txtcFromBalance',
+  'fromWallet',
+  'toWallet',
+  'txHash',
+] as const;
+
 const big = (v: string | null) => (v === null ? null : BigInt(v));
 
 const toRecord = (r: Row): TransferRecord => ({
@@ -190,24 +205,7 @@ export function createTransferRepo(pool: Pool) {
       });
     },
 
-    async update(id: string, u: TransferUpdate): Promise<void> {
-      const updated = await updateStep(pool, 'p2p_transfers', id, u, {
-        status: u.status,
-        failure_code: u.failure?.type,
-        failure_message: u.failure?.message,
-        transfer_reference: u.transferReference,
-        debit_reference: u.debitReference,
-        credit_reference: u.creditReference,
-        send_reference: u.sendReference,
-        refund_reference: u.refundReference,
-        conversion_id: u.conversionId,
-        txtc_from_balance: u.txtcFromBalance,
-        from_wallet: u.fromWallet,
-        to_wallet: u.toWallet,
-        tx_hash: u.txHash,
-      });
-      if (updated === 0) throw new RecordNotFoundError('transfer', id);
-    },
+    update: stepWriter<TransferUpdate>(pool, { name: 'p2p_transfers', record: 'transfer' }, STEP_FIELDS),
 
     /** Whether a number ever used the service: it has a wallet, bought TXTC or sent something. */
     async hasUsedService(phoneNumber: string): Promise<boolean> {
