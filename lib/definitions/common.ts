@@ -84,5 +84,18 @@ export type WaitingStage =
   /** waiting for the payer's YES <PIN> (a REST request by a key that is not trusted) */
   | 'awaiting_payer';
 
+/**
+ * The stages conversions and transfers share (each adds its own steps): started, waiting for a person, the
+ * airtime debited, then completed, rejected before anything moved, refunded, or refund_failed (money owed).
+ */
+export type MovementStage =
+  | 'started'
+  | WaitingStage
+  | 'debited'
+  | 'completed'
+  | 'rejected'
+  | 'refunded'
+  | 'refund_failed';
+
 /** The movement that held a number's turn gave it back: the oldest waiting for it asks again at once. */
 export const payerTurnFreeSignal = defineSignal('payerTurnFree');

@@ -1,6 +1,6 @@
 /** The airtime -> TXTC conversion: its workflow id, input, wire quote, state and query. */
 import { defineQuery } from '@temporalio/workflow';
-import { callerKey, type Channel, type MoneyRequest, type TransferStatus, type WaitingStage } from './common';
+import { callerKey, type Channel, type MoneyRequest, type MovementStage, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
 import type { ConversionQuote as Quote } from '../money/conversion';
@@ -25,38 +25,36 @@ export interface ConversionInput extends MoneyRequest {
 /** The quote as Temporal carries it (amounts as decimal strings); `Quote` in lib/money is the source. */
 export type ConversionQuote = Wire<Quote>;
 
-export type ConversionStage =
-  | 'started'
-  | 'quoted'
-  | WaitingStage
-  | 'debited'
-  | 'minted'
-  | 'completed'
-  | 'refunded'
-  | 'rejected'
-  | 'refund_failed';
-
-export interface ConversionState {
-  id: string;
-  kind?: 'conversion';
-  stage: ConversionStage;
-  status: TransferStatus;
-  quote?: ConversionQuote;
-  walletAddress?: string;
-  txHash?: string;
-  failure?: Failure;
-  /** a fraud rule held it for ops: why, and the decision once made */
-  hold?: HoldState;
-}
+export type ConversionStage = MovementStage | 'quoted' | 'minted';
 
 /**
  * Every money workflow answers the one query name 'state', so the API reads any kind with one call;
  * each kind types it with its own state.
  */
 export const STATE_QUERY = 'state';
-export const conversionStateQuery = defineQuery<ConversionState>(STATE_QUERY);
+
+/** What every money workflow's state holds (conversions, transfers, swaps); a kind's own state adds to it. */
+export interface MovementState<Stage extends string, Quote> {
+  id: string;
+  stage: Stage;
+  status: TransferStatus;
+  quote?: Quote;
+  txHash?: string;
+  failure?: Failure;
+}
+
 /** What the API reads of any money workflow through that one query. */
-export const moneyStateQuery = defineQuery<{ status: TransferStatus; stage: string; failure?: Failure }>(STATE_QUERY);
+export const moneyStateQuery =
+  defineQuery<Pick<MovementState<string, unknown>, 'status' | 'stage' | 'failure'>>(STATE_QUERY);
+
+export interface ConversionState extends MovementState<ConversionStage, ConversionQuote> {
+  kind?: 'conversion';
+  walletAddress?: string;
+  /** a fraud rule held it for ops: why, and the decision once made */
+  hold?: HoldState;
+}
+
+export const conversionStateQuery = defineQuery<ConversionState>(STATE_QUERY);
 
 /** What a step changes on the conversion's record (the workflow sends it to a local activity). */
 export interface ConversionUpdate {

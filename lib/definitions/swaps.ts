@@ -3,7 +3,7 @@ import { defineQuery } from '@temporalio/workflow';
 import { callerKey, type Channel, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
-import { STATE_QUERY } from './conversion';
+import { STATE_QUERY, type MovementState } from './conversion';
 import type { SwapQuote as Quote } from '../money/swap';
 import type { Wire } from '../money/wire';
 import type { Language } from '../ussd/types';
@@ -31,14 +31,7 @@ export type SwapQuote = Wire<Quote>;
 
 export type SwapStage = 'started' | 'recorded' | 'sent' | 'completed' | 'rejected' | 'returned' | 'return_failed';
 
-export interface SwapState {
-  id: string;
-  stage: SwapStage;
-  status: TransferStatus;
-  quote?: SwapQuote;
-  txHash?: string;
-  failure?: Failure;
-}
+export type SwapState = MovementState<SwapStage, SwapQuote>;
 
 export const swapStateQuery = defineQuery<SwapState>(STATE_QUERY);
 /** A held voucher redemption's hold, as ops query it (`state`). */

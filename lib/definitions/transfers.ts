@@ -1,9 +1,9 @@
 /** P2P transfers (airtime, TXTC, hybrid): ids, input, state, query and record updates. */
 import { defineQuery } from '@temporalio/workflow';
-import { callerKey, type Channel, type MoneyRequest, type TransferStatus, type WaitingStage } from './common';
+import { callerKey, type Channel, type MoneyRequest, type MovementStage, type TransferStatus } from './common';
 import type { Failure } from './errors';
 import type { HoldState } from './fraud';
-import { STATE_QUERY } from './conversion';
+import { STATE_QUERY, type MovementState } from './conversion';
 import type { TransferKind, TransferQuote as Quote } from '../money/transfer';
 import type { Wire } from '../money/wire';
 
@@ -34,28 +34,12 @@ export interface TransferInput extends MoneyRequest {
 
 export type TransferQuote = Wire<Quote>;
 
-export type TransferStage =
-  | 'started'
-  | 'recorded'
-  | WaitingStage
-  | 'debited'
-  | 'converted'
-  | 'completed'
-  | 'rejected'
-  | 'refunded'
-  | 'refund_failed'
-  | 'send_failed';
+export type TransferStage = MovementStage | 'recorded' | 'converted' | 'send_failed';
 
-export interface TransferState {
-  id: string;
+export interface TransferState extends MovementState<TransferStage, TransferQuote> {
   kind: TransferKind;
-  stage: TransferStage;
-  status: TransferStatus;
-  quote?: TransferQuote;
   /** the hybrid's conversion (a child workflow), when the sender's TXTC fell short */
   conversionId?: string;
-  txHash?: string;
-  failure?: Failure;
   /** a fraud rule held it for ops: why, and the decision once made */
   hold?: HoldState;
 }
