@@ -25,8 +25,8 @@ import {
 import { identifySubscriber } from '../lib/telco/detect';
 import { maskPhone } from '../lib/log';
 import { createSecretHandler } from '../lib/pins';
-import { loadSessionStart } from '../lib/ussd/session-start';
-import type { HopInput, Language } from '../lib/ussd/types';
+import { sessionStartOf } from '../lib/ussd/session-start';
+import type { HopInput, Language, MenuState } from '../lib/ussd/types';
 import { gatewayText } from '../lib/ussd/messages';
 import { isSecretInput } from '../lib/ussd/input';
 import { verdictOf } from './rate-limit';
@@ -59,12 +59,10 @@ export function ussdRoutes(ctx: ApiContext) {
   /**
    * A dial while the number's last session is still open (the network dropped it and the gateway never said
    * so): that session is ended now, as dropped, so its place in the menu is kept and this dial offers to
-   * resume it. Waits up to 2.5 s for it to end (it saves its state as it does). Always true (for the spread).
+   * resume it. Waits up to 2.5 s for it to end (it saves its state as it does), then takes that state (the
+   * dial's statement took none while another session was open).
    */
-  async function endDroppedSessions(sessionId: string, phoneNumber: string, workflowId: string): Promise<true> {
-    const { sessionTimeoutSeconds } = deps.config.ussd;
-    const others = await services.ussd.openSession(sessionId, phoneNumber, workflowId, sessionTimeoutSeconds);
-    if (others.length === 0) return true;
+  async function endDroppedSessions(others: string[], phoneNumber: string): Promise<MenuState | undefined> {
     await Promise.all(
       others.map((id) =>
         deps.temporal.workflow
@@ -77,7 +75,7 @@ export function ussdRoutes(ctx: ApiContext) {
       if ((await services.ussd.stillOpen(others)) === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    return true;
+    return services.ussd.takeResumable(phoneNumber, deps.config.ussd.resumeWindowSeconds);
   }
 
   const hop = validate('form', hopForm);
@@ -102,19 +100,32 @@ export function ussdRoutes(ctx: ApiContext) {
       // The person's language once a read told it (the session's row, or the first hop's profile).
       let language: Language | null | undefined;
       try {
-        // A continuing hop counts itself and reads its session in one round trip; the dial hop has no session yet.
+        // One round trip before the Temporal update: a dial starts the session and reads who the person is, a
+        // later hop reads its session; either counts itself against the number's rate limit in that statement.
         const rule = limits.phoneRule;
         const bucket = rule.bucketOf(phoneNumber);
-        const read =
-          seq > 0 && rule.limit > 0
-            ? await services.ussd.hopRead(body.sessionId, bucket, rule.windowSeconds)
+        const limit = rule.limit > 0 ? { bucket, windowSeconds: rule.windowSeconds } : undefined;
+        // The operator's rate (cached in memory; read from Postgres once per RATES_CACHE_TTL_MS) alongside.
+        const rate = seq === 0 ? services.rates.operatorRate(subscriber.operator) : undefined;
+        rate?.catch(() => undefined);
+        const dial =
+          seq === 0
+            ? await services.ussd.openDial({
+                sessionId: body.sessionId,
+                phoneNumber,
+                workflowId,
+                openWithinSeconds: deps.config.ussd.sessionTimeoutSeconds,
+                resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
+                ...(limit ? { limit: { ...limit, max: rule.limit } } : {}),
+              })
             : undefined;
-        const verdict = read ? verdictOf(read.hit, rule.limit, bucket) : await limits.phone(phoneNumber);
-        if (verdict.limited) {
+        const read = dial ? undefined : await services.ussd.hopRead(body.sessionId, seq, limit);
+        const hit = dial ? dial.hit : read?.hit;
+        if (hit && verdictOf(hit, rule.limit, bucket).limited) {
           deps.log.info({ sessionId: body.sessionId, phoneNumber: maskPhone(phoneNumber) }, 'USSD hop rate limited');
           return c.text(gatewayText(undefined, 'tooMany'));
         }
-        const session = read ? read.session : seq > 0 ? await services.ussd.session(body.sessionId) : undefined;
+        const session = read?.session;
         language = session?.language;
         if (session && session.phoneNumber !== phoneNumber) {
           // A session belongs to the number that dialled it: a hop for it from another number changes nothing.
@@ -131,20 +142,19 @@ export function ussdRoutes(ctx: ApiContext) {
             ? session.expectsSecret
             : undefined;
         const input: HopInput = secretExpected
-          ? { secret: await handleSecret(body.sessionId, seq, phoneNumber, secretExpected, newest) }
+          ? { secret: await handleSecret(body.sessionId, seq, phoneNumber, secretExpected, newest, session?.secret) }
           : { text: newest };
         confirmedWithPin = 'secret' in input && input.secret.kind === 'pin' && input.secret.result === 'ok';
+        // Rarely another session of the number is still open: it is ended first, and its state taken once saved.
+        const resumable =
+          dial && (dial.others.length > 0 ? await endDroppedSessions(dial.others, phoneNumber) : dial.resumable);
         const start =
-          seq === 0 && (await endDroppedSessions(body.sessionId, phoneNumber, workflowId))
-            ? await loadSessionStart(
-                { ...services, config: deps.config },
-                {
-                  phoneNumber,
-                  operator: subscriber.operator,
-                  resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
-                },
-              )
-            : undefined;
+          dial &&
+          sessionStartOf(
+            { row: dial.profile, rate: await rate!, resumable, consent: dial.consent },
+            { phoneNumber, operator: subscriber.operator },
+            deps.config,
+          );
         language ??= start?.profile.language;
         const sessionInput: UssdSessionInput = {
           sessionId: body.sessionId,

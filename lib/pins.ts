@@ -5,7 +5,7 @@
  * delivers twice is not counted twice.
  */
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { UssdQueries, UssdRepo } from './db/ussd';
+import type { SecretState, SecretWrite, UssdRepo } from './db/ussd';
 import type { SecretKind, SecretOutcome } from './ussd/types';
 
 export const PIN_PATTERN = /^\d{4}$/;
@@ -53,48 +53,87 @@ export async function verifyPin(pin: string, stored: string, pepper?: string): P
 /** A hash made before the pepper: replaced by a peppered one at the next right PIN. */
 export const needsUpgrade = (stored: string, pepper?: string): boolean => !!pepper && stored.startsWith('scrypt$');
 
-/** What the API does with an input the session marked secret; the outcome is all the workflow gets. */
+/** How often a secret hop's outcome is computed again after another check changed the state it read first. */
+const RECORD_ATTEMPTS = 5;
+
+/** A secret hop's outcome and how it is recorded (lib/db/ussd.ts), from the state read before. */
+interface Decision {
+  outcome: SecretOutcome;
+  write: SecretWrite;
+}
+
+/**
+ * What the API does with an input the session marked secret; the outcome is all the workflow gets. No lock is
+ * held while scrypt runs: the outcome is computed from the state the hop read (its own round trip, or the hop's
+ * session read) and recorded in one statement that checks that state again under the row's lock, so a check
+ * that lost a race with another (a wrong PIN from another session, a redelivery of the same hop) is computed
+ * again from the new state, exactly as if the two had run one after the other: the attempts left count every
+ * wrong PIN once, no answer ever comes from checking a locked number's PIN, and every delivery of a hop gets its
+ * first outcome.
+ */
 export function createSecretHandler(repo: UssdRepo, pepper?: string) {
-  async function compute(
-    tx: UssdQueries,
-    sessionId: string,
-    phoneNumber: string,
-    kind: SecretKind,
-    input: string,
-  ): Promise<SecretOutcome> {
-    switch (kind) {
-      case 'new-pin': {
-        if (!PIN_PATTERN.test(input)) return { kind, result: 'invalid' };
-        await tx.setPendingPin(sessionId, await hashPin(input, pepper));
-        return { kind, result: 'accepted' };
-      }
-      case 'confirm-pin': {
-        const pending = (await tx.session(sessionId))?.pendingPinHash;
-        await tx.setPendingPin(sessionId, null);
-        if (!pending || !PIN_PATTERN.test(input) || !(await verifyPin(input, pending, pepper)))
-          return { kind, result: 'mismatch' };
-        await tx.setPin(phoneNumber, pending);
-        return { kind, result: 'match' };
-      }
-      case 'pin': {
-        const profile = await tx.profile(phoneNumber, { forUpdate: true });
-        if (!profile?.pinHash || profile.pinLockedAt) return { kind, result: 'locked' };
-        if (PIN_PATTERN.test(input) && (await verifyPin(input, profile.pinHash, pepper))) {
-          await tx.clearPinFailures(phoneNumber);
-          if (needsUpgrade(profile.pinHash, pepper)) await tx.setPin(phoneNumber, await hashPin(input, pepper));
-          return { kind, result: 'ok' };
-        }
-        const attemptsLeft = await tx.recordWrongPin(phoneNumber, MAX_PIN_ATTEMPTS);
-        return attemptsLeft > 0 ? { kind, result: 'wrong', attemptsLeft } : { kind, result: 'locked' };
-      }
-    }
-  }
-  return (
+  return async (
     sessionId: string,
     seq: number,
     phoneNumber: string,
     kind: SecretKind,
     input: string,
-  ): Promise<SecretOutcome> =>
-    repo.secretOutcomeOnce(sessionId, seq, (tx) => compute(tx, sessionId, phoneNumber, kind, input));
+    /** the state as the hop's session read brought it (lib/db/ussd.ts hopRead); read here when absent */
+    known?: SecretState,
+  ): Promise<SecretOutcome> => {
+    // scrypt once per stored hash, and a new PIN hashed once, however often the state is read again
+    const checked = new Map<string, Promise<boolean>>();
+    const matches = (stored: string) => {
+      if (!PIN_PATTERN.test(input)) return Promise.resolve(false);
+      let result = checked.get(stored);
+      if (!result) checked.set(stored, (result = verifyPin(input, stored, pepper)));
+      return result;
+    };
+    let newHash: Promise<string> | undefined;
+
+    async function decide(state: SecretState): Promise<Decision> {
+      switch (kind) {
+        case 'new-pin': {
+          if (!PIN_PATTERN.test(input))
+            return { outcome: { kind, result: 'invalid' }, write: { kind, pendingPinHash: null } };
+          newHash ??= hashPin(input, pepper);
+          return { outcome: { kind, result: 'accepted' }, write: { kind, pendingPinHash: await newHash } };
+        }
+        case 'confirm-pin': {
+          const pending = state.pendingPinHash;
+          const match = !!pending && (await matches(pending));
+          return {
+            outcome: { kind, result: match ? 'match' : 'mismatch' },
+            write: { kind, pendingPinHash: pending, match },
+          };
+        }
+        case 'pin': {
+          const { pinHash, pinLockedAt, pinFailedAttempts } = state;
+          if (!pinHash || pinLockedAt) return { outcome: { kind, result: 'locked' }, write: { kind: 'locked' } };
+          if (await matches(pinHash)) {
+            const upgradeTo = needsUpgrade(pinHash, pepper) ? await hashPin(input, pepper) : undefined;
+            return {
+              outcome: { kind, result: 'ok' },
+              write: { kind: 'right', pinHash, ...(upgradeTo ? { upgradeTo } : {}) },
+            };
+          }
+          const attemptsLeft = Math.max(0, MAX_PIN_ATTEMPTS - (pinFailedAttempts + 1));
+          return {
+            outcome: attemptsLeft > 0 ? { kind, result: 'wrong', attemptsLeft } : { kind, result: 'locked' },
+            write: { kind: 'wrong', pinHash, failedAttempts: pinFailedAttempts, maxAttempts: MAX_PIN_ATTEMPTS },
+          };
+        }
+      }
+    }
+
+    let state = known ?? (await repo.secretState(sessionId, seq, phoneNumber));
+    for (let attempt = 1; ; attempt++) {
+      // A delivery of this hop was answered already: the same answer, nothing counted again.
+      if (state.outcome) return state.outcome;
+      const { outcome, write } = await decide(state);
+      if (await repo.recordSecret(sessionId, seq, phoneNumber, outcome, write)) return outcome;
+      if (attempt >= RECORD_ATTEMPTS) throw new Error('secret hop not recorded: its state kept changing');
+      state = await repo.secretState(sessionId, seq, phoneNumber);
+    }
+  };
 }

@@ -43,6 +43,16 @@ export const hitOf = (row: HitRow): RateLimitHit => ({
 /** How often (one hit in N) a hit also clears windows long gone, so the table holds only live buckets. */
 const SWEEP_EVERY = 500;
 
+/** Whether this hit also sweeps (one in SWEEP_EVERY). */
+export const sweepDue = (): boolean => Math.random() * SWEEP_EVERY < 1;
+
+/**
+ * The sweep as a CTE `swept`, for a statement that counts a hit through hitCte: every bucket but the one it
+ * counts (one statement must not change a row twice).
+ */
+export const sweepCte = (bucket: string) =>
+  `swept AS (DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day' AND bucket <> ${bucket})`;
+
 export function createRateLimitRepo(pool: Pool) {
   return {
     async hit(bucket: string, windowSeconds: number): Promise<RateLimitHit> {
@@ -50,7 +60,7 @@ export function createRateLimitRepo(pool: Pool) {
         bucket,
         windowSeconds,
       ]);
-      if (Math.random() * SWEEP_EVERY < 1) {
+      if (sweepDue()) {
         await pool.query(`DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'`);
       }
       return hitOf(rows[0]!);

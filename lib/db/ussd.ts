@@ -1,37 +1,159 @@
 /** USSD tables: registered numbers (ussd_profiles), sessions (ussd_sessions) and secret hops' outcomes. */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { Language, MenuState, SecretKind, SecretOutcome } from '../ussd/types';
-import { withTransaction } from './pool';
-import { hitCte, hitOf, type HitRow, type RateLimitHit } from './rate-limits';
+import { hitCte, hitOf, sweepCte, sweepDue, type HitRow, type RateLimitHit } from './rate-limits';
+import { readRow, type RowOf } from './rows';
+
+/**
+ * What a secret hop's check starts from (lib/pins.ts): the hop's outcome when a delivery of it was already
+ * answered, the number's PIN state and the session's pending new PIN (hashes only; never logged or answered).
+ */
+export interface SecretState {
+  outcome: SecretOutcome | null;
+  pinHash: string | null;
+  pinFailedAttempts: number;
+  pinLockedAt: Date | null;
+  pendingPinHash: string | null;
+}
 
 /** A session as every hop reads it: whose it is, what it expects next (and since which hop), the number's language. */
 export interface HopSession {
   phoneNumber: string;
   expectsSecret: SecretKind | null;
   expectSeq: number | null;
-  pendingPinHash: string | null;
   /** the number's language, for the screens the API answers itself (same round trip) */
   language: Language | null;
+  /** for a secret hop, read in the same round trip (the number's PIN hash only when a PIN is expected) */
+  secret: SecretState;
 }
 
-interface SessionRow {
-  phone_number: string;
-  expects_secret: SecretKind | null;
-  expect_seq: number | null;
-  pending_pin_hash: string | null;
-  language: Language | null;
+type SecretRow = RowOf<SecretState>;
+type SessionRow = RowOf<Omit<HopSession, 'secret'>> & SecretRow;
+
+/** The secret hop `$2`'s state, from ussd_profiles p, ussd_sessions s (or none) and ussd_secret_outcomes o. */
+const SECRET_COLUMNS = (pinHash: string) => `o.outcome, ${pinHash} AS pin_hash,
+  COALESCE(p.pin_failed_attempts, 0)::int AS pin_failed_attempts, p.pin_locked_at, s.pending_pin_hash`;
+
+/** A session read by hop `$2`: its row, its number's profile, the hop's outcome if a delivery of it was answered. */
+const SESSION_SELECT = `SELECT s.phone_number, s.expects_secret, s.expect_seq, p.language,
+    ${SECRET_COLUMNS("CASE WHEN s.expects_secret = 'pin' THEN p.pin_hash END")}
+  FROM ussd_sessions s LEFT JOIN ussd_profiles p ON p.phone_number = s.phone_number
+    LEFT JOIN ussd_secret_outcomes o ON o.session_id = s.session_id AND o.seq = $2`;
+
+function sessionOf(row: SessionRow): HopSession {
+  const { phoneNumber, expectsSecret, expectSeq, language, ...secret } = readRow(row);
+  return { phoneNumber, expectsSecret, expectSeq, language, secret };
 }
 
-const SESSION_SELECT = `SELECT s.phone_number, s.expects_secret, s.expect_seq, s.pending_pin_hash, p.language
-  FROM ussd_sessions s LEFT JOIN ussd_profiles p ON p.phone_number = s.phone_number`;
+/**
+ * How a secret hop's outcome is recorded (lib/pins.ts): the state it was computed from, checked again under the
+ * row's lock in the statement that records it, and what it changes. `locked`, `right` and `wrong` are PIN checks.
+ */
+export type SecretWrite =
+  /** no PIN stored, or locked: nothing changes */
+  | { kind: 'locked' }
+  /** the PIN matched `pinHash`: failures cleared; `upgradeTo` replaces a hash from before the pepper */
+  | { kind: 'right'; pinHash: string; upgradeTo?: string }
+  /** the PIN did not match `pinHash` after `failedAttempts` failures: one more, locked at `maxAttempts` */
+  | { kind: 'wrong'; pinHash: string; failedAttempts: number; maxAttempts: number }
+  /** a new PIN, hashed (null: not a PIN, nothing kept) */
+  | { kind: 'new-pin'; pendingPinHash: string | null }
+  /** the new PIN again, against `pendingPinHash`: cleared either way, stored as the PIN on a match */
+  | { kind: 'confirm-pin'; pendingPinHash: string | null; match: boolean };
 
-const sessionOf = (r: SessionRow): HopSession => ({
-  phoneNumber: r.phone_number,
-  expectsSecret: r.expects_secret,
-  expectSeq: r.expect_seq,
-  pendingPinHash: r.pending_pin_hash,
-  language: r.language,
-});
+/**
+ * The statement that records hop ($1, $2)'s outcome ($3) once, with its change, only while the state it was
+ * computed from still holds. `cur` locks that state's row (and reads its newest version: a check that waited for
+ * another reads what that one wrote), `held` is the check, `slot` the outcome (nothing if a delivery of the hop
+ * recorded one first), and the changes happen only with the slot. Parameters from $4 are the write's.
+ */
+function secretWriteSql(write: SecretWrite, phoneNumber: string): { sql: string; params: unknown[] } {
+  const slot = (from: string) => `slot AS (INSERT INTO ussd_secret_outcomes (session_id, seq, outcome)
+     SELECT $1::text, $2::int, $3::jsonb ${from} ON CONFLICT DO NOTHING RETURNING 1)`;
+  const recorded = 'SELECT (SELECT count(*) FROM slot)::int AS recorded';
+  const profile = `cur AS MATERIALIZED (
+       SELECT pin_hash, pin_failed_attempts, pin_locked_at FROM ussd_profiles WHERE phone_number = $4 FOR UPDATE)`;
+  const held = (check: string) => `held AS (SELECT 1 FROM (SELECT 1) one LEFT JOIN cur ON true WHERE ${check})`;
+  const onSlot = 'EXISTS (SELECT 1 FROM slot)';
+  switch (write.kind) {
+    case 'locked':
+      return {
+        sql: `WITH ${profile}, ${held('cur.pin_hash IS NULL OR cur.pin_locked_at IS NOT NULL')}, ${slot('FROM held')}
+              ${recorded}`,
+        params: [phoneNumber],
+      };
+    case 'right':
+      return write.upgradeTo
+        ? {
+            sql: `WITH ${profile}, ${held('cur.pin_hash = $5 AND cur.pin_locked_at IS NULL')}, ${slot('FROM held')},
+                  change AS (UPDATE ussd_profiles SET pin_hash = $6, pin_failed_attempts = 0, pin_locked_at = NULL,
+                      pin_reset_required = false, updated_at = now()
+                    WHERE phone_number = $4 AND ${onSlot})
+                  ${recorded}`,
+            params: [phoneNumber, write.pinHash, write.upgradeTo],
+          }
+        : {
+            sql: `WITH ${profile}, ${held('cur.pin_hash = $5 AND cur.pin_locked_at IS NULL')}, ${slot('FROM held')},
+                  change AS (UPDATE ussd_profiles SET pin_failed_attempts = 0
+                    WHERE phone_number = $4 AND pin_failed_attempts > 0 AND ${onSlot})
+                  ${recorded}`,
+            params: [phoneNumber, write.pinHash],
+          };
+    case 'wrong':
+      return {
+        sql: `WITH ${profile},
+                ${held('cur.pin_hash = $5 AND cur.pin_locked_at IS NULL AND cur.pin_failed_attempts = $6')},
+                ${slot('FROM held')},
+                change AS (UPDATE ussd_profiles SET pin_failed_attempts = pin_failed_attempts + 1,
+                    pin_locked_at = CASE WHEN pin_failed_attempts + 1 >= $7::int THEN now() ELSE pin_locked_at END,
+                    updated_at = now()
+                  WHERE phone_number = $4 AND ${onSlot})
+              ${recorded}`,
+        params: [phoneNumber, write.pinHash, write.failedAttempts, write.maxAttempts],
+      };
+    case 'new-pin':
+      return write.pendingPinHash === null
+        ? { sql: `WITH ${slot('')} ${recorded}`, params: [] }
+        : {
+            sql: `WITH ${slot('')},
+                  change AS (UPDATE ussd_sessions SET pending_pin_hash = $4 WHERE session_id = $1 AND ${onSlot})
+                  ${recorded}`,
+            params: [write.pendingPinHash],
+          };
+    case 'confirm-pin': {
+      const session = `cur AS MATERIALIZED (SELECT pending_pin_hash FROM ussd_sessions WHERE session_id = $1 FOR UPDATE)`;
+      const cleared = `cleared AS (UPDATE ussd_sessions SET pending_pin_hash = NULL WHERE session_id = $1 AND ${onSlot})`;
+      return write.match && write.pendingPinHash !== null
+        ? {
+            sql: `WITH ${session}, ${held('cur.pending_pin_hash = $4')}, ${slot('FROM held')}, ${cleared},
+                  pin AS (INSERT INTO ussd_profiles (phone_number, pin_hash) SELECT $5::text, $4::text FROM slot
+                    ON CONFLICT (phone_number) DO UPDATE SET pin_hash = EXCLUDED.pin_hash, pin_failed_attempts = 0,
+                      pin_locked_at = NULL, pin_reset_required = false, updated_at = now())
+                  ${recorded}`,
+            params: [write.pendingPinHash, phoneNumber],
+          }
+        : {
+            sql: `WITH ${session}, ${held('cur.pending_pin_hash IS NOT DISTINCT FROM $4::text')}, ${slot('FROM held')},
+                  ${cleared}
+                  ${recorded}`,
+            params: [write.pendingPinHash],
+          };
+    }
+  }
+}
+
+/** What a dial (a session's first hop) reads in its one statement; see `openDial`. */
+export interface DialRead {
+  /** the dial counted against the number's rate limit (none when the limit is off) */
+  hit?: RateLimitHit;
+  /** the number's other sessions still open (dropped ones the gateway never ended) */
+  others: string[];
+  /** the state of the number's session dropped within the resume window, taken (only when `others` is empty) */
+  resumable?: MenuState;
+  profile?: UssdProfileRow;
+  /** a payer's consent wait of this number, with what it asks (as lib/db/sms-confirmations' waitingConsent) */
+  consent?: { workflowId: string; action: string };
+}
 
 export interface UssdProfileRow {
   phoneNumber: string;
@@ -47,42 +169,21 @@ export interface UssdProfileRow {
 const PROFILE_COLUMNS =
   'phone_number, language, terms_accepted_at, pin_hash, pin_failed_attempts, pin_locked_at, pin_reset_required, registered_at';
 
-interface ProfileRow {
-  phone_number: string;
-  language: Language | null;
-  terms_accepted_at: Date | null;
-  pin_hash: string | null;
-  pin_failed_attempts: number;
-  pin_locked_at: Date | null;
-  pin_reset_required: boolean;
-  registered_at: Date | null;
-}
+type ProfileRow = RowOf<UssdProfileRow>;
 
-const toProfile = (r: ProfileRow): UssdProfileRow => ({
-  phoneNumber: r.phone_number,
-  language: r.language,
-  termsAcceptedAt: r.terms_accepted_at,
-  pinHash: r.pin_hash,
-  pinFailedAttempts: r.pin_failed_attempts,
-  pinLockedAt: r.pin_locked_at,
-  pinResetRequired: r.pin_reset_required,
-  registeredAt: r.registered_at,
-});
-
-/** The queries, on the pool or on one transaction's connection. */
-function queriesOn(db: Pool | PoolClient) {
+export function createUssdRepo(pool: Pool) {
   return {
-    /** A number's registration; `forUpdate` locks the row until the transaction ends (one PIN check at a time). */
-    async profile(phoneNumber: string, { forUpdate = false } = {}): Promise<UssdProfileRow | undefined> {
-      const { rows } = await db.query<ProfileRow>(
-        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    /** A number's registration. */
+    async profile(phoneNumber: string): Promise<UssdProfileRow | undefined> {
+      const { rows } = await pool.query<ProfileRow>(
+        `SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $1`,
         [phoneNumber],
       );
-      return rows[0] && toProfile(rows[0]);
+      return rows[0] && readRow(rows[0]);
     },
 
     async saveLanguage(phoneNumber: string, language: Language): Promise<void> {
-      await db.query(
+      await pool.query(
         `INSERT INTO ussd_profiles (phone_number, language) VALUES ($1, $2)
          ON CONFLICT (phone_number) DO UPDATE SET language = $2, updated_at = now()`,
         [phoneNumber, language],
@@ -91,7 +192,7 @@ function queriesOn(db: Pool | PoolClient) {
 
     /** Language chosen, terms accepted and a PIN set: registered (the PIN was stored by setPin). */
     async completeRegistration(phoneNumber: string, language: Language): Promise<void> {
-      await db.query(
+      await pool.query(
         `INSERT INTO ussd_profiles (phone_number, language, terms_accepted_at, registered_at) VALUES ($1, $2, now(), now())
          ON CONFLICT (phone_number) DO UPDATE SET language = $2,
            terms_accepted_at = COALESCE(ussd_profiles.terms_accepted_at, now()),
@@ -102,7 +203,7 @@ function queriesOn(db: Pool | PoolClient) {
 
     /** A new PIN's hash: clears failures, a lock and a required reset. */
     async setPin(phoneNumber: string, pinHash: string): Promise<void> {
-      await db.query(
+      await pool.query(
         `INSERT INTO ussd_profiles (phone_number, pin_hash) VALUES ($1, $2)
          ON CONFLICT (phone_number) DO UPDATE SET pin_hash = $2, pin_failed_attempts = 0, pin_locked_at = NULL,
            pin_reset_required = false, updated_at = now()`,
@@ -110,40 +211,23 @@ function queriesOn(db: Pool | PoolClient) {
       );
     },
 
-    /** One wrong PIN; locked at `maxAttempts`. Returns the attempts left (0 when locked). */
-    async recordWrongPin(phoneNumber: string, maxAttempts: number): Promise<number> {
-      const { rows } = await db.query<{ pin_failed_attempts: number }>(
-        `UPDATE ussd_profiles SET pin_failed_attempts = pin_failed_attempts + 1,
-           pin_locked_at = CASE WHEN pin_failed_attempts + 1 >= $2 THEN now() ELSE pin_locked_at END, updated_at = now()
-         WHERE phone_number = $1 RETURNING pin_failed_attempts`,
-        [phoneNumber, maxAttempts],
-      );
-      return Math.max(0, maxAttempts - (rows[0]?.pin_failed_attempts ?? maxAttempts));
-    },
-
-    async clearPinFailures(phoneNumber: string): Promise<void> {
-      await db.query(
-        'UPDATE ussd_profiles SET pin_failed_attempts = 0 WHERE phone_number = $1 AND pin_failed_attempts > 0',
-        [phoneNumber],
-      );
-    },
-
     /** Ops: forget the PIN and unlock; the next dial must set a new one. False when the number is unknown. */
     async resetPin(phoneNumber: string): Promise<boolean> {
-      const { rowCount } = await db.query(
+      const { rowCount } = await pool.query(
         `UPDATE ussd_profiles SET pin_hash = NULL, pin_failed_attempts = 0, pin_locked_at = NULL, pin_reset_required = true,
            updated_at = now() WHERE phone_number = $1`,
         [phoneNumber],
       );
       // A PIN change under way in an open session must not undo the reset.
-      await db.query('UPDATE ussd_sessions SET pending_pin_hash = NULL WHERE phone_number = $1 AND ended_at IS NULL', [
-        phoneNumber,
-      ]);
+      await pool.query(
+        'UPDATE ussd_sessions SET pending_pin_hash = NULL WHERE phone_number = $1 AND ended_at IS NULL',
+        [phoneNumber],
+      );
       return rowCount === 1;
     },
 
     async lockedNumbers(): Promise<{ phoneNumber: string; lockedAt: Date; failedAttempts: number }[]> {
-      const { rows } = await db.query<{ phone_number: string; pin_locked_at: Date; pin_failed_attempts: number }>(
+      const { rows } = await pool.query<{ phone_number: string; pin_locked_at: Date; pin_failed_attempts: number }>(
         'SELECT phone_number, pin_locked_at, pin_failed_attempts FROM ussd_profiles WHERE pin_locked_at IS NOT NULL ORDER BY pin_locked_at DESC',
       );
       return rows.map((r) => ({
@@ -153,28 +237,65 @@ function queriesOn(db: Pool | PoolClient) {
       }));
     },
 
-    /** What the session expects next, which hop said so, whose session it is, and its pending PIN hash. */
-    async session(sessionId: string): Promise<HopSession | undefined> {
-      const { rows } = await db.query<SessionRow>(`${SESSION_SELECT} WHERE s.session_id = $1`, [sessionId]);
-      return rows[0] && sessionOf(rows[0]);
-    },
-
     /**
      * A continuing hop's one round trip before Temporal: counts the hop against the number's rate limit
-     * (`bucket`, lib/db/rate-limits.ts) and reads the session, in one statement.
+     * (`limit`, lib/db/rate-limits.ts; none when the limit is off) and reads the session as hop `seq` needs it
+     * (with a secret hop's state), in one statement.
      */
     async hopRead(
       sessionId: string,
-      bucket: string,
-      windowSeconds: number,
-    ): Promise<{ hit: RateLimitHit; session: HopSession | undefined }> {
-      const { rows } = await db.query<HitRow & Partial<SessionRow>>(
-        `WITH ${hitCte('$2', '$3')}, s AS (${SESSION_SELECT} WHERE s.session_id = $1)
-         SELECT hit.*, s.* FROM hit LEFT JOIN s ON true`,
-        [sessionId, bucket, windowSeconds],
+      seq: number,
+      limit?: { bucket: string; windowSeconds: number },
+    ): Promise<{ hit?: RateLimitHit; session?: HopSession }> {
+      const { rows } = await pool.query<Partial<HitRow> & Partial<SessionRow>>(
+        limit
+          ? `WITH ${hitCte('$3', '$4')}, s AS (${SESSION_SELECT} WHERE s.session_id = $1)
+             SELECT hit.*, s.* FROM hit LEFT JOIN s ON true`
+          : `${SESSION_SELECT} WHERE s.session_id = $1`,
+        limit ? [sessionId, seq, limit.bucket, limit.windowSeconds] : [sessionId, seq],
       );
-      const row = rows[0]!;
-      return { hit: hitOf(row), session: row.phone_number ? sessionOf(row as SessionRow) : undefined };
+      const { hits, window_start, retry_after, ...session } = rows[0] ?? {};
+      return {
+        ...(hits !== undefined ? { hit: hitOf({ hits, window_start, retry_after } as HitRow) } : {}),
+        ...(session.phone_number ? { session: sessionOf(session as SessionRow) } : {}),
+      };
+    },
+
+    /**
+     * A secret hop's state when no hop read brought it (an SMS YES <pin>, or a check again after another
+     * changed it): hop (`sessionId`, `seq`)'s outcome if recorded, `phoneNumber`'s PIN, the session's pending PIN.
+     */
+    async secretState(sessionId: string, seq: number, phoneNumber: string): Promise<SecretState> {
+      const { rows } = await pool.query<SecretRow>(
+        `SELECT ${SECRET_COLUMNS('p.pin_hash')}
+         FROM (SELECT 1) one LEFT JOIN ussd_profiles p ON p.phone_number = $3
+           LEFT JOIN ussd_sessions s ON s.session_id = $1
+           LEFT JOIN ussd_secret_outcomes o ON o.session_id = $1 AND o.seq = $2`,
+        [sessionId, seq, phoneNumber],
+      );
+      return readRow(rows[0]!);
+    },
+
+    /**
+     * Records secret hop (`sessionId`, `seq`)'s outcome with its change, in one statement, if the state it was
+     * computed from still holds (checked under the row's lock) and no delivery of the hop recorded one first.
+     * False when it did not: read the state again (lib/pins.ts).
+     */
+    async recordSecret(
+      sessionId: string,
+      seq: number,
+      phoneNumber: string,
+      outcome: SecretOutcome,
+      write: SecretWrite,
+    ): Promise<boolean> {
+      const { sql, params } = secretWriteSql(write, phoneNumber);
+      const { rows } = await pool.query<{ recorded: number }>(sql, [
+        sessionId,
+        seq,
+        JSON.stringify(outcome),
+        ...params,
+      ]);
+      return rows[0]!.recorded === 1;
     },
 
     /** What hop `seq` said the next input is; an older hop never overwrites a newer one's word. */
@@ -185,16 +306,12 @@ function queriesOn(db: Pool | PoolClient) {
       expects: SecretKind | null,
       seq: number,
     ): Promise<void> {
-      await db.query(
+      await pool.query(
         `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, expects_secret, expect_seq) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (session_id) DO UPDATE SET expects_secret = EXCLUDED.expects_secret, expect_seq = EXCLUDED.expect_seq
          WHERE ussd_sessions.expect_seq IS NULL OR ussd_sessions.expect_seq < EXCLUDED.expect_seq`,
         [sessionId, phoneNumber, workflowId, expects, seq],
       );
-    },
-
-    async setPendingPin(sessionId: string, pinHash: string | null): Promise<void> {
-      await db.query('UPDATE ussd_sessions SET pending_pin_hash = $2 WHERE session_id = $1', [sessionId, pinHash]);
     },
 
     /** A session ended: no secret pending; a mid-flow state is kept for a redial. */
@@ -204,7 +321,7 @@ function queriesOn(db: Pool | PoolClient) {
       workflowId: string,
       resumable: MenuState | null,
     ): Promise<void> {
-      await db.query(
+      await pool.query(
         `INSERT INTO ussd_sessions (session_id, phone_number, workflow_id, ended_at, resumable_state) VALUES ($1, $2, $3, now(), $4)
          ON CONFLICT (session_id) DO UPDATE SET ended_at = now(), expects_secret = NULL, pending_pin_hash = NULL,
            resumable_state = $4`,
@@ -213,29 +330,90 @@ function queriesOn(db: Pool | PoolClient) {
     },
 
     /**
-     * A new session of the number starts (its first hop): it is recorded, and the number's other sessions
-     * still open from the last `withinSeconds` are returned, so a redial can end a dropped one and resume it.
+     * A dial (a session's first hop) in one statement: counts it against the number's rate limit (`limit`; none
+     * when the limit is off) and, only when it is within the limit, records the session, lists the number's
+     * other sessions still open from the last `openWithinSeconds`, takes the state of its session dropped within
+     * `resumeWindowSeconds` (once: a second redial gets nothing; not while another is open, since that one writes
+     * its state as it ends) and reads the profile and a consent wait. Over the limit nothing changes or is read.
      */
-    async openSession(
-      sessionId: string,
-      phoneNumber: string,
-      workflowId: string,
-      withinSeconds: number,
-    ): Promise<string[]> {
-      const { rows } = await db.query<{ workflow_id: string }>(
-        `WITH mine AS (
-           INSERT INTO ussd_sessions (session_id, phone_number, workflow_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)
-         SELECT workflow_id FROM ussd_sessions
-          WHERE phone_number = $2 AND session_id <> $1 AND ended_at IS NULL
-            AND created_at > now() - make_interval(secs => $4)`,
-        [sessionId, phoneNumber, workflowId, withinSeconds],
+    async openDial(input: {
+      sessionId: string;
+      phoneNumber: string;
+      workflowId: string;
+      openWithinSeconds: number;
+      resumeWindowSeconds: number;
+      limit?: { bucket: string; windowSeconds: number; max: number };
+    }): Promise<DialRead> {
+      const { limit } = input;
+      const go = limit
+        ? `${hitCte('$6', '$7')},${sweepDue() ? ` ${sweepCte('$6')},` : ''}
+           go AS (SELECT 1 FROM hit WHERE hit.hits <= $8)`
+        : 'go AS (SELECT 1)';
+      const { rows } = await pool.query<
+        Partial<HitRow> & {
+          others: string[];
+          resumable_state: MenuState | null;
+          consent_workflow_id: string | null;
+          consent_action: string | null;
+        } & Partial<ProfileRow>
+      >(
+        `WITH ${go},
+         mine AS (
+           INSERT INTO ussd_sessions (session_id, phone_number, workflow_id) SELECT $1::text, $2::text, $3::text FROM go
+           ON CONFLICT DO NOTHING),
+         others AS MATERIALIZED (
+           SELECT workflow_id FROM ussd_sessions
+            WHERE phone_number = $2 AND session_id <> $1 AND ended_at IS NULL
+              AND created_at > now() - make_interval(secs => $4) AND EXISTS (SELECT 1 FROM go)),
+         taken AS (
+           UPDATE ussd_sessions SET resumed_at = now() WHERE session_id = (
+             SELECT session_id FROM ussd_sessions WHERE phone_number = $2 AND resumable_state IS NOT NULL
+               AND resumed_at IS NULL AND ended_at > now() - make_interval(secs => $5) ORDER BY ended_at DESC LIMIT 1)
+             AND EXISTS (SELECT 1 FROM go) AND NOT EXISTS (SELECT 1 FROM others)
+           RETURNING resumable_state),
+         profile AS (SELECT ${PROFILE_COLUMNS} FROM ussd_profiles WHERE phone_number = $2 AND EXISTS (SELECT 1 FROM go)),
+         consent AS (
+           SELECT workflow_id AS consent_workflow_id, action AS consent_action FROM sms_confirmations
+            WHERE phone_number = $2 AND closed_at IS NULL AND expires_at > now() AND action IS NOT NULL
+              AND EXISTS (SELECT 1 FROM go)
+            ORDER BY created_at DESC LIMIT 1)
+         SELECT ${limit ? 'hit.*, ' : ''}ARRAY(SELECT workflow_id FROM others) AS others,
+           (SELECT resumable_state FROM taken) AS resumable_state, consent.*, profile.*
+         FROM (SELECT 1) one${limit ? ' LEFT JOIN hit ON true' : ''}
+           LEFT JOIN consent ON true LEFT JOIN profile ON true`,
+        [
+          input.sessionId,
+          input.phoneNumber,
+          input.workflowId,
+          input.openWithinSeconds,
+          input.resumeWindowSeconds,
+          ...(limit ? [limit.bucket, limit.windowSeconds, limit.max] : []),
+        ],
       );
-      return rows.map((r) => r.workflow_id);
+      const {
+        hits,
+        window_start,
+        retry_after,
+        others,
+        resumable_state,
+        consent_workflow_id,
+        consent_action,
+        ...profile
+      } = rows[0]!;
+      return {
+        ...(hits !== undefined ? { hit: hitOf({ hits, window_start, retry_after } as HitRow) } : {}),
+        others,
+        ...(resumable_state ? { resumable: resumable_state } : {}),
+        ...(profile.phone_number ? { profile: readRow(profile as ProfileRow) } : {}),
+        ...(consent_workflow_id && consent_action
+          ? { consent: { workflowId: consent_workflow_id, action: consent_action } }
+          : {}),
+      };
     },
 
     /** How many of these sessions have not ended yet. */
     async stillOpen(workflowIds: string[]): Promise<number> {
-      const { rows } = await db.query<{ n: string }>(
+      const { rows } = await pool.query<{ n: string }>(
         'SELECT count(*)::text AS n FROM ussd_sessions WHERE workflow_id = ANY($1) AND ended_at IS NULL',
         [workflowIds],
       );
@@ -244,7 +422,7 @@ function queriesOn(db: Pool | PoolClient) {
 
     /** The state of the number's session dropped in the last `withinSeconds`, taken once (a second redial gets nothing). */
     async takeResumable(phoneNumber: string, withinSeconds: number): Promise<MenuState | undefined> {
-      const { rows } = await db.query<{ resumable_state: MenuState }>(
+      const { rows } = await pool.query<{ resumable_state: MenuState }>(
         `UPDATE ussd_sessions SET resumed_at = now() WHERE session_id = (
            SELECT session_id FROM ussd_sessions WHERE phone_number = $1 AND resumable_state IS NOT NULL AND resumed_at IS NULL
              AND ended_at > now() - make_interval(secs => $2) ORDER BY ended_at DESC LIMIT 1)
@@ -257,38 +435,3 @@ function queriesOn(db: Pool | PoolClient) {
 }
 
 export type UssdRepo = ReturnType<typeof createUssdRepo>;
-
-export type UssdQueries = ReturnType<typeof queriesOn>;
-
-export function createUssdRepo(pool: Pool) {
-  return {
-    ...queriesOn(pool),
-
-    /**
-     * The outcome of a secret hop, computed once per (session, hop) under the session's lock: a
-     * redelivered hop gets the first outcome back instead of counting a wrong PIN twice. `compute` runs
-     * its queries on the same connection (given as `tx`), so a PIN check holds one connection, not two.
-     */
-    async secretOutcomeOnce(
-      sessionId: string,
-      seq: number,
-      compute: (tx: UssdQueries) => Promise<SecretOutcome>,
-    ): Promise<SecretOutcome> {
-      return withTransaction(pool, async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('ussd-secret:' || $1))", [sessionId]);
-        const { rows } = await client.query<{ outcome: SecretOutcome }>(
-          'SELECT outcome FROM ussd_secret_outcomes WHERE session_id = $1 AND seq = $2',
-          [sessionId, seq],
-        );
-        if (rows[0]) return rows[0].outcome;
-        const outcome = await compute(queriesOn(client));
-        await client.query('INSERT INTO ussd_secret_outcomes (session_id, seq, outcome) VALUES ($1, $2, $3)', [
-          sessionId,
-          seq,
-          JSON.stringify(outcome),
-        ]);
-        return outcome;
-      });
-    },
-  };
-}
