@@ -7,6 +7,16 @@ import { withTransaction } from './pool';
 
 export type ConfirmationOutcome = 'confirmed' | 'declined' | 'expired' | 'locked';
 
+/**
+ * The number's newest consent wait still open, with what it asks (the one a YES or NO answers): `phone` is the
+ * number's parameter, `and` more conditions (the USSD dial reads it within its one statement).
+ */
+export function waitingConsentSql(phone: string, and = ''): string {
+  return `SELECT workflow_id, action FROM sms_confirmations
+    WHERE phone_number = ${phone} AND closed_at IS NULL AND expires_at > now() AND action IS NOT NULL ${and}
+    ORDER BY created_at DESC LIMIT 1`;
+}
+
 export function createSmsConfirmationRepo(pool: Pool) {
   return {
     /** Opens (or, for a retried activity, keeps) the request's wait; it lapses at `expiresAt`. */
@@ -63,12 +73,9 @@ export function createSmsConfirmationRepo(pool: Pool) {
 
     /** A payer's consent wait of this number, with what it asks (offered first when the payer dials USSD). */
     async waitingConsent(phoneNumber: string): Promise<{ workflowId: string; action: string } | undefined> {
-      const { rows } = await pool.query<{ workflow_id: string; action: string }>(
-        `SELECT workflow_id, action FROM sms_confirmations
-         WHERE phone_number = $1 AND closed_at IS NULL AND expires_at > now() AND action IS NOT NULL
-         ORDER BY created_at DESC LIMIT 1`,
-        [phoneNumber],
-      );
+      const { rows } = await pool.query<{ workflow_id: string; action: string }>(waitingConsentSql('$1'), [
+        phoneNumber,
+      ]);
       const row = rows[0];
       return row ? { workflowId: row.workflow_id, action: row.action } : undefined;
     },
