@@ -1,7 +1,7 @@
 /**
  * `npm run chaos`: the chaos run (scripts/chaos/run.ts) with the full fault set, printed as JSON and
  * written to DATA_DIR/bench/chaos.json. Exits non-zero when anything is unfinished or mismatched. Knobs:
- * CHAOS_REQUESTS (1000), CHAOS_RATE (6 per second), CHAOS_MIX (the kinds sent, e.g. `conversion`; default all), CHAOS_WORKER_KILLS (10), CHAOS_API_KILLS (2),
+ * CHAOS_REQUESTS (1000), CHAOS_RATE (6 per second), CHAOS_MIX (the kinds sent, e.g. `conversion`; default all), CHAOS_PEOPLE (40: the numbers paying), CHAOS_WORKER_KILLS (10), CHAOS_API_KILLS (2),
  * CHAOS_CHAIN_PAUSES (2), CHAOS_DB_CUTS (3), CHAOS_PG_RESTARTS (1), CHAOS_MINT_OUTAGES (1),
  * CHAOS_SIM_ERROR_RATE (0.05), CHAOS_SIM_TIMEOUT_AFTER_COMMIT_RATE (0.05), CHAOS_TEMPORAL_KILLS (3 on
  * Postgres, else 0). Options: `--temporal dev|postgres` (dev: the Temporal dev server; postgres: the full server
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     temporalKills: num('CHAOS_TEMPORAL_KILLS', temporal === 'postgres' ? 3 : 0),
     requests: num('CHAOS_REQUESTS', DEFAULT_CHAOS.requests),
     rate: num('CHAOS_RATE', DEFAULT_CHAOS.rate),
+    people: num('CHAOS_PEOPLE', DEFAULT_CHAOS.people),
     mix: process.env.CHAOS_MIX ? (process.env.CHAOS_MIX.split(',').map((k) => k.trim()) as Kind[]) : undefined,
     workerKills: num('CHAOS_WORKER_KILLS', DEFAULT_CHAOS.workerKills),
     apiKills: num('CHAOS_API_KILLS', DEFAULT_CHAOS.apiKills),

@@ -33,6 +33,8 @@ export interface ChaosOptions extends FaultPlan {
   rate: number;
   /** the kinds of request sent (default: all, at their weights) */
   mix?: readonly Kind[];
+  /** the numbers the load comes from: with 40 at 3 requests a second, each number pays every ~13 s */
+  people: number;
   simErrorRate: number;
   simTimeoutAfterCommitRate: number;
   /** the dev server (SQLite, one process) or the full server on Postgres, which alone can take temporalKills */
@@ -47,6 +49,7 @@ export interface ChaosOptions extends FaultPlan {
 export const DEFAULT_CHAOS: ChaosOptions = {
   requests: 1000,
   rate: 6,
+  people: 40,
   workerKills: 10,
   apiKills: 2,
   chainPauses: 2,
@@ -94,7 +97,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     procs.push(apiProc, ...workers);
 
     // People: Safaricom and Airtel Kenya numbers with airtime, TXTC and a USSD registration with a PIN.
-    const people = await seedPeople(stack, pool, 40);
+    const people = await seedPeople(stack, pool, o.people);
     const windowStart = new Date(Date.now() - 5 * 60_000); // everything of this throwaway stack, seeding included
     const admin = await chaosAdmin(stack);
     for (const w of workers) w.start();
