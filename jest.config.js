@@ -4,8 +4,8 @@
  * our protocol servers beside our adapters, request by request; Postgres only (`npm run test:wire`).
  * `workflow`: the workflows' branches with stub activities on a Temporal dev server alone
  * (`npm run test:workflow`). `integration`: the real Temporal dev server, Postgres and chain, brought up once
- * per jest worker by globalSetup. `chaos`: the chaos runs, each on a stack of its own, restarting the machine's
- * Postgres, so alone and last. `npm test` runs the first four two files at a time, then the chaos runs.
+ * per jest worker by globalSetup. `chaos`: the short chaos run on a stack of its own, restarting the machine's
+ * Postgres, so alone and last. `npm test` runs the first four two files at a time, then the chaos run.
  */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
