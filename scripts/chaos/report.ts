@@ -143,6 +143,8 @@ export async function slowestWaits(
 ): Promise<{
   workflows: { workflowId: string; ms: number; longest?: HistoryWait }[];
   byPair: Record<string, { n: number; ms: number }>;
+  /** the same pauses in the chain writer's runs (a movement waiting on its mint shows only a timer and a signal) */
+  writer: Record<string, { n: number; ms: number }>;
 }> {
   const { rows } = await pool.query<{ workflow_id: string; ms: string }>(
     `SELECT id AS workflow_id, extract(epoch FROM (updated_at - created_at)) * 1000 AS ms FROM (
@@ -155,25 +157,40 @@ export async function slowestWaits(
   const byPair: Record<string, { n: number; ms: number }> = {};
   const workflows: { workflowId: string; ms: number; longest?: HistoryWait }[] = [];
   for (const row of rows) {
-    let longest: HistoryWait | undefined;
-    try {
-      const history = await temporal.workflow.getHandle(row.workflow_id).fetchHistory();
-      const events = history.events ?? [];
-      for (let i = 1; i < events.length; i++) {
-        const ms = eventMs(events[i]!) - eventMs(events[i - 1]!);
-        if (ms < minMs) continue;
-        const wait = { after: eventName(events[i - 1]!), before: eventName(events[i]!), ms };
-        const pair = (byPair[`${wait.after} -> ${wait.before}`] ??= { n: 0, ms: 0 });
-        pair.n += 1;
-        pair.ms += ms;
-        if (!longest || ms > longest.ms) longest = wait;
-      }
-    } catch {
-      // no history to read: the record's figure stands alone
-    }
+    const longest = await historyGaps(temporal, row.workflow_id, undefined, minMs, byPair);
     workflows.push({ workflowId: row.workflow_id, ms: Math.round(Number(row.ms)), ...(longest ? { longest } : {}) });
   }
-  return { workflows, byPair };
+  const writer: Record<string, { n: number; ms: number }> = {};
+  for await (const run of temporal.workflow.list({ query: "WorkflowType = 'chainWriterWorkflow'" }))
+    await historyGaps(temporal, run.workflowId, run.runId, minMs, writer);
+  return { workflows, byPair, writer };
+}
+
+/** Adds a run's pauses of `minMs` or more to `byPair`, by the pair of events around them; the longest one. */
+async function historyGaps(
+  temporal: Client,
+  workflowId: string,
+  runId: string | undefined,
+  minMs: number,
+  byPair: Record<string, { n: number; ms: number }>,
+): Promise<HistoryWait | undefined> {
+  let longest: HistoryWait | undefined;
+  try {
+    const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    for (let i = 1; i < events.length; i++) {
+      const ms = eventMs(events[i]!) - eventMs(events[i - 1]!);
+      if (ms < minMs) continue;
+      const wait = { after: eventName(events[i - 1]!), before: eventName(events[i]!), ms };
+      const pair = (byPair[`${wait.after} -> ${wait.before}`] ??= { n: 0, ms: 0 });
+      pair.n += 1;
+      pair.ms += ms;
+      if (!longest || ms > longest.ms) longest = wait;
+    }
+  } catch {
+    // no history to read: the record's figure stands alone
+  }
+  return longest;
 }
 
 type HistoryEvent = temporalProto.api.history.v1.IHistoryEvent;
