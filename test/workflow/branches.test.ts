@@ -3,35 +3,18 @@
  * a USSD session that ends idle, each on the dev server alone with timeouts of seconds. What the workflow
  * asked of its activities, in order, is the evidence: nothing may be debited on a refused or expired consent.
  */
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { conversionWorkflow, ussdSessionWorkflow } from '../../workflows';
+import { conversionWorkflow } from '../../workflows';
 import {
   conversionWorkflowId,
-  hopUpdate,
   smsConfirmationSignal,
   ussdWorkflowId,
   type ConversionInput,
 } from '../../lib/definitions';
-import { quoteWithRates } from '../../lib/money/conversion';
-import { toWire } from '../../lib/money/wire';
-import { limitsWire } from '../../activities/shared';
-import type { Profile } from '../../lib/ussd/types';
-import { config, stubActivities, until, withStubWorker } from './support';
-
-const KES = { operator: 'safaricom-ke', currency: 'KES', minorDigits: 2, minorUnitsPerUsd: 12900n, operatorFeeBps: 0n };
-const TXTC = { numerator: 100n * 10n ** 18n, denominator: 1n, source: 'fixed' };
-
-/** What prepareConversion answers for KES 1,290.00, worked out by the product's own pure quote. */
-const prepared = () => ({
-  quote: toWire(quoteWithRates(129_000n, KES, TXTC, config.fees)),
-  limits: limitsWire(config.limits, 0n),
-  phoneHash: 'ab'.repeat(16),
-});
+import { dialUssd, preparedConversion, profile, stubActivities, until, withStubWorker } from './support';
 
 /** The stubs a conversion needs until it waits for the payer (and what it records meanwhile). */
 const consentStubs = (updates: unknown[]) => ({
-  prepareConversion: prepared,
+  prepareConversion: () => preparedConversion(),
   smsSender: () => ({
     currency: 'KES',
     minorDigits: 2,
@@ -97,44 +80,12 @@ test('NO ends it ConsentRefused at once, nothing moved; the tenant is not approv
 });
 
 test('a USSD session left without input ends idle: its state is saved once, nothing to resume from the menu', async () => {
-  const profile: Profile = {
-    phoneNumber: '+254712345678',
-    operator: 'safaricom-ke',
-    currency: 'KES',
-    minorDigits: 2,
-    language: 'sw',
-    registered: true,
-    pinResetRequired: false,
-    pinLocked: false,
-    minAirtimeMinor: '12900',
-    maxAirtimeMinor: '1290000',
-    shortcode: '*123*456#',
-  };
   const stubs = stubActivities({ endUssdSession: () => undefined });
   const sessionId = `ATUid_tier_${Date.now()}`;
   const workflowId = ussdWorkflowId(sessionId);
   const { screen, state } = await withStubWorker(stubs.activities, async (client, taskQueue) => {
-    const reply = await client.workflow.executeUpdateWithStart(hopUpdate, {
-      args: [{ seq: 0, input: { text: '' }, phoneNumber: profile.phoneNumber }],
-      updateId: `${sessionId}:0`,
-      startWorkflowOperation: new WithStartWorkflowOperation(ussdSessionWorkflow, {
-        workflowId,
-        taskQueue,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        args: [
-          {
-            sessionId,
-            phoneNumber: profile.phoneNumber,
-            operator: profile.operator,
-            timeoutSeconds: 60,
-            idleSeconds: 1,
-            resumeWindowSeconds: 120,
-            start: { profile },
-          },
-        ],
-      }),
-    });
-    return { screen: reply.text, state: await client.workflow.getHandle(workflowId).result() };
+    const screen = await dialUssd(client, taskQueue, sessionId, { timeoutSeconds: 60, idleSeconds: 1 });
+    return { screen, state: await client.workflow.getHandle(workflowId).result() };
   });
   // The first screen in the person's language, from the start the API passed (no lookup activity).
   expect(screen).toMatch(/^CON 1 Nunua TXTC/);

@@ -5,8 +5,8 @@
  * so a branch that reaches an activity the test did not expect says which.
  */
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
-import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdConflictPolicy } from '@temporalio/common';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { loadConfig, type Config } from '../../lib/config';
@@ -14,10 +14,45 @@ import { createPool } from '../../lib/db/pool';
 import { createProvider } from '../../lib/chain/provider';
 import { createLogger } from '../../lib/log';
 import { createBridgeWorker } from '../../workers/worker';
+import { quoteWithRates } from '../../lib/money/conversion';
+import { toWire } from '../../lib/money/wire';
+import { limitsWire } from '../../activities/shared';
+import { hopUpdate, ussdWorkflowId, type FraudVerdict } from '../../lib/definitions';
+import { ussdSessionWorkflow } from '../../workflows';
+import type { Profile } from '../../lib/ussd/types';
 import { workflowBundle } from '../support/stack';
 
 /** The configuration the stubs answer from (local defaults; nothing is connected). */
 export const config: Config = loadConfig({ APP_ENV: 'local', LOG_LEVEL: 'silent' });
+
+const KES = { operator: 'safaricom-ke', currency: 'KES', minorDigits: 2, minorUnitsPerUsd: 12900n, operatorFeeBps: 0n };
+const TXTC = { numerator: 100n * 10n ** 18n, denominator: 1n, source: 'fixed' };
+
+/**
+ * What prepareConversion answers for KES 1,290.00 (USD 10), worked out by the product's own pure quote, with
+ * the fraud rules' verdict when one is given (none: allowed).
+ */
+export const preparedConversion = (fraud?: FraudVerdict) => ({
+  quote: toWire(quoteWithRates(129_000n, KES, TXTC, config.fees)),
+  limits: limitsWire(config.limits, 0n),
+  phoneHash: 'ab'.repeat(16),
+  ...(fraud ? { fraud } : {}),
+});
+
+/** A registered Kenyan number's USSD profile, as the API passes it to a session's first hop. */
+export const profile: Profile = {
+  phoneNumber: '+254712345678',
+  operator: 'safaricom-ke',
+  currency: 'KES',
+  minorDigits: 2,
+  language: 'sw',
+  registered: true,
+  pinResetRequired: false,
+  pinLocked: false,
+  minAirtimeMinor: '12900',
+  maxAirtimeMinor: '1290000',
+  shortcode: '*123*456#',
+};
 
 let names: string[] | undefined;
 /** The worker's activity names, from the real factory over deps that never connect. */
@@ -97,4 +132,36 @@ export async function until(done: () => boolean, ms = 10_000): Promise<void> {
     if (Date.now() > end) throw new Error('the condition never held');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Dials `profile`'s USSD session as the API does: the first hop (seq 0) starts the session's workflow with the
+ * given whole-session and idle limits and the profile the API read. The first screen.
+ */
+export async function dialUssd(
+  client: Client,
+  taskQueue: string,
+  sessionId: string,
+  limits: { timeoutSeconds: number; idleSeconds: number },
+): Promise<string> {
+  const reply = await client.workflow.executeUpdateWithStart(hopUpdate, {
+    args: [{ seq: 0, input: { text: '' }, phoneNumber: profile.phoneNumber }],
+    updateId: `${sessionId}:0`,
+    startWorkflowOperation: new WithStartWorkflowOperation(ussdSessionWorkflow, {
+      workflowId: ussdWorkflowId(sessionId),
+      taskQueue,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [
+        {
+          sessionId,
+          phoneNumber: profile.phoneNumber,
+          operator: profile.operator,
+          ...limits,
+          resumeWindowSeconds: 120,
+          start: { profile },
+        },
+      ],
+    }),
+  });
+  return reply.text;
 }
