@@ -8,11 +8,7 @@ import type { BatchFees, ChainWriteEntry, ChainWriteOutcome } from '../lib/defin
 import type { Logger } from '../lib/log';
 import { Context } from '@temporalio/activity';
 import { formatEther } from 'ethers';
-import {
-  chainWriterWorkflowId,
-  enqueueChainWriteSignal,
-  type ChainWriterSettings,
-} from '../lib/definitions/chain-writer';
+import { chainWriterStart, type ChainWriterSettings } from '../lib/definitions/chain-writer';
 import {
   chainBatchEntries,
   chainBatches,
@@ -153,13 +149,10 @@ export function createChainWriterActivities(deps: {
     }): Promise<void> {
       const context = Context.current();
       for (const entry of input.entries)
-        await context.client.workflow.signalWithStart('chainWriterWorkflow', {
-          workflowId: chainWriterWorkflowId(context.info.taskQueue, input.signer),
-          taskQueue: context.info.taskQueue,
-          args: [{ signer: input.signer, settings: input.settings }],
-          signal: enqueueChainWriteSignal,
-          signalArgs: [entry],
-        });
+        await context.client.workflow.signalWithStart(
+          'chainWriterWorkflow',
+          chainWriterStart(context.info.taskQueue, { signer: input.signer, settings: input.settings }, entry),
+        );
       deps.log.warn({ to: input.signer, entries: input.entries.length }, 'chain writer out of gas: entries handed on');
     },
 

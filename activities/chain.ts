@@ -4,12 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { BridgeError } from '../lib/definitions';
-import {
-  chainWriterWorkflowId,
-  enqueueChainWriteSignal,
-  type ChainWriteEntry,
-  type ChainWriterSettings,
-} from '../lib/definitions/chain-writer';
+import { chainWriterStart, type ChainWriteEntry, type ChainWriterSettings } from '../lib/definitions/chain-writer';
 import { signerFor } from '../lib/definitions/signers';
 import {
   MintRejectedError,
@@ -100,13 +95,10 @@ export function createChainActivities(deps: {
     const signer = more.length > 0 ? signerFor(entry.reference, signers) : batching.signer;
     const settings: ChainWriterSettings =
       more.length > 0 ? { ...batching.settings, signers, minBalanceWei: batching.minBalanceWei } : batching.settings;
-    await context.client.workflow.signalWithStart('chainWriterWorkflow', {
-      workflowId: chainWriterWorkflowId(context.info.taskQueue, signer),
-      taskQueue: context.info.taskQueue,
-      args: [{ signer, settings }],
-      signal: enqueueChainWriteSignal,
-      signalArgs: [entry],
-    });
+    await context.client.workflow.signalWithStart(
+      'chainWriterWorkflow',
+      chainWriterStart(context.info.taskQueue, { signer, settings }, entry),
+    );
     return { mode: 'queued' };
   }
 

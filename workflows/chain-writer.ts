@@ -20,9 +20,9 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
   getExternalWorkflowHandle,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   sleep,
@@ -30,6 +30,7 @@ import {
 } from '@temporalio/workflow';
 import type { BatchResult, ChainWriterActivities } from '../activities/chain-writer';
 import {
+  CHAIN_WRITER_TASK_TIMEOUT,
   chainWriteSettledSignal,
   chainWriterStateQuery,
   enqueueChainWriteSignal,
@@ -134,7 +135,10 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
       const carried = signers
         ? { forwarded: [...forwarded.values()].filter((f) => f.deadline + FORWARD_MARGIN_S >= now) }
         : {};
-      return await continueAsNew<typeof chainWriterWorkflow>({
+      // The next run keeps the writer's short task timeout.
+      return await makeContinueAsNewFunc<typeof chainWriterWorkflow>({
+        workflowTaskTimeout: CHAIN_WRITER_TASK_TIMEOUT,
+      })({
         ...input,
         pending,
         nonce,

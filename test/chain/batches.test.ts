@@ -15,6 +15,7 @@ import { TxtcToken, chainReference } from '../../lib/chain/txtc';
 import { createActivities } from '../../activities';
 import {
   chainWriteSettledSignal,
+  chainWriterStart,
   chainWriterWorkflowId,
   conversionWorkflowId,
   enqueueChainWriteSignal,
@@ -236,13 +237,14 @@ test('a send skipped for a short balance is not written again by a later run onc
   await withWorker(stack, activities, async (taskQueue) => {
     const writerId = chainWriterWorkflowId(taskQueue, signer);
     // One batch per run: after each batch a new run knows only what the last one carried over.
-    await stack.client.workflow.signalWithStart('chainWriterWorkflow', {
-      workflowId: writerId,
-      taskQueue,
-      args: [{ signer, settings: { ...config.chain.batch, blockTimeMs: 0, batchesPerRun: 1 } }],
-      signal: enqueueChainWriteSignal,
-      signalArgs: [mintEntry(minted!, receiver, 3n, deadline)],
-    });
+    await stack.client.workflow.signalWithStart(
+      'chainWriterWorkflow',
+      chainWriterStart(
+        taskQueue,
+        { signer, settings: { ...config.chain.batch, blockTimeMs: 0, batchesPerRun: 1 } },
+        mintEntry(minted!, receiver, 3n, deadline),
+      ),
+    );
     const writer = stack.client.workflow.getHandle(writerId);
     await writer.signal(enqueueChainWriteSignal, send);
     const [refused] = await waitFor('the send settled', async () => {
@@ -269,8 +271,14 @@ test('a send skipped for a short balance is not written again by a later run onc
     expect(await token.balanceOf(sender.address)).toBe(10n);
     expect(await chain.getTransactionCount(signer, 'latest')).toBe(nonceAfterTopUp);
     // The runs carried the skip alone, with its deadline; the mints that landed were not carried.
-    const [latest] = await runsOf(writerId);
-    expect(inputOf(latest!).remembered).toEqual([{ outcome: refused, deadline }]);
+    const runs = await runsOf(writerId);
+    expect(inputOf(runs[0]!).remembered).toEqual([{ outcome: refused, deadline }]);
+    // Every run, the ones continued as new too, has the writer's 5 s task timeout (CHAIN_WRITER_TASK_TIMEOUT).
+    const taskTimeouts = runs.map((run) =>
+      Number(run.events![0]!.workflowExecutionStartedEventAttributes!.workflowTaskTimeout!.seconds),
+    );
+    expect(taskTimeouts.length).toBeGreaterThanOrEqual(3);
+    expect(taskTimeouts).toEqual(runs.map(() => 5));
   });
 });
 
