@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { BridgeError, IDEMPOTENCY_KEY } from '../lib/definitions';
+import { BridgeError, IDEMPOTENCY_KEY, WORKFLOW_TASK_TIMEOUT } from '../lib/definitions';
 import { DEFAULT_TENANT } from '../lib/api-keys';
 
 export const TEMPORAL_CALL_TIMEOUT_MS = 5000;
@@ -76,6 +76,7 @@ export async function startIdempotent(
         workflowId: start.workflowId,
         args: start.args,
         memo: { requestHash },
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       }),

@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { smsWorkflowId, type SmsAnswer, type SmsMessageInput } from '../lib/definitions';
+import { smsWorkflowId, WORKFLOW_TASK_TIMEOUT, type SmsAnswer, type SmsMessageInput } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { parseSms, redactSms } from '../lib/sms/parser';
 import { createSecretHandler } from '../lib/pins';
@@ -116,6 +116,7 @@ export function smsRoutes(ctx: ApiContext) {
           taskQueue: deps.config.temporal.taskQueue,
           workflowId,
           args: [input],
+          workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         }),
       );

@@ -21,6 +21,7 @@ import {
   ussdWorkflowId,
   USSD_MAX_INPUT,
   type UssdSessionInput,
+  WORKFLOW_TASK_TIMEOUT,
 } from '../lib/definitions';
 import { identifySubscriber } from '../lib/telco/detect';
 import { maskPhone } from '../lib/log';
@@ -174,6 +175,7 @@ export function ussdRoutes(ctx: ApiContext) {
               workflowId,
               taskQueue: deps.config.temporal.taskQueue,
               args: [sessionInput],
+              workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
               workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
               // An ended session is not started again by a late hop.
               workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

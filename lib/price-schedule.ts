@@ -4,6 +4,7 @@
  * on every call, like the reconciliation's; `npm start` and `npm run reconcile:schedule` both call them.
  */
 import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { WORKFLOW_TASK_TIMEOUT } from './definitions/common';
 
 export const PRICE_SCHEDULE_ID = 'price-observations';
 
@@ -25,7 +26,14 @@ async function ensureMinuteSchedule(
   workflowId: string,
 ): Promise<'created' | 'updated'> {
   const spec = { intervals: [{ every: 60_000 }] };
-  const action = { type: 'startWorkflow' as const, workflowType, workflowId, taskQueue, args: [] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType,
+    workflowId,
+    taskQueue,
+    args: [],
+    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
+  };
   // A missed minute is not made up (the next reading covers it); two never overlap.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 };
   let outcome: 'created' | 'updated' = 'created';

@@ -30,7 +30,6 @@ import {
 } from '@temporalio/workflow';
 import type { BatchResult, ChainWriterActivities } from '../activities/chain-writer';
 import {
-  CHAIN_WRITER_TASK_TIMEOUT,
   chainWriteSettledSignal,
   chainWriterStateQuery,
   enqueueChainWriteSignal,
@@ -42,6 +41,7 @@ import {
   type ForwardedEntry,
   type RememberedOutcome,
 } from '../lib/definitions/chain-writer';
+import { WORKFLOW_TASK_TIMEOUT } from '../lib/definitions/common';
 import { signerFor } from '../lib/definitions/signers';
 import { isNewAttempt, toRememberNextRun } from './shared/chain-writer-memory';
 import { LOST_AFTER } from './shared/activity-options';
@@ -137,7 +137,7 @@ export async function chainWriterWorkflow(input: ChainWriterInput): Promise<void
         : {};
       // The next run keeps the writer's short task timeout.
       return await makeContinueAsNewFunc<typeof chainWriterWorkflow>({
-        workflowTaskTimeout: CHAIN_WRITER_TASK_TIMEOUT,
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       })({
         ...input,
         pending,

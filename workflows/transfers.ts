@@ -12,7 +12,7 @@ import { CancellationScope, ParentClosePolicy, WorkflowIdReusePolicy, executeChi
 import type { AirtimeMovementResult } from '../activities/telco';
 import type { TransferResult } from '../activities/chain';
 import type { PreparedTransfer } from '../activities/transfers';
-import { FailureTypes, type TransferInput, type TransferState } from '../lib/definitions';
+import { FailureTypes, WORKFLOW_TASK_TIMEOUT, type TransferInput, type TransferState } from '../lib/definitions';
 import { conversionWorkflow } from './conversion';
 import type { TransferQuote } from '../lib/money/transfer';
 import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
@@ -197,6 +197,7 @@ async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<Tr
           workflowId: conversionId,
           // The leg outlives a terminated parent: once its debit is under way it must mint or refund.
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
           // A closed workflow under the leg's id is someone else's movement, never this one's.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           args: [

@@ -5,6 +5,7 @@
  * (an activity signals the writer, starting it if need be) and wait for the writer's signal that it settled.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { WORKFLOW_TASK_TIMEOUT } from './common';
 
 /** A mint entry: `amount` base units to `to`, under `reference`, void if not mined by `deadline` (chain time). */
 export interface MintEntryWire {
@@ -182,21 +183,12 @@ export function chainWriterWorkflowId(taskQueue: string, signer: string): string
   return `chain-writer:${taskQueue}:${signer.toLowerCase()}`;
 }
 
-/**
- * How long a chain writer's workflow task may run before Temporal gives it to another worker: 5 s, not the
- * default 10. Every mint waiting on its batch waits on the writer, so a task the writer's worker took with it
- * when it was killed held all of them until this timed out (in the recovery runs, docs/safety.md, the writer's
- * only long pauses were these). A writer's task handles signals and schedules an activity; its history stays
- * short (it continues as new every BATCHES_PER_RUN batches, or sooner when Temporal suggests it).
- */
-export const CHAIN_WRITER_TASK_TIMEOUT = '5 seconds' as const;
-
 /** How an activity starts the signer's writer with an entry, or hands the entry to the running one. */
 export function chainWriterStart(taskQueue: string, input: ChainWriterInput, entry: ChainWriteEntry) {
   return {
     workflowId: chainWriterWorkflowId(taskQueue, input.signer),
     taskQueue,
-    workflowTaskTimeout: CHAIN_WRITER_TASK_TIMEOUT,
+    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
     args: [input] as [ChainWriterInput],
     signal: enqueueChainWriteSignal,
     signalArgs: [entry] as [ChainWriteEntry],

@@ -99,3 +99,12 @@ export type MovementStage =
 
 /** The movement that held a number's turn gave it back: the oldest waiting for it asks again at once. */
 export const payerTurnFreeSignal = defineSignal('payerTurnFree');
+
+/**
+ * How long a workflow task may run before Temporal hands it to another worker: 5 s, not the default 10. A task
+ * that a killed worker had taken holds its workflow until this passes (the chain writer's holds every mint
+ * waiting on its batch): in the recovery runs (docs/safety.md) these were the longest pauses after a kill. Every
+ * workflow the product starts takes it: money movements and their legs, SMS messages, USSD sessions, the chain
+ * writer. Their histories are short (the writer continues as new), replayed in milliseconds.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '5 seconds' as const;

@@ -22,6 +22,7 @@ import {
   type RefundRetryResult,
 } from '../definitions';
 import { reconciliationWorkflowId, type ReconciliationInput } from '../definitions/reconcile';
+import { WORKFLOW_TASK_TIMEOUT } from '../definitions/common';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import type { BlockKind, BlocklistEntry } from '../db/fraud';
@@ -287,6 +288,7 @@ export function createOpsActions(deps: OpsActionDeps) {
               workflowId,
               taskQueue: config.temporal.taskQueue,
               args: [input],
+              workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
             });
             return workflowId;
           },

@@ -7,6 +7,7 @@ import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } fro
 import type { Config } from '../config';
 import { ensureFloatSchedule, ensurePriceSchedule } from '../price-schedule';
 import { temporalConnectionOptions } from '../temporal-connection';
+import { WORKFLOW_TASK_TIMEOUT } from '../definitions/common';
 import {
   DEFAULT_LAG_MINUTES,
   DEFAULT_WINDOW_MINUTES,
@@ -43,6 +44,7 @@ export async function ensureReconciliationSchedule(
     workflowId: reconciliationWorkflowId('scheduled'),
     taskQueue: options.taskQueue,
     args,
+    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
   };
   // A run missed while the cluster was down is still made (within a day); two never overlap.
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 86_400_000 };

@@ -273,7 +273,7 @@ test('a send skipped for a short balance is not written again by a later run onc
     // The runs carried the skip alone, with its deadline; the mints that landed were not carried.
     const runs = await runsOf(writerId);
     expect(inputOf(runs[0]!).remembered).toEqual([{ outcome: refused, deadline }]);
-    // Every run, the ones continued as new too, has the writer's 5 s task timeout (CHAIN_WRITER_TASK_TIMEOUT).
+    // Every run, the ones continued as new too, has the 5 s task timeout (WORKFLOW_TASK_TIMEOUT).
     const taskTimeouts = runs.map((run) =>
       Number(run.events![0]!.workflowExecutionStartedEventAttributes!.workflowTaskTimeout!.seconds),
     );

@@ -349,5 +349,18 @@ test('no seed, key, webhook secret, API key or PIN in logs, responses, tables or
   for (const id of new Set(runs)) search(`history of ${id}`, await historyText(id));
   expect(await historyText(buy)).toContain(a); // payloads are decoded: a history holds the number, legitimately
 
+  // Every one of them (REST movements, hybrid legs, SMS messages, the USSD session, the chain writer) was started
+  // with the product's 5 s workflow task timeout (WORKFLOW_TASK_TIMEOUT), not Temporal's default 10 s.
+  const taskTimeouts = new Map<string, number>();
+  for (const id of new Set(runs)) {
+    if (id === reconciliation) continue; // this test started it itself, above
+    const { raw } = await stack.client.workflow.getHandle(id).describe();
+    taskTimeouts.set(id.split(':')[0]!, Number(raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds));
+  }
+  expect([...taskTimeouts.keys()].sort()).toEqual(
+    expect.arrayContaining(['chain-writer', 'conversion', 'sms', 'ussd']),
+  );
+  expect(Object.fromEntries(taskTimeouts)).toEqual(Object.fromEntries([...taskTimeouts.keys()].map((k) => [k, 5])));
+
   expect(findings).toEqual([]);
 });

@@ -12,6 +12,7 @@ import {
   type Workflow,
 } from '@temporalio/workflow';
 import { smsConfirmationSignal, type SmsConfirmationSignal } from '../../lib/definitions/sms';
+import { WORKFLOW_TASK_TIMEOUT } from '../../lib/definitions/common';
 
 /** Starts `workflow` as `workflowId` with `input`; one of that id started already is the same request. */
 export async function startMoneyWorkflow<W extends Workflow>(
@@ -23,6 +24,7 @@ export async function startMoneyWorkflow<W extends Workflow>(
     await startChild<Workflow>(workflow, {
       workflowId,
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [input],
     });
