@@ -97,7 +97,12 @@ test('NO, or no answer within PAYER_CONSENT_TIMEOUT, ends it with nothing moved;
     const refused = await send(partner, declines, to);
     const expired = await send(partner, silent, to);
     await until(refused, (v) => v.stage === 'awaiting_payer');
-    await sms(declines, 'YES 1111'); // wrong: counted, still waiting
+    await sms(declines, 'YES 1111'); // wrong: counted, told, still waiting
+    // Told before the NO is sent: each message has a workflow of its own, and a NO that overtook the YES
+    // would end the wait before the YES was read.
+    await waitFor('the reply to the wrong PIN', async () =>
+      (await smsTo(stack.runtime.pool, declines)).some((text) => /Wrong PIN\. 2 tries left/.test(text)),
+    );
     await sms(declines, 'NO');
     expect(await until(refused, (v) => v.status !== 'pending')).toMatchObject({
       status: 'failed',
@@ -115,10 +120,7 @@ test('NO, or no answer within PAYER_CONSENT_TIMEOUT, ends it with nothing moved;
   expect(await airtimeBalance(stack.runtime.pool, to)).toBe(0n);
   const profile = await createUssdRepo(stack.runtime.pool).profile(declines);
   expect(profile?.pinFailedAttempts).toBe(1);
-  // The reply to the wrong PIN is the YES message's own workflow's, sent best effort: it may come after the end.
-  await waitFor('the reply to the wrong PIN', async () =>
-    (await smsTo(stack.runtime.pool, declines)).some((text) => /Wrong PIN\. 2 tries left/.test(text)),
-  );
+  expect(await smsTo(stack.runtime.pool, declines)).toContainEqual(expect.stringMatching(/Wrong PIN\. 2 tries left/));
 });
 
 test('a trusted key (the operator’s own channel) is not asked', async () => {
