@@ -106,19 +106,20 @@ export function ussdRoutes(ctx: ApiContext) {
         const rule = limits.phoneRule;
         const bucket = rule.bucketOf(phoneNumber);
         const limit = rule.limit > 0 ? { bucket, windowSeconds: rule.windowSeconds } : undefined;
-        // The operator's rate (cached in memory; read from Postgres once per RATES_CACHE_TTL_MS) alongside.
-        const rate = seq === 0 ? services.rates.operatorRate(subscriber.operator) : undefined;
-        rate?.catch(() => undefined);
+        // A dial reads the operator's rate alongside (cached in memory; from Postgres once per RATES_CACHE_TTL_MS).
         const dial =
           seq === 0
-            ? await services.ussd.openDial({
-                sessionId: body.sessionId,
-                phoneNumber,
-                workflowId,
-                openWithinSeconds: deps.config.ussd.sessionTimeoutSeconds,
-                resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
-                ...(limit ? { limit: { ...limit, max: rule.limit } } : {}),
-              })
+            ? await Promise.all([
+                services.ussd.openDial({
+                  sessionId: body.sessionId,
+                  phoneNumber,
+                  workflowId,
+                  openWithinSeconds: deps.config.ussd.sessionTimeoutSeconds,
+                  resumeWindowSeconds: deps.config.ussd.resumeWindowSeconds,
+                  ...(limit ? { limit: { ...limit, max: rule.limit } } : {}),
+                }),
+                services.rates.operatorRate(subscriber.operator),
+              ]).then(([read, rate]) => ({ ...read, rate }))
             : undefined;
         const read = dial ? undefined : await services.ussd.hopRead(body.sessionId, seq, limit);
         const hit = dial ? dial.hit : read?.hit;
@@ -152,7 +153,7 @@ export function ussdRoutes(ctx: ApiContext) {
         const start =
           dial &&
           sessionStartOf(
-            { row: dial.profile, rate: await rate!, resumable, consent: dial.consent },
+            { row: dial.profile, rate: dial.rate, resumable, consent: dial.consent },
             { phoneNumber, operator: subscriber.operator },
             deps.config,
           );

@@ -12,12 +12,22 @@ export interface RateLimitHit {
   retryAfterSeconds: number;
 }
 
+/** How often (one hit in N) a hit also clears windows long gone, so the table holds only live buckets. */
+const SWEEP_EVERY = 500;
+
 /**
  * The upsert that counts one hit, as the CTEs `w` and `hit` of a WITH (bucket and window seconds at the given
- * placeholders), so a caller can count a hit and read what it needs in the same round trip (a USSD hop).
+ * placeholders), so a caller can count a hit and read what it needs in the same round trip (a USSD hop). One hit
+ * in SWEEP_EVERY also clears the windows long gone, in the same statement (`swept`: every bucket but the one
+ * it counts, since one statement must not change a row twice).
  */
-export const hitCte = (bucket: string, windowSeconds: string) =>
-  `w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${windowSeconds}) * ${windowSeconds}) AS start),
+export function hitCte(bucket: string, windowSeconds: string): string {
+  const sweep =
+    Math.random() * SWEEP_EVERY < 1
+      ? `, swept AS (
+          DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day' AND bucket <> ${bucket})`
+      : '';
+  return `w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / ${windowSeconds}) * ${windowSeconds}) AS start),
    hit AS (
      INSERT INTO rate_limit_counters AS r (bucket, window_start, hits)
      SELECT ${bucket}, w.start, 1 FROM w
@@ -26,7 +36,8 @@ export const hitCte = (bucket: string, windowSeconds: string) =>
        notified = r.notified AND r.window_start = EXCLUDED.window_start,
        window_start = EXCLUDED.window_start
      RETURNING r.hits, r.window_start,
-       ceil(extract(epoch FROM r.window_start + make_interval(secs => ${windowSeconds}) - now()))::text AS retry_after)`;
+       ceil(extract(epoch FROM r.window_start + make_interval(secs => ${windowSeconds}) - now()))::text AS retry_after)${sweep}`;
+}
 
 export interface HitRow {
   hits: number;
@@ -40,19 +51,6 @@ export const hitOf = (row: HitRow): RateLimitHit => ({
   retryAfterSeconds: Math.max(1, Number(row.retry_after)),
 });
 
-/** How often (one hit in N) a hit also clears windows long gone, so the table holds only live buckets. */
-const SWEEP_EVERY = 500;
-
-/** Whether this hit also sweeps (one in SWEEP_EVERY). */
-export const sweepDue = (): boolean => Math.random() * SWEEP_EVERY < 1;
-
-/**
- * The sweep as a CTE `swept`, for a statement that counts a hit through hitCte: every bucket but the one it
- * counts (one statement must not change a row twice).
- */
-export const sweepCte = (bucket: string) =>
-  `swept AS (DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day' AND bucket <> ${bucket})`;
-
 export function createRateLimitRepo(pool: Pool) {
   return {
     async hit(bucket: string, windowSeconds: number): Promise<RateLimitHit> {
@@ -60,9 +58,6 @@ export function createRateLimitRepo(pool: Pool) {
         bucket,
         windowSeconds,
       ]);
-      if (sweepDue()) {
-        await pool.query(`DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'`);
-      }
       return hitOf(rows[0]!);
     },
 

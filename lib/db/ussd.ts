@@ -1,7 +1,7 @@
 /** USSD tables: registered numbers (ussd_profiles), sessions (ussd_sessions) and secret hops' outcomes. */
 import type { Pool } from 'pg';
 import type { Language, MenuState, SecretKind, SecretOutcome } from '../ussd/types';
-import { hitCte, hitOf, sweepCte, sweepDue, type HitRow, type RateLimitHit } from './rate-limits';
+import { hitCte, hitOf, type HitRow, type RateLimitHit } from './rate-limits';
 import { readRow, type RowOf } from './rows';
 import { SECRET_COLUMNS, secretWriteSql, type SecretRow, type SecretState, type SecretWrite } from './ussd-secrets';
 import { waitingConsentSql } from './sms-confirmations';
@@ -236,7 +236,7 @@ export function createUssdRepo(pool: Pool) {
     }): Promise<DialRead> {
       const { limit } = input;
       const go = limit
-        ? `${hitCte('$6', '$7')},${sweepDue() ? ` ${sweepCte('$6')},` : ''}
+        ? `${hitCte('$6', '$7')},
            go AS (SELECT 1 FROM hit WHERE hit.hits <= $8)`
         : 'go AS (SELECT 1)';
       const { rows } = await pool.query<

@@ -81,12 +81,15 @@ export async function txtcBalance(runtime: Runtime, phoneNumber: string): Promis
   return new TxtcToken(runtime.addresses.txtc, runtime.provider).balanceOf(wallet);
 }
 
-/** A fresh Safaricom number registered in English with KES 5,000.00 of airtime and the PIN given. */
-export async function registeredPayer(pool: Pool, pin = '2468'): Promise<string> {
+/**
+ * A fresh Safaricom number registered in English with KES 5,000.00 of airtime and the PIN given (hashed with
+ * `pepper`, PIN_PEPPER, when given).
+ */
+export async function registeredPayer(pool: Pool, pin = '2468', pepper?: string): Promise<string> {
   const phone = newSafaricomNumber();
   await topUp(pool, phone, 'safaricom-ke', 500000n);
   const ussd = createUssdRepo(pool);
-  await ussd.setPin(phone, await hashPin(pin));
+  await ussd.setPin(phone, await hashPin(pin, pepper));
   await ussd.completeRegistration(phone, 'en');
   return phone;
 }

@@ -12,11 +12,9 @@ import type { Pool, PoolClient } from 'pg';
 import { createApp } from '../../api/app';
 import { createActivities } from '../../activities';
 import { createBridgeWorker } from '../../workers/worker';
-import { hashPin } from '../../lib/pins';
-import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, testLog, workflowBundle, type TestStackHandle } from '../support/stack';
 import { gatewayHeaders } from '../support/webhooks';
-import { newSafaricomNumber, topUp } from '../support/money';
+import { newSafaricomNumber, registeredPayer } from '../support/money';
 
 let stack: TestStackHandle;
 beforeAll(async () => {
@@ -75,11 +73,7 @@ function split(queries: string[]): { before: string[]; after: string[] } {
 }
 
 test('one Postgres round trip before the Temporal update for a dial and a continuing hop, two for a PIN hop', async () => {
-  const phone = newSafaricomNumber();
-  await topUp(stack.runtime.pool, phone, 'safaricom-ke', 500_000n);
-  const repo = createUssdRepo(stack.runtime.pool);
-  await repo.setPin(phone, await hashPin('7391'));
-  await repo.completeRegistration(phone, 'en');
+  const phone = await registeredPayer(stack.runtime.pool, '7391');
 
   const taskQueue = `hop-trips-${randomUUID()}`;
   const config = { ...stack.config, temporal: { ...stack.config.temporal, taskQueue } };

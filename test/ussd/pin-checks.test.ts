@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createSecretHandler, hashPin, verifyPin } from '../../lib/pins';
 import { createUssdRepo } from '../../lib/db/ussd';
 import { openStack, type TestStackHandle } from '../support/stack';
-import { newSafaricomNumber } from '../support/money';
+import { registeredPayer } from '../support/money';
 
 let stack: TestStackHandle;
 beforeAll(async () => {
@@ -20,18 +20,10 @@ afterAll(async () => {
 
 const PEPPER = 'pin-checks-pepper-0123456789';
 
-async function numberWithPin(pin: string, pepper?: string): Promise<string> {
-  const phone = newSafaricomNumber();
-  const repo = createUssdRepo(stack.runtime.pool);
-  await repo.setPin(phone, await hashPin(pin, pepper));
-  await repo.completeRegistration(phone, 'en');
-  return phone;
-}
-
 const profile = async (phone: string) => (await createUssdRepo(stack.runtime.pool).profile(phone))!;
 
 test('a PIN hop delivered four times at once counts once, and every delivery gets the first answer', async () => {
-  const phone = await numberWithPin('7391', PEPPER);
+  const phone = await registeredPayer(stack.runtime.pool, '7391', PEPPER);
   const check = createSecretHandler(createUssdRepo(stack.runtime.pool), PEPPER);
   const sessionId = `ATUid_${randomUUID()}`;
   const answers = await Promise.all([1, 2, 3, 4].map(() => check(sessionId, 4, phone, 'pin', '1111')));
@@ -43,7 +35,7 @@ test('a PIN hop delivered four times at once counts once, and every delivery get
 });
 
 test('six wrong PINs from six sessions of one number at once: two tries left, one left, then locked; nothing after', async () => {
-  const phone = await numberWithPin('7391', PEPPER);
+  const phone = await registeredPayer(stack.runtime.pool, '7391', PEPPER);
   const check = createSecretHandler(createUssdRepo(stack.runtime.pool), PEPPER);
   const answers = await Promise.all(
     ['1111', '2222', '3333', '4444', '5555', '6666'].map((pin) => check(`sms:${randomUUID()}`, 1, phone, 'pin', pin)),
@@ -58,7 +50,7 @@ test('six wrong PINs from six sessions of one number at once: two tries left, on
 });
 
 test('a check whose state changed after the hop read it is decided on the state it finds', async () => {
-  const phone = await numberWithPin('7391', PEPPER);
+  const phone = await registeredPayer(stack.runtime.pool, '7391', PEPPER);
   const repo = createUssdRepo(stack.runtime.pool);
   const check = createSecretHandler(repo, PEPPER);
   const sessionId = `ATUid_${randomUUID()}`;
@@ -76,7 +68,7 @@ test('a check whose state changed after the hop read it is decided on the state 
 });
 
 test('a hash from before the pepper: the right PIN passes, clears the failures and is stored peppered', async () => {
-  const phone = await numberWithPin('7391');
+  const phone = await registeredPayer(stack.runtime.pool, '7391');
   const check = createSecretHandler(createUssdRepo(stack.runtime.pool), PEPPER);
   expect(await check(`sms:${randomUUID()}`, 1, phone, 'pin', '0000')).toMatchObject({ result: 'wrong' });
   expect(await check(`sms:${randomUUID()}`, 1, phone, 'pin', '7391')).toEqual({ kind: 'pin', result: 'ok' });

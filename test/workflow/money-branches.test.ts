@@ -69,6 +69,14 @@ function conversionStubs(updates: unknown[], overrides: Parameters<typeof stubAc
   });
 }
 
+/** A conversion the fraud rules hold for ops, its hold and the ops decision recorded. */
+const heldStubs = (updates: unknown[]) =>
+  conversionStubs(updates, {
+    prepareConversion: () => preparedConversion(hold),
+    recordHold: () => undefined,
+    recordHoldDecision: () => undefined,
+  });
+
 /** Starts a conversion on the stub worker's queue. */
 const startBuy = (client: Client, taskQueue: string, workflowId: string) =>
   client.workflow.start(conversionWorkflow, { taskQueue, workflowId, args: [buy()] });
@@ -167,11 +175,7 @@ test('a refund the operator refuses waits for ops with the payer turn given back
 
 test('a held conversion waits for ops without the payer turn; approveHeld lets it debit and mint', async () => {
   const updates: unknown[] = [];
-  const stubs = conversionStubs(updates, {
-    prepareConversion: () => preparedConversion(hold),
-    recordHold: () => undefined,
-    recordHoldDecision: () => undefined,
-  });
+  const stubs = heldStubs(updates);
   const id = conversionWorkflowId('api', `tier-${Date.now()}-hold-approve`);
   const { decision, whileHeld, state } = await withStubWorker(stubs.activities, async (client, taskQueue) => {
     const handle = await startBuy(client, taskQueue, id);
@@ -229,11 +233,7 @@ test('a held conversion waits for ops without the payer turn; approveHeld lets i
 
 test('a held conversion that ops reject ends HoldRejected: nothing moved, no turn taken', async () => {
   const updates: unknown[] = [];
-  const stubs = conversionStubs(updates, {
-    prepareConversion: () => preparedConversion(hold),
-    recordHold: () => undefined,
-    recordHoldDecision: () => undefined,
-  });
+  const stubs = heldStubs(updates);
   const id = conversionWorkflowId('api', `tier-${Date.now()}-hold-reject`);
   const { decision, failure } = await withStubWorker(stubs.activities, async (client, taskQueue) => {
     const handle = await startBuy(client, taskQueue, id);
