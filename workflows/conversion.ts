@@ -34,15 +34,15 @@ import {
   type ConversionQuote as Quote,
 } from '../lib/money/conversion';
 import { fromWire } from '../lib/money/wire';
-import { formatAirtime, formatLimit, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
+import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
 import { debitCallFor } from './shared/approval';
-import { compensationFailed, failureOf, rejection, stageKeeper } from './shared/steps';
+import { compensationFailed, failureOf, limitRejection, refusalOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
 import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { mintTxtcOnce, moveAirtime, owed, sendSmsBestEffort, telco } from './shared/movements';
-import { smsTexts, type SmsTexts } from '../lib/messages/sms';
+import { smsTexts, type Refusal, type SmsTexts } from '../lib/messages/sms';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { awaitPayerConsent } from './shared/consent';
 
@@ -65,38 +65,33 @@ export function checkLimits(wire: ConversionQuote, limits: LimitsWire, typed: 'u
         ? { unit: 'txtc', txtcPerUsd: quote.txtcPerUsd }
         : { unit: 'usd' };
   const rate = { ...quote, operatorFeeBps: 0n };
-  const minUsdCents = BigInt(limits.minUsdCents);
-  const maxUsdCents = BigInt(limits.maxUsdCents);
-  const breach = perTransactionLimitBreach(quote.airtimeAmountMinor, rate, { minUsdCents, maxUsdCents });
-  if (breach === 'below')
-    throw rejection('AmountBelowMinimum', `the smallest purchase is ${formatLimit(minUsdCents, 'up', unit)}`);
-  if (breach === 'above')
-    throw rejection('AmountAboveMaximum', `the largest purchase is ${formatLimit(maxUsdCents, 'down', unit)}`);
+  const bounds = {
+    minUsdCents: BigInt(limits.minUsdCents),
+    maxUsdCents: BigInt(limits.maxUsdCents),
+    dailyUsdCents: BigInt(limits.dailyUsdCents),
+  };
+  const breach = perTransactionLimitBreach(quote.airtimeAmountMinor, rate, bounds);
+  if (breach) throw limitRejection(breach, 'purchase', bounds, unit);
   // used (micro-USD) + airtime / rate (USD) <= daily (cents), multiplied out to integers.
   const usedScaled = BigInt(limits.usedTodayUsdMicros) * rate.minorUnitsPerUsd;
   const thisScaled = quote.airtimeAmountMinor * 1_000_000n;
-  const dailyScaled = BigInt(limits.dailyUsdCents) * 10_000n * rate.minorUnitsPerUsd;
-  if (usedScaled + thisScaled > dailyScaled) {
-    throw rejection(
-      'DailyLimitExceeded',
-      `this would pass your daily limit of ${formatLimit(BigInt(limits.dailyUsdCents), 'down', unit)}`,
-    );
-  }
+  const dailyScaled = bounds.dailyUsdCents * 10_000n * rate.minorUnitsPerUsd;
+  if (usedScaled + thisScaled > dailyScaled) throw limitRejection('daily', 'purchase', bounds, unit);
 }
 
 /** What a person reads when a purchase is refused, by failure type. */
-function rejectionSms(texts: SmsTexts, type: string, message: string, quote?: Quote): string {
+function rejectionSms(texts: SmsTexts, refusal: Refusal, quote?: Quote): string {
   const amount = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : 'the amount';
-  const fraud = fraudRefusalSms(texts, type, amount);
+  const fraud = fraudRefusalSms(texts, refusal.type, amount);
   if (fraud) return fraud;
-  switch (type) {
+  switch (refusal.type) {
     case FailureTypes.InsufficientAirtime:
       return texts.buyNoAirtime(amount);
     case FailureTypes.AmountBelowMinimum:
     case FailureTypes.AmountAboveMaximum:
     case FailureTypes.DailyLimitExceeded:
     case FailureTypes.AmountTooSmall:
-      return texts.buyRefused(message);
+      return texts.buyRefused(refusal);
     case FailureTypes.Cancelled:
       return texts.buyCancelled;
     default:
@@ -250,9 +245,7 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
       Object.assign(state, { stage: 'rejected', status: 'failed', failure });
       showInSearch({ stage: state.stage, status: state.status });
     }
-    await CancellationScope.nonCancellable(() =>
-      notify(rejectionSms(texts, failure.type, failure.message, quote), 'sms-failure'),
-    );
+    await CancellationScope.nonCancellable(() => notify(rejectionSms(texts, refusalOf(err), quote), 'sms-failure'));
     if (isCancellation(err)) throw err;
     throw rejection(failure.type, failure.message);
   }

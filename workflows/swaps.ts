@@ -32,7 +32,7 @@ import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { smsTexts } from '../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
-import { checkUsdLimits, compensationFailed, failureOf, rejection, stageKeeper } from './shared/steps';
+import { checkUsdLimits, compensationFailed, failureOf, refusalOf, rejection, stageKeeper } from './shared/steps';
 import { showInSearch } from './shared/search';
 import {
   chain,
@@ -192,7 +192,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
               FailureTypes.AmountTooSmall,
               FailureTypes.InvalidRequest,
             ].includes(failure.type as never)
-          ? texts.swapRefused(failure.message)
+          ? texts.swapRefused(refusalOf(err))
           : texts.swapFailed);
     await tell(message, 'sms-failure');
     throw rejection(failure.type, failure.message);

@@ -1,10 +1,21 @@
 /**
  * Every SMS the money workflows send, one catalogue per language, chosen by the number's language
  * (remembered from USSD; English when the number never chose). Pure: workflows import it. Values come
- * formatted (lib/money/format); a refusal's reason is shown in English only where the catalogue has no
- * text of its own for the failure type.
+ * formatted (lib/money/format). A refusal's reason: English shows the failure's own sentence (what records
+ * keep); Swahili words it from the failure type and the limit that was passed (`reason`).
  */
+import { FailureTypes } from '../definitions/errors';
 import type { Language } from '../ussd/types';
+
+/**
+ * Why a movement was refused before anything moved: the failure's type and English sentence, and for a
+ * limit the limit as the person reads it ("KES 129.00 ($1.00)"), so each language words the reason itself.
+ */
+export interface Refusal {
+  type: string;
+  message: string;
+  limit?: string;
+}
 
 export interface SmsTexts {
   // Conversions
@@ -12,7 +23,9 @@ export interface SmsTexts {
   buyNoAirtime: (amount: string) => string;
   /** before a debit the person approves on the handset (MoMo, Airtel Money) */
   approvePayment: (amount: string) => string;
-  buyRefused: (reason: string) => string;
+  /** a refusal's reason, lower case, for buyRefused, transferRefused and swapRefused */
+  reason: (refusal: Refusal) => string;
+  buyRefused: (refusal: Refusal) => string;
   buyCancelled: string;
   buyFailed: string;
   buyRefunded: (airtime: string) => string;
@@ -28,7 +41,7 @@ export interface SmsTexts {
   transferNoAirtime: (amount: string) => string;
   transferNoTxtc: (amount: string) => string;
   transferShortOfAirtime: (txtc: string) => string;
-  transferRefused: (reason: string) => string;
+  transferRefused: (refusal: Refusal) => string;
   transferCancelled: string;
   transferFailed: string;
   sentTxtc: (v: { amount: string; to: string; tx: string }) => string;
@@ -64,7 +77,7 @@ export interface SmsTexts {
   // Swaps (SWAP)
   swapped: (v: { txtc: string; airtime: string; fee: string; balance?: string }) => string;
   swapNoTxtc: (amount: string) => string;
-  swapRefused: (reason: string) => string;
+  swapRefused: (refusal: Refusal) => string;
   swapReturned: (amount: string) => string;
   swapReturnDelayed: (amount: string) => string;
   swapFailed: string;
@@ -113,7 +126,7 @@ export const en: SmsTexts = {
   swapped: (v) =>
     `Swapped ${v.txtc} for ${v.airtime} airtime (fee ${v.fee}).${v.balance ? ` Airtime balance: ${v.balance}.` : ''}`,
   swapNoTxtc: (amount) => `Swap failed: you do not have ${amount}. Nothing was taken.`,
-  swapRefused: (reason) => `Swap failed: ${reason}. Nothing was taken.`,
+  swapRefused: (r) => `Swap failed: ${en.reason(r)}. Nothing was taken.`,
   swapReturned: (amount) => `Swap failed: the airtime could not be credited, so your ${amount} was returned.`,
   swapReturnDelayed: (amount) =>
     `Swap failed: the airtime could not be credited and returning your ${amount} is delayed. Support has been alerted.`,
@@ -139,7 +152,8 @@ export const en: SmsTexts = {
   buyNoAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
   approvePayment: (amount) =>
     `Approve the payment of ${amount} on your phone: enter your mobile money PIN when asked. Nothing is taken until you approve.`,
-  buyRefused: (reason) => `TXTC purchase failed: ${reason}. Nothing was charged.`,
+  reason: (r) => r.message,
+  buyRefused: (r) => `TXTC purchase failed: ${en.reason(r)}. Nothing was charged.`,
   buyCancelled: 'TXTC purchase cancelled. Nothing was charged.',
   buyFailed: 'TXTC purchase failed. Nothing was charged. Please try again later.',
   buyRefunded: (airtime) => `TXTC purchase failed; your ${airtime} airtime has been refunded.`,
@@ -159,7 +173,7 @@ export const en: SmsTexts = {
   transferNoTxtc: (amount) => `Transfer failed: you do not have ${amount}. Nothing was sent.`,
   transferShortOfAirtime: (txtc) =>
     `Transfer failed: you do not have enough airtime to buy the ${txtc} TXTC you are short of. Nothing was sent.`,
-  transferRefused: (reason) => `Transfer failed: ${reason}. Nothing was sent.`,
+  transferRefused: (r) => `Transfer failed: ${en.reason(r)}. Nothing was sent.`,
   transferCancelled: 'Transfer cancelled. Nothing was sent.',
   transferFailed: 'Transfer failed. Nothing was sent. Please try again later.',
   sentTxtc: (v) => `You sent ${v.amount} to ${v.to}. TX: ${v.tx}`,
@@ -199,7 +213,7 @@ export const sw: SmsTexts = {
   swapped: (v) =>
     `Umebadilisha ${v.txtc} kuwa muda wa maongezi ${v.airtime} (ada ${v.fee}).${v.balance ? ` Salio la muda: ${v.balance}.` : ''}`,
   swapNoTxtc: (amount) => `Kubadilisha hakukufanikiwa: huna ${amount}. Hakuna kilichochukuliwa.`,
-  swapRefused: () => 'Kubadilisha hakukufanikiwa: ombi haliruhusiwi. Hakuna kilichochukuliwa.',
+  swapRefused: (r) => `Kubadilisha hakukufanikiwa: ${sw.reason(r)}. Hakuna kilichochukuliwa.`,
   swapReturned: (amount) =>
     `Kubadilisha hakukufanikiwa: muda wa maongezi haukuweza kuwekwa, ${amount} zako zimerudishwa.`,
   swapReturnDelayed: (amount) =>
@@ -226,7 +240,27 @@ export const sw: SmsTexts = {
   buyNoAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
   approvePayment: (amount) =>
     `Idhinisha malipo ya ${amount} kwenye simu yako: weka PIN ya pesa ya simu ukiombwa. Hakuna kinachochukuliwa kabla hujaidhinisha.`,
-  buyRefused: () => 'Ununuzi wa TXTC haukufanikiwa: kiasi hakiko ndani ya kikomo chako. Hukutozwa chochote.',
+  reason: (r) => {
+    switch (r.type) {
+      case FailureTypes.AmountBelowMinimum:
+        return r.limit ? `kiwango cha chini ni ${r.limit}` : 'kiasi ni kidogo mno';
+      case FailureTypes.AmountAboveMaximum:
+        return r.limit ? `kiwango cha juu ni ${r.limit}` : 'kiasi ni kikubwa mno';
+      case FailureTypes.DailyLimitExceeded:
+        return `kiasi hiki kingezidi kikomo chako cha siku${r.limit ? ` cha ${r.limit}` : ''}`;
+      case FailureTypes.SelfTransfer:
+        return 'huwezi kutuma kwa namba yako mwenyewe';
+      case FailureTypes.UnsupportedTransfer:
+        return 'muda wa maongezi hutumwa kwa sarafu ileile tu; tuma TXTC badala yake';
+      case FailureTypes.AmountTooSmall:
+        return 'kiasi ni kidogo mno kulipia ada';
+      case FailureTypes.InvalidRequest:
+        return 'ombi si sahihi';
+      default:
+        return 'ombi haliruhusiwi';
+    }
+  },
+  buyRefused: (r) => `Ununuzi wa TXTC haukufanikiwa: ${sw.reason(r)}. Hukutozwa chochote.`,
   buyCancelled: 'Ununuzi wa TXTC umeghairiwa. Hukutozwa chochote.',
   buyFailed: 'Ununuzi wa TXTC haukufanikiwa. Hukutozwa chochote. Tafadhali jaribu tena baadaye.',
   buyRefunded: (airtime) => `Ununuzi wa TXTC haukufanikiwa; muda wako wa maongezi ${airtime} umerudishwa.`,
@@ -246,7 +280,7 @@ export const sw: SmsTexts = {
   transferNoTxtc: (amount) => `Uhamisho haukufanikiwa: huna ${amount}. Hakuna kilichotumwa.`,
   transferShortOfAirtime: (txtc) =>
     `Uhamisho haukufanikiwa: huna muda wa maongezi wa kutosha kununua TXTC ${txtc} unazokosa. Hakuna kilichotumwa.`,
-  transferRefused: () => 'Uhamisho haukufanikiwa: ombi haliruhusiwi. Hakuna kilichotumwa.',
+  transferRefused: (r) => `Uhamisho haukufanikiwa: ${sw.reason(r)}. Hakuna kilichotumwa.`,
   transferCancelled: 'Uhamisho umeghairiwa. Hakuna kilichotumwa.',
   transferFailed: 'Uhamisho haukufanikiwa. Hakuna kilichotumwa. Tafadhali jaribu tena baadaye.',
   sentTxtc: (v) => `Umetuma ${v.amount} kwa ${v.to}. TX: ${v.tx}`,

@@ -4,11 +4,11 @@ import { FailureTypes, type Failure, type FailureType } from '../../lib/definiti
 import type { LimitsWire, TransferStatus } from '../../lib/definitions/common';
 import { usdLimitBreach } from '../../lib/money/transfer';
 import { formatLimit, type LimitUnit } from '../../lib/money/format';
+import type { Refusal } from '../../lib/messages/sms';
 import { showInSearch } from './search';
 
-/** The type and message of whatever failed; an activity's ApplicationFailure is found inside its wrapper. */
-export function failureOf(err: unknown): Failure {
-  if (isCancellation(err)) return { type: FailureTypes.Cancelled, message: 'cancelled before any money moved' };
+/** The ApplicationFailure inside whatever failed (an activity's is found inside its wrapper). */
+function applicationFailureIn(err: unknown): ApplicationFailure | undefined {
   let e: unknown = err;
   while (
     e &&
@@ -19,8 +19,23 @@ export function failureOf(err: unknown): Failure {
   ) {
     e = e.cause;
   }
-  if (e instanceof ApplicationFailure) return { type: e.type ?? 'Error', message: e.message };
+  return e instanceof ApplicationFailure ? e : undefined;
+}
+
+/** The type and message of whatever failed; an activity's ApplicationFailure is found inside its wrapper. */
+export function failureOf(err: unknown): Failure {
+  if (isCancellation(err)) return { type: FailureTypes.Cancelled, message: 'cancelled before any money moved' };
+  const e = applicationFailureIn(err);
+  if (e) return { type: e.type ?? 'Error', message: e.message };
   return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A refusal as the person's SMS words it: the failure, with the limit it broke when a limit check threw it. */
+export function refusalOf(err: unknown): Refusal {
+  const failure = failureOf(err);
+  const detail: unknown = isCancellation(err) ? undefined : applicationFailureIn(err)?.details?.[0];
+  const limit = detail && typeof detail === 'object' ? (detail as { limit?: unknown }).limit : undefined;
+  return typeof limit === 'string' ? { ...failure, limit } : failure;
 }
 
 /**
@@ -43,9 +58,18 @@ export async function compensationFailed<Stage extends string>(
   return then;
 }
 
-/** A business rejection thrown from workflow code, typed from the one list (or passed on as it came). */
-export function rejection(type: FailureType | (string & NonNullable<unknown>), message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, type);
+/**
+ * A business rejection thrown from workflow code, typed from the one list (or passed on as it came); a limit
+ * check adds the `limit` it broke, formatted, for the SMS to word (refusalOf). The record keeps `message`.
+ */
+export function rejection(
+  type: FailureType | (string & NonNullable<unknown>),
+  message: string,
+  limit?: string,
+): ApplicationFailure {
+  return limit === undefined
+    ? ApplicationFailure.nonRetryable(message, type)
+    : ApplicationFailure.nonRetryable(message, type, { limit });
 }
 
 /**
@@ -59,15 +83,26 @@ export function checkUsdLimits(usdMicros: bigint, wire: LimitsWire, noun: string
     dailyUsdCents: BigInt(wire.dailyUsdCents),
   };
   const breach = usdLimitBreach(usdMicros, BigInt(wire.usedTodayUsdMicros), limits);
-  if (breach === 'below')
-    throw rejection('AmountBelowMinimum', `the smallest ${noun} is ${formatLimit(limits.minUsdCents, 'up', unit)}`);
-  if (breach === 'above')
-    throw rejection('AmountAboveMaximum', `the largest ${noun} is ${formatLimit(limits.maxUsdCents, 'down', unit)}`);
-  if (breach === 'daily')
-    throw rejection(
-      'DailyLimitExceeded',
-      `this would pass your daily limit of ${formatLimit(limits.dailyUsdCents, 'down', unit)}`,
-    );
+  if (breach) throw limitRejection(breach, noun, limits, unit);
+}
+
+/** The rejection of a `noun` that broke a limit: a minimum rounded up, a maximum down, in the person's unit. */
+export function limitRejection(
+  breach: 'below' | 'above' | 'daily',
+  noun: string,
+  limits: { minUsdCents: bigint; maxUsdCents: bigint; dailyUsdCents: bigint },
+  unit?: LimitUnit,
+): ApplicationFailure {
+  if (breach === 'below') {
+    const limit = formatLimit(limits.minUsdCents, 'up', unit);
+    return rejection('AmountBelowMinimum', `the smallest ${noun} is ${limit}`, limit);
+  }
+  if (breach === 'above') {
+    const limit = formatLimit(limits.maxUsdCents, 'down', unit);
+    return rejection('AmountAboveMaximum', `the largest ${noun} is ${limit}`, limit);
+  }
+  const limit = formatLimit(limits.dailyUsdCents, 'down', unit);
+  return rejection('DailyLimitExceeded', `this would pass your daily limit of ${limit}`, limit);
 }
 
 interface Tracked<Stage extends string> {

@@ -11,7 +11,6 @@ import {
   FailureTypes,
   stepReference,
   transferStateQuery,
-  type Failure,
   type ReferenceStep,
   type TransferInput,
   type TransferKind,
@@ -21,9 +20,9 @@ import {
 import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../../lib/money/transfer';
 import { fromWire } from '../../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../../lib/money/format';
-import { smsTexts, type SmsTexts } from '../../lib/messages/sms';
+import { smsTexts, type Refusal, type SmsTexts } from '../../lib/messages/sms';
 import { bookkeeping, recordsUntilSettled } from './activity-options';
-import { checkUsdLimits, failureOf, rejection, stageKeeper } from './steps';
+import { checkUsdLimits, failureOf, refusalOf, rejection, stageKeeper } from './steps';
 import { showInSearch } from './search';
 import { applyFraudVerdict, fraudRefusalSms } from './fraud';
 import { chain, sendSmsBestEffort } from './movements';
@@ -89,14 +88,14 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
   }
 
   /** Refused before anything moved: the record (when there is one) and an SMS to the sender say why. */
-  async function reject(err: unknown, why: (failure: Failure) => string): Promise<never> {
+  async function reject(err: unknown, why: (refusal: Refusal) => string): Promise<never> {
     const failure = failureOf(err);
     if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
     else {
       Object.assign(state, { stage: 'rejected', status: 'failed', failure });
       showInSearch({ stage: state.stage, status: state.status });
     }
-    await tell(input.fromPhone, why(failure), 'sms-failure');
+    await tell(input.fromPhone, why(refusalOf(err)), 'sms-failure');
     throw rejection(failure.type, failure.message);
   }
 
@@ -242,8 +241,8 @@ function limitUnit(input: TransferInput, quote: TransferQuote): LimitUnit {
   return { unit: 'usd' };
 }
 
-/** What a sender reads when a transfer is refused before anything moved. */
-export function refusalSms(texts: SmsTexts, failure: Failure, amount: string): string {
+/** What a sender reads when a transfer is refused before anything moved (a limit's reason names the limit). */
+export function refusalSms(texts: SmsTexts, failure: Refusal, amount: string): string {
   const fraud = fraudRefusalSms(texts, failure.type, amount);
   if (fraud) return fraud;
   switch (failure.type) {
@@ -259,7 +258,7 @@ export function refusalSms(texts: SmsTexts, failure: Failure, amount: string): s
     case FailureTypes.SelfTransfer:
     case FailureTypes.UnsupportedTransfer:
     case FailureTypes.AmountTooSmall:
-      return texts.transferRefused(failure.message);
+      return texts.transferRefused(failure);
     default:
       return texts.transferFailed;
   }
