@@ -7,8 +7,8 @@ import {
   type MoneyRequest,
   type TransferStatus,
 } from '../definitions';
-import type { ConversionQuote } from '../money/conversion';
-import { RecordNotFoundError, stepWriter } from './rows';
+import { CONVERSION_QUOTE_AMOUNTS, type ConversionQuote } from '../money/conversion';
+import { RecordNotFoundError, readRow, stepWriter, type RowOf } from './rows';
 import { recordMovement, type RecordedMovement, type Screen } from './limits';
 
 export type { ConversionUpdate };
@@ -31,7 +31,8 @@ const QUOTE_COLUMNS = {
   rateSource: 'rate_source',
 } as const satisfies Partial<Record<keyof ConversionQuote, string>>;
 const QUOTE_FIELDS = Object.keys(QUOTE_COLUMNS) as (keyof typeof QUOTE_COLUMNS)[];
-const TEXT_FIELDS = new Set<string>(['operator', 'currency', 'rateSource']);
+/** The columns read as bigint: the quote's amounts. */
+const AMOUNT_COLUMNS = CONVERSION_QUOTE_AMOUNTS.map((f) => QUOTE_COLUMNS[f]);
 /** What a step writes (lib/db/rows.ts stepWriter), in this order. */
 const STEP_FIELDS = [
   'status',
@@ -73,37 +74,12 @@ const SELECT = `SELECT t.id, t.channel, t.phone_number, t.status, t.stage, r.min
   t.failure_message, t.refunded_at, t.created_at, t.updated_at, t.parent_transfer_id, t.api_key_id
   FROM airtime_transactions t JOIN operator_rates r ON r.operator = t.operator`;
 
-type Row = Record<string, string | number | Date | null>;
+/** The SELECT's columns: each field of the record but txtcNet, which is kept as txtc_amount. */
+type Row = RowOf<Omit<ConversionRecord, 'txtcNet'>>;
 
 function toRecord(r: Row): ConversionRecord {
-  const quote = Object.fromEntries(
-    QUOTE_FIELDS.map((f) => {
-      const raw = r[QUOTE_COLUMNS[f]] as string;
-      return [f, TEXT_FIELDS.has(f) ? raw : BigInt(raw)];
-    }),
-  ) as Omit<ConversionQuote, 'minorDigits'>;
-  return {
-    ...quote,
-    minorDigits: Number(r.minor_digits),
-    txtcAmount: quote.txtcNet,
-    id: r.id as string,
-    channel: r.channel as Channel,
-    phoneNumber: r.phone_number as string,
-    status: r.status as TransferStatus,
-    stage: r.stage as ConversionStage,
-    walletAddress: r.wallet_address as string | null,
-    txHash: r.tx_hash as string | null,
-    debitReference: r.debit_reference as string | null,
-    mintReference: r.mint_reference as string | null,
-    refundReference: r.refund_reference as string | null,
-    failureCode: r.failure_code as string | null,
-    failureMessage: r.failure_message as string | null,
-    refundedAt: r.refunded_at as Date | null,
-    parentTransferId: r.parent_transfer_id as string | null,
-    apiKeyId: r.api_key_id as string | null,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-  };
+  const record = readRow(r, AMOUNT_COLUMNS);
+  return { ...record, txtcNet: record.txtcAmount };
 }
 
 export function createConversionRepo(pool: Pool) {

@@ -9,7 +9,7 @@ import type {
   TransferUpdate,
 } from '../definitions';
 import type { TransferQuote } from '../money/transfer';
-import { stepWriter } from './rows';
+import { readRow, stepWriter, type RowOf } from './rows';
 import { recordMovement, type RecordedMovement, type Screen } from './limits';
 
 export type { TransferUpdate };
@@ -67,39 +67,10 @@ export interface HistoryEntry {
   createdAt: Date;
 }
 
-interface Row {
-  id: string;
-  channel: Channel;
-  transfer_type: TransferKind;
-  status: TransferStatus;
-  stage: TransferStage;
-  from_phone: string;
-  from_operator: string;
-  to_phone: string;
-  to_operator: string;
-  currency: string | null;
-  amount_minor: string | null;
-  txtc_amount: string | null;
-  usd_micros: string;
-  txtc_from_balance: string | null;
-  conversion_id: string | null;
-  from_wallet: string | null;
-  to_wallet: string | null;
-  tx_hash: string | null;
-  transfer_reference: string | null;
-  debit_reference: string | null;
-  credit_reference: string | null;
-  send_reference: string | null;
-  refund_reference: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  refunded_at: Date | null;
-  api_key_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+/** The SELECT's columns: each field of the record, transfer_type read as `kind`. */
+type Row = RowOf<TransferRecord>;
 
-const COLUMNS = `id, channel, transfer_type, status, stage, from_phone, from_operator, to_phone, to_operator, currency,
+const COLUMNS = `id, channel, transfer_type AS kind, status, stage, from_phone, from_operator, to_phone, to_operator, currency,
   amount_minor::text, txtc_amount::text, usd_micros::text, txtc_from_balance::text, conversion_id, from_wallet, to_wallet,
   tx_hash, transfer_reference, debit_reference, credit_reference, send_reference, refund_reference, failure_code,
   failure_message, refunded_at, api_key_id, created_at, updated_at`;
@@ -120,39 +91,8 @@ const STEP_FIELDS = [
   'txHash',
 ] as const;
 
-const big = (v: string | null) => (v === null ? null : BigInt(v));
-
-const toRecord = (r: Row): TransferRecord => ({
-  id: r.id,
-  channel: r.channel,
-  kind: r.transfer_type,
-  status: r.status,
-  stage: r.stage,
-  fromPhone: r.from_phone,
-  fromOperator: r.from_operator,
-  toPhone: r.to_phone,
-  toOperator: r.to_operator,
-  currency: r.currency,
-  amountMinor: big(r.amount_minor),
-  txtcAmount: big(r.txtc_amount),
-  usdMicros: BigInt(r.usd_micros),
-  txtcFromBalance: big(r.txtc_from_balance),
-  conversionId: r.conversion_id,
-  fromWallet: r.from_wallet,
-  toWallet: r.to_wallet,
-  txHash: r.tx_hash,
-  transferReference: r.transfer_reference,
-  debitReference: r.debit_reference,
-  creditReference: r.credit_reference,
-  sendReference: r.send_reference,
-  refundReference: r.refund_reference,
-  failureCode: r.failure_code,
-  failureMessage: r.failure_message,
-  refundedAt: r.refunded_at,
-  apiKeyId: r.api_key_id,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+const toRecord = (r: Row): TransferRecord =>
+  readRow(r, ['amount_minor', 'txtc_amount', 'usd_micros', 'txtc_from_balance']);
 
 export function createTransferRepo(pool: Pool) {
   return {
@@ -229,18 +169,7 @@ export function createTransferRepo(pool: Pool) {
      * SWAPs, its voucher redemptions, and each refund or return it got back as a line of its own.
      */
     async history(phoneNumber: string, limit: number): Promise<HistoryEntry[]> {
-      const { rows } = await pool.query<{
-        id: string;
-        kind: HistoryEntry['kind'];
-        direction: 'out' | 'in';
-        counterparty: string | null;
-        currency: string | null;
-        amount_minor: string | null;
-        txtc_amount: string | null;
-        usd_micros: string;
-        status: TransferStatus;
-        created_at: Date;
-      }>(
+      const { rows } = await pool.query<RowOf<HistoryEntry>>(
         `SELECT id, kind, direction, counterparty, currency, amount_minor, txtc_amount, usd_micros, status, created_at FROM (
            SELECT id, 'conversion' AS kind, 'out' AS direction, NULL::text AS counterparty, currency::text AS currency,
              airtime_amount_minor::text AS amount_minor, txtc_amount::text AS txtc_amount, usd_micros::text AS usd_micros,
@@ -274,18 +203,7 @@ export function createTransferRepo(pool: Pool) {
          ) movements ORDER BY created_at DESC, id, kind LIMIT $2`,
         [phoneNumber, limit],
       );
-      return rows.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        direction: r.direction,
-        counterparty: r.counterparty,
-        currency: r.currency,
-        amountMinor: big(r.amount_minor),
-        txtcAmount: big(r.txtc_amount),
-        usdMicros: BigInt(r.usd_micros),
-        status: r.status,
-        createdAt: r.created_at,
-      }));
+      return rows.map((r) => readRow(r, ['amount_minor', 'txtc_amount', 'usd_micros']));
     },
   };
 }
