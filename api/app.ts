@@ -8,7 +8,7 @@ import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { ServiceError } from '@temporalio/client';
 import { logScope } from '../lib/log';
-import { createApiContext, type AppDeps } from './context';
+import { createApiContext, type ApiContext, type AppDeps } from './context';
 
 export { createApiContext, type ApiContext, type AppDeps } from './context';
 import { BridgeError } from '../lib/definitions';
@@ -36,6 +36,33 @@ import { opsAlertRoutes } from './ops-alerts';
 import { opsMovementRoutes } from './ops-movements';
 import { consoleRoutes, consoleSettingsOf } from './console';
 
+/**
+ * The REST resources, mounted under /api behind the address limit, the API key and the key's own limit. Hono
+ * matches in this order: /airtime/transfer before /airtime.
+ */
+const REST: Record<string, (ctx: ApiContext) => Hono> = {
+  '/airtime/transfer': airtimeTransferRoute,
+  '/airtime': airtimeRoutes,
+  '/transfers': transferRoutes,
+  '/balance': balanceRoutes,
+  '/transactions': transactionRoutes,
+  '/pins': pinRoutes,
+  '/vouchers': voucherRoutes,
+  '/fraud': fraudRoutes,
+  '/reconciliations': reconciliationRoutes,
+  '/ops/alerts': opsAlertRoutes,
+  '/ops/movements': opsMovementRoutes,
+};
+
+/** What the operators call: the USSD and SMS gateways (behind the webhook secret) and the payment callbacks. */
+const GATEWAYS: [string, (ctx: ApiContext) => Hono][] = [
+  ['/ussd', ussdRoutes],
+  ['/sms', smsRoutes],
+  ['/sms', smsDeliveryRoutes],
+  ['/at', atCallbackRoutes], // Africa's Talking's airtime callbacks, behind their own secret
+  ['/', operatorCallbackRoutes], // MoMo's and Airtel's payment callbacks, a secret in their path
+];
+
 export function createApp(deps: AppDeps) {
   const ctx = createApiContext(deps);
   const { limits } = ctx;
@@ -58,28 +85,12 @@ export function createApp(deps: AppDeps) {
   // After the address limit, so guessing keys is limited too; /health, /metrics and the webhooks need none.
   app.use('/api/*', apiKeyAuth(ctx));
   app.use('/api/*', limits.key);
-  app.use('/dev/*', limits.ip);
-  app.use('/ops/*', limits.ip);
-  app.use('/ops', limits.ip);
+  for (const path of ['/dev/*', '/ops/*', '/ops']) app.use(path, limits.ip);
   app.route('/health', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(ctx));
-  app.route('/api/airtime/transfer', airtimeTransferRoute(ctx));
-  app.route('/api/airtime', airtimeRoutes(ctx));
-  app.route('/api/transfers', transferRoutes(ctx));
-  app.route('/api/balance', balanceRoutes(ctx));
-  app.route('/api/transactions', transactionRoutes(ctx));
-  app.route('/api/pins', pinRoutes(ctx));
-  app.route('/api/vouchers', voucherRoutes(ctx));
-  app.route('/api/fraud', fraudRoutes(ctx));
-  app.route('/api/reconciliations', reconciliationRoutes(ctx));
-  app.route('/api/ops/alerts', opsAlertRoutes(ctx));
-  app.route('/api/ops/movements', opsMovementRoutes(ctx));
+  for (const [path, routes] of Object.entries(REST)) app.route(`/api${path}`, routes(ctx));
   app.route('/ops', consoleRoutes(ctx, consoleSettingsOf(deps.config)));
-  app.route('/ussd', ussdRoutes(ctx));
-  app.route('/sms', smsRoutes(ctx));
-  app.route('/sms', smsDeliveryRoutes(ctx));
-  app.route('/at', atCallbackRoutes(ctx)); // Africa's Talking's airtime callbacks, behind their own secret
-  app.route('/', operatorCallbackRoutes(ctx)); // MoMo's and Airtel's payment callbacks, a secret in their path
+  for (const [path, routes] of GATEWAYS) app.route(path, routes(ctx));
   if (deps.config.appEnv === 'local') app.route('/dev', devRoutes(ctx));
   if (deps.config.appEnv === 'local') {
     // The simulator's page goes through the real webhook, the secret added here so the page never holds it.

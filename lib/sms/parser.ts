@@ -74,9 +74,6 @@ export const SMS_CONNECTORS: Record<Language, string> = { en: 'TO', sw: 'KWA' };
 
 /** A command is never longer than this; longer texts are refused before any matching. */
 const MAX_LENGTH = 500;
-/** A sane ceiling on the whole part of an amount (keeps strings within NUMERIC(78,0) after scaling). */
-const MAX_WHOLE_DIGITS = 15;
-const USD_DIGITS = 2;
 
 interface Keyword {
   pattern: RegExp;
@@ -273,6 +270,10 @@ const BARE_UNIT: Record<AmountCommand, 'local' | 'txtc'> = {
   send: 'txtc',
   swap: 'txtc',
 };
+
+/** A sane ceiling on the whole part of an amount (keeps strings within NUMERIC(78,0) after scaling). */
+const MAX_WHOLE_DIGITS = 15;
+const USD_DIGITS = 2;
 
 /** Ways people write currencies, as they read once upper-cased. */
 const USD_WORDS = new Set(['$', 'US$', 'USD', 'DOLLAR', 'DOLLARS']);
