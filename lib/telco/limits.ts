@@ -1,6 +1,8 @@
 /**
  * What keeps one operator API from hurting the rest (lib/telco/http.ts uses them): an injectable clock, a
- * circuit breaker, a bound on calls in flight and a start-rate token bucket.
+ * circuit breaker, a bound on calls in flight and a start-rate token bucket. Ours, not cockatiel's: a waiter
+ * is told no at its own deadline, and a half-open circuit refuses at once with a retry time, where cockatiel
+ * holds both callers (npm run bench:operator-limits, docs/operators.md).
  */
 /** Time, injectable so tests move it instead of waiting. */
 export interface Clock {
