@@ -79,25 +79,14 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
     function mint(address to, uint256 amount, bytes32 ref) external onlyRole(MINTER_ROLE) {
         if (ref == bytes32(0)) revert ZeroReference();
         if (referenceUsed[ref]) revert ReferenceAlreadyUsed(ref);
-        referenceUsed[ref] = true;
-        _mint(to, amount);
-        emit ReferencedMint(ref, to, amount);
+        _applyMint(to, amount, ref);
     }
 
     /// @notice Apply each mint entry that mint would accept and whose deadline has not passed; skip the others
     /// (MintSkipped) without reverting, so a reused reference never sinks the rest. Returns how many were applied.
     function mintBatch(MintEntry[] calldata entries) public onlyRole(MINTER_ROLE) returns (uint256 applied) {
         for (uint256 i = 0; i < entries.length; i++) {
-            MintEntry calldata entry = entries[i];
-            SkipReason reason = _mintSkipReason(entry);
-            if (reason != SkipReason.None) {
-                emit MintSkipped(entry.ref, uint8(reason));
-                continue;
-            }
-            referenceUsed[entry.ref] = true;
-            _mint(entry.to, entry.amount);
-            emit ReferencedMint(entry.ref, entry.to, entry.amount);
-            applied++;
+            if (_tryMint(entries[i])) applied++;
         }
     }
 
@@ -126,26 +115,45 @@ contract Txtc is ERC20, ERC20Permit, AccessControl {
         if (referenceUsed[ref]) revert ReferenceAlreadyUsed(ref);
         if (block.timestamp > deadline) revert AuthorisationExpired();
         if (!_authorised(from, _structHash(from, to, value, ref, deadline), v, r, s)) revert InvalidAuthorisation();
-        referenceUsed[ref] = true;
-        _transfer(from, to, value);
-        emit ReferencedTransfer(ref, from, to, value);
+        _applyTransfer(from, to, value, ref);
     }
 
     /// @notice Apply each entry that transferWithAuthorization would accept; skip the others (TransferSkipped)
     /// without reverting, so one bad entry never sinks the rest. Returns how many were applied.
     function transferBatch(TransferEntry[] calldata entries) public onlyRole(RELAYER_ROLE) returns (uint256 applied) {
         for (uint256 i = 0; i < entries.length; i++) {
-            TransferEntry calldata entry = entries[i];
-            SkipReason reason = _skipReason(entry);
-            if (reason != SkipReason.None) {
-                emit TransferSkipped(entry.ref, uint8(reason));
-                continue;
-            }
-            referenceUsed[entry.ref] = true;
-            _transfer(entry.from, entry.to, entry.value);
-            emit ReferencedTransfer(entry.ref, entry.from, entry.to, entry.value);
-            applied++;
+            if (_tryTransfer(entries[i])) applied++;
         }
+    }
+
+    /// @dev One entry of mintBatch: applied if _mintSkipReason finds nothing against it, else MintSkipped.
+    function _tryMint(MintEntry calldata entry) private returns (bool) {
+        SkipReason reason = _mintSkipReason(entry);
+        if (reason == SkipReason.None) _applyMint(entry.to, entry.amount, entry.ref);
+        else emit MintSkipped(entry.ref, uint8(reason));
+        return reason == SkipReason.None;
+    }
+
+    /// @dev One entry of transferBatch: applied if _skipReason finds nothing against it, else TransferSkipped.
+    function _tryTransfer(TransferEntry calldata entry) private returns (bool) {
+        SkipReason reason = _skipReason(entry);
+        if (reason == SkipReason.None) _applyTransfer(entry.from, entry.to, entry.value, entry.ref);
+        else emit TransferSkipped(entry.ref, uint8(reason));
+        return reason == SkipReason.None;
+    }
+
+    /// @dev Only after the caller's checks (mint reverts, _tryMint skips).
+    function _applyMint(address to, uint256 amount, bytes32 ref) private {
+        referenceUsed[ref] = true;
+        _mint(to, amount);
+        emit ReferencedMint(ref, to, amount);
+    }
+
+    /// @dev Only after the caller's checks (transferWithAuthorization reverts, _tryTransfer skips).
+    function _applyTransfer(address from, address to, uint256 value, bytes32 ref) private {
+        referenceUsed[ref] = true;
+        _transfer(from, to, value);
+        emit ReferencedTransfer(ref, from, to, value);
     }
 
     function _mintSkipReason(MintEntry calldata entry) private view returns (SkipReason) {
