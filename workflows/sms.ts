@@ -9,7 +9,7 @@
  * (a signal from that message's workflow; the API checked the PIN, so no PIN is in any history). NO, a
  * locked PIN or the timeout move nothing.
  */
-import { proxyLocalActivities, setHandler, workflowInfo, type Workflow } from '@temporalio/workflow';
+import { setHandler, workflowInfo, type Workflow } from '@temporalio/workflow';
 import type { SmsActivities } from '../activities/sms';
 import type { SwapActivities } from '../activities/swaps';
 import type { UssdActivities } from '../activities/ussd';
@@ -31,7 +31,7 @@ import { parseSms, type Amount, type ParsedSms } from '../lib/sms/parser';
 import { identifySubscriber } from '../lib/telco/detect';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
 import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
-import { bookkeeping, whileWaiting } from './shared/activity-options';
+import { localActivities } from './shared/activity-options';
 import { sendSmsBestEffort } from './shared/movements';
 import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-starts';
 import { awaitConfirmation } from './shared/consent';
@@ -39,8 +39,7 @@ import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
 import { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
 
-const lookups = proxyLocalActivities<SmsActivities & UssdActivities>(whileWaiting);
-const books = proxyLocalActivities<SmsActivities & SwapActivities>(bookkeeping);
+const { lookups, books } = localActivities<SmsActivities & UssdActivities & SwapActivities>();
 
 type MoneyCommand = Extract<ParsedSms, { command: 'buy' | 'send' | 'transfer' | 'swap' }>;
 

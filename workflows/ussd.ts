@@ -6,14 +6,7 @@
  * session on END, on the gateway's end notice, after the whole-session timeout or after a minute idle.
  * Secrets never arrive here: the API turns a PIN into its outcome before the update is sent.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { UssdActivities } from '../activities/ussd';
 import {
   conversionWorkflowId,
@@ -34,13 +27,12 @@ import { gatewayTexts } from '../lib/ussd/messages';
 import { isSecretInput } from '../lib/ussd/input';
 import { identifySubscriber } from '../lib/telco/detect';
 import type { Effect, EffectResult, MenuState, Profile, MenuStep } from '../lib/ussd/types';
-import { bookkeeping, whileWaiting } from './shared/activity-options';
+import { localActivities } from './shared/activity-options';
 import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-starts';
 import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
 
-const lookups = proxyLocalActivities<UssdActivities>(whileWaiting);
-const books = proxyLocalActivities<UssdActivities>(bookkeeping);
+const { lookups, books } = localActivities<UssdActivities>();
 
 /** The longest input a person can type on one hop (gateways cap it well below this). */
 

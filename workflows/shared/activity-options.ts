@@ -3,7 +3,7 @@
  * these instead of literals of their own. Business failures (the one list, definitions/errors.ts) are
  * never retried; everything else is, with backoff.
  */
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import { proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { FailureTypes, NON_RETRYABLE } from '../../lib/definitions/errors';
 
 const backoff = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
@@ -105,6 +105,18 @@ export const whileWaiting: LocalActivityOptions = {
     nonRetryableErrorTypes: NON_RETRYABLE,
   },
 };
+
+/**
+ * A workflow's local activities under each of the three option sets above, named by when they run: `books`
+ * before money moves, `records` once it has, `lookups` while a person waits on a hop.
+ */
+export function localActivities<A>() {
+  return {
+    books: proxyLocalActivities<A>(bookkeeping),
+    records: proxyLocalActivities<A>(recordsUntilSettled),
+    lookups: proxyLocalActivities<A>(whileWaiting),
+  };
+}
 
 /**
  * Handing a mint or a send to the chain writer (a signal, and a signature for a send): local and quick,

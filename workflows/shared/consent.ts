@@ -6,17 +6,17 @@
  * after the timeout, nothing moved either way. A wrong PIN counts toward the lock (the API checks it, as for
  * any PIN).
  */
-import { condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SmsActivities } from '../../activities/sms';
 import { FailureTypes } from '../../lib/definitions/errors';
 import { smsConfirmationSignal, type SmsConfirmationSignal } from '../../lib/definitions/sms';
 import type { PayerConsent } from '../../lib/definitions/common';
 import type { SmsTexts } from '../../lib/messages/sms';
-import { bookkeeping } from './activity-options';
+import { localActivities } from './activity-options';
 import { sendSmsBestEffort } from './movements';
 import { rejection } from './steps';
 
-const books = proxyLocalActivities<SmsActivities>(bookkeeping);
+const { books } = localActivities<SmsActivities>();
 
 export interface ConsentAsk {
   consent: PayerConsent;
