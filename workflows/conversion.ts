@@ -7,18 +7,10 @@
  * Bookkeeping in Postgres runs as local activities; operator and chain calls and SMS are regular ones.
  * A cancel is honoured until the debit starts; from then on the conversion finishes (mint or refund).
  */
-import {
-  CancellationScope,
-  isCancellation,
-  log,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MintResult } from '../activities/chain';
 import type { ConversionActivities } from '../activities/conversion';
 import {
-  FailureTypes,
   conversionStateQuery,
   stepReference,
   type ConversionInput,
@@ -35,19 +27,18 @@ import {
 } from '../lib/money/conversion';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../lib/money/format';
-import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
+import { localActivities } from './shared/activity-options';
 import { debitCallFor } from './shared/approval';
 import { compensationFailed, failureOf, limitRejection, refusalOf, rejection, stageKeeper } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { showInSearch } from './shared/search';
-import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
+import { applyFraudVerdict } from './shared/fraud';
 import { mintTxtcOnce, moveAirtime, owed, sendSmsBestEffort, telco } from './shared/movements';
-import { smsTexts, type Refusal, type SmsTexts } from '../lib/messages/sms';
+import { refusalSms, smsTexts } from '../lib/messages/sms';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { awaitPayerConsent } from './shared/consent';
 
-const books = proxyLocalActivities<ConversionActivities>(bookkeeping);
-const records = proxyLocalActivities<ConversionActivities>(recordsUntilSettled);
+const { books, records } = localActivities<ConversionActivities>();
 
 /** MIN/MAX per transaction and the 24-hour limit, compared exactly on the USD value of the airtime. */
 export function checkLimits(wire: ConversionQuote, limits: LimitsWire, typed: 'usd' | 'local' | 'txtc' = 'usd'): void {
@@ -77,26 +68,6 @@ export function checkLimits(wire: ConversionQuote, limits: LimitsWire, typed: 'u
   const thisScaled = quote.airtimeAmountMinor * 1_000_000n;
   const dailyScaled = bounds.dailyUsdCents * 10_000n * rate.minorUnitsPerUsd;
   if (usedScaled + thisScaled > dailyScaled) throw limitRejection('daily', 'purchase', bounds, unit);
-}
-
-/** What a person reads when a purchase is refused, by failure type. */
-function rejectionSms(texts: SmsTexts, refusal: Refusal, quote?: Quote): string {
-  const amount = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : 'the amount';
-  const fraud = fraudRefusalSms(texts, refusal.type, amount);
-  if (fraud) return fraud;
-  switch (refusal.type) {
-    case FailureTypes.InsufficientAirtime:
-      return texts.buyNoAirtime(amount);
-    case FailureTypes.AmountBelowMinimum:
-    case FailureTypes.AmountAboveMaximum:
-    case FailureTypes.DailyLimitExceeded:
-    case FailureTypes.AmountTooSmall:
-      return texts.buyRefused(refusal);
-    case FailureTypes.Cancelled:
-      return texts.buyCancelled;
-    default:
-      return texts.buyFailed;
-  }
 }
 
 export async function conversionWorkflow(input: ConversionInput): Promise<ConversionState> {
@@ -245,7 +216,10 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
       Object.assign(state, { stage: 'rejected', status: 'failed', failure });
       showInSearch({ stage: state.stage, status: state.status });
     }
-    await CancellationScope.nonCancellable(() => notify(rejectionSms(texts, refusalOf(err), quote), 'sms-failure'));
+    const named = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : 'the amount';
+    await CancellationScope.nonCancellable(() =>
+      notify(refusalSms(texts, 'buy', refusalOf(err), named), 'sms-failure'),
+    );
     if (isCancellation(err)) throw err;
     throw rejection(failure.type, failure.message);
   }

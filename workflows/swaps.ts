@@ -7,7 +7,7 @@
  * the person's wallet under a reference derived from the voucher, through the chain writer like every other
  * mint, so the contract mints it once whatever is retried or redelivered.
  */
-import { CancellationScope, log, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PreparedSwap, SwapActivities } from '../activities/swaps';
 import type { TransferActivities } from '../activities/transfers';
 import type { MintResult, TransferResult } from '../activities/chain';
@@ -28,10 +28,10 @@ import {
 import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
 import { fromWire } from '../lib/money/wire';
 import { formatAirtime, formatTxtc, shortHex } from '../lib/money/format';
-import { applyFraudVerdict, fraudRefusalSms } from './shared/fraud';
+import { applyFraudVerdict } from './shared/fraud';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
-import { smsTexts } from '../lib/messages/sms';
-import { bookkeeping, recordsUntilSettled } from './shared/activity-options';
+import { refusalSms, smsTexts } from '../lib/messages/sms';
+import { localActivities } from './shared/activity-options';
 import { checkUsdLimits, compensationFailed, failureOf, refusalOf, rejection, stageKeeper } from './shared/steps';
 import { showInSearch } from './shared/search';
 import {
@@ -44,8 +44,7 @@ import {
   settleChain,
 } from './shared/movements';
 
-const books = proxyLocalActivities<SwapActivities & TransferActivities>(bookkeeping);
-const records = proxyLocalActivities<SwapActivities>(recordsUntilSettled);
+const { books, records } = localActivities<SwapActivities & TransferActivities>();
 
 /** Redemptions from before vouchers minted through the chain writer replay their own mint transaction. */
 const VOUCHER_BATCHED_MINT_PATCH = 'voucher-batched-mint';
@@ -181,19 +180,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
       Object.assign(state, { stage: 'rejected', status: 'failed', failure });
       showInSearch({ stage: state.stage, status: state.status });
     }
-    const message =
-      fraudRefusalSms(texts, failure.type, amountText) ??
-      (failure.type === FailureTypes.InsufficientTxtc
-        ? texts.swapNoTxtc(amountText)
-        : [
-              FailureTypes.AmountBelowMinimum,
-              FailureTypes.AmountAboveMaximum,
-              FailureTypes.DailyLimitExceeded,
-              FailureTypes.AmountTooSmall,
-              FailureTypes.InvalidRequest,
-            ].includes(failure.type as never)
-          ? texts.swapRefused(refusalOf(err))
-          : texts.swapFailed);
+    const message = refusalSms(texts, 'swap', refusalOf(err), amountText);
     await tell(message, 'sms-failure');
     throw rejection(failure.type, failure.message);
   }

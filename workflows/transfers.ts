@@ -21,7 +21,8 @@ import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { moveAirtime, owed, sendTxtcOnce, telco } from './shared/movements';
 import { debitCallFor } from './shared/approval';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
-import { airtimeText, beginTransfer, refusalSms, shortRef, type Completion } from './shared/transfer';
+import { airtimeText, beginTransfer, shortRef, type Completion } from './shared/transfer';
+import { refusalSms } from '../lib/messages/sms';
 
 /** Airtime from one number to another, exactly once. */
 export async function airtimeTransferWorkflow(input: TransferInput): Promise<TransferState> {
@@ -236,7 +237,7 @@ async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<Tr
         return await t.reject(err, (f) =>
           f.type === FailureTypes.InsufficientAirtime
             ? t.texts.sender.transferShortOfAirtime(formatTxtc(shortfall))
-            : refusalSms(t.texts.sender, f, amount),
+            : refusalSms(t.texts.sender, 'transfer', f, amount),
         );
       }
       t.state.conversionId = conversionId;

@@ -17,6 +17,80 @@ export interface Refusal {
   limit?: string;
 }
 
+/** The refusals whose reason every catalogue words (`reason`), so a person reads why. */
+const WORDED_REFUSALS: ReadonlySet<string> = new Set([
+  FailureTypes.AmountBelowMinimum,
+  FailureTypes.AmountAboveMaximum,
+  FailureTypes.DailyLimitExceeded,
+  FailureTypes.SelfTransfer,
+  FailureTypes.UnsupportedTransfer,
+  FailureTypes.AmountTooSmall,
+  FailureTypes.InvalidRequest,
+]);
+
+/** The money movements that can be refused before anything moved, as their SMS name them. */
+export type RefusedMovement = 'buy' | 'transfer' | 'swap';
+
+/** A movement's own refusal texts: a worded reason, too little airtime or TXTC, cancelled, anything else. */
+interface RefusalTexts {
+  refused: (refusal: Refusal) => string;
+  noAirtime?: (amount: string) => string;
+  noTxtc?: (amount: string) => string;
+  cancelled?: string;
+  failed: string;
+}
+
+function refusalTexts(t: SmsTexts, movement: RefusedMovement): RefusalTexts {
+  switch (movement) {
+    case 'buy':
+      return { refused: t.buyRefused, noAirtime: t.buyNoAirtime, cancelled: t.buyCancelled, failed: t.buyFailed };
+    case 'transfer':
+      return {
+        refused: t.transferRefused,
+        noAirtime: t.transferNoAirtime,
+        noTxtc: t.transferNoTxtc,
+        cancelled: t.transferCancelled,
+        failed: t.transferFailed,
+      };
+    case 'swap':
+      return { refused: t.swapRefused, noTxtc: t.swapNoTxtc, failed: t.swapFailed };
+  }
+}
+
+/**
+ * What a person reads when their movement was refused before anything moved, by failure type, the one rule
+ * for every movement: the fraud rules' and the consent's own texts, the worded reason, then too little airtime
+ * or TXTC and cancelled where the movement has a text for them, else its general failure. `amount`: the amount
+ * as the SMS names it.
+ */
+export function refusalSms(texts: SmsTexts, movement: RefusedMovement, refusal: Refusal, amount: string): string {
+  const own = refusalTexts(texts, movement);
+  switch (refusal.type) {
+    case FailureTypes.NumberBlocked:
+      return texts.notAllowed;
+    case FailureTypes.PinLocked:
+      return texts.confirmLocked;
+    case FailureTypes.ConsentRefused:
+      return texts.confirmDeclined;
+    case FailureTypes.ConsentExpired:
+      return texts.confirmExpired;
+    case FailureTypes.VelocityExceeded:
+      return texts.tooManyRequests;
+    case FailureTypes.HoldRejected:
+      return texts.holdRejected(amount);
+    case FailureTypes.HoldExpired:
+      return texts.holdExpired(amount);
+    case FailureTypes.InsufficientAirtime:
+      return own.noAirtime?.(amount) ?? own.failed;
+    case FailureTypes.InsufficientTxtc:
+      return own.noTxtc?.(amount) ?? own.failed;
+    case FailureTypes.Cancelled:
+      return own.cancelled ?? own.failed;
+    default:
+      return WORDED_REFUSALS.has(refusal.type) ? own.refused(refusal) : own.failed;
+  }
+}
+
 export interface SmsTexts {
   // Conversions
   bought: (v: { txtc: string; airtime: string; usd: string; wallet: string; tx: string }) => string;

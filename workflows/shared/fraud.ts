@@ -4,17 +4,9 @@
  * records itself, tells the person, shows `TransferStage='held'` and waits for ops' `approveHeld` or
  * `rejectHeld` update (who and why are recorded), or for the timeout, after which it is rejected: nothing moved.
  */
-import {
-  CancellationScope,
-  allHandlersFinished,
-  condition,
-  isCancellation,
-  proxyLocalActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import type { FraudActivities } from '../../activities/fraud';
 import {
-  FailureTypes,
   HOLD_DECISION_MAX,
   approveHeldUpdate,
   rejectHeldUpdate,
@@ -24,10 +16,10 @@ import {
   type HoldState,
 } from '../../lib/definitions';
 import type { SmsTexts } from '../../lib/messages/sms';
-import { recordsUntilSettled } from './activity-options';
+import { localActivities } from './activity-options';
 import { rejection } from './steps';
 
-const records = proxyLocalActivities<FraudActivities>(recordsUntilSettled);
+const { records } = localActivities<FraudActivities>();
 
 /** What a held movement needs of its workflow. */
 export interface Holdable {
@@ -52,28 +44,6 @@ export async function applyFraudVerdict(verdict: FraudVerdict | undefined, movem
   if (!verdict || verdict.action === 'allow') return;
   if (verdict.action === 'refuse') throw rejection(verdict.type, verdict.message);
   await awaitHoldDecision(verdict, movement);
-}
-
-/** The person's SMS for a fraud refusal; undefined for any other failure. */
-export function fraudRefusalSms(texts: SmsTexts, type: string, amount: string): string | undefined {
-  switch (type) {
-    case FailureTypes.NumberBlocked:
-      return texts.notAllowed;
-    case FailureTypes.PinLocked:
-      return texts.confirmLocked;
-    case FailureTypes.ConsentRefused:
-      return texts.confirmDeclined;
-    case FailureTypes.ConsentExpired:
-      return texts.confirmExpired;
-    case FailureTypes.VelocityExceeded:
-      return texts.tooManyRequests;
-    case FailureTypes.HoldRejected:
-      return texts.holdRejected(amount);
-    case FailureTypes.HoldExpired:
-      return texts.holdExpired(amount);
-    default:
-      return undefined;
-  }
 }
 
 /** Synchronous, as update validators must be: a clear refusal, and the workflow changes nothing. */

@@ -4,11 +4,10 @@
  * before anything moved; and the completion, written once: the record says completed with the movement's
  * references, the sender is told, then the receiver (with how to dial the service, if they never used it).
  */
-import { CancellationScope, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PreparedTransfer, TransferActivities } from '../../activities/transfers';
 import type { TransferResult } from '../../activities/chain';
 import {
-  FailureTypes,
   stepReference,
   transferStateQuery,
   type ReferenceStep,
@@ -20,17 +19,16 @@ import {
 import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../../lib/money/transfer';
 import { fromWire } from '../../lib/money/wire';
 import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../../lib/money/format';
-import { smsTexts, type Refusal, type SmsTexts } from '../../lib/messages/sms';
-import { bookkeeping, recordsUntilSettled } from './activity-options';
+import { refusalSms, smsTexts, type Refusal, type SmsTexts } from '../../lib/messages/sms';
+import { localActivities } from './activity-options';
 import { checkUsdLimits, failureOf, refusalOf, rejection, stageKeeper } from './steps';
 import { showInSearch } from './search';
-import { applyFraudVerdict, fraudRefusalSms } from './fraud';
+import { applyFraudVerdict } from './fraud';
 import { chain, sendSmsBestEffort } from './movements';
 import { awaitPayerConsent } from './consent';
 import type { PayerTurn } from './payer-turn';
 
-const books = proxyLocalActivities<TransferActivities>(bookkeeping);
-const records = proxyLocalActivities<TransferActivities>(recordsUntilSettled);
+const { books, records } = localActivities<TransferActivities>();
 
 /** What a completed transfer's record adds besides its stage and status: the references of what moved. */
 export type Completion = Omit<TransferUpdate, 'stage' | 'status'>;
@@ -105,7 +103,7 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
    */
   function refuse(err: unknown, amount?: string): Promise<never> {
     const named = amount ?? (state.quote ? quotedAmount(kind, state.quote) : 'the amount');
-    return reject(err, (f) => refusalSms(texts.sender, f, named));
+    return reject(err, (f) => refusalSms(texts.sender, 'transfer', f, named));
   }
 
   /** Quote, record, limits and fraud rules in one local step; a refusal (or a hold ops reject) changes nothing. */
@@ -239,29 +237,6 @@ function limitUnit(input: TransferInput, quote: TransferQuote): LimitUnit {
       minorUnitsPerUsd: quote.minorUnitsPerUsd,
     };
   return { unit: 'usd' };
-}
-
-/** What a sender reads when a transfer is refused before anything moved (a limit's reason names the limit). */
-export function refusalSms(texts: SmsTexts, failure: Refusal, amount: string): string {
-  const fraud = fraudRefusalSms(texts, failure.type, amount);
-  if (fraud) return fraud;
-  switch (failure.type) {
-    case FailureTypes.InsufficientAirtime:
-      return texts.transferNoAirtime(amount);
-    case FailureTypes.InsufficientTxtc:
-      return texts.transferNoTxtc(amount);
-    case FailureTypes.Cancelled:
-      return texts.transferCancelled;
-    case FailureTypes.AmountBelowMinimum:
-    case FailureTypes.AmountAboveMaximum:
-    case FailureTypes.DailyLimitExceeded:
-    case FailureTypes.SelfTransfer:
-    case FailureTypes.UnsupportedTransfer:
-    case FailureTypes.AmountTooSmall:
-      return texts.transferRefused(failure);
-    default:
-      return texts.transferFailed;
-  }
 }
 
 /** "KES 645.00 ($5.00)" for the amount moved; a balance alone without the USD. */

@@ -4,14 +4,13 @@
  * always did; Swahili words the same reason itself, with the same limit, and no English in it.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { en, sw, type Refusal, type SmsTexts } from '../../../lib/messages/sms';
+import { en, refusalSms, sw, type Refusal, type SmsTexts } from '../../../lib/messages/sms';
 import { AmountTooSmallError, quoteWithRates, type OperatorRate } from '../../../lib/money/conversion';
 import type { LimitUnit } from '../../../lib/money/format';
 import { toWire } from '../../../lib/money/wire';
 import { isGsm7, smsParts } from '../../../lib/sms/segments';
 import { checkLimits } from '../../../workflows/conversion';
 import { checkUsdLimits, refusalOf } from '../../../workflows/shared/steps';
-import { refusalSms } from '../../../workflows/shared/transfer';
 
 const E18 = 10n ** 18n;
 const KES = { operator: 'safaricom-ke', currency: 'KES', minorDigits: 2, minorUnitsPerUsd: 12900n, operatorFeeBps: 0n };
@@ -78,17 +77,17 @@ const TOO_SMALL = thrown('AmountTooSmall', new AmountTooSmallError(1n, 2n).messa
 const CASES: { flow: string; texts: (t: SmsTexts, r: Refusal) => string; en: (reason: string) => string }[] = [
   {
     flow: 'purchase',
-    texts: (t, r) => t.buyRefused(r),
+    texts: (t, r) => refusalSms(t, 'buy', r, 'KES 129.00'),
     en: (reason) => `TXTC purchase failed: ${reason}. Nothing was charged.`,
   },
   {
     flow: 'transfer',
-    texts: (t, r) => refusalSms(t, r, 'KES 645.00 ($5.00)'),
+    texts: (t, r) => refusalSms(t, 'transfer', r, 'KES 645.00 ($5.00)'),
     en: (reason) => `Transfer failed: ${reason}. Nothing was sent.`,
   },
   {
     flow: 'swap',
-    texts: (t, r) => t.swapRefused(r),
+    texts: (t, r) => refusalSms(t, 'swap', r, '100 TXTC'),
     en: (reason) => `Swap failed: ${reason}. Nothing was taken.`,
   },
 ];
