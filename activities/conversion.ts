@@ -45,14 +45,12 @@ export function createConversionActivities(
       const quote = quoteWithRates(airtime, operator, txtc, deps.config.fees, target);
       // The person's language (for the SMS) is read beside the record, not after it.
       const [recorded, profile] = await Promise.all([
-        deps.conversions.insertQuoted(
-          input.id,
-          { channel: input.channel, apiKeyId: input.apiKeyId },
-          input.phoneNumber,
-          quote,
-          input.parentId,
-          input.parentId ? undefined : deps.config.fraud,
-        ),
+        deps.conversions.insertQuoted(input.id, input.phoneNumber, quote, {
+          channel: input.channel,
+          apiKeyId: input.apiKeyId,
+          parentTransferId: input.parentId,
+          screen: input.parentId ? undefined : deps.config.fraud,
+        }),
         deps.ussd.profile(input.phoneNumber),
       ]);
       const language = profile?.language;

@@ -86,13 +86,11 @@ export function createTransferActivities(
           deps.config.floats.staleSeconds,
         );
       const [recorded, receiverKnown, senderProfile, receiverProfile] = await Promise.all([
-        deps.transfers.insertRecorded(
-          input.id,
-          { channel: input.channel, apiKeyId: input.apiKeyId },
-          input,
-          quote,
-          deps.config.fraud,
-        ),
+        deps.transfers.insertRecorded(input.id, input, quote, {
+          channel: input.channel,
+          apiKeyId: input.apiKeyId,
+          screen: deps.config.fraud,
+        }),
         deps.transfers.hasUsedService(input.toPhone),
         deps.ussd.profile(input.fromPhone),
         deps.ussd.profile(input.toPhone),

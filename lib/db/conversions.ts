@@ -1,15 +1,9 @@
 /** The airtime_transactions table: one row per conversion, kept by the conversion workflow's activities. */
 import type { Pool } from 'pg';
-import {
-  type Channel,
-  type ConversionStage,
-  type ConversionUpdate,
-  type MoneyRequest,
-  type TransferStatus,
-} from '../definitions';
+import { type Channel, type ConversionStage, type ConversionUpdate, type TransferStatus } from '../definitions';
 import { CONVERSION_QUOTE_AMOUNTS, type ConversionQuote } from '../money/conversion';
 import { RecordNotFoundError, readRow, stepWriter, type RowOf } from './rows';
-import { recordMovement, type RecordedMovement, type Screen } from './limits';
+import { recordMovement, type Recording } from './limits';
 
 export type { ConversionUpdate };
 /** Now in lib/db/rows.ts with the step writes that throw it; still exported here, where it used to live. */
@@ -82,31 +76,29 @@ function toRecord(r: Row): ConversionRecord {
   return { ...record, txtcNet: record.txtcAmount };
 }
 
+/** A conversion's recording: a hybrid transfer's leg also names its transfer. */
+export interface LegRecording extends Recording {
+  parentTransferId?: string;
+}
+
 export function createConversionRepo(pool: Pool) {
   return {
     /**
      * Records a quoted conversion (a second call for the same id changes nothing) and returns the quote
      * as first recorded with the USD value of the number's other money movements in the last 24 hours,
-     * under the number's lock; with `screen`, also what the fraud rules read (lib/fraud/rules.ts). `origin`:
-     * the channel, and the API key that asked for it, if any.
+     * under the number's lock; with a screen, also what the fraud rules read (lib/fraud/rules.ts). A hybrid
+     * transfer's leg names its transfer (`parentTransferId`).
      */
-    async insertQuoted(
-      id: string,
-      origin: Pick<MoneyRequest, 'channel' | 'apiKeyId'>,
-      phoneNumber: string,
-      quote: ConversionQuote,
-      parentTransferId?: string,
-      screen?: Screen,
-    ): Promise<RecordedMovement<ConversionQuote>> {
+    async insertQuoted(id: string, phoneNumber: string, quote: ConversionQuote, origin: LegRecording) {
       const subject = { id, kind: 'conversion' as const, fromPhone: phoneNumber };
-      return recordMovement(pool, subject, screen, async (client) => {
+      return recordMovement(pool, subject, origin.screen, async (client) => {
         const columns = QUOTE_FIELDS.map((f) => QUOTE_COLUMNS[f]);
         const values = QUOTE_FIELDS.map((f) => String(quote[f]));
         await client.query(
           `INSERT INTO airtime_transactions (id, channel, phone_number, parent_transfer_id, api_key_id, ${columns.join(', ')})
            VALUES ($1, $2, $3, $4, $5, ${columns.map((_, i) => `$${i + 6}`).join(', ')})
            ON CONFLICT (id) DO NOTHING`,
-          [id, origin.channel, phoneNumber, parentTransferId ?? null, origin.apiKeyId ?? null, ...values],
+          [id, origin.channel, phoneNumber, origin.parentTransferId ?? null, origin.apiKeyId ?? null, ...values],
         );
         const { rows } = await client.query<Row>(`${SELECT} WHERE t.id = $1`, [id]);
         const stored = toRecord(rows[0]!);

@@ -7,6 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from './pool';
 import { fraudFacts, type FraudSubject } from './fraud';
 import type { FraudFacts } from '../fraud/rules';
+import type { MoneyRequest } from '../definitions';
 
 /** Serialises the recording of one number's money movements until the transaction ends. */
 export async function lockNumber(client: PoolClient, phoneNumber: string): Promise<void> {
@@ -53,6 +54,14 @@ export interface RecordedMovement<Q> {
 /** How far back the fraud screen counts a number's movements (the rules' velocity window). */
 export interface Screen {
   velocityWindowMinutes: number;
+}
+
+/**
+ * Where a movement being recorded came from: its channel, the API key that asked for it (if any), and the
+ * fraud screen to read beside it (none for a hybrid transfer's conversion leg: its transfer was screened).
+ */
+export interface Recording extends Pick<MoneyRequest, 'channel' | 'apiKeyId'> {
+  screen?: Screen;
 }
 
 /**

@@ -1,16 +1,9 @@
 /** The p2p_transfers table (one row per airtime, TXTC or hybrid transfer) and a number's history. */
 import type { Pool } from 'pg';
-import type {
-  Channel,
-  MoneyRequest,
-  TransferKind,
-  TransferStage,
-  TransferStatus,
-  TransferUpdate,
-} from '../definitions';
+import type { Channel, TransferKind, TransferStage, TransferStatus, TransferUpdate } from '../definitions';
 import type { TransferQuote } from '../money/transfer';
 import { readRow, stepWriter, type RowOf } from './rows';
-import { recordMovement, type RecordedMovement, type Screen } from './limits';
+import { recordMovement, type Recording } from './limits';
 
 export type { TransferUpdate };
 
@@ -99,17 +92,11 @@ export function createTransferRepo(pool: Pool) {
     /**
      * Records a transfer (a repeat for the same id changes nothing) and returns what the sender moved in
      * the last 24 hours besides it, under the sender's one lock shared with conversions; with `screen`, also
-     * what the fraud rules read (lib/fraud/rules.ts). `origin`: the channel, and the API key that asked for it.
+     * what the fraud rules read (lib/fraud/rules.ts).
      */
-    async insertRecorded(
-      id: string,
-      origin: Pick<MoneyRequest, 'channel' | 'apiKeyId'>,
-      parties: TransferParties,
-      quote: TransferQuote,
-      screen?: Screen,
-    ): Promise<RecordedMovement<TransferQuote>> {
+    async insertRecorded(id: string, parties: TransferParties, quote: TransferQuote, origin: Recording) {
       const subject = { id, kind: quote.kind, fromPhone: parties.fromPhone, toPhone: parties.toPhone };
-      return recordMovement(pool, subject, screen, async (client): Promise<TransferQuote> => {
+      return recordMovement(pool, subject, origin.screen, async (client): Promise<TransferQuote> => {
         await client.query(
           `INSERT INTO p2p_transfers (id, channel, transfer_type, from_phone, from_operator, to_phone, to_operator,
              currency, amount_minor, txtc_amount, usd_micros, api_key_id)
