@@ -32,29 +32,12 @@ const WORDED_REFUSALS: ReadonlySet<string> = new Set([
 export type RefusedMovement = 'buy' | 'transfer' | 'swap';
 
 /** A movement's own refusal texts: a worded reason, too little airtime or TXTC, cancelled, anything else. */
-interface RefusalTexts {
+export interface RefusalTexts {
   refused: (refusal: Refusal) => string;
   noAirtime?: (amount: string) => string;
   noTxtc?: (amount: string) => string;
   cancelled?: string;
   failed: string;
-}
-
-function refusalTexts(t: SmsTexts, movement: RefusedMovement): RefusalTexts {
-  switch (movement) {
-    case 'buy':
-      return { refused: t.buyRefused, noAirtime: t.buyNoAirtime, cancelled: t.buyCancelled, failed: t.buyFailed };
-    case 'transfer':
-      return {
-        refused: t.transferRefused,
-        noAirtime: t.transferNoAirtime,
-        noTxtc: t.transferNoTxtc,
-        cancelled: t.transferCancelled,
-        failed: t.transferFailed,
-      };
-    case 'swap':
-      return { refused: t.swapRefused, noTxtc: t.swapNoTxtc, failed: t.swapFailed };
-  }
 }
 
 /**
@@ -64,7 +47,7 @@ function refusalTexts(t: SmsTexts, movement: RefusedMovement): RefusalTexts {
  * as the SMS names it.
  */
 export function refusalSms(texts: SmsTexts, movement: RefusedMovement, refusal: Refusal, amount: string): string {
-  const own = refusalTexts(texts, movement);
+  const own = texts.refusals[movement];
   switch (refusal.type) {
     case FailureTypes.NumberBlocked:
       return texts.notAllowed;
@@ -94,14 +77,12 @@ export function refusalSms(texts: SmsTexts, movement: RefusedMovement, refusal: 
 export interface SmsTexts {
   // Conversions
   bought: (v: { txtc: string; airtime: string; usd: string; wallet: string; tx: string }) => string;
-  buyNoAirtime: (amount: string) => string;
   /** before a debit the person approves on the handset (MoMo, Airtel Money) */
   approvePayment: (amount: string) => string;
-  /** a refusal's reason, lower case, for buyRefused, transferRefused and swapRefused */
+  /** a refusal's reason, lower case, for each movement's `refused` */
   reason: (refusal: Refusal) => string;
-  buyRefused: (refusal: Refusal) => string;
-  buyCancelled: string;
-  buyFailed: string;
+  /** what a movement refused before anything moved says (refusalSms picks the text) */
+  refusals: Record<RefusedMovement, RefusalTexts>;
   buyRefunded: (airtime: string) => string;
   buyRefundDelayed: (airtime: string) => string;
   // Transfers
@@ -112,12 +93,7 @@ export interface SmsTexts {
   transferRefunded: (v: { amount: string; to: string }) => string;
   creditFailedReceiver: (v: { amount: string; from: string }) => string;
   transferRefundDelayed: (v: { amount?: string; to: string }) => string;
-  transferNoAirtime: (amount: string) => string;
-  transferNoTxtc: (amount: string) => string;
   transferShortOfAirtime: (txtc: string) => string;
-  transferRefused: (refusal: Refusal) => string;
-  transferCancelled: string;
-  transferFailed: string;
   sentTxtc: (v: { amount: string; to: string; tx: string }) => string;
   receivedTxtc: (v: { amount: string; from: string; tx: string }) => string;
   convertedAndSent: (v: {
@@ -150,11 +126,8 @@ export interface SmsTexts {
   voucherExpired: string;
   // Swaps (SWAP)
   swapped: (v: { txtc: string; airtime: string; fee: string; balance?: string }) => string;
-  swapNoTxtc: (amount: string) => string;
-  swapRefused: (refusal: Refusal) => string;
   swapReturned: (amount: string) => string;
   swapReturnDelayed: (amount: string) => string;
-  swapFailed: string;
   // Confirmations (YES <pin> / NO)
   /** what a request does, as the confirmation prompt names it */
   action: (
@@ -199,12 +172,9 @@ export const en: SmsTexts = {
   voucherExpired: 'That voucher code has expired.',
   swapped: (v) =>
     `Swapped ${v.txtc} for ${v.airtime} airtime (fee ${v.fee}).${v.balance ? ` Airtime balance: ${v.balance}.` : ''}`,
-  swapNoTxtc: (amount) => `Swap failed: you do not have ${amount}. Nothing was taken.`,
-  swapRefused: (r) => `Swap failed: ${en.reason(r)}. Nothing was taken.`,
   swapReturned: (amount) => `Swap failed: the airtime could not be credited, so your ${amount} was returned.`,
   swapReturnDelayed: (amount) =>
     `Swap failed: the airtime could not be credited and returning your ${amount} is delayed. Support has been alerted.`,
-  swapFailed: 'Swap failed. Nothing was taken. Please try again later.',
   action: (v) =>
     v.command === 'buy'
       ? `buy TXTC with ${v.amount}`
@@ -223,13 +193,29 @@ export const en: SmsTexts = {
   confirmPinMissing: 'Reply YES and your 4-digit PIN, e.g. YES 1234.',
   nothingToConfirm: 'There is nothing waiting for your confirmation.',
   bought: (v) => `You bought ${v.txtc} TXTC with ${v.airtime} airtime (${v.usd}). Wallet: ${v.wallet} TX: ${v.tx}`,
-  buyNoAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
   approvePayment: (amount) =>
     `Approve the payment of ${amount} on your phone: enter your mobile money PIN when asked. Nothing is taken until you approve.`,
   reason: (r) => r.message,
-  buyRefused: (r) => `TXTC purchase failed: ${en.reason(r)}. Nothing was charged.`,
-  buyCancelled: 'TXTC purchase cancelled. Nothing was charged.',
-  buyFailed: 'TXTC purchase failed. Nothing was charged. Please try again later.',
+  refusals: {
+    buy: {
+      refused: (r) => `TXTC purchase failed: ${en.reason(r)}. Nothing was charged.`,
+      noAirtime: (amount) => `TXTC purchase failed: you do not have ${amount} of airtime. Nothing was charged.`,
+      cancelled: 'TXTC purchase cancelled. Nothing was charged.',
+      failed: 'TXTC purchase failed. Nothing was charged. Please try again later.',
+    },
+    transfer: {
+      refused: (r) => `Transfer failed: ${en.reason(r)}. Nothing was sent.`,
+      noAirtime: (amount) => `Transfer failed: you do not have ${amount} of airtime. Nothing was sent.`,
+      noTxtc: (amount) => `Transfer failed: you do not have ${amount}. Nothing was sent.`,
+      cancelled: 'Transfer cancelled. Nothing was sent.',
+      failed: 'Transfer failed. Nothing was sent. Please try again later.',
+    },
+    swap: {
+      refused: (r) => `Swap failed: ${en.reason(r)}. Nothing was taken.`,
+      noTxtc: (amount) => `Swap failed: you do not have ${amount}. Nothing was taken.`,
+      failed: 'Swap failed. Nothing was taken. Please try again later.',
+    },
+  },
   buyRefunded: (airtime) => `TXTC purchase failed; your ${airtime} airtime has been refunded.`,
   buyRefundDelayed: (airtime) =>
     `TXTC purchase failed; the refund of your ${airtime} airtime is delayed. Support has been alerted.`,
@@ -243,13 +229,8 @@ export const en: SmsTexts = {
     `${v.amount} airtime from ${v.from} could not be credited to your number. Nothing changed.`,
   transferRefundDelayed: (v) =>
     `Your transfer to ${v.to} failed; the refund of ${v.amount ?? 'your airtime'} is delayed. Support has been alerted.`,
-  transferNoAirtime: (amount) => `Transfer failed: you do not have ${amount} of airtime. Nothing was sent.`,
-  transferNoTxtc: (amount) => `Transfer failed: you do not have ${amount}. Nothing was sent.`,
   transferShortOfAirtime: (txtc) =>
     `Transfer failed: you do not have enough airtime to buy the ${txtc} TXTC you are short of. Nothing was sent.`,
-  transferRefused: (r) => `Transfer failed: ${en.reason(r)}. Nothing was sent.`,
-  transferCancelled: 'Transfer cancelled. Nothing was sent.',
-  transferFailed: 'Transfer failed. Nothing was sent. Please try again later.',
   sentTxtc: (v) => `You sent ${v.amount} to ${v.to}. TX: ${v.tx}`,
   receivedTxtc: (v) => `Received ${v.amount} from ${v.from}. TX: ${v.tx}`,
   convertedAndSent: (v) =>
@@ -286,13 +267,10 @@ export const sw: SmsTexts = {
   voucherExpired: 'Muda wa vocha umekwisha.',
   swapped: (v) =>
     `Umebadilisha ${v.txtc} kuwa muda wa maongezi ${v.airtime} (ada ${v.fee}).${v.balance ? ` Salio la muda: ${v.balance}.` : ''}`,
-  swapNoTxtc: (amount) => `Kubadilisha hakukufanikiwa: huna ${amount}. Hakuna kilichochukuliwa.`,
-  swapRefused: (r) => `Kubadilisha hakukufanikiwa: ${sw.reason(r)}. Hakuna kilichochukuliwa.`,
   swapReturned: (amount) =>
     `Kubadilisha hakukufanikiwa: muda wa maongezi haukuweza kuwekwa, ${amount} zako zimerudishwa.`,
   swapReturnDelayed: (amount) =>
     `Kubadilisha hakukufanikiwa; kurudishiwa ${amount} zako kumechelewa. Huduma kwa wateja imearifiwa.`,
-  swapFailed: 'Kubadilisha hakukufanikiwa. Hakuna kilichochukuliwa. Tafadhali jaribu tena baadaye.',
   action: (v) =>
     v.command === 'buy'
       ? `kununua TXTC kwa ${v.amount}`
@@ -311,7 +289,6 @@ export const sw: SmsTexts = {
   confirmPinMissing: 'Jibu NDIO na PIN yako ya tarakimu 4, mf. NDIO 1234.',
   nothingToConfirm: 'Hakuna ombi linalosubiri uthibitisho wako.',
   bought: (v) => `Umenunua TXTC ${v.txtc} kwa muda wa maongezi ${v.airtime} (${v.usd}). Pochi: ${v.wallet} TX: ${v.tx}`,
-  buyNoAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
   approvePayment: (amount) =>
     `Idhinisha malipo ya ${amount} kwenye simu yako: weka PIN ya pesa ya simu ukiombwa. Hakuna kinachochukuliwa kabla hujaidhinisha.`,
   reason: (r) => {
@@ -334,9 +311,26 @@ export const sw: SmsTexts = {
         return 'ombi haliruhusiwi';
     }
   },
-  buyRefused: (r) => `Ununuzi wa TXTC haukufanikiwa: ${sw.reason(r)}. Hukutozwa chochote.`,
-  buyCancelled: 'Ununuzi wa TXTC umeghairiwa. Hukutozwa chochote.',
-  buyFailed: 'Ununuzi wa TXTC haukufanikiwa. Hukutozwa chochote. Tafadhali jaribu tena baadaye.',
+  refusals: {
+    buy: {
+      refused: (r) => `Ununuzi wa TXTC haukufanikiwa: ${sw.reason(r)}. Hukutozwa chochote.`,
+      noAirtime: (amount) => `Ununuzi wa TXTC haukufanikiwa: huna muda wa maongezi wa ${amount}. Hukutozwa chochote.`,
+      cancelled: 'Ununuzi wa TXTC umeghairiwa. Hukutozwa chochote.',
+      failed: 'Ununuzi wa TXTC haukufanikiwa. Hukutozwa chochote. Tafadhali jaribu tena baadaye.',
+    },
+    transfer: {
+      refused: (r) => `Uhamisho haukufanikiwa: ${sw.reason(r)}. Hakuna kilichotumwa.`,
+      noAirtime: (amount) => `Uhamisho haukufanikiwa: huna muda wa maongezi wa ${amount}. Hakuna kilichotumwa.`,
+      noTxtc: (amount) => `Uhamisho haukufanikiwa: huna ${amount}. Hakuna kilichotumwa.`,
+      cancelled: 'Uhamisho umeghairiwa. Hakuna kilichotumwa.',
+      failed: 'Uhamisho haukufanikiwa. Hakuna kilichotumwa. Tafadhali jaribu tena baadaye.',
+    },
+    swap: {
+      refused: (r) => `Kubadilisha hakukufanikiwa: ${sw.reason(r)}. Hakuna kilichochukuliwa.`,
+      noTxtc: (amount) => `Kubadilisha hakukufanikiwa: huna ${amount}. Hakuna kilichochukuliwa.`,
+      failed: 'Kubadilisha hakukufanikiwa. Hakuna kilichochukuliwa. Tafadhali jaribu tena baadaye.',
+    },
+  },
   buyRefunded: (airtime) => `Ununuzi wa TXTC haukufanikiwa; muda wako wa maongezi ${airtime} umerudishwa.`,
   buyRefundDelayed: (airtime) =>
     `Ununuzi wa TXTC haukufanikiwa; kurudishiwa muda wa maongezi ${airtime} kumechelewa. Huduma kwa wateja imearifiwa.`,
@@ -350,13 +344,8 @@ export const sw: SmsTexts = {
     `Muda wa maongezi ${v.amount} kutoka ${v.from} haukuweza kuwekwa kwenye namba yako. Hakuna kilichobadilika.`,
   transferRefundDelayed: (v) =>
     `Uhamisho kwa ${v.to} haukufanikiwa; kurudishiwa ${v.amount ?? 'muda wako wa maongezi'} kumechelewa. Huduma kwa wateja imearifiwa.`,
-  transferNoAirtime: (amount) => `Uhamisho haukufanikiwa: huna muda wa maongezi wa ${amount}. Hakuna kilichotumwa.`,
-  transferNoTxtc: (amount) => `Uhamisho haukufanikiwa: huna ${amount}. Hakuna kilichotumwa.`,
   transferShortOfAirtime: (txtc) =>
     `Uhamisho haukufanikiwa: huna muda wa maongezi wa kutosha kununua TXTC ${txtc} unazokosa. Hakuna kilichotumwa.`,
-  transferRefused: (r) => `Uhamisho haukufanikiwa: ${sw.reason(r)}. Hakuna kilichotumwa.`,
-  transferCancelled: 'Uhamisho umeghairiwa. Hakuna kilichotumwa.',
-  transferFailed: 'Uhamisho haukufanikiwa. Hakuna kilichotumwa. Tafadhali jaribu tena baadaye.',
   sentTxtc: (v) => `Umetuma ${v.amount} kwa ${v.to}. TX: ${v.tx}`,
   receivedTxtc: (v) => `Umepokea ${v.amount} kutoka ${v.from}. TX: ${v.tx}`,
   convertedAndSent: (v) =>

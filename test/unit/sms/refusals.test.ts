@@ -215,15 +215,15 @@ test('each reason has its own Swahili wording', () => {
     'kiwango cha juu ni $1.00',
     'kiasi hiki kingezidi kikomo chako cha siku cha $1.00',
   ]);
-  expect(sw.buyRefused({ type: 'AmountBelowMinimum', message: 'the smallest purchase is $1.00', limit })).toBe(
-    'Ununuzi wa TXTC haukufanikiwa: kiwango cha chini ni $1.00. Hukutozwa chochote.',
-  );
+  expect(
+    sw.refusals.buy.refused({ type: 'AmountBelowMinimum', message: 'the smallest purchase is $1.00', limit }),
+  ).toBe('Ununuzi wa TXTC haukufanikiwa: kiwango cha chini ni $1.00. Hukutozwa chochote.');
 });
 
 test('a limit refusal without its figure (as an older history throws it) still says which limit', () => {
   for (const type of ['AmountBelowMinimum', 'AmountAboveMaximum', 'DailyLimitExceeded']) {
     const r = { type, message: 'the smallest purchase is $1.00' };
-    expectNoEnglish(sw.buyRefused(r), en.buyRefused(r));
+    expectNoEnglish(sw.refusals.buy.refused(r), en.refusals.buy.refused(r));
     expect(sw.reason(r)).not.toBe(sw.reason({ type: 'InvalidRequest', message: '' }));
   }
 });

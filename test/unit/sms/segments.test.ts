@@ -251,8 +251,8 @@ describe('the SMS catalogue', () => {
       t.dialHint(shortcode),
     t.sentTxtc({ amount: '150 TXTC', to: '+254712345678', tx: '0xabcd...1234' }),
     t.receivedTxtc({ amount: '150 TXTC', from: '+254712345678', tx: '0xabcd...1234' }),
-    t.transferFailed,
-    t.buyFailed,
+    t.refusals.transfer.failed,
+    t.refusals.buy.failed,
   ];
 
   test.each([
