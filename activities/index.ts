@@ -10,6 +10,7 @@ import { createTransferActivities } from './transfers';
 import { createUssdActivities } from './ussd';
 import { createSmsActivities } from './sms';
 import { createSwapActivities } from './swaps';
+import { createVoucherActivities } from './vouchers';
 import { createReconcileActivities } from './reconcile';
 import { createFraudActivities } from './fraud';
 import { createPayerTurnActivities } from './payer-turns';
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUssdActivities({ ...services, config }),
     ...createSmsActivities({ ...services, config }),
     ...createSwapActivities({ ...services, config }),
+    ...createVoucherActivities({ ...services, config }),
     ...createFraudActivities(services),
     ...createPayerTurnActivities({ ...services, log }),
     ...createPriceActivities(services),

@@ -4,6 +4,7 @@ export { conversionWorkflow } from './conversion';
 export { airtimeTransferWorkflow, txtcTransferWorkflow, hybridTransferWorkflow } from './transfers';
 export { ussdSessionWorkflow } from './ussd';
 export { smsMessageWorkflow } from './sms';
-export { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
+export { swapWorkflow } from './swaps';
+export { voucherRedemptionWorkflow } from './vouchers';
 export { reconciliationWorkflow } from './reconcile';
 export { chainWriterWorkflow } from './chain-writer';

@@ -11,8 +11,8 @@
  */
 import { setHandler, workflowInfo, type Workflow } from '@temporalio/workflow';
 import type { SmsActivities } from '../activities/sms';
-import type { SwapActivities } from '../activities/swaps';
 import type { UssdActivities } from '../activities/ussd';
+import type { VoucherActivities } from '../activities/vouchers';
 import {
   conversionWorkflowId,
   smsConfirmationSignal,
@@ -37,9 +37,10 @@ import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-start
 import { awaitConfirmation } from './shared/consent';
 import { conversionWorkflow } from './conversion';
 import { airtimeTransferWorkflow, hybridTransferWorkflow } from './transfers';
-import { swapWorkflow, voucherRedemptionWorkflow } from './swaps';
+import { swapWorkflow } from './swaps';
+import { voucherRedemptionWorkflow } from './vouchers';
 
-const { lookups, books } = localActivities<SmsActivities & UssdActivities & SwapActivities>();
+const { lookups, books } = localActivities<SmsActivities & UssdActivities & VoucherActivities>();
 
 type MoneyCommand = Extract<ParsedSms, { command: 'buy' | 'send' | 'transfer' | 'swap' }>;
 
