@@ -14,7 +14,7 @@ export { createApiContext, type ApiContext, type AppDeps } from './context';
 import { BridgeError } from '../lib/definitions';
 import { errorBody, failureResponse, isConnectionError, isUnstorableText } from './errors';
 import { healthRoutes } from './health';
-import { airtimeRoutes } from './airtime';
+import { conversionRoutes } from './conversion';
 import { airtimeTransferRoute, transferRoutes } from './transfers';
 import { transactionRoutes } from './transactions';
 import { ussdRoutes } from './ussd';
@@ -42,7 +42,7 @@ import { consoleRoutes, consoleSettingsOf } from './console';
  */
 const REST: Record<string, (ctx: ApiContext) => Hono> = {
   '/airtime/transfer': airtimeTransferRoute,
-  '/airtime': airtimeRoutes,
+  '/airtime': conversionRoutes,
   '/transfers': transferRoutes,
   '/balance': balanceRoutes,
   '/transactions': transactionRoutes,

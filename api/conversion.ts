@@ -1,6 +1,6 @@
 /**
- * /api/airtime: buy TXTC with airtime (starts a conversion workflow whose id comes from the
- * Idempotency-Key) and the current rates.
+ * /api/airtime (the conversion domain; the URL keeps the product's word): buy TXTC with airtime (starts a
+ * conversion workflow whose id comes from the Idempotency-Key) and the current rates.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -49,7 +49,7 @@ function airtimeOf(
   return { airtimeAmountMinor: airtime.toString(), airtime };
 }
 
-export function airtimeRoutes(ctx: ApiContext) {
+export function conversionRoutes(ctx: ApiContext) {
   const { deps, services } = ctx;
   const { rates } = services;
   const limitPayer = payerLimit(ctx.limits, ctx.deps.log);
