@@ -25,16 +25,16 @@ import { operatorCallbackRoutes } from './operator-callbacks';
 import { pinRoutes } from './pins';
 import { voucherRoutes } from './vouchers';
 import { fraudRoutes } from './fraud';
-import { reconciliationRoutes } from './reconciliations';
+import { reconciliationRoutes } from './ops/reconciliations';
 import { balanceRoutes } from './balance';
 import { devRoutes } from './dev/routes';
 import { simulatorRoutes } from './dev/simulator';
 import { httpMetrics, metricsRoutes } from './metrics';
 import { webhookAuth } from './webhook-auth';
 import { apiKeyAuth } from './api-keys';
-import { opsAlertRoutes } from './ops-alerts';
-import { opsMovementRoutes } from './ops-movements';
-import { consoleRoutes, consoleSettingsOf } from './console';
+import { opsAlertRoutes } from './ops/alerts';
+import { opsMovementRoutes } from './ops/movements';
+import { consoleRoutes, consoleSettingsOf } from './ops/console';
 
 /**
  * The REST resources, mounted under /api behind the address limit, the API key and the key's own limit. Hono

@@ -29,7 +29,7 @@ import { createWalletRepo } from '../../lib/db/wallets';
 import { simulatedOperatorLedger } from '../../lib/reconcile/ledger';
 import { runReconciliation, type ReconcileDeps } from '../../lib/reconcile/run';
 import { ensureReconciliationSchedule } from '../../lib/reconcile/schedule';
-import { reconciliationRoutes } from '../../api/reconciliations';
+import { reconciliationRoutes } from '../../api/ops/reconciliations';
 import { createApiContext, createApp } from '../../api/app';
 import { defaultActivities, openStack, testLog, uniqueId, withWorker, type TestStackHandle } from '../support/stack';
 import { newAirtelKeNumber, newSafaricomNumber, topUp } from '../support/money';

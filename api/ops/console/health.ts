@@ -5,10 +5,10 @@
  * so only Prometheus sees them all). Every read has a deadline: a part that does not answer is shown as such
  * and never holds the page.
  */
-import { formatDecimal } from '../../lib/money/decimal';
-import { chainWriterStateQuery, type ChainWriterState } from '../../lib/definitions';
-import type { FloatRow } from '../../lib/floats';
-import type { ApiContext } from '../context';
+import { formatDecimal } from '../../../lib/money/decimal';
+import { chainWriterStateQuery, type ChainWriterState } from '../../../lib/definitions';
+import type { FloatRow } from '../../../lib/floats';
+import type { ApiContext } from '../../context';
 
 const DEADLINE_MS = 2000;
 const WRITERS_SHOWN = 10;

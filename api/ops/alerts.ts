@@ -7,10 +7,10 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createOpsAlertRepo, type OpsAlert } from '../lib/db/ops-alerts';
-import { maskPhone } from '../lib/log';
-import { validate } from './validation';
-import type { ApiContext } from './context';
+import { createOpsAlertRepo, type OpsAlert } from '../../lib/db/ops-alerts';
+import { maskPhone } from '../../lib/log';
+import { validate } from '../validation';
+import type { ApiContext } from '../context';
 
 /** Alertmanager's webhook body (version 4), the parts read. */
 const webhook = z.object({

@@ -4,7 +4,7 @@
  * session's CSRF token and a reason.
  */
 import { html } from 'hono/html';
-import { maskPhone } from '../../lib/log';
+import { maskPhone } from '../../../lib/log';
 import { actionForm, layout, link, movementsTable, table, usd, age, type Html } from './parts';
 import type { ConsoleView } from './view';
 import { lowerPanels } from './panels';

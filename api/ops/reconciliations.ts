@@ -5,10 +5,10 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BridgeError } from '../lib/definitions';
-import { createReconciliationRepo, type StoredReconciliation } from '../lib/db/reconciliations';
-import { validate } from './validation';
-import type { ApiContext } from './context';
+import { BridgeError } from '../../lib/definitions';
+import { createReconciliationRepo, type StoredReconciliation } from '../../lib/db/reconciliations';
+import { validate } from '../validation';
+import type { ApiContext } from '../context';
 
 function runView(run: StoredReconciliation) {
   return {

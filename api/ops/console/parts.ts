@@ -4,9 +4,9 @@
  */
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { maskPhone } from '../../lib/log';
-import { formatUsdMicros } from '../../lib/money/format';
-import type { HourVolume, MovementRow } from '../../lib/db/ops-console';
+import { maskPhone } from '../../../lib/log';
+import { formatUsdMicros } from '../../../lib/money/format';
+import type { HourVolume, MovementRow } from '../../../lib/db/ops-console';
 import type { Probe } from './health';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;

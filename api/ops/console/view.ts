@@ -1,9 +1,9 @@
-/** What the console page shows: every panel's rows, read once per request (api/console/index.ts). */
-import type { HeldRow, HourVolume, MovementRow, StageCount, AuditEntry } from '../../lib/db/ops-console';
-import type { StoredReconciliation } from '../../lib/db/reconciliations';
-import type { Mismatch } from '../../lib/reconcile/types';
-import type { BlocklistEntry } from '../../lib/db/fraud';
-import type { OpsAlert } from '../../lib/db/ops-alerts';
+/** What the console page shows: every panel's rows, read once per request (api/ops/console/index.ts). */
+import type { HeldRow, HourVolume, MovementRow, StageCount, AuditEntry } from '../../../lib/db/ops-console';
+import type { StoredReconciliation } from '../../../lib/db/reconciliations';
+import type { Mismatch } from '../../../lib/reconcile/types';
+import type { BlocklistEntry } from '../../../lib/db/fraud';
+import type { OpsAlert } from '../../../lib/db/ops-alerts';
 import type { ConsoleHealth } from './health';
 import type { ViewBase } from './parts';
 

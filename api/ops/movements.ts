@@ -6,9 +6,9 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { restActor } from './api-keys';
-import { validate } from './validation';
-import type { ApiContext } from './context';
+import { restActor } from '../api-keys';
+import { validate } from '../validation';
+import type { ApiContext } from '../context';
 
 const decisionBody = z.object({
   reason: z.string().trim().min(1, 'is required').max(500),
