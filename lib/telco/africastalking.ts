@@ -6,7 +6,7 @@
  * AT cannot take airtime from a subscriber nor read one's balance: debit and balance are refused as
  * not supported (a collection adapter serves them), and there is no same-operator transfer.
  *
- * An airtime send answers "Sent"; AT tells the outcome later by the status callback (api/at-callbacks.ts),
+ * An airtime send answers "Sent"; AT tells the outcome later by the status callback (api/telco/at-callbacks.ts),
  * and documents no lookup by our reference. So each send is recorded under our reference before it goes
  * out (lib/db/at-airtime.ts), with the reference as its Idempotency-Key: a send whose answer we never read
  * is simply sent again under that key, and AT answers a repeat with the first response, moving nothing.

@@ -10,7 +10,7 @@
  * What the public documentation leaves open is listed in docs/operators.md.
  *
  * Airtel posts a payment's final state to the callback URL configured on its portal for the application
- * (`{transaction: {id, message, status_code: TS|TF, airtel_money_id}}`; api/operator-callbacks.ts keeps it).
+ * (`{transaction: {id, message, status_code: TS|TF, airtel_money_id}}`; api/telco/operator-callbacks.ts keeps it).
  * Given that inbox, a waiting debit looks there between its polls and, when a callback names its
  * transaction id, reads the status at once; the status decides, never the callback.
  */

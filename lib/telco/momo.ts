@@ -15,7 +15,7 @@
  *
  * With a callback URL, every request-to-pay and transfer names where MoMo sends its final state (PUT, or
  * POST on the sandbox): `<callbackUrl>/<callbackSecret>/<product>/<X-Reference-Id>`, since the callback's
- * body need not carry the reference id. The API keeps what arrives (api/operator-callbacks.ts); the
+ * body need not carry the reference id. The API keeps what arrives (api/telco/operator-callbacks.ts); the
  * waiting debit looks there between its polls and, when a callback names its payment, asks the status at
  * once. The status answer decides, never the callback: a forged or mistaken one moves no money.
  *

@@ -17,12 +17,12 @@
  */
 import { Hono, type Context } from 'hono';
 import { z, type ZodType } from 'zod';
-import { createOperatorCallbackRepo, type CallbackOperator } from '../lib/db/operator-callbacks';
-import { clientIp, ipAllowlist } from './client-ip';
-import { errorBody, failureResponse, isConnectionError, isUnstorableText } from './errors';
-import { checkedBody } from './validation';
-import { secretMatches } from './webhook-auth';
-import type { ApiContext } from './context';
+import { createOperatorCallbackRepo, type CallbackOperator } from '../../lib/db/operator-callbacks';
+import { clientIp, ipAllowlist } from '../client-ip';
+import { errorBody, failureResponse, isConnectionError, isUnstorableText } from '../errors';
+import { checkedBody } from '../validation';
+import { secretMatches } from '../webhook-auth';
+import type { ApiContext } from '../context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -13,11 +13,11 @@
  */
 import { Hono, type Context } from 'hono';
 import { z, type ZodType } from 'zod';
-import { createAtAirtimeRepo } from '../lib/db/at-airtime';
-import { parseDecimal } from '../lib/money/decimal';
-import { checkedBody } from './validation';
-import { webhookAuth } from './webhook-auth';
-import type { ApiContext } from './context';
+import { createAtAirtimeRepo } from '../../lib/db/at-airtime';
+import { parseDecimal } from '../../lib/money/decimal';
+import { checkedBody } from '../validation';
+import { webhookAuth } from '../webhook-auth';
+import type { ApiContext } from '../context';
 
 const statusReport = z.object({
   requestId: z.string().regex(/^[\w.:-]{1,100}$/, 'must be an Africa’s Talking request id'),
