@@ -216,7 +216,7 @@ async function convert(input: ConversionInput, turn: PayerTurn): Promise<Convers
       Object.assign(state, { stage: 'rejected', status: 'failed', failure });
       showInSearch({ stage: state.stage, status: state.status });
     }
-    const named = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : 'the amount';
+    const named = quote ? formatAirtime(quote.airtimeAmountMinor, quote.currency, quote.minorDigits) : undefined;
     await CancellationScope.nonCancellable(() =>
       notify(refusalSms(texts, 'buy', refusalOf(err), named), 'sms-failure'),
     );

@@ -76,7 +76,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
     if (CancellationScope.current().consideredCancelled)
       throw rejection('Cancelled', 'cancelled before any money moved');
   } catch (err) {
-    const amount = state.quote ? txtcText(BigInt(state.quote.txtcAmount)) : 'the amount';
+    const amount = state.quote ? txtcText(BigInt(state.quote.txtcAmount)) : undefined;
     return await refuse(err, amount);
   }
   const amount = txtcText(quote.txtcAmount);
@@ -149,7 +149,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
   }
 
   /** Refused before anything moved: the record (when there is one) and an SMS say why. */
-  async function refuse(err: unknown, amountText: string): Promise<never> {
+  async function refuse(err: unknown, amountText: string | undefined): Promise<never> {
     const failure = failureOf(err);
     if (recorded) await advance({ stage: 'rejected', status: 'failed', failure });
     else {

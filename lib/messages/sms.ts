@@ -44,10 +44,16 @@ export interface RefusalTexts {
  * What a person reads when their movement was refused before anything moved, by failure type, the one rule
  * for every movement: the fraud rules' and the consent's own texts, the worded reason, then too little airtime
  * or TXTC and cancelled where the movement has a text for them, else its general failure. `amount`: the amount
- * as the SMS names it.
+ * as the SMS names it, or none when the refusal came before the quote (the catalogue's `unquoted`).
  */
-export function refusalSms(texts: SmsTexts, movement: RefusedMovement, refusal: Refusal, amount: string): string {
+export function refusalSms(
+  texts: SmsTexts,
+  movement: RefusedMovement,
+  refusal: Refusal,
+  quoted: string | undefined,
+): string {
   const own = texts.refusals[movement];
+  const amount = quoted ?? texts.unquoted;
   switch (refusal.type) {
     case FailureTypes.NumberBlocked:
       return texts.notAllowed;
@@ -83,6 +89,8 @@ export interface SmsTexts {
   reason: (refusal: Refusal) => string;
   /** what a movement refused before anything moved says (refusalSms picks the text) */
   refusals: Record<RefusedMovement, RefusalTexts>;
+  /** the amount, named in a refusal that came before the quote */
+  unquoted: string;
   buyRefunded: (airtime: string) => string;
   buyRefundDelayed: (airtime: string) => string;
   // Transfers
@@ -196,6 +204,7 @@ export const en: SmsTexts = {
   approvePayment: (amount) =>
     `Approve the payment of ${amount} on your phone: enter your mobile money PIN when asked. Nothing is taken until you approve.`,
   reason: (r) => r.message,
+  unquoted: 'the amount',
   refusals: {
     buy: {
       refused: (r) => `TXTC purchase failed: ${en.reason(r)}. Nothing was charged.`,
@@ -311,6 +320,7 @@ export const sw: SmsTexts = {
         return 'ombi haliruhusiwi';
     }
   },
+  unquoted: 'kiasi hicho',
   refusals: {
     buy: {
       refused: (r) => `Ununuzi wa TXTC haukufanikiwa: ${sw.reason(r)}. Hukutozwa chochote.`,

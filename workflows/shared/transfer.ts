@@ -99,10 +99,10 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
 
   /**
    * Refused before anything moved, in the words of the failure (refusalSms) with `amount` as the SMS names
-   * it; by default the amount quoted so far ('the amount' when the refusal came before the quote).
+   * it; by default the amount quoted so far (none when the refusal came before the quote).
    */
   function refuse(err: unknown, amount?: string): Promise<never> {
-    const named = amount ?? (state.quote ? quotedAmount(kind, state.quote) : 'the amount');
+    const named = amount ?? (state.quote ? quotedAmount(kind, state.quote) : undefined);
     return reject(err, (f) => refusalSms(texts.sender, 'transfer', f, named));
   }
 

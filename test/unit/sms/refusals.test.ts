@@ -227,3 +227,20 @@ test('a limit refusal without its figure (as an older history throws it) still s
     expect(sw.reason(r)).not.toBe(sw.reason({ type: 'InvalidRequest', message: '' }));
   }
 });
+
+test('a refusal before the quote names the amount in the person’s language, never "the amount" in Swahili', () => {
+  const types = ['HoldRejected', 'HoldExpired', 'InsufficientAirtime', 'InsufficientTxtc'];
+  for (const movement of ['buy', 'transfer', 'swap'] as const) {
+    for (const type of types) {
+      const r = { type, message: 'refused' };
+      const english = refusalSms(en, movement, r, undefined);
+      const swahili = refusalSms(sw, movement, r, undefined);
+      if (english.includes('the amount')) expect(swahili).toContain('kiasi hicho');
+      expect(swahili).not.toMatch(/the amount/i);
+      expectNoEnglish(swahili, english);
+    }
+  }
+  expect(refusalSms(en, 'buy', { type: 'HoldRejected', message: '' }, undefined)).toBe(
+    'Your request of the amount was not approved. Nothing was taken.',
+  );
+});
