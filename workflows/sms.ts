@@ -30,7 +30,7 @@ import {
 import { parseSms, type Amount, type ParsedSms } from '../lib/sms/parser';
 import { identifySubscriber } from '../lib/telco/detect';
 import { smsTexts, type SmsTexts } from '../lib/messages/sms';
-import { formatAirtime, formatTxtc, formatUsdCents } from '../lib/money/format';
+import { formatAirtime, formatTxtcAmount, formatUsdCents } from '../lib/money/format';
 import { localActivities } from './shared/activity-options';
 import { sendSmsBestEffort } from './shared/movements';
 import { answerWaitingRequest, startMoneyWorkflow } from './shared/channel-starts';
@@ -265,7 +265,7 @@ function buyAmount(amount: Amount): Pick<ConversionInput, 'airtimeAmountMinor' |
 function amountText(amount: Amount, currency: string, minorDigits: number): string {
   if (amount.unit === 'usd') return formatUsdCents(BigInt(amount.usdCents));
   if (amount.unit === 'local') return formatAirtime(BigInt(amount.amountMinor), currency, minorDigits);
-  return `${formatTxtc(BigInt(amount.txtcBaseUnits))} TXTC`;
+  return formatTxtcAmount(BigInt(amount.txtcBaseUnits));
 }
 
 function voucherRefusal(

@@ -16,7 +16,7 @@ import {
 } from '../lib/definitions';
 import { SWAP_QUOTE_AMOUNTS, type SwapQuote } from '../lib/money/swap';
 import { fromWire } from '../lib/money/wire';
-import { formatAirtime, formatTxtc } from '../lib/money/format';
+import { formatAirtime, formatTxtcAmount } from '../lib/money/format';
 import { withPayerTurn, type PayerTurn } from './shared/payer-turn';
 import { refusalSms, smsTexts } from '../lib/messages/sms';
 import { localActivities } from './shared/activity-options';
@@ -76,10 +76,10 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
     if (CancellationScope.current().consideredCancelled)
       throw rejection('Cancelled', 'cancelled before any money moved');
   } catch (err) {
-    const amount = state.quote ? txtcText(BigInt(state.quote.txtcAmount)) : undefined;
+    const amount = state.quote ? formatTxtcAmount(BigInt(state.quote.txtcAmount)) : undefined;
     return await refuse(err, amount);
   }
-  const amount = txtcText(quote.txtcAmount);
+  const amount = formatTxtcAmount(quote.txtcAmount);
   const airtime = formatAirtime(quote.airtimeMinor, quote.currency, quote.minorDigits);
 
   return await CancellationScope.nonCancellable(async () => {
@@ -115,7 +115,7 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
       texts.swapped({
         txtc: amount,
         airtime,
-        fee: txtcText(quote.platformFee),
+        fee: formatTxtcAmount(quote.platformFee),
         balance: credited.balanceAfterMinor
           ? formatAirtime(BigInt(credited.balanceAfterMinor), quote.currency, quote.minorDigits)
           : undefined,
@@ -160,8 +160,4 @@ async function swap(input: SwapInput, turn: PayerTurn): Promise<SwapState> {
     await tell(message, 'sms-failure');
     throw rejection(failure.type, failure.message);
   }
-}
-
-function txtcText(amount: bigint): string {
-  return `${formatTxtc(amount)} TXTC`;
 }

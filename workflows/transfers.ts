@@ -15,7 +15,7 @@ import type { PreparedTransfer } from '../activities/transfers';
 import { FailureTypes, WORKFLOW_TASK_TIMEOUT, type TransferInput, type TransferState } from '../lib/definitions';
 import { conversionWorkflow } from './conversion';
 import type { TransferQuote } from '../lib/money/transfer';
-import { formatAirtime, formatTxtc, formatUsdMicros, shortHex } from '../lib/money/format';
+import { formatAirtime, formatTxtc, formatTxtcAmount, formatUsdMicros, shortHex } from '../lib/money/format';
 import { compensationFailed, failureOf, rejection } from './shared/steps';
 import { awaitRefundRetry, owedOnRequest } from './shared/refunds';
 import { moveAirtime, owed, sendTxtcOnce, telco } from './shared/movements';
@@ -217,7 +217,7 @@ async function hybridTransfer(input: TransferInput, turn: PayerTurn): Promise<Tr
         converted = {
           airtime: formatAirtime(BigInt(q.airtimeAmountMinor), q.currency, q.minorDigits),
           usd: formatUsdMicros(BigInt(q.usdMicros)),
-          txtc: `${formatTxtc(BigInt(q.txtcNet))} TXTC`,
+          txtc: formatTxtcAmount(BigInt(q.txtcNet)),
         };
       } catch (caught) {
         const err =

@@ -16,7 +16,7 @@ import {
   type VoucherRedemptionInput,
   type VoucherRedemptionResult,
 } from '../lib/definitions';
-import { formatTxtc, shortHex } from '../lib/money/format';
+import { formatTxtcAmount, shortHex } from '../lib/money/format';
 import { smsTexts } from '../lib/messages/sms';
 import { applyFraudVerdict } from './shared/fraud';
 import { localActivities } from './shared/activity-options';
@@ -38,7 +38,7 @@ const VOUCHER_HOLD_PATCH = 'voucher-hold';
 export async function voucherRedemptionWorkflow(input: VoucherRedemptionInput): Promise<VoucherRedemptionResult> {
   const texts = smsTexts(input.language);
   const reference = stepReference(voucherWorkflowId(input.voucherId), 'mint');
-  const amount = `${formatTxtc(BigInt(input.txtcAmount))} TXTC`;
+  const amount = formatTxtcAmount(BigInt(input.txtcAmount));
   const wallet = await books.ensureWallet(input.phoneNumber);
   const tell = (message: string) =>
     sendSmsBestEffort(input.phoneNumber, message, stepReference(voucherWorkflowId(input.voucherId), 'sms'));

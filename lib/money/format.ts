@@ -8,6 +8,11 @@ export function formatTxtc(baseUnits: bigint): string {
   return formatDecimal(baseUnits, TXTC_DECIMALS, 2, true);
 }
 
+/** An amount of TXTC as a person reads it in a sentence: 980000000000000000000n -> "980 TXTC". */
+export function formatTxtcAmount(baseUnits: bigint): string {
+  return `${formatTxtc(baseUnits)} TXTC`;
+}
+
 function groupThousands(text: string): string {
   const [whole, fraction] = text.split('.') as [string, string | undefined];
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -18,7 +18,7 @@ import {
 } from '../../lib/definitions';
 import { TRANSFER_QUOTE_AMOUNTS, type TransferQuote } from '../../lib/money/transfer';
 import { fromWire } from '../../lib/money/wire';
-import { formatAirtime, formatTxtc, formatUsdMicros, shortHex, type LimitUnit } from '../../lib/money/format';
+import { formatAirtime, formatTxtcAmount, formatUsdMicros, shortHex, type LimitUnit } from '../../lib/money/format';
 import { refusalSms, smsTexts, type Refusal, type SmsTexts } from '../../lib/messages/sms';
 import { localActivities } from './activity-options';
 import { checkUsdLimits, failureOf, refusalOf, rejection, stageKeeper } from './steps';
@@ -68,7 +68,7 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
 
   /** The amount as the sender's SMS names it: airtime with its USD value, or TXTC. */
   const amountOf = (quote: TransferQuote): string =>
-    kind === 'airtime' ? airtimeText(quote) : `${formatTxtc(quote.txtcAmount!)} TXTC`;
+    kind === 'airtime' ? airtimeText(quote) : formatTxtcAmount(quote.txtcAmount!);
 
   /**
    * The money reached the receiver: the record says completed with `completion`'s references, then the
@@ -222,7 +222,7 @@ export function beginTransfer(kind: TransferKind, input: TransferInput, turn: Pa
 function quotedAmount(kind: TransferKind, quote: NonNullable<TransferState['quote']>): string {
   return kind === 'airtime'
     ? airtimeText(fromWire<TransferQuote>(quote, TRANSFER_QUOTE_AMOUNTS))
-    : `${formatTxtc(BigInt(quote.txtcAmount ?? '0'))} TXTC`;
+    : formatTxtcAmount(BigInt(quote.txtcAmount ?? '0'));
 }
 
 /** The unit the sender typed the amount in: a limit is told back in it. */
